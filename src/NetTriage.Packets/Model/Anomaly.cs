@@ -1,0 +1,85 @@
+namespace NetTriage.Packets;
+
+/// <summary>
+/// Named problems found in a packet (Zeek calls them weirds). A malformed packet is recorded, not thrown:
+/// decoding stops at the layer that failed and processing goes on.
+/// </summary>
+public enum AnomalyKind : byte
+{
+    None = 0,
+    // capture
+    CapturedLengthExceedsOriginal,
+    FrameTruncatedBySnaplen,
+    // link
+    LinkHeaderTruncated,
+    UnknownLinkType,
+    TooManyVlanTags,
+    UnsupportedEtherType,
+    ArpTruncated,
+    // IPv4
+    Ipv4HeaderTruncated,
+    Ipv4BadVersion,
+    Ipv4BadHeaderLength,
+    Ipv4BadTotalLength,
+    Ipv4TotalLengthExceedsCapture,
+    Ipv4OptionsMalformed,
+    // IPv6
+    Ipv6HeaderTruncated,
+    Ipv6BadVersion,
+    Ipv6PayloadLengthExceedsCapture,
+    Ipv6ExtensionHeaderTruncated,
+    Ipv6TooManyExtensionHeaders,
+    // transport
+    UdpHeaderTruncated,
+    UdpBadLength,
+    TcpHeaderTruncated,
+    TcpBadDataOffset,
+    TcpOptionsMalformed,
+    IcmpTruncated,
+    IcmpQuotedPacketTruncated,
+    Icmpv6Truncated,
+    // DNS
+    DnsHeaderTruncated,
+    DnsMessageTruncated,
+    DnsNameTooLong,
+    DnsLabelTooLong,
+    DnsCompressionLoop,
+    DnsTooManyCompressionJumps,
+    DnsBadLabelType,
+    DnsRecordTruncated,
+    DnsTooManyRecords,
+    DnsTcpLengthMismatch,
+    // application
+    HttpMalformed,
+    TlsMalformed,
+    // storage
+    TextStoreFull,
+    // text input
+    TextLineUnparsed,
+    TextLineTooLong,
+}
+
+/// <summary>The anomalies of one packet: the first few kept, all counted.</summary>
+public sealed class AnomalyList
+{
+    public const int MaxKept = 8;
+    private readonly AnomalyKind[] _kinds = new AnomalyKind[MaxKept];
+
+    /// <summary>Number of anomalies raised, including any beyond <see cref="MaxKept"/>.</summary>
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<AnomalyKind> Kept => _kinds.AsSpan(0, Math.Min(Count, MaxKept));
+
+    public void Add(AnomalyKind kind)
+    {
+        if (Count < MaxKept)
+        {
+            _kinds[Count] = kind;
+        }
+        Count++;
+    }
+
+    public bool Contains(AnomalyKind kind) => Kept.Contains(kind);
+
+    public void Clear() => Count = 0;
+}

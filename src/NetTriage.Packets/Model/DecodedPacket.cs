@@ -1,0 +1,127 @@
+namespace NetTriage.Packets;
+
+/// <summary>Where a decoded packet came from.</summary>
+public enum PacketOrigin : byte
+{
+    /// <summary>Decoded from frame bytes (pcap, pcapng, live).</summary>
+    Binary = 0,
+    /// <summary>Read from a tcpdump text line: only what tcpdump printed is known; no payload bytes.</summary>
+    Text = 1,
+}
+
+/// <summary>
+/// The decoded form of one packet, produced alike by the binary decoders and the tcpdump text source,
+/// so every later stage serves both. One instance is reused for every packet of a source: nothing here
+/// survives the next read, and a consumer copies what it keeps. Fields are public for speed on the hot path;
+/// a layer's fields are meaningful only when <see cref="Layers"/> has its flag.
+/// </summary>
+public sealed class DecodedPacket
+{
+    public PacketOrigin Origin;
+    /// <summary>1-based position in its source.</summary>
+    public long FrameNumber;
+    /// <summary>Text input: the line on which the record starts (1-based); 0 for binary input.</summary>
+    public long LineNumber;
+    /// <summary>Binary input: byte offset of the record in the (decompressed) file.</summary>
+    public long FileOffset;
+    public PacketTimestamp Timestamp;
+    public LinkType LinkType;
+    /// <summary>pcapng interface id (0 for pcap and text).</summary>
+    public int InterfaceId;
+    /// <summary>Bytes present in the capture.</summary>
+    public int CapturedLength;
+    /// <summary>Bytes on the wire.</summary>
+    public int OriginalLength;
+
+    public PacketLayers Layers;
+    /// <summary>The packet was cut short (snap length, or a header ended early): later layers may be missing.</summary>
+    public bool Truncated;
+
+    // Link layer
+    public MacAddress SourceMac;
+    public MacAddress DestinationMac;
+    /// <summary>The EtherType (or SLL protocol) of the network layer.</summary>
+    public ushort EtherType;
+    /// <summary>VLAN ids, outermost first.</summary>
+    public ushort VlanId;
+    public ushort InnerVlanId;
+    public byte VlanCount;
+    /// <summary>Linux cooked capture packet type (0 host, 4 outgoing, ...).</summary>
+    public ushort SllPacketType;
+
+    public ArpInfo Arp;
+    public IpInfo Ip;
+
+    // Transport
+    public ushort SourcePort;
+    public ushort DestinationPort;
+    public TcpInfo Tcp;
+    /// <summary>UDP length field.</summary>
+    public ushort UdpLength;
+    public IcmpInfo Icmp;
+    /// <summary>Offset of the transport payload within the frame (binary input).</summary>
+    public int PayloadOffset;
+    /// <summary>Transport payload bytes present in the capture.</summary>
+    public int PayloadLength;
+    /// <summary>Transport payload length claimed by the headers (what tcpdump prints as "length N").</summary>
+    public int PayloadClaimedLength;
+
+    // Application
+    public readonly DnsInfo Dns = new();
+    public HttpInfo Http;
+    public TlsInfo Tls;
+
+    public readonly PacketText Text = new();
+    public readonly AnomalyList Anomalies = new();
+
+    /// <summary>Text input: the record as read, kept when the line could not be understood.</summary>
+    public TextRef RawText;
+    /// <summary>Text input: the line could not be read; only <see cref="LineNumber"/> and <see cref="RawText"/> are set.</summary>
+    public bool Unparsed;
+
+    public bool Has(PacketLayers layer) => (Layers & layer) != 0;
+
+    public void AddAnomaly(AnomalyKind kind) => Anomalies.Add(kind);
+
+    /// <summary>Clears every field; sources call it before filling the packet.</summary>
+    public void Reset()
+    {
+        Origin = PacketOrigin.Binary;
+        FrameNumber = 0;
+        LineNumber = 0;
+        FileOffset = 0;
+        Timestamp = default;
+        LinkType = default;
+        InterfaceId = 0;
+        CapturedLength = 0;
+        OriginalLength = 0;
+        Layers = PacketLayers.None;
+        Truncated = false;
+        SourceMac = default;
+        DestinationMac = default;
+        EtherType = 0;
+        VlanId = 0;
+        InnerVlanId = 0;
+        VlanCount = 0;
+        SllPacketType = 0;
+        Arp = default;
+        Ip = default;
+        SourcePort = 0;
+        DestinationPort = 0;
+        Tcp = default;
+        UdpLength = 0;
+        Icmp = default;
+        PayloadOffset = 0;
+        PayloadLength = 0;
+        PayloadClaimedLength = 0;
+        Dns.Clear();
+        Http = default;
+        Tls = default;
+        Text.Reset();
+        Anomalies.Clear();
+        RawText = default;
+        Unparsed = false;
+    }
+
+    public string GetText(TextRef text) => Text.GetString(text);
+}

@@ -1,0 +1,107 @@
+namespace NetTriage.Packets;
+
+/// <summary>Section of a DNS message a record came from (RFC 1035 4.1).</summary>
+public enum DnsSection : byte
+{
+    Answer = 1,
+    Authority = 2,
+    Additional = 3,
+}
+
+/// <summary>A DNS question (RFC 1035 4.1.2). The name is in presentation form, escaped (RFC 4343 2.1).</summary>
+public struct DnsQuestion
+{
+    public TextRef Name;
+    public ushort Type;
+    public ushort Class;
+}
+
+/// <summary>
+/// A DNS resource record (RFC 1035 4.1.3). RDATA of the common types is decoded: A/AAAA into
+/// <see cref="Address"/>; CNAME, NS, PTR, MX exchange, SRV target, SOA mname and TXT into <see cref="Data"/>;
+/// other types keep only their type and length.
+/// </summary>
+public struct DnsRecord
+{
+    public DnsSection Section;
+    public TextRef Name;
+    public ushort Type;
+    public ushort Class;
+    public uint Ttl;
+    public ushort DataLength;
+    public IpAddr Address;
+    public TextRef Data;
+    /// <summary>MX preference or SRV priority.</summary>
+    public ushort Preference;
+    public ushort Weight;
+    public ushort Port;
+    /// <summary>SOA serial.</summary>
+    public uint Serial;
+}
+
+/// <summary>
+/// A decoded DNS message (RFC 1035 4.1.1, RFC 6891 for EDNS). Reused across packets: arrays are
+/// allocated once, and at most <see cref="MaxQuestions"/> questions and <see cref="MaxRecords"/> records
+/// are kept (all are counted in the header counts).
+/// </summary>
+public sealed class DnsInfo
+{
+    public const int MaxQuestions = 4;
+    public const int MaxRecords = 64;
+
+    public ushort Id;
+    /// <summary>The 16-bit flags word as sent.</summary>
+    public ushort Flags;
+    public ushort QuestionCount;
+    public ushort AnswerCount;
+    public ushort AuthorityCount;
+    public ushort AdditionalCount;
+
+    public bool HasEdns;
+    public ushort EdnsUdpSize;
+    public byte EdnsVersion;
+    public bool DnssecOk;
+    /// <summary>Upper 8 bits of the extended RCODE from the OPT record (RFC 6891 6.1.3).</summary>
+    public byte ExtendedRcodeHigh;
+
+    /// <summary>Carried over TCP with a two-byte length prefix (RFC 1035 4.2.2).</summary>
+    public bool OverTcp;
+    /// <summary>The message was cut before all of its declared sections were read.</summary>
+    public bool Incomplete;
+
+    public readonly DnsQuestion[] Questions = new DnsQuestion[MaxQuestions];
+    public int StoredQuestions;
+    public readonly DnsRecord[] Records = new DnsRecord[MaxRecords];
+    public int StoredRecords;
+
+    public bool IsResponse => (Flags & 0x8000) != 0;
+    public int Opcode => (Flags >> 11) & 0xF;
+    public bool AuthoritativeAnswer => (Flags & 0x0400) != 0;
+    public bool Truncation => (Flags & 0x0200) != 0;
+    public bool RecursionDesired => (Flags & 0x0100) != 0;
+    public bool RecursionAvailable => (Flags & 0x0080) != 0;
+    public bool AuthenticData => (Flags & 0x0020) != 0;
+    public bool CheckingDisabled => (Flags & 0x0010) != 0;
+
+    /// <summary>The response code, extended with the OPT record's upper bits when present (RFC 6891 6.1.3).</summary>
+    public int Rcode => (ExtendedRcodeHigh << 4) | (Flags & 0xF);
+
+    public ReadOnlySpan<DnsQuestion> StoredQuestionSpan => Questions.AsSpan(0, StoredQuestions);
+    public ReadOnlySpan<DnsRecord> StoredRecordSpan => Records.AsSpan(0, StoredRecords);
+
+    public void Clear()
+    {
+        Id = 0;
+        Flags = 0;
+        QuestionCount = AnswerCount = AuthorityCount = AdditionalCount = 0;
+        HasEdns = false;
+        EdnsUdpSize = 0;
+        EdnsVersion = 0;
+        DnssecOk = false;
+        ExtendedRcodeHigh = 0;
+        OverTcp = false;
+        Incomplete = false;
+        StoredQuestions = 0;
+        StoredRecords = 0;
+    }
+}

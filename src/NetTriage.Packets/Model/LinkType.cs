@@ -1,0 +1,21 @@
+namespace NetTriage.Packets;
+
+/// <summary>
+/// Link-layer header types (tcpdump.org/linktypes.html). Values are the LINKTYPE_ numbers
+/// written in pcap and pcapng files; the DLT_ aliases 12/14 for raw IP are mapped on read.
+/// </summary>
+public enum LinkType : ushort
+{
+    Null = 0,            // BSD loopback, host-order 4-byte family
+    Ethernet = 1,
+    RawDlt12 = 12,       // DLT_RAW on most platforms
+    RawDlt14 = 14,       // DLT_RAW on OpenBSD
+    Raw = 101,           // LINKTYPE_RAW
+    Loop = 108,          // OpenBSD loopback, network-order 4-byte family
+    LinuxSll = 113,
+    Ipv4 = 228,
+    Ipv6 = 229,
+    LinuxSll2 = 276,
+    /// <summary>Not from a file: the packet came from tcpdump text.</summary>
+    Text = 0xFFFF,
+}

@@ -1,0 +1,79 @@
+using System.Text;
+
+namespace NetTriage.Packets;
+
+/// <summary>A slice of a packet's <see cref="PacketText"/> store. Default means "absent".</summary>
+public readonly record struct TextRef(int Start, int Length)
+{
+    public bool IsEmpty => Length == 0;
+}
+
+/// <summary>
+/// Per-packet text store: names, HTTP fields and SNI are appended here as bytes while decoding,
+/// so decoding allocates nothing; strings are made only when something is shown.
+/// The store is reset for every packet and has a fixed capacity; appends past it are refused.
+/// </summary>
+public sealed class PacketText
+{
+    /// <summary>Room for several maximal DNS names in escaped presentation form.</summary>
+    public const int Capacity = 64 * 1024;
+
+    private readonly byte[] _buffer = new byte[Capacity];
+    private int _used;
+
+    public int Used => _used;
+
+    public void Reset() => _used = 0;
+
+    /// <summary>Appends bytes; returns false (and appends nothing) when the store is full.</summary>
+    public bool TryAppend(ReadOnlySpan<byte> bytes, out TextRef text)
+    {
+        if (bytes.Length > Capacity - _used)
+        {
+            text = default;
+            return false;
+        }
+        bytes.CopyTo(_buffer.AsSpan(_used));
+        text = new TextRef(_used, bytes.Length);
+        _used += bytes.Length;
+        return true;
+    }
+
+    /// <summary>Appends a string of ASCII/Latin-1 chars (text input), one byte per char.</summary>
+    public bool TryAppend(ReadOnlySpan<char> chars, out TextRef text)
+    {
+        if (chars.Length > Capacity - _used)
+        {
+            text = default;
+            return false;
+        }
+        var dest = _buffer.AsSpan(_used, chars.Length);
+        for (int i = 0; i < chars.Length; i++)
+        {
+            char c = chars[i];
+            dest[i] = c <= 0xFF ? (byte)c : (byte)'?';
+        }
+        text = new TextRef(_used, chars.Length);
+        _used += chars.Length;
+        return true;
+    }
+
+    /// <summary>Begins an in-place append: write into <see cref="Remaining"/>, then call <see cref="Commit"/>.</summary>
+    public Span<byte> Remaining => _buffer.AsSpan(_used);
+
+    public TextRef Commit(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Capacity - _used);
+        var text = new TextRef(_used, length);
+        _used += length;
+        return text;
+    }
+
+    public ReadOnlySpan<byte> GetSpan(TextRef text) => _buffer.AsSpan(text.Start, text.Length);
+
+    /// <summary>Makes a string (Latin-1: every byte one char; escaping is the renderer's job).</summary>
+    public string GetString(TextRef text) =>
+        text.Length == 0 ? string.Empty : Encoding.Latin1.GetString(_buffer, text.Start, text.Length);
+
+    public bool Equals(TextRef text, ReadOnlySpan<byte> value) => GetSpan(text).SequenceEqual(value);
+}
