@@ -1,6 +1,66 @@
+using System.CommandLine;
+using NetTriage.Capture;
+using NetTriage.Cli.Commands;
+
 namespace NetTriage.Cli;
 
+/// <summary>
+/// The command-line program is composition only: it parses arguments, calls library code, and maps
+/// failures to one line on standard error and an exit code. No stack trace ever reaches the user
+/// (set NETTRIAGE_DEBUG=1 to see one).
+/// </summary>
 public static class Program
 {
-    public static int Main(string[] args) => args.Length >= 0 ? 0 : 2;
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand(
+            "NetTriage reads network captures (pcap, pcapng, tcpdump text; gzip or standard input) and explains what failed.\n" +
+            "Start with:  nettriage show capture.pcap");
+        root.Subcommands.Add(ShowCommand.Create(stdout, stderr));
+        root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                stderr.WriteLine($"nettriage: {error.Message}");
+            }
+            stderr.WriteLine("Try 'nettriage --help'.");
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (CaptureFormatException ex)
+        {
+            stderr.WriteLine($"nettriage: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (UsageException ex)
+        {
+            stderr.WriteLine($"nettriage: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (IOException ex) when (IsBrokenPipe(ex))
+        {
+            // The reader of our output went away (for example `| head`): not an error.
+            return ExitCodes.Success;
+        }
+        catch (Exception ex) when (Environment.GetEnvironmentVariable("NETTRIAGE_DEBUG") is null or "" or "0")
+        {
+            stderr.WriteLine($"nettriage: internal error ({ex.GetType().Name}): {ex.Message}. Please report it with the input that caused it.");
+            return ExitCodes.InternalError;
+        }
+    }
+
+    private static bool IsBrokenPipe(IOException ex) =>
+        ex.HResult == 32 || ex.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>A usage problem found after parsing (a missing output file's folder, say).</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,12 @@
+namespace NetTriage.Cli;
+
+/// <summary>The program's exit codes; README documents them.</summary>
+public static class ExitCodes
+{
+    /// <summary>The input was read (warnings, such as a file cut mid-record, go to standard error).</summary>
+    public const int Success = 0;
+    /// <summary>Bad input (unreadable, not a capture, corrupt) or bad usage.</summary>
+    public const int BadInput = 2;
+    /// <summary>A fault in NetTriage itself; the message asks for a report.</summary>
+    public const int InternalError = 70;
+}
