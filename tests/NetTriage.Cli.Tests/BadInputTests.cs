@@ -1,0 +1,107 @@
+using System.Buffers.Binary;
+using NetTriage.Tests.Shared;
+
+namespace NetTriage.Cli.Tests;
+
+/// <summary>Bad input gives one line on standard error naming the file and where, exit code 2, and no stack trace.</summary>
+public sealed class BadInputTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nettriage-bad-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static byte[] SeedPcap() => File.ReadAllBytes(Path.Combine(TestPaths.Samples, "seed-incident.pcap"));
+
+    private static void AssertOneLineError(CliRunner.Result result, string mustContain)
+    {
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        var lines = result.StderrLines;
+        Assert.Single(lines);
+        Assert.StartsWith("nettriage: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(mustContain, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Stdout);
+    }
+
+    [Fact]
+    public void Missing_file()
+    {
+        var path = Path.Combine(_dir, "absent.pcap");
+        AssertOneLineError(CliRunner.Run("show", path), "absent.pcap");
+    }
+
+    [Fact]
+    public void Directory_instead_of_a_file()
+    {
+        AssertOneLineError(CliRunner.Run("show", _dir), Path.GetFileName(_dir));
+    }
+
+    [Fact]
+    public void Unknown_binary_format_names_the_file_and_offset()
+    {
+        var path = Write("random.bin", [0x00, 0x01, 0x02, 0x03, 0xFE, 0xFF, 0x00, 0x10, 0x80, 0x81, 0x82, 0x83]);
+        AssertOneLineError(CliRunner.Run("show", path), "random.bin");
+    }
+
+    [Fact]
+    public void Empty_file()
+    {
+        var path = Write("empty.pcap", []);
+        AssertOneLineError(CliRunner.Run("show", path), "empty.pcap");
+    }
+
+    [Fact]
+    public void Captured_length_over_256_KiB_is_an_error_at_that_record()
+    {
+        var bytes = SeedPcap();
+        // Second record header: after the 24-byte file header and the first record (16 + incl_len).
+        int second = 24 + 16 + BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(24 + 8));
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(second + 8), 300_000);
+        var path = Write("huge.pcap", bytes);
+
+        var result = CliRunner.Run("show", path);
+
+        AssertOneLineErrorAfterOutput(result, "huge.pcap", $"offset {second}");
+        Assert.Single(result.StdoutLines);
+    }
+
+    [Fact]
+    public void File_cut_mid_record_shows_every_packet_before_the_cut_and_warns_with_the_offset()
+    {
+        var bytes = SeedPcap();
+        int cut = bytes.Length - 10;
+        var path = Write("cut.pcap", bytes[..cut]);
+
+        var result = CliRunner.Run("show", path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(5, result.StdoutLines.Length);
+        var warning = Assert.Single(result.StderrLines);
+        Assert.Contains("cut.pcap", warning, StringComparison.Ordinal);
+        Assert.Contains("offset", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Usage_error_exits_2()
+    {
+        var result = CliRunner.Run("show");
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.NotEmpty(result.Stderr);
+    }
+
+    private static void AssertOneLineErrorAfterOutput(CliRunner.Result result, string file, string where)
+    {
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        var line = Assert.Single(result.StderrLines);
+        Assert.Contains(file, line, StringComparison.Ordinal);
+        Assert.Contains(where, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+}
