@@ -66,18 +66,21 @@ internal static class FormatDetector
                     return InputKind.Pcapng;
             }
         }
-        if (LooksLikeText(head))
+        // A cut magic number wins over text, unless it is plain ASCII ("\n\r" begins the pcapng magic too).
+        if (have < 4 && IsMagicPrefix(head) && !Ascii.IsValid(head))
         {
-            return InputKind.Text;
+            return InputKind.TruncatedMagic;
         }
-        return have < 4 && IsMagicPrefix(head) ? InputKind.TruncatedMagic : InputKind.Unknown;
+        bool wholeInput = input.EndOfStream && head.Length == input.Buffered;
+        return LooksLikeText(head, wholeInput) ? InputKind.Text : InputKind.Unknown;
     }
 
     /// <summary>
     /// Mostly printable: no NUL, and at most one byte in twenty that is a control character other than tab,
-    /// CR, LF, or not part of valid UTF-8. A multi-byte character cut by the end of the sample is accepted.
+    /// CR, LF, or not part of valid UTF-8. A multi-byte character cut by the end of the sample is accepted
+    /// unless the sample is the <paramref name="wholeInput"/>.
     /// </summary>
-    public static bool LooksLikeText(ReadOnlySpan<byte> sample)
+    public static bool LooksLikeText(ReadOnlySpan<byte> sample, bool wholeInput)
     {
         if (sample.IsEmpty)
         {
@@ -106,6 +109,7 @@ internal static class FormatDetector
             OperationStatus status = Rune.DecodeFromUtf8(sample[i..], out _, out int consumed);
             if (status == OperationStatus.NeedMoreData)
             {
+                bad += wholeInput ? sample.Length - i : 0;
                 break;
             }
             if (status != OperationStatus.Done)
