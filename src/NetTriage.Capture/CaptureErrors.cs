@@ -19,6 +19,8 @@ public enum CaptureErrorReason
     UnsupportedLinkType,
     CorruptCompression,
     ReadFailed,
+    /// <summary>A pcapng section describes more interfaces than <see cref="CaptureLimits.MaxInterfacesPerSection"/>.</summary>
+    TooManyInterfaces,
 }
 
 /// <summary>
