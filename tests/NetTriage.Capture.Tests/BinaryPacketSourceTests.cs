@@ -91,7 +91,7 @@ public class BinaryPacketSourceTests
         Assert.False(source.TryRead(packet));
         var w = Assert.Single(source.Warnings);
         Assert.Equal(b.RecordOffsets[1], w.Offset);
-        Assert.Equal("offset 50: capture ends mid-record at offset 50: 22 of 26 bytes", w.ToString());
+        Assert.Equal("offset 50: capture ends mid-record: 22 of 26 bytes", w.ToString());
     }
 
     [Fact]

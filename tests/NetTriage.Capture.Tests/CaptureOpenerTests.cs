@@ -219,7 +219,7 @@ public sealed class CaptureOpenerTests : IDisposable
         Assert.InRange(n, 1, 49);
         var w = Assert.Single(source.Warnings);
         Assert.Equal(b.RecordOffsets[n], w.Offset);
-        Assert.StartsWith($"capture ends mid-record at offset {b.RecordOffsets[n]}: ", w.Message, StringComparison.Ordinal);
+        Assert.StartsWith("capture ends mid-record: ", w.Message, StringComparison.Ordinal);
     }
 
     [Fact]

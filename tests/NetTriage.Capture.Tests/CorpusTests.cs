@@ -1,4 +1,5 @@
 using NetTriage.Packets;
+using NetTriage.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace NetTriage.Capture.Tests;
@@ -9,30 +10,11 @@ namespace NetTriage.Capture.Tests;
 /// </summary>
 public class CorpusTests(ITestOutputHelper output)
 {
-    /// <summary>The shared directory beside the repository root (the directory holding NetTriage.slnx), if present.</summary>
-    internal static string? FindShared()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "NetTriage.slnx")))
-            {
-                string shared = Path.Combine(dir.FullName, "..", "shared");
-                return Directory.Exists(shared) ? Path.GetFullPath(shared) : null;
-            }
-        }
-        return null;
-    }
-
-    [Fact]
+    [SkippableFact]
     public void EveryCorpusCaptureReadsToTheEnd()
     {
-        string? shared = FindShared();
-        string? corpus = shared is null ? null : Path.Combine(shared, "corpus", "tcpdump");
-        if (corpus is null || !Directory.Exists(corpus))
-        {
-            output.WriteLine("skipped: the shared tcpdump corpus is not present");
-            return;
-        }
+        string? corpus = TestPaths.TcpdumpCorpus;
+        Skip.If(corpus is null, TestPaths.CorpusAbsent);
 
         var files = Directory.EnumerateFiles(corpus)
             .Where(f => f.EndsWith(".pcap", StringComparison.Ordinal) || f.EndsWith(".pcapng", StringComparison.Ordinal))

@@ -169,7 +169,7 @@ public sealed class PcapReader : IFrameReader
     }
 
     internal static CaptureWarning CutWarning(long offset, long have, long needed) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"capture ends mid-record at offset {offset}: {have} of {needed} bytes"), offset);
+        new(string.Create(CultureInfo.InvariantCulture, $"capture ends mid-record: {have} of {needed} bytes"), offset);
 
     private void ThrowCapturedLengthTooLarge(long offset, uint captured) =>
         CaptureThrow.Format(_name, CaptureErrorReason.CapturedLengthTooLarge, string.Create(CultureInfo.InvariantCulture,

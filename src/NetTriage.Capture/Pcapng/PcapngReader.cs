@@ -471,7 +471,7 @@ public sealed class PcapngReader : IFrameReader
                 $"input ends inside the pcapng section header block: {have} of {needed} bytes"), offset);
         }
         _warnings.Add(new CaptureWarning(string.Create(CultureInfo.InvariantCulture,
-            $"capture ends mid-block at offset {offset}: {have} of {needed} bytes"), offset));
+            $"capture ends mid-block: {have} of {needed} bytes"), offset));
         return BlockResult.End;
     }
 

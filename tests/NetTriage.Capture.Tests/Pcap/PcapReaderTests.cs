@@ -237,7 +237,7 @@ public class PcapReaderTests
         long needed = have < PcapBuilder.RecordHeaderLength ? PcapBuilder.RecordHeaderLength : recordLength;
         var w = Assert.Single(warnings);
         Assert.Equal(cutRecord, w.Offset);
-        Assert.Equal($"capture ends mid-record at offset {cutRecord}: {have} of {needed} bytes", w.Message);
+        Assert.Equal($"capture ends mid-record: {have} of {needed} bytes", w.Message);
     }
 
     [Fact]

@@ -287,7 +287,7 @@ public class PcapngReaderTests
         Assert.Empty(ReadAll(reader));
         var w = Assert.Single(reader.Warnings);
         Assert.Equal(b.BlockOffsets[2], w.Offset);
-        Assert.StartsWith($"capture ends mid-block at offset {b.BlockOffsets[2]}: 400000 of ", w.Message, StringComparison.Ordinal);
+        Assert.StartsWith("capture ends mid-block: 400000 of ", w.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -315,7 +315,7 @@ public class PcapngReaderTests
         Assert.Single(ReadAll(reader));
         var w = Assert.Single(reader.Warnings);
         Assert.Equal(offset, w.Offset);
-        Assert.Equal($"capture ends mid-block at offset {offset}: 16 of 4294967280 bytes", w.Message);
+        Assert.Equal("capture ends mid-block: 16 of 4294967280 bytes", w.Message);
     }
 
     public static TheoryData<uint, uint> BadLengths() => new()
@@ -598,7 +598,7 @@ public class PcapngReaderTests
         long needed = have < 8 ? 8 : block.Type == PcapngBuilder.SectionHeaderType && have < 12 ? 12 : block.Length;
         var w = Assert.Single(warnings);
         Assert.Equal(block.Offset, w.Offset);
-        Assert.Equal($"capture ends mid-block at offset {block.Offset}: {have} of {needed} bytes", w.Message);
+        Assert.Equal($"capture ends mid-block: {have} of {needed} bytes", w.Message);
     }
 
     [Fact]
