@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace NetTriage.Packets.Formatting;
 
 /// <summary>
@@ -58,6 +60,18 @@ public sealed partial class TcpdumpLineFormatter
         Build(packet);
         _line.Append('\n');
         output.Write(_line.Written);
+    }
+
+    /// <summary>Writes the packet's line and a <c>\n</c> into <paramref name="output"/>.</summary>
+    public void Write(DecodedPacket packet, IBufferWriter<char> output)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        ArgumentNullException.ThrowIfNull(output);
+        Build(packet);
+        _line.Append('\n');
+        ReadOnlySpan<char> line = _line.Written;
+        line.CopyTo(output.GetSpan(line.Length));
+        output.Advance(line.Length);
     }
 
     /// <summary>Returns the packet's line without a line terminator (allocates the string).</summary>
