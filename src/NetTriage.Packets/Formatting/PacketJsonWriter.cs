@@ -235,7 +235,7 @@ public sealed class PacketJsonWriter : IDisposable
         }
     }
 
-    /// <summary>ISO 8601 / RFC 3339 UTC with six fractional digits, nine when the time has sub-microsecond precision.</summary>
+    /// <summary>ISO 8601 / RFC 3339 UTC with six fractional digits, nine when the time is not a whole microsecond.</summary>
     private void WriteIsoTime(PacketTimestamp ts)
     {
         Span<byte> text = stackalloc byte[40];
