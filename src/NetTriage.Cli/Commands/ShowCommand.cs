@@ -39,6 +39,10 @@ public static class ShowCommand
                 r.AddError("--count must be a positive number.");
             }
         });
+        var absolute = new Option<bool>("--absolute-seq", "-S")
+        {
+            Description = "Print absolute TCP sequence numbers, as tcpdump -S does (default: relative to the connection's first).",
+        };
         var anomalies = new Option<bool>("--anomalies")
         {
             Description = "Append each packet's decoding anomalies (malformed or truncated headers) in brackets.",
@@ -59,32 +63,35 @@ public static class ShowCommand
         command.Options.Add(date);
         command.Options.Add(nano);
         command.Options.Add(count);
+        command.Options.Add(absolute);
         command.Options.Add(anomalies);
         command.SetAction(parse =>
         {
             var options = new ShowOptions(
-                parse.GetValue(json), parse.GetValue(date), parse.GetValue(nano), parse.GetValue(count), parse.GetValue(anomalies));
+                parse.GetValue(json), parse.GetValue(date), parse.GetValue(nano), parse.GetValue(count), parse.GetValue(absolute), parse.GetValue(anomalies));
             return Run(parse.GetValue(inputs)!, options, stdout, stderr);
         });
         return command;
     }
 
-    public sealed record ShowOptions(bool Json, bool Date, bool Nano, long? Count, bool Anomalies);
+    public sealed record ShowOptions(bool Json, bool Date, bool Nano, long? Count, bool AbsoluteSequence, bool Anomalies);
 
     public static int Run(IReadOnlyList<string> inputs, ShowOptions options, TextWriter stdout, TextWriter stderr)
     {
         var packet = new DecodedPacket();
-        var formatter = new TcpdumpLineFormatter(new TcpdumpFormatOptions
+        var formatter = new TcpdumpLineFormatter(new TcpdumpLineOptions
         {
-            Date = options.Date,
+            TimestampStyle = options.Date ? TimestampStyle.DateTime : TimestampStyle.TimeOfDay,
             Nanoseconds = options.Nano,
-            ShowAnomalies = options.Anomalies,
+            AbsoluteSequenceNumbers = options.AbsoluteSequence,
+            Annotations = options.Anomalies,
         });
-        using var json = options.Json ? new PacketJsonWriter(stdout) : null;
+        using var json = options.Json ? new JsonLines(stdout) : null;
         long shown = 0;
         foreach (var input in inputs)
         {
             using var source = CaptureOpener.Open(input);
+            formatter.Reset();
             long unparsed = 0;
             long firstUnparsedLine = 0;
             while ((options.Count is not { } limit || shown < limit) && source.TryRead(packet))
@@ -97,7 +104,6 @@ public static class ShowCommand
                 else formatter.Write(packet, stdout);
                 shown++;
             }
-            json?.Flush();
             stdout.Flush();
             foreach (var warning in source.Warnings)
             {
@@ -110,5 +116,31 @@ public static class ShowCommand
             }
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// JSON Lines onto a TextWriter: each object is written as UTF-8 into a reused buffer, then
+    /// transcoded into a reused char buffer, so a packet costs no allocation.
+    /// </summary>
+    private sealed class JsonLines(TextWriter output) : IDisposable
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> _bytes = new(4096);
+        private char[] _chars = new char[4096];
+        private PacketJsonWriter? _writer;
+
+        public void Write(DecodedPacket packet)
+        {
+            _writer ??= new PacketJsonWriter(_bytes);
+            _writer.Write(packet);
+            _writer.Flush();
+            var span = _bytes.WrittenSpan;
+            int needed = System.Text.Encoding.UTF8.GetMaxCharCount(span.Length);
+            if (_chars.Length < needed) _chars = new char[needed];
+            int n = System.Text.Encoding.UTF8.GetChars(span, _chars);
+            output.Write(_chars, 0, n);
+            _bytes.ResetWrittenCount();
+        }
+
+        public void Dispose() => _writer?.Dispose();
     }
 }
