@@ -27,7 +27,7 @@ internal static class PacketWriter
 
     public static byte[] U16(int value) => [(byte)(value >> 8), (byte)value];
     public static byte[] U32(uint value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
-    public static byte[] Ip(string address) => IPAddress.Parse(address).GetAddressBytes();
+    public static byte[] Address(string address) => IPAddress.Parse(address).GetAddressBytes();
 
     public static byte[] Ethernet(ushort etherType, byte[] payload) =>
         Concat(MacB /* destination */, MacA /* source */, U16(etherType), payload);
@@ -48,8 +48,8 @@ internal static class PacketWriter
             U16(flags),
             [ttl, protocol],
             U16(0),                                            // header checksum
-            Ip(source),
-            Ip(destination),
+            Address(source),
+            Address(destination),
             options,
             new byte[optionBytes - options.Length]);           // padding
         return Concat(header, payload);
@@ -61,8 +61,8 @@ internal static class PacketWriter
             [0x60, 0x00, 0x00, 0x00],                          // version 6, traffic class 0, flow label 0
             U16(payloadLength ?? payload.Length),
             [nextHeader, hopLimit],
-            Ip(source),
-            Ip(destination),
+            Address(source),
+            Address(destination),
             payload);
 
     /// <summary>A generic extension header (RFC 8200 4.3/4.6) of 8 * (1 + hdrExtLen) bytes, options padded with PadN.</summary>
