@@ -108,7 +108,7 @@ public static class DnsNameReader
                 {
                     next = pos + 1;
                 }
-                if (written == 0 && write)
+                if (written == 0 && write && !outputFull)
                 {
                     // The root name (RFC 1035 3.1) is written as a single dot.
                     if (output.Length < 1)
