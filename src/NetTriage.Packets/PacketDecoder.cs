@@ -45,18 +45,19 @@ public static class PacketDecoder
     /// Decodes the upper layer carried by IP: TCP, UDP, ICMP, ICMPv6, and the applications on them.
     /// <paramref name="payload"/> holds the bytes present (already trimmed to the IP lengths);
     /// <paramref name="claimedLength"/> is the length the IP header claims for it;
-    /// <paramref name="decodeApplication"/> is false for a first fragment, whose application payload is incomplete.
+    /// <paramref name="firstFragment"/> is true for the first fragment of a fragmented datagram: its transport header
+    /// describes the whole datagram, and its application payload is incomplete, so it is not decoded.
     /// </summary>
     internal static void DecodeTransport(byte protocol, ReadOnlySpan<byte> payload, int frameOffset, int claimedLength,
-        bool decodeApplication, DecodedPacket packet)
+        bool firstFragment, DecodedPacket packet)
     {
         switch (protocol)
         {
             case IpProtocol.Udp:
-                UdpDecoder.Decode(payload, frameOffset, claimedLength, decodeApplication, packet);
+                UdpDecoder.Decode(payload, frameOffset, claimedLength, firstFragment, packet);
                 break;
             case IpProtocol.Tcp:
-                TcpDecoder.Decode(payload, frameOffset, claimedLength, decodeApplication, packet);
+                TcpDecoder.Decode(payload, frameOffset, claimedLength, firstFragment, packet);
                 break;
             case IpProtocol.Icmp:
                 IcmpDecoder.Decode(payload, frameOffset, claimedLength, packet);
@@ -91,6 +92,13 @@ public static class PacketDecoder
             HttpDecoder.Decode(payload, packet);
         }
     }
+
+    /// <summary>
+    /// Bytes of the frame from <paramref name="presentLength"/> bytes before its end, as they were on the wire:
+    /// what is present plus what the snap length cut off.
+    /// </summary>
+    internal static int WireLength(int presentLength, DecodedPacket packet) =>
+        presentLength + Math.Max(0, packet.OriginalLength - packet.CapturedLength);
 
     /// <summary>Records that the packet's text store is full, once per packet.</summary>
     internal static void NoteTextStoreFull(DecodedPacket packet)

@@ -38,6 +38,14 @@ internal static class Ipv4Decoder
 
         int headerLength = header.HeaderLength;
         int totalLength = header.TotalLength;
+        if (totalLength == 0 && header.Protocol is IpProtocol.Tcp or IpProtocol.Udp && data.Length > headerLength)
+        {
+            // A sender's capture of a segmentation-offload (TSO/GSO) or Linux BIG TCP packet carries total length 0:
+            // the length is what the frame holds on the wire.
+            totalLength = PacketDecoder.WireLength(data.Length, packet);
+            ip.TotalLength = totalLength;
+            ip.LengthPresumed = true;
+        }
         // RFC 791 3.1: the minimum value of a correct header is 5 words.
         if (headerLength < Ipv4Header.MinLength)
         {
@@ -80,6 +88,6 @@ internal static class Ipv4Decoder
             return;
         }
         PacketDecoder.DecodeTransport(header.Protocol, data[headerLength..end], frameOffset + headerLength,
-            totalLength - headerLength, decodeApplication: !ip.MoreFragments, packet);
+            totalLength - headerLength, firstFragment: ip.MoreFragments, packet);
     }
 }

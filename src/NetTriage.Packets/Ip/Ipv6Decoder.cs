@@ -37,12 +37,18 @@ internal static class Ipv6Decoder
 
         var rest = data[Ipv6Header.Length..];
         int claimed = header.PayloadLength;
-        // RFC 2675 3: a jumbogram has payload length 0 and a Jumbo Payload option in a hop-by-hop header;
-        // its length is then taken from what was captured.
-        if (claimed == 0 && header.NextHeader == IpProtocol.HopByHop &&
-            Ipv6ExtensionHeader.TryRead(IpProtocol.HopByHop, rest, out var hopByHop) && hopByHop.HasJumboPayload)
+        if (claimed == 0 && !rest.IsEmpty)
         {
-            claimed = rest.Length;
+            // RFC 2675 3: a jumbogram has payload length 0 and a Jumbo Payload option in a hop-by-hop header.
+            // Linux BIG TCP captures may drop that header and leave payload length 0 before TCP or UDP.
+            // Either way the length is what the frame holds on the wire.
+            bool jumbo = header.NextHeader == IpProtocol.HopByHop &&
+                Ipv6ExtensionHeader.TryRead(IpProtocol.HopByHop, rest, out var hopByHop) && hopByHop.HasJumboPayload;
+            if (jumbo || header.NextHeader is IpProtocol.Tcp or IpProtocol.Udp)
+            {
+                claimed = PacketDecoder.WireLength(rest.Length, packet);
+                ip.LengthPresumed = true;
+            }
         }
         ip.TotalLength = Ipv6Header.Length + claimed;
         if (claimed > rest.Length)
@@ -98,6 +104,6 @@ internal static class Ipv6Decoder
         ip.ExtensionHeaderCount = (byte)count;
         ip.HeaderLength = Ipv6Header.Length + offset;
         PacketDecoder.DecodeTransport(next, rest[offset..], frameOffset + Ipv6Header.Length + offset,
-            claimed - offset, decodeApplication: !moreFragments, packet);
+            claimed - offset, firstFragment: moreFragments, packet);
     }
 }

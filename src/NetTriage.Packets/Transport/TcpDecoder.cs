@@ -5,7 +5,8 @@ internal static class TcpDecoder
 {
     /// <param name="payload">IP payload present in the capture.</param>
     /// <param name="claimedLength">IP payload length claimed by the IP header.</param>
-    public static void Decode(ReadOnlySpan<byte> payload, int frameOffset, int claimedLength, bool decodeApplication, DecodedPacket packet)
+    /// <param name="firstFragment">The segment continues in later fragments: its payload is not decoded.</param>
+    public static void Decode(ReadOnlySpan<byte> payload, int frameOffset, int claimedLength, bool firstFragment, DecodedPacket packet)
     {
         if (!TcpHeader.TryRead(payload, out var header))
         {
@@ -45,7 +46,7 @@ internal static class TcpDecoder
         packet.PayloadLength = data.Length;
         packet.PayloadClaimedLength = claimedLength - headerLength;
 
-        if (decodeApplication && !data.IsEmpty)
+        if (!firstFragment && !data.IsEmpty)
         {
             PacketDecoder.DecodeTcpApplication(data, packet.PayloadClaimedLength, packet);
         }

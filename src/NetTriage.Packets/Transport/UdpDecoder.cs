@@ -7,7 +7,8 @@ internal static class UdpDecoder
 {
     /// <param name="payload">IP payload present in the capture.</param>
     /// <param name="claimedLength">IP payload length claimed by the IP header.</param>
-    public static void Decode(ReadOnlySpan<byte> payload, int frameOffset, int claimedLength, bool decodeApplication, DecodedPacket packet)
+    /// <param name="firstFragment">The datagram continues in later fragments: its length may exceed this packet's.</param>
+    public static void Decode(ReadOnlySpan<byte> payload, int frameOffset, int claimedLength, bool firstFragment, DecodedPacket packet)
     {
         if (!UdpHeader.TryRead(payload, out var udp))
         {
@@ -21,7 +22,12 @@ internal static class UdpDecoder
 
         int length = udp.DatagramLength;
         int end;
-        if (length == 0 && claimedLength > ushort.MaxValue)
+        if (firstFragment && length >= UdpHeader.Length)
+        {
+            // RFC 768 and RFC 791 3.2: the length covers the reassembled datagram; this fragment holds its start.
+            end = Math.Min(length, claimedLength);
+        }
+        else if (length == 0 && claimedLength > ushort.MaxValue)
         {
             // RFC 2675 4: a UDP jumbogram carries length 0; the IPv6 payload length rules.
             end = claimedLength;
@@ -41,9 +47,9 @@ internal static class UdpDecoder
         int present = Math.Min(end, payload.Length);
         packet.PayloadOffset = frameOffset + UdpHeader.Length;
         packet.PayloadLength = Math.Max(0, present - UdpHeader.Length);
-        packet.PayloadClaimedLength = Math.Max(0, end - UdpHeader.Length);
+        packet.PayloadClaimedLength = Math.Max(0, (firstFragment ? Math.Max(end, length) : end) - UdpHeader.Length);
 
-        if (decodeApplication && (PacketDecoder.IsDnsUdpPort(packet.SourcePort) || PacketDecoder.IsDnsUdpPort(packet.DestinationPort)))
+        if (!firstFragment && (PacketDecoder.IsDnsUdpPort(packet.SourcePort) || PacketDecoder.IsDnsUdpPort(packet.DestinationPort)))
         {
             var data = present > UdpHeader.Length ? payload[UdpHeader.Length..present] : default;
             DnsDecoder.DecodeUdp(data, packet.PayloadClaimedLength, packet);

@@ -114,9 +114,10 @@ public class Ipv4DecoderTests
     [InlineData(19)]
     public void Total_length_below_header_length_is_bad(int totalLength)
     {
-        var p = Decoding.Decode(LinkType.Ipv4, Ipv4("10.0.0.1", "10.0.0.2", IpProtocol.Udp, Udp(1, 2, []), totalLength: totalLength));
+        // GRE: a zero length is not presumed to be segmentation offload, which only TCP and UDP see
+        var p = Decoding.Decode(LinkType.Ipv4, Ipv4("10.0.0.1", "10.0.0.2", IpProtocol.Gre, new byte[8], totalLength: totalLength));
         Assert.Equal([AnomalyKind.Ipv4BadTotalLength], p.Anomalies.Kept.ToArray());
-        Assert.False(p.Has(PacketLayers.Udp));
+        Assert.False(p.Ip.LengthPresumed);
     }
 
     [Fact]
@@ -170,8 +171,39 @@ public class Ipv4DecoderTests
         Assert.True(p.Has(PacketLayers.Udp));
         Assert.Equal(53, p.DestinationPort);
         Assert.False(p.Has(PacketLayers.Dns));
-        // the UDP length covers the whole datagram, longer than this fragment
-        Assert.Equal([AnomalyKind.UdpBadLength], p.Anomalies.Kept.ToArray());
+        // the UDP length covers the whole datagram, longer than this fragment: not an anomaly here
+        Assert.Equal(0, p.Anomalies.Count);
+        Assert.Equal(8, p.PayloadLength);
+        Assert.Equal(dns.Length, p.PayloadClaimedLength);
+    }
+
+    [Fact]
+    public void Total_length_zero_on_tcp_is_presumed_segmentation_offload()
+    {
+        // a sender-side capture of a TSO / BIG TCP segment: total length 0, the frame holds 1976 bytes of data
+        var segment = Tcp(39556, 8080, 1, 1, TcpFlags.Psh | TcpFlags.Ack, payload: new byte[1976]);
+        var packet = Ipv4("30.7.181.121", "199.43.68.163", IpProtocol.Tcp, segment, totalLength: 0);
+        var p = Decoding.Decode(LinkType.Ipv4, packet);
+        Assert.Equal(0, p.Anomalies.Count);
+        Assert.True(p.Ip.LengthPresumed);
+        Assert.Equal(2016, p.Ip.TotalLength);
+        Assert.Equal(1976, p.PayloadLength);
+        Assert.Equal(1976, p.PayloadClaimedLength);
+
+        // cut by a snap length: the wire length still comes from the frame's original length
+        var cut = Decoding.Decode(LinkType.Ipv4, packet.AsSpan(0, 100), originalLength: packet.Length);
+        Assert.True(cut.Ip.LengthPresumed);
+        Assert.Equal(2016, cut.Ip.TotalLength);
+        Assert.Equal(1976, cut.PayloadClaimedLength);
+        Assert.True(cut.Truncated);
+    }
+
+    [Fact]
+    public void Total_length_zero_on_icmp_is_bad()
+    {
+        var p = Decoding.Decode(LinkType.Ipv4, Ipv4("10.25.132.11", "10.25.132.13", IpProtocol.Icmp, new byte[64], totalLength: 0));
+        Assert.Equal([AnomalyKind.Ipv4BadTotalLength], p.Anomalies.Kept.ToArray());
+        Assert.False(p.Ip.LengthPresumed);
     }
 
     [Fact]

@@ -150,10 +150,31 @@ public class Ipv6DecoderTests
         var body = Concat(hopByHop, Udp(1, 2, [1, 2, 3, 4]));
         var p = Decoding.Decode(LinkType.Ipv6, Ipv6("fe80::1", "fe80::2", IpProtocol.HopByHop, body, payloadLength: 0));
         Assert.False(p.Truncated);
+        Assert.True(p.Ip.LengthPresumed);
         Assert.Equal(40 + body.Length, p.Ip.TotalLength);
         Assert.True(p.Has(PacketLayers.Udp));
         Assert.Equal(4, p.PayloadLength);
         Assert.Equal(0, p.Anomalies.Count);
+    }
+
+    [Fact]
+    public void Payload_length_zero_before_tcp_is_presumed_big_tcp()
+    {
+        var segment = Tcp(43267, 41219, 1, 1, TcpFlags.Psh | TcpFlags.Ack, payload: new byte[3000]);
+        var p = Decoding.Decode(LinkType.Ipv6, Ipv6("2604:1380:4091:ce00::b", "2604:1380:4091:ce00::d", IpProtocol.Tcp, segment, payloadLength: 0));
+        Assert.Equal(0, p.Anomalies.Count);
+        Assert.True(p.Ip.LengthPresumed);
+        Assert.Equal(40 + 3020, p.Ip.TotalLength);
+        Assert.Equal(3000, p.PayloadClaimedLength);
+    }
+
+    [Fact]
+    public void Payload_length_zero_with_hop_by_hop_but_no_jumbo_option_is_not_presumed()
+    {
+        var body = Concat(ExtensionHeader(IpProtocol.Udp), Udp(1, 2, [1, 2, 3, 4]));
+        var p = Decoding.Decode(LinkType.Ipv6, Ipv6("fe80::1", "fe80::2", IpProtocol.HopByHop, body, payloadLength: 0));
+        Assert.False(p.Ip.LengthPresumed);
+        Assert.Equal([AnomalyKind.Ipv6ExtensionHeaderTruncated], p.Anomalies.Kept.ToArray());
     }
 
     [Fact]
