@@ -16,6 +16,12 @@ public class PacketDecoderAllocationTests
         var query = DnsQuery(35084, "yummyrecipesforme.com");
         var quote = Ipv4("192.51.100.15", "203.0.113.2", IpProtocol.Udp, Udp(52444, 53, query));
         var http = "GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n"u8.ToArray();
+        // a 255-byte question name of unprintable bytes (about 1000 characters escaped), owned by 70 CNAME answers that also point at it:
+        // the text store fills and the decoder reports it instead of failing
+        var label = Concat([63], Enumerable.Repeat((byte)0x01, 63).ToArray());
+        var hugeName = Concat(label, label, label, [61], Enumerable.Repeat((byte)0x01, 61).ToArray(), [0]);
+        var answers = Enumerable.Range(0, 70).Select(_ => Record([0xc0, 0x0c], 5, 1, 60, [0xc0, 0x0c])).ToArray();
+        var storeFiller = Concat([DnsHeader(8, 0x8180, 1, 70, 0, 0), hugeName, U16(1), U16(1), .. answers]);
         var tls = Concat([0x16, 0x03, 0x01, 0x00, 0x2e, 0x01, 0x00, 0x00, 0x2a, 0x03, 0x03], new byte[32], [0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00], U16(0));
         return
         [
@@ -36,6 +42,7 @@ public class PacketDecoderAllocationTests
             (LinkType.Ethernet, Ethernet(EtherType.Vlan, Concat(U16(10), U16(EtherType.Arp), U16(1), U16(0x0800), [6, 4], U16(1), new byte[20]))),
             (LinkType.Ethernet, Ethernet(EtherType.Ipv4, Ipv4("10.0.0.1", "10.0.0.2", IpProtocol.Udp, new byte[3]))),
             ((LinkType)999, [1, 2, 3]),
+            (LinkType.Ipv4, Ipv4("10.0.0.53", "10.0.0.1", IpProtocol.Udp, Udp(53, 40000, storeFiller))),
         ];
     }
 
@@ -69,10 +76,14 @@ public class PacketDecoderAllocationTests
     public void The_mixed_set_exercises_the_layers_it_claims_to()
     {
         var seen = PacketLayers.None;
+        bool storeFilled = false;
         foreach (var (linkType, frame) in MixedPackets())
         {
-            seen |= Decoding.Decode(linkType, frame).Layers;
+            var packet = Decoding.Decode(linkType, frame);
+            seen |= packet.Layers;
+            storeFilled |= packet.Anomalies.Contains(AnomalyKind.TextStoreFull);
         }
+        Assert.True(storeFilled);
         var expected = PacketLayers.Ethernet | PacketLayers.Vlan | PacketLayers.LinuxSll | PacketLayers.Loopback | PacketLayers.Arp |
             PacketLayers.Ipv4 | PacketLayers.Ipv6 | PacketLayers.Udp | PacketLayers.Tcp | PacketLayers.Icmp | PacketLayers.Icmpv6 |
             PacketLayers.Dns | PacketLayers.Http | PacketLayers.Tls;
