@@ -1,9 +1,18 @@
+using NetTriage.Packets.Dns;
+using NetTriage.Packets.Http;
+using NetTriage.Packets.Icmp;
+using NetTriage.Packets.Ip;
+using NetTriage.Packets.Link;
+using NetTriage.Packets.Tls;
+using NetTriage.Packets.Transport;
+
 namespace NetTriage.Packets;
 
 /// <summary>
 /// Entry point of the decoders: turns one frame's bytes into a <see cref="DecodedPacket"/>.
 /// Hand-written rather than built on a packet library because it runs once per packet on captures of
 /// many gigabytes and must neither allocate nor trust a single length field of hostile input.
+/// Every layer is a static method on a concrete type: no allocation and no virtual call per packet.
 /// </summary>
 public static class PacketDecoder
 {
@@ -14,8 +23,96 @@ public static class PacketDecoder
     /// </summary>
     public static void Decode(LinkType linkType, ReadOnlySpan<byte> frame, DecodedPacket packet)
     {
-        // Filled in by the decoder layers (Link/, Ip/, Transport/, Icmp/, Dns/, Http/, Tls/).
         packet.LinkType = linkType;
-        _ = frame;
+        LinkDecoder.Decode(linkType, frame, packet);
+    }
+
+    /// <summary>
+    /// Decodes the network layer that follows an EtherType (or Linux cooked-capture protocol) field:
+    /// 802.1Q / 802.1ad tags, ARP, IPv4, IPv6. Offsets recorded in the packet are relative to <paramref name="data"/>.
+    /// </summary>
+    public static void DecodeNetwork(ushort etherType, ReadOnlySpan<byte> data, DecodedPacket packet) =>
+        LinkDecoder.DecodeEtherPayload(etherType, data, 0, packet);
+
+    /// <summary>
+    /// Decodes an IPv4 or IPv6 packet chosen by its version nibble (raw IP link types).
+    /// Offsets recorded in the packet are relative to <paramref name="data"/>.
+    /// </summary>
+    public static void DecodeIp(ReadOnlySpan<byte> data, DecodedPacket packet) =>
+        LinkDecoder.DecodeRawIp(data, 0, packet);
+
+    /// <summary>
+    /// Decodes the upper layer carried by IP: TCP, UDP, ICMP, ICMPv6, and the applications on them.
+    /// <paramref name="payload"/> holds the bytes present (already trimmed to the IP lengths);
+    /// <paramref name="claimedLength"/> is the length the IP header claims for it;
+    /// <paramref name="firstFragment"/> is true for the first fragment of a fragmented datagram: its transport header
+    /// describes the whole datagram, and its application payload is incomplete, so it is not decoded.
+    /// </summary>
+    internal static void DecodeTransport(byte protocol, ReadOnlySpan<byte> payload, int frameOffset, int claimedLength,
+        bool firstFragment, DecodedPacket packet)
+    {
+        switch (protocol)
+        {
+            case IpProtocol.Udp:
+                UdpDecoder.Decode(payload, frameOffset, claimedLength, firstFragment, packet);
+                break;
+            case IpProtocol.Tcp:
+                TcpDecoder.Decode(payload, frameOffset, claimedLength, firstFragment, packet);
+                break;
+            case IpProtocol.Icmp:
+                IcmpDecoder.Decode(payload, frameOffset, claimedLength, packet);
+                break;
+            case IpProtocol.Icmpv6:
+                Icmpv6Decoder.Decode(payload, frameOffset, claimedLength, packet);
+                break;
+            default:
+                // Other protocols (ESP, GRE, SCTP, ...) are recorded in Ip.Protocol and not decoded further.
+                break;
+        }
+    }
+
+    /// <summary>Ports on which DNS wire format is spoken over UDP: DNS (RFC 1035), mDNS (RFC 6762), LLMNR (RFC 4795).</summary>
+    internal static bool IsDnsUdpPort(ushort port) => port is DnsPorts.Dns or DnsPorts.Mdns or DnsPorts.Llmnr;
+
+    /// <summary>Decodes the application carried by a TCP segment's payload.</summary>
+    internal static void DecodeTcpApplication(ReadOnlySpan<byte> payload, int claimedLength, DecodedPacket packet)
+    {
+        if (packet.SourcePort == DnsPorts.Dns || packet.DestinationPort == DnsPorts.Dns)
+        {
+            DnsDecoder.DecodeTcp(payload, claimedLength, packet);
+            return;
+        }
+        if (TlsDecoder.Looks(payload))
+        {
+            TlsDecoder.Decode(payload, packet);
+            return;
+        }
+        if (HttpDecoder.Looks(payload))
+        {
+            HttpDecoder.Decode(payload, packet);
+        }
+    }
+
+    /// <summary>
+    /// Bytes of the frame from <paramref name="presentLength"/> bytes before its end, as they were on the wire:
+    /// what is present plus what the snap length cut off.
+    /// </summary>
+    internal static int WireLength(int presentLength, DecodedPacket packet) =>
+        presentLength + Math.Max(0, packet.OriginalLength - packet.CapturedLength);
+
+    /// <summary>Records that the packet's text store is full, once per packet.</summary>
+    internal static void NoteTextStoreFull(DecodedPacket packet)
+    {
+        if (!packet.Anomalies.Contains(AnomalyKind.TextStoreFull))
+        {
+            packet.AddAnomaly(AnomalyKind.TextStoreFull);
+        }
+    }
+
+    /// <summary>Records an anomaly for a header cut short, and marks the packet truncated.</summary>
+    internal static void Cut(DecodedPacket packet, AnomalyKind kind)
+    {
+        packet.Truncated = true;
+        packet.AddAnomaly(kind);
     }
 }

@@ -57,6 +57,9 @@ public enum AnomalyKind : byte
     // text input
     TextLineUnparsed,
     TextLineTooLong,
+    // ICMP (kept last so earlier values do not move)
+    /// <summary>The packet quoted by an ICMP error has a bad IP version or header length.</summary>
+    IcmpQuotedPacketMalformed,
 }
 
 /// <summary>The anomalies of one packet: the first few kept, all counted.</summary>

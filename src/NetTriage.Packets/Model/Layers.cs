@@ -19,7 +19,7 @@ public enum PacketLayers : uint
     Dns = 1 << 11,
     Http = 1 << 12,
     Tls = 1 << 13,
-    /// <summary>An IPv4 fragment with a non-zero offset, or an IPv6 fragment header: transport not decoded past it.</summary>
+    /// <summary>An IPv4 or IPv6 fragment with a non-zero offset: transport not decoded past it.</summary>
     Fragment = 1 << 14,
 }
 

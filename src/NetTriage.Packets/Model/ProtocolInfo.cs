@@ -23,6 +23,8 @@ public struct IpInfo
     public bool HasOptions;
     /// <summary>IPv6 extension headers walked.</summary>
     public byte ExtensionHeaderCount;
+    /// <summary>The length field was 0 on TCP/UDP (segmentation offload, Linux BIG TCP): the length was taken from the frame.</summary>
+    public bool LengthPresumed;
     public bool IsFragment => MoreFragments || FragmentOffset != 0;
 }
 

@@ -1,0 +1,52 @@
+using System.Buffers.Binary;
+
+namespace NetTriage.Packets.Icmp;
+
+/// <summary>
+/// The first 8 bytes shared by ICMPv4 (RFC 792) and ICMPv6 (RFC 4443 2.1) messages: type, code, checksum,
+/// and a 4-byte field whose meaning depends on the type (echo id/sequence, gateway, MTU, pointer, unused).
+/// </summary>
+public readonly ref struct IcmpHeader
+{
+    public const int Length = 8;
+    /// <summary>Type and code: the least that names a message.</summary>
+    public const int TypeCodeLength = 2;
+
+    private const int TypeOffset = 0;
+    private const int CodeOffset = 1;
+    private const int ChecksumOffset = 2;
+    private const int RestOffset = 4;
+    private const int IdentifierOffset = 4;
+    private const int SequenceOffset = 6;
+    private const int NextHopMtuOffset = 6;
+    private const int PointerOffset = 4;
+
+    private readonly ReadOnlySpan<byte> _bytes;
+
+    private IcmpHeader(ReadOnlySpan<byte> bytes) => _bytes = bytes;
+
+    public static bool TryRead(ReadOnlySpan<byte> data, out IcmpHeader header)
+    {
+        if (data.Length < Length)
+        {
+            header = default;
+            return false;
+        }
+        header = new IcmpHeader(data[..Length]);
+        return true;
+    }
+
+    public byte Type => _bytes[TypeOffset];
+    public byte Code => _bytes[CodeOffset];
+    public ushort Checksum => BinaryPrimitives.ReadUInt16BigEndian(_bytes[ChecksumOffset..]);
+    /// <summary>Echo, timestamp, information and address mask messages (RFC 792, RFC 950; RFC 4443 4).</summary>
+    public ushort Identifier => BinaryPrimitives.ReadUInt16BigEndian(_bytes[IdentifierOffset..]);
+    public ushort Sequence => BinaryPrimitives.ReadUInt16BigEndian(_bytes[SequenceOffset..]);
+    /// <summary>The 32-bit field after the checksum: redirect gateway (RFC 792), MTU or pointer (RFC 4443 3.2, 3.4).</summary>
+    public uint Rest => BinaryPrimitives.ReadUInt32BigEndian(_bytes[RestOffset..]);
+    public ReadOnlySpan<byte> RestBytes => _bytes.Slice(RestOffset, 4);
+    /// <summary>Next-hop MTU of "fragmentation needed" (RFC 1191 4).</summary>
+    public ushort NextHopMtu => BinaryPrimitives.ReadUInt16BigEndian(_bytes[NextHopMtuOffset..]);
+    /// <summary>Parameter problem pointer (RFC 792): one octet.</summary>
+    public byte Pointer => _bytes[PointerOffset];
+}
