@@ -100,13 +100,16 @@ internal static class IcmpSummary
         ("incomplete header chain - octet ", 3),
     ];
 
-    /// <summary>Reads the text after "ICMP ".</summary>
+    /// <summary>
+    /// Reads the text after "ICMP ". The message's own "length N" is the first one: -v prints the quoted packet and
+    /// options, with lengths of their own, after it.
+    /// </summary>
     public static void ParseV4(ReadOnlySpan<char> s, DecodedPacket p)
     {
         TransportSummary.SetProtocol(p, IpProtocol.Icmp);
         p.Layers |= PacketLayers.Icmp;
         p.Icmp.IsV6 = false;
-        if (TextScan.TryFindLength(FirstLine(s), out int length)) p.PayloadClaimedLength = length;
+        if (TextScan.TryFindLength(s, out int length)) p.PayloadClaimedLength = length;
         ReadV4Message(ref s, p);
         if (p.Icmp.IsError) ReadQuotedFromVerbose(s, p);
     }
@@ -126,7 +129,7 @@ internal static class IcmpSummary
                 TextScan.SkipSpaces(ref t);
                 if (TextScan.TryReadHex(ref t, out uint mask)) p.Icmp.Parameter = mask;
             }
-            if (type is TimeExceeded) StartQuote(p, 4, default);
+            if (p.Icmp.IsError) StartQuote(p, 4, default);
             s = t;
             return;
         }
@@ -361,7 +364,7 @@ internal static class IcmpSummary
         p.Layers |= PacketLayers.Icmpv6;
         p.Icmp.IsV6 = true;
         s = TextScan.SkipSpaces(s);
-        if (TextScan.TryFindLength(FirstLine(s), out int length)) p.PayloadClaimedLength = length;
+        if (TextScan.TryFindLength(s, out int length)) p.PayloadClaimedLength = length;
         var t = s;
         bool known = false;
         foreach (var (phrase, type) in V6Types)
@@ -449,7 +452,7 @@ internal static class IcmpSummary
             case 137:
                 // "redirect, X to Y": X is the redirected destination, Y the better first hop (RFC 4861 4.5).
                 TextScan.TryConsume(ref t, ", ");
-                if (Endpoints.TryParseAddress(TextScan.ReadToken(ref t), out var redirected)) p.Icmp.Quoted.Destination = redirected;
+                TextScan.ReadToken(ref t);
                 TextScan.SkipSpaces(ref t);
                 if (TextScan.TryConsume(ref t, "to ")) ReadNdTarget(ref t, p);
                 break;
@@ -514,13 +517,6 @@ internal static class IcmpSummary
                 q.HasPorts = true;
             }
         }
-    }
-
-    /// <summary>The summary's own line: -v adds the quoted packet and options on the lines after it.</summary>
-    private static ReadOnlySpan<char> FirstLine(ReadOnlySpan<char> s)
-    {
-        int nl = s.IndexOf('\n');
-        return nl >= 0 ? s[..nl] : s;
     }
 
     private static bool TrySkipTo(ref ReadOnlySpan<char> t, ReadOnlySpan<char> marker)
