@@ -55,16 +55,85 @@ internal static class Endpoints
         }
     }
 
-    /// <summary>Reads an IPv6 address (hex digits, colons and an optional embedded dotted quad; no zone).</summary>
+    /// <summary>
+    /// Reads an IPv6 address in the text forms of RFC 4291 2.2: eight groups of one to four hex digits, "::" for
+    /// one run of zero groups, and an IPv4 dotted quad in place of the last two groups. No zone index.
+    /// </summary>
     public static bool TryParseV6(ReadOnlySpan<char> s, out IpAddr address)
     {
         address = default;
-        if (s.Length is < 2 or > MaxV6Text || !s.Contains(':')) return false;
-        foreach (char c in s)
+        if (s.Length is < 2 or > MaxV6Text) return false;
+        Span<ushort> groups = stackalloc ushort[8];
+        int count = 0;
+        int gap = -1;
+        int i = 0;
+        if (s[0] == ':')
         {
-            if (!TextScan.IsHexDigit(c) && c is not ':' and not '.') return false;
+            if (s[1] != ':') return false;
+            gap = 0;
+            i = 2;
+            if (i == s.Length)
+            {
+                address = FromGroups(groups, count, gap);
+                return true;
+            }
         }
-        return IpAddr.TryParse(s, out address) && address.IsV6;
+        while (i < s.Length)
+        {
+            int start = i;
+            uint value = 0;
+            while (i < s.Length && i - start < 5 && TextScan.IsHexDigit(s[i]))
+            {
+                value = (value << 4) | (uint)HexValue(s[i]);
+                i++;
+            }
+            int digits = i - start;
+            if (i < s.Length && s[i] == '.')
+            {
+                // An embedded IPv4 address takes the last two groups.
+                if (count > 6 || !TryParseV4(s[start..], out var v4)) return false;
+                groups[count++] = (ushort)(v4.V4Value >> 16);
+                groups[count++] = (ushort)v4.V4Value;
+                i = s.Length;
+                break;
+            }
+            if (digits is 0 or > 4 || count == 8) return false;
+            groups[count++] = (ushort)value;
+            if (i == s.Length) break;
+            if (s[i] != ':') return false;
+            i++;
+            if (i < s.Length && s[i] == ':')
+            {
+                if (gap >= 0) return false;
+                gap = count;
+                i++;
+                if (i == s.Length) break;
+            }
+            else if (i == s.Length)
+            {
+                return false;
+            }
+        }
+        if (gap < 0 ? count != 8 : count > 7) return false;
+        address = FromGroups(groups, count, gap);
+        return true;
+    }
+
+    private static int HexValue(char c) => TextScan.IsDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    /// <summary>Places the groups read, with the zero run of "::" at <paramref name="gap"/>, into an address.</summary>
+    private static IpAddr FromGroups(ReadOnlySpan<ushort> groups, int count, int gap)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        bytes.Clear();
+        int tail = gap < 0 ? 0 : count - gap;
+        for (int g = 0; g < count; g++)
+        {
+            int slot = gap >= 0 && g >= gap ? 8 - tail + (g - gap) : g;
+            bytes[slot * 2] = (byte)(groups[g] >> 8);
+            bytes[(slot * 2) + 1] = (byte)groups[g];
+        }
+        return IpAddr.FromV6(bytes);
     }
 
     public static bool TryParseAddress(ReadOnlySpan<char> s, out IpAddr address) =>

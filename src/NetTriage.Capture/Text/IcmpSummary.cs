@@ -107,14 +107,30 @@ internal static class IcmpSummary
     public static void ParseV4(ReadOnlySpan<char> s, DecodedPacket p)
     {
         TransportSummary.SetProtocol(p, IpProtocol.Icmp);
-        p.Layers |= PacketLayers.Icmp;
-        p.Icmp.IsV6 = false;
         if (TextScan.TryFindLength(s, out int length)) p.PayloadClaimedLength = length;
-        ReadV4Message(ref s, p);
+        NoteTruncation(s, p, AnomalyKind.IcmpTruncated);
+        p.Icmp.IsV6 = false;
+        if (!ReadV4Message(ref s, p))
+        {
+            // A message this reader cannot name: the ICMP layer stays unset rather than look like an echo reply (type 0).
+            p.Icmp = default;
+            return;
+        }
+        p.Layers |= PacketLayers.Icmp;
         if (p.Icmp.IsError) ReadQuotedFromVerbose(s, p);
     }
 
-    private static void ReadV4Message(ref ReadOnlySpan<char> s, DecodedPacket p)
+    /// <summary>tcpdump's "[|icmp]" / "[|icmp6]": the capture ended inside the message.</summary>
+    private static void NoteTruncation(ReadOnlySpan<char> s, DecodedPacket p, AnomalyKind kind)
+    {
+        if (s.Contains("[|icmp", StringComparison.Ordinal))
+        {
+            p.Truncated = true;
+            p.AddAnomaly(kind);
+        }
+    }
+
+    private static bool ReadV4Message(ref ReadOnlySpan<char> s, DecodedPacket p)
     {
         foreach (var (phrase, type, code) in V4Phrases)
         {
@@ -131,7 +147,7 @@ internal static class IcmpSummary
             }
             if (p.Icmp.IsError) StartQuote(p, 4, default);
             s = t;
-            return;
+            return true;
         }
 
         var u = s;
@@ -141,7 +157,7 @@ internal static class IcmpSummary
             if (TextScan.TryReadUInt32(ref u, out uint c) && c <= byte.MaxValue) p.Icmp.Code = (byte)c;
             StartQuote(p, 4, default);
             s = u;
-            return;
+            return true;
         }
         if (TextScan.TryConsume(ref u, "parameter problem - "))
         {
@@ -150,16 +166,15 @@ internal static class IcmpSummary
             else if (TextScan.TryConsume(ref u, "code ") && TextScan.TryReadUInt32(ref u, out uint code) && code <= byte.MaxValue) p.Icmp.Code = (byte)code;
             StartQuote(p, 4, default);
             s = u;
-            return;
+            return true;
         }
         if (TextScan.TryConsume(ref u, "type-#"))
         {
             if (TextScan.TryReadUInt32(ref u, out uint type) && type <= byte.MaxValue) p.Icmp.Type = (byte)type;
             s = u;
-            return;
+            return true;
         }
-        if (TryReadRedirect(ref s, p)) return;
-        TryReadUnreachable(ref s, p);
+        return TryReadRedirect(ref s, p) || TryReadUnreachable(ref s, p);
     }
 
     /// <summary>", id N, seq N" of echo and extended echo; "id N seq N" of time stamps.</summary>
@@ -361,7 +376,7 @@ internal static class IcmpSummary
     public static void ParseV6(ReadOnlySpan<char> s, DecodedPacket p)
     {
         TransportSummary.SetProtocol(p, IpProtocol.Icmpv6);
-        p.Layers |= PacketLayers.Icmpv6;
+        NoteTruncation(s, p, AnomalyKind.Icmpv6Truncated);
         p.Icmp.IsV6 = true;
         s = TextScan.SkipSpaces(s);
         if (TextScan.TryFindLength(s, out int length)) p.PayloadClaimedLength = length;
@@ -384,8 +399,15 @@ internal static class IcmpSummary
             {
                 p.Icmp.Type = (byte)type;
                 t = u;
+                known = true;
             }
         }
+        if (!known)
+        {
+            p.Icmp = default;
+            return;
+        }
+        p.Layers |= PacketLayers.Icmpv6;
         ReadV6Detail(ref t, p);
         if (p.Icmp.IsError) ReadQuotedFromVerbose(t, p);
     }

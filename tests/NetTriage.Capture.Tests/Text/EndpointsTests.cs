@@ -73,6 +73,46 @@ public class EndpointsTests
     }
 
     [Theory]
+    [InlineData("::")]
+    [InlineData("::1")]
+    [InlineData("1::")]
+    [InlineData("fe80::1")]
+    [InlineData("2001:db8::")]
+    [InlineData("2001:db8:0:0:1:0:0:1")]
+    [InlineData("2001:DB8::FFFF")]
+    [InlineData("1:2:3:4:5:6:7::")]
+    [InlineData("::2:3:4:5:6:7:8")]
+    [InlineData("a:b:c:0:ffff:ffff:44:43")]
+    [InlineData("::ffff:192.0.2.1")]
+    [InlineData("64:ff9b::192.0.2.33")]
+    [InlineData("1:2:3:4:5:6:1.2.3.4")]
+    public void Ipv6TextFormsMatchTheFramework(string text)
+    {
+        Assert.True(Endpoints.TryParseV6(text, out var address));
+        Assert.Equal(System.Net.IPAddress.Parse(text), address.ToIPAddress());
+    }
+
+    [Theory]
+    [InlineData(":")]
+    [InlineData(":1")]
+    [InlineData("1:")]
+    [InlineData("1:::2")]
+    [InlineData("1::2::3")]
+    [InlineData("12345::")]
+    [InlineData("1:2:3:4:5:6:7:8:9")]
+    [InlineData("1:2:3:4:5:6:7")]
+    [InlineData("1:2:3:4:5:6:7:8::")]
+    [InlineData("1:2:3:4:5:6:7:1.2.3.4")]
+    [InlineData("::1.2.3")]
+    [InlineData("g::1")]
+    [InlineData("1.2.3.4")]
+    [InlineData("fe80::1%eth0")]
+    public void Ipv6RejectsMalformedText(string text)
+    {
+        Assert.False(Endpoints.TryParseV6(text, out _));
+    }
+
+    [Theory]
     [InlineData("1.2.3")]
     [InlineData("256.1.1.1")]
     [InlineData("1.2.3.4.")]

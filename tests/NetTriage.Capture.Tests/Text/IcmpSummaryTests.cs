@@ -216,4 +216,26 @@ public class IcmpSummaryTests
         Assert.Equal(32, p.PayloadClaimedLength);
         Assert.Equal((255, 72), (p.Ip.Ttl, p.Ip.TotalLength));
     }
+
+    [Theory]
+    [InlineData("13:24:36.098564 IP 203.0.113.2 > 192.51.100.15: ICMP something new, length 8", IpProtocol.Icmp)]
+    [InlineData("13:24:36.098564 IP6 fe80::25a:28ff:fe08:f150 > 6e02::41: ICMP6, length 0 (invalid)", IpProtocol.Icmpv6)]
+    public void UnnamedMessageLeavesTheIcmpLayerUnset(string line, byte protocol)
+    {
+        // Not echo reply (type 0) by default: the layer is absent, the protocol and length are known.
+        var p = TextInput.One(line);
+        Assert.False(p.Unparsed);
+        Assert.False(p.Has(PacketLayers.Icmp) || p.Has(PacketLayers.Icmpv6));
+        Assert.Equal(protocol, p.Ip.Protocol);
+        Assert.Equal(0, p.Icmp.Type);
+    }
+
+    [Fact]
+    public void TruncatedMessage()
+    {
+        var p = TextInput.One("    1  2004-06-14 10:13:29.331681 IP6 a072:7f00:1:7f00:1:e01a:17:6785 > c903::a002:8018:fe30:0:204: ICMP6, node information reply [|icmp6], length 4");
+        Assert.Equal(140, p.Icmp.Type);
+        Assert.True(p.Truncated);
+        Assert.True(p.Anomalies.Contains(AnomalyKind.Icmpv6Truncated));
+    }
 }
