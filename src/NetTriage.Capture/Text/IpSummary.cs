@@ -71,8 +71,14 @@ internal static class IpSummary
     {
         if (before.Length > 0 && before[^1] == ')')
         {
+            // Only an IP header group: "(tos ..." for IPv4; "(class ...", "(flowlabel ...", "(hlim ..." for IPv6.
             int open = MatchingOpen(before, before.Length - 1);
-            if (open >= 0) ReadHeaderGroup(before[(open + 1)..^1], version, p);
+            var group = open >= 0 ? before[(open + 1)..^1] : default;
+            if (TextScan.StartsWith(group, "tos ") || TextScan.StartsWith(group, "class ") || TextScan.StartsWith(group, "flowlabel ")
+                || TextScan.StartsWith(group, "hlim "))
+            {
+                ReadHeaderGroup(group, version, p);
+            }
         }
         if (!TryReadEndpoints(ref text, version, p, out bool hasPorts)) return false;
         TransportSummary.Parse(text, p, hasPorts);

@@ -14,6 +14,8 @@ internal static class SummaryParser
     /// <summary>"a > b" candidates examined when the network layer is not where the link prefix said.</summary>
     private const int MaxArrowsScanned = 16;
     private const int MacTextLength = 17;
+    /// <summary>Reverse ARP (RFC 903).</summary>
+    private const ushort EtherTypeRarp = 0x8035;
 
     /// <summary>
     /// Reads <paramref name="body"/> (the record after its time stamp). Returns true when it was understood, even
@@ -33,24 +35,28 @@ internal static class SummaryParser
             if (!TryReadLinkHeader(ref s, p, out ushort etherType)) break;
             linkKnown = true;
             s = TextScan.SkipSpaces(s);
+            // From here the record is understood at least as a frame of its link layer.
             switch (etherType)
             {
                 case EtherType.Ipv4:
                     TextScan.TryConsumeWord(ref s, "IP");
-                    return IpSummary.Parse(s, 4, p) || FallbackIp(body, p) || true;
+                    if (!IpSummary.Parse(s, 4, p)) FallbackIp(body, p);
+                    return true;
                 case EtherType.Ipv6:
                     TextScan.TryConsumeWord(ref s, "IP6");
-                    return IpSummary.Parse(s, 6, p) || FallbackIp(body, p) || true;
+                    if (!IpSummary.Parse(s, 6, p)) FallbackIp(body, p);
+                    return true;
                 case EtherType.Arp:
                 case EtherTypeRarp:
                     TextScan.TryConsume(ref s, "ARP, ");
-                    return ArpSummary.Parse(s, p) || true;
+                    ArpSummary.Parse(s, p);
+                    return true;
                 case EtherType.Vlan:
                 case EtherType.QinQ:
                 case EtherType.QinQOld:
                     continue;
                 default:
-                    // A frame of another protocol: the link layer was read; IP may still be carried inside (MPLS, ...).
+                    // Another protocol; IP may still be carried inside it (MPLS, ...).
                     FallbackIp(s, p);
                     return true;
             }
@@ -81,8 +87,6 @@ internal static class SummaryParser
         if (at >= 0 && text[at..].Contains(" is-at ", StringComparison.Ordinal)) return ArpSummary.Parse(text[(at + 2)..], p);
         return false;
     }
-
-    private const ushort EtherTypeRarp = 0x8035;
 
     /// <summary>
     /// Linux cooked captures: SLL2 prints the interface and direction ("eth0  In  IP ..."); SLL with -e prints the
@@ -145,26 +149,33 @@ internal static class SummaryParser
     {
         etherType = 0;
         var t = s;
+        bool cookedSender = false;
         if (TryReadMac(ref t, out var first))
         {
-            if (TextScan.TryConsume(ref t, " > ") && TryReadMac(ref t, out var second))
+            var u = t;
+            if (TextScan.TryConsume(ref u, " > ") && TryReadMac(ref u, out var second))
             {
+                t = u;
                 p.SourceMac = first;
                 p.DestinationMac = second;
                 p.Layers |= PacketLayers.Ethernet;
-                if (!TextScan.TryConsume(ref t, ", ")) { s = t; return true; }
+                if (!TextScan.TryConsume(ref t, ", "))
+                {
+                    s = t;
+                    return true;
+                }
                 if (TextScan.TryConsume(ref t, "802.3, "))
                 {
+                    // IEEE 802.3 with an LLC header: no EtherType.
                     ReadFrameLength(ref t, p);
                     s = t;
-                    etherType = 0;
                     return true;
                 }
             }
             else
             {
                 // Cooked capture with -e: the sender's address, then the protocol.
-                p.SourceMac = first;
+                cookedSender = true;
                 TextScan.SkipSpaces(ref t);
             }
         }
@@ -173,8 +184,13 @@ internal static class SummaryParser
             return TryReadVlan(ref s, p, out etherType);
         }
         if (!TryReadEtherType(ref t, out etherType)) return false;
+        if (cookedSender) p.SourceMac = first;
         p.EtherType = etherType;
-        if (!TextScan.TryConsume(ref t, ", ")) { s = t; return true; }
+        if (!TextScan.TryConsume(ref t, ", "))
+        {
+            s = t;
+            return true;
+        }
         ReadFrameLength(ref t, p);
         s = t;
         return true;
