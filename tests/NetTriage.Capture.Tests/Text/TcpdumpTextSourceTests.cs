@@ -292,6 +292,36 @@ public class TcpdumpTextSourceTests
     }
 
     [Fact]
+    public void GzipProgressCountsCompressedBytes()
+    {
+        var compressed = new MemoryStream();
+        using (var gz = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gz.Write(System.Text.Encoding.Latin1.GetBytes(string.Concat(Enumerable.Repeat(SeedLog, 50))));
+        }
+        long size = compressed.Length;
+        compressed.Position = 0;
+        using var source = new TcpdumpTextSource(new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress), "seed.txt.gz", compressed: true, totalBytes: size);
+        var p = new DecodedPacket();
+        int n = 0;
+        while (source.TryRead(p)) n++;
+        Assert.Equal(300, n);
+        Assert.True(source.Compressed);
+        Assert.Equal(size, source.BytesConsumed);
+    }
+
+    [Fact]
+    public void CorruptCompressionIsAFormatErrorNamingTheInput()
+    {
+        byte[] bytes = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        using var source = new TcpdumpTextSource(new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress), "bad.gz", compressed: true, totalBytes: bytes.Length);
+        var ex = Assert.Throws<CaptureFormatException>(() => source.TryRead(new DecodedPacket()));
+        Assert.Equal(CaptureErrorReason.CorruptCompression, ex.Reason);
+        Assert.Equal("bad.gz", ex.InputName);
+        Assert.Equal(1, ex.Line);
+    }
+
+    [Fact]
     public void ReadingAfterDisposeThrows()
     {
         var source = TextInput.Source(SeedLog);
