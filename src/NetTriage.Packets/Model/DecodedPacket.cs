@@ -65,6 +65,10 @@ public sealed class DecodedPacket
     public int PayloadLength;
     /// <summary>Transport payload length claimed by the headers (what tcpdump prints as "length N").</summary>
     public int PayloadClaimedLength;
+    /// <summary>Text input: a port printed as a service name the reader does not know (the port is 0 then).</summary>
+    public TextRef SourcePortName, DestinationPortName;
+    /// <summary>Text input: an endpoint printed as a host name rather than an address (the address is None then).</summary>
+    public TextRef SourceHost, DestinationHost;
 
     // Application
     public readonly DnsInfo Dns = new();
@@ -114,6 +118,8 @@ public sealed class DecodedPacket
         PayloadOffset = 0;
         PayloadLength = 0;
         PayloadClaimedLength = 0;
+        SourcePortName = DestinationPortName = default;
+        SourceHost = DestinationHost = default;
         Dns.Clear();
         Http = default;
         Tls = default;
