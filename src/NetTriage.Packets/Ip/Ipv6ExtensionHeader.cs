@@ -30,15 +30,14 @@ public readonly ref struct Ipv6ExtensionHeader
         _kind = kind;
     }
 
-    /// <summary>True for the next-header values that are extension headers walked by the decoders.</summary>
+    /// <summary>
+    /// True for the next-header values that are extension headers walked by the decoders. The mobility
+    /// header (RFC 6275 6.1), HIP (RFC 7401) and Shim6 (RFC 5533) use the extension-header format but carry
+    /// a message of their own and normally end the chain (payload protocol 59), so they are reported as the
+    /// packet's upper-layer protocol, as tcpdump does, rather than walked past.
+    /// </summary>
     public static bool IsExtension(byte nextHeader) => nextHeader is IpProtocol.HopByHop or IpProtocol.Routing
-        or IpProtocol.Fragment or IpProtocol.DestinationOptions or IpProtocol.Ah
-        or MobilityHeader or HostIdentityProtocol or Shim6;
-
-    // RFC 6275, RFC 7401, RFC 5533: extension headers in the uniform format of RFC 6564.
-    private const byte MobilityHeader = 135;
-    private const byte HostIdentityProtocol = 139;
-    private const byte Shim6 = 140;
+        or IpProtocol.Fragment or IpProtocol.DestinationOptions or IpProtocol.Ah;
 
     /// <summary>Reads the extension header of kind <paramref name="kind"/> at the start of <paramref name="data"/>.</summary>
     public static bool TryRead(byte kind, ReadOnlySpan<byte> data, out Ipv6ExtensionHeader header)
