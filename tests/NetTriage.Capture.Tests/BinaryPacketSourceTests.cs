@@ -141,13 +141,19 @@ public class BinaryPacketSourceTests
         {
             while (warm.TryRead(packet)) { }
         }
-        using var source = CaptureOpener.Open(new MemoryStream(bytes), Name);
-        for (int i = 0; i < 200; i++) Assert.True(source.TryRead(packet));
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        // Steady state: of three measured passes (tiered compilation may still be settling in the first), at
+        // least one allocates nothing at all; a per-packet allocation would show in every pass.
+        long allocated = long.MaxValue;
         int n = 0;
-        while (source.TryRead(packet)) n++;
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        for (int pass = 0; pass < 3 && allocated != 0; pass++)
+        {
+            using var source = CaptureOpener.Open(new MemoryStream(bytes), Name);
+            for (int i = 0; i < 200; i++) Assert.True(source.TryRead(packet));
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            n = 0;
+            while (source.TryRead(packet)) n++;
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         Assert.Equal(1800, n);
         Assert.Equal(0, allocated);

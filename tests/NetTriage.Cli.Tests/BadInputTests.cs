@@ -51,6 +51,13 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void Text_that_is_not_tcpdump_output_is_an_unknown_format()
+    {
+        var path = Write("notes.txt", System.Text.Encoding.ASCII.GetBytes("Meeting notes\nThe site was down for an hour.\n"));
+        AssertOneLineError(CliRunner.Run("show", path), "notes.txt: line 1: not a capture");
+    }
+
+    [Fact]
     public void Empty_file()
     {
         var path = Write("empty.pcap", []);

@@ -23,6 +23,8 @@ public sealed class TcpdumpTextSource : IPacketSource
     public const int MaxRawTextLength = 4096;
     private const int ReadChunk = 64 * 1024;
     private const int MaxWarnings = 100;
+    /// <summary>Records that may fail to be read before the first one that is, before the input is refused as not tcpdump text.</summary>
+    public const int ProbeRecords = 64;
 
     private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[MaxLineLength + ReadChunk];
@@ -45,6 +47,12 @@ public sealed class TcpdumpTextSource : IPacketSource
     private long _records;
 
     private readonly TimestampTracker _times = new();
+    private readonly Queue<DecodedPacket> _held = new();
+    private DecodedPacket? _probe;
+    private DecodedPacket? _waiting;
+    private bool _confirmed;
+    /// <summary>The record last emitted started with a frame number or time stamp.</summary>
+    private bool _emittedHadMarker;
     private readonly List<CaptureWarning> _warnings = [];
     private bool _disposed;
 
@@ -100,6 +108,76 @@ public sealed class TcpdumpTextSource : IPacketSource
     {
         ArgumentNullException.ThrowIfNull(packet);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_confirmed && _held.Count == 0 && _waiting is null)
+        {
+            return TryReadRecord(packet);
+        }
+        return TryReadOnProbation(packet);
+    }
+
+    /// <summary>
+    /// Until a first record is understood or starts with tcpdump's frame number or time stamp, the records that are
+    /// not are held back rather than yielded: text of which none of the first <see cref="ProbeRecords"/> records (or
+    /// none at all) is a tcpdump record is not tcpdump output, and is refused as an unknown format with one error
+    /// instead of being shown line by line as unreadable. Once a record qualifies, the held ones are yielded first,
+    /// in order, then that record.
+    /// </summary>
+    private bool TryReadOnProbation(DecodedPacket packet)
+    {
+        if (_held.Count > 0 && (_confirmed || _waiting is not null))
+        {
+            _held.Dequeue().CopyTo(packet);
+            return true;
+        }
+        if (_waiting is not null)
+        {
+            _waiting.CopyTo(packet);
+            _waiting = null;
+            return true;
+        }
+        while (true)
+        {
+            var probe = _probe ??= new DecodedPacket();
+            if (!TryReadRecord(probe))
+            {
+                if (_held.Count > 0)
+                {
+                    throw NotText(_held.Peek().LineNumber);
+                }
+                _confirmed = true;
+                return false;
+            }
+            // A record that starts with tcpdump's frame number or time stamp is tcpdump output even when its body
+            // (a malformed packet's "[|proto]", say) cannot be read.
+            if (!probe.Unparsed || _emittedHadMarker)
+            {
+                _confirmed = true;
+                if (_held.Count == 0)
+                {
+                    probe.CopyTo(packet);
+                    return true;
+                }
+                _waiting = probe;
+                _probe = null;
+                _held.Dequeue().CopyTo(packet);
+                return true;
+            }
+            if (_held.Count >= ProbeRecords)
+            {
+                throw NotText(_held.Peek().LineNumber);
+            }
+            _held.Enqueue(probe);
+            _probe = null;
+        }
+    }
+
+    private CaptureFormatException NotText(long line) => new(Name, CaptureErrorReason.UnknownFormat,
+        string.Create(CultureInfo.InvariantCulture,
+            $"not a capture: neither pcap, pcapng nor tcpdump output (no tcpdump record in the first {Math.Min(_held.Count, ProbeRecords)} record(s) of text)"),
+        line: line);
+
+    private bool TryReadRecord(DecodedPacket packet)
+    {
         while (true)
         {
             if (!TryReadLine(out var bytes, out bool cut))
@@ -174,6 +252,7 @@ public sealed class TcpdumpTextSource : IPacketSource
     {
         var text = _record.AsSpan(0, _recordLength);
         var header = RecordHeaderReader.Read(text);
+        _emittedHadMarker = header.HasMarker;
         _records++;
         long frame = header.HasFrameNumber ? header.FrameNumber : _records;
         var timestamp = _times.Convert(header);

@@ -85,4 +85,10 @@ public sealed class AnomalyList
     public bool Contains(AnomalyKind kind) => Kept.Contains(kind);
 
     public void Clear() => Count = 0;
+
+    public void CopyTo(AnomalyList destination)
+    {
+        _kinds.CopyTo(destination._kinds, 0);
+        destination.Count = Count;
+    }
 }

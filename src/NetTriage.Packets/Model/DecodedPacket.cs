@@ -130,4 +130,52 @@ public sealed class DecodedPacket
     }
 
     public string GetText(TextRef text) => Text.GetString(text);
+
+    /// <summary>
+    /// Copies every field into <paramref name="destination"/> (text references stay valid: the text store is
+    /// copied byte for byte). For the rare stage that must keep a packet past the next read.
+    /// </summary>
+    public void CopyTo(DecodedPacket destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        destination.Origin = Origin;
+        destination.FrameNumber = FrameNumber;
+        destination.LineNumber = LineNumber;
+        destination.FileOffset = FileOffset;
+        destination.Timestamp = Timestamp;
+        destination.LinkType = LinkType;
+        destination.InterfaceId = InterfaceId;
+        destination.CapturedLength = CapturedLength;
+        destination.OriginalLength = OriginalLength;
+        destination.Layers = Layers;
+        destination.Truncated = Truncated;
+        destination.SourceMac = SourceMac;
+        destination.DestinationMac = DestinationMac;
+        destination.EtherType = EtherType;
+        destination.VlanId = VlanId;
+        destination.InnerVlanId = InnerVlanId;
+        destination.VlanCount = VlanCount;
+        destination.SllPacketType = SllPacketType;
+        destination.Arp = Arp;
+        destination.Ip = Ip;
+        destination.SourcePort = SourcePort;
+        destination.DestinationPort = DestinationPort;
+        destination.Tcp = Tcp;
+        destination.UdpLength = UdpLength;
+        destination.Icmp = Icmp;
+        destination.PayloadOffset = PayloadOffset;
+        destination.PayloadLength = PayloadLength;
+        destination.PayloadClaimedLength = PayloadClaimedLength;
+        destination.SourcePortName = SourcePortName;
+        destination.DestinationPortName = DestinationPortName;
+        destination.SourceHost = SourceHost;
+        destination.DestinationHost = DestinationHost;
+        Dns.CopyTo(destination.Dns);
+        destination.Http = Http;
+        destination.Tls = Tls;
+        Text.CopyTo(destination.Text);
+        Anomalies.CopyTo(destination.Anomalies);
+        destination.RawText = RawText;
+        destination.Unparsed = Unparsed;
+    }
 }

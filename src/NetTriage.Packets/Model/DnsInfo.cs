@@ -89,6 +89,27 @@ public sealed class DnsInfo
     public ReadOnlySpan<DnsQuestion> StoredQuestionSpan => Questions.AsSpan(0, StoredQuestions);
     public ReadOnlySpan<DnsRecord> StoredRecordSpan => Records.AsSpan(0, StoredRecords);
 
+    public void CopyTo(DnsInfo destination)
+    {
+        destination.Id = Id;
+        destination.Flags = Flags;
+        destination.QuestionCount = QuestionCount;
+        destination.AnswerCount = AnswerCount;
+        destination.AuthorityCount = AuthorityCount;
+        destination.AdditionalCount = AdditionalCount;
+        destination.HasEdns = HasEdns;
+        destination.EdnsUdpSize = EdnsUdpSize;
+        destination.EdnsVersion = EdnsVersion;
+        destination.DnssecOk = DnssecOk;
+        destination.ExtendedRcodeHigh = ExtendedRcodeHigh;
+        destination.OverTcp = OverTcp;
+        destination.Incomplete = Incomplete;
+        StoredQuestionSpan.CopyTo(destination.Questions);
+        destination.StoredQuestions = StoredQuestions;
+        StoredRecordSpan.CopyTo(destination.Records);
+        destination.StoredRecords = StoredRecords;
+    }
+
     public void Clear()
     {
         Id = 0;

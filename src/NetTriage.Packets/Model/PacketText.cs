@@ -76,4 +76,11 @@ public sealed class PacketText
         text.Length == 0 ? string.Empty : Encoding.Latin1.GetString(_buffer, text.Start, text.Length);
 
     public bool Equals(TextRef text, ReadOnlySpan<byte> value) => GetSpan(text).SequenceEqual(value);
+
+    /// <summary>Copies the used part of the store, so the same <see cref="TextRef"/>s are valid in <paramref name="destination"/>.</summary>
+    public void CopyTo(PacketText destination)
+    {
+        _buffer.AsSpan(0, _used).CopyTo(destination._buffer);
+        destination._used = _used;
+    }
 }

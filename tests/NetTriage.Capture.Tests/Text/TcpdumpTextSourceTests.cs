@@ -338,4 +338,34 @@ public class TcpdumpTextSourceTests
         var layers = TextInput.All(text, p => (p.Layers, p.Dns.StoredQuestions, p.SourcePort));
         Assert.Equal([(PacketLayers.Ipv4 | PacketLayers.Udp | PacketLayers.Dns, 1, (ushort)1), (PacketLayers.Arp, 0, (ushort)0)], layers);
     }
+
+    [Fact]
+    public void TextThatIsNotTcpdumpOutputIsAnUnknownFormatNamingItsFirstLine()
+    {
+        const string text = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+        using var source = TextInput.Source(text);
+        var ex = Assert.Throws<CaptureFormatException>(() => source.TryRead(new DecodedPacket()));
+        Assert.Equal(CaptureErrorReason.UnknownFormat, ex.Reason);
+        Assert.Equal(1, ex.Line);
+        Assert.StartsWith("test.txt: line 1: not a capture", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ProseBeforeALogIsYieldedFirstAsUnparsedThenTheRecordsInOrder()
+    {
+        const string text = "Notes from the incident:\n\n13:24:32.192571 IP 192.51.100.15.52444 > 203.0.113.2.53: 35084+ A? yummyrecipesforme.com. (24)\n" +
+            "13:24:36.098564 IP 203.0.113.2 > 192.51.100.15: ICMP 203.0.113.2 udp port 53 unreachable, length 98\n";
+        var read = TextInput.All(text, p => (p.LineNumber, p.Unparsed, p.Has(PacketLayers.Dns), p.Has(PacketLayers.Icmp)));
+        Assert.Equal([(1L, true, false, false), (3L, false, true, false), (4L, false, false, true)], read);
+    }
+
+    [Fact]
+    public void MoreUnreadableRecordsThanTheProbeAllowsBeforeAnyTcpdumpRecordIsRefused()
+    {
+        var text = string.Concat(Enumerable.Repeat("a line of prose\n", TcpdumpTextSource.ProbeRecords + 1)) +
+            "13:24:32.192571 IP 192.51.100.15.52444 > 203.0.113.2.53: 35084+ A? yummyrecipesforme.com. (24)\n";
+        using var source = TextInput.Source(text);
+        var ex = Assert.Throws<CaptureFormatException>(() => source.TryRead(new DecodedPacket()));
+        Assert.Equal(CaptureErrorReason.UnknownFormat, ex.Reason);
+    }
 }
