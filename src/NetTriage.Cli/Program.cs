@@ -18,6 +18,7 @@ public static class Program
         var root = new RootCommand(
             "NetTriage reads network captures (pcap, pcapng, tcpdump text; gzip or standard input) and explains what failed.\n" +
             "Start with:  nettriage show capture.pcap");
+        root.Subcommands.Add(AnalyzeCommand.Create(stdout, stderr));
         root.Subcommands.Add(ShowCommand.Create(stdout, stderr));
         root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
 

@@ -1,0 +1,227 @@
+using NetTriage.Analysis.Detection;
+using NetTriage.Analysis.Diagnosis;
+using NetTriage.Analysis.Text;
+using NetTriage.Analysis.Tracking;
+using NetTriage.Capture;
+using NetTriage.Packets;
+using NetTriage.Packets.Formatting;
+
+namespace NetTriage.Analysis;
+
+/// <summary>
+/// The analysis pipeline after the sources: track -> detect -> diagnose. Feed it every input with
+/// <see cref="Read"/>, then call <see cref="Finish"/> for the report. One packet at a time, bounded state:
+/// memory depends on live flows and pending transactions, not on the size of the capture.
+/// </summary>
+public sealed class Analyzer
+{
+    private readonly TrafficTracker _tracker;
+    private readonly List<InputSummary> _inputs = [];
+    private readonly DecodedPacket _packet = new();
+
+    public Analyzer(AnalysisOptions? options = null) => _tracker = new TrafficTracker(options ?? new AnalysisOptions());
+
+    /// <summary>Packets observed so far, over all inputs.</summary>
+    public long Packets => _tracker.Packets;
+
+    /// <summary>
+    /// Reads a whole source. <paramref name="progress"/> is called now and then with the packets read so far
+    /// (the caller asks the source for bytes). Throws <see cref="CaptureFormatException"/> for a corrupt input.
+    /// </summary>
+    public void Read(IPacketSource source, Action<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        int index = _inputs.Count;
+        long packets = 0, bytes = 0, unparsed = 0;
+        try
+        {
+            while (source.TryRead(_packet))
+            {
+                packets++;
+                bytes += _packet.Origin == PacketOrigin.Binary ? _packet.CapturedLength : 0;
+                if (_packet.Unparsed) unparsed++;
+                _tracker.Observe(_packet, index);
+                if (progress is not null && (packets & 0x3FFF) == 0) progress(packets);
+            }
+        }
+        finally
+        {
+            _inputs.Add(new InputSummary
+            {
+                Name = source.Name,
+                Format = source.Format switch
+                {
+                    CaptureFormat.Pcap => "pcap",
+                    CaptureFormat.Pcapng => "pcapng",
+                    _ => "tcpdump-text",
+                },
+                Compressed = source.Compressed,
+                Packets = packets,
+                Bytes = bytes,
+                UnparsedRecords = unparsed,
+                Warnings = source.Warnings.Select(w => w.ToString()).ToList(),
+            });
+        }
+        progress?.Invoke(packets);
+    }
+
+    /// <summary>Ends the capture: pending transactions get their outcome, findings are detected and diagnosed.</summary>
+    public AnalysisReport Finish()
+    {
+        var t = _tracker;
+        t.Finish();
+        var detected = Detector.Detect(t)
+            .OrderBy(f => f.FirstTime.Nanoseconds)
+            .ToList();
+        int n = 0;
+        foreach (var f in detected)
+        {
+            f.Finding = FindingBuilder.Build(f, $"F{++n}", t);
+        }
+        var incidents = Diagnoser.Diagnose(t, detected);
+        return new AnalysisReport
+        {
+            Verdict = incidents.Count > 0 ? "incident" : "no-incident",
+            Inputs = _inputs,
+            Capture = CaptureSummary(t),
+            Incidents = incidents,
+            Findings = detected.Select(f => f.Finding).ToList(),
+            Overview = Overview(t),
+            Dns = DnsStatistics(t),
+            Tcp = TcpStatistics(t),
+            Caveats = Caveats(t),
+        };
+    }
+
+    private static CaptureSummary CaptureSummary(TrafficTracker t) => new()
+    {
+        Start = t.First is { } f ? Describe.Time(f) : null,
+        End = t.Last is { } l ? Describe.Time(l) : null,
+        DurationSeconds = t.First is { } a && t.Last is { } b ? Describe.Seconds(a, b) : null,
+        Packets = t.Packets,
+        TruncatedPackets = t.TruncatedPackets,
+        AnomalousPackets = t.AnomalousPackets,
+        Anomalies = t.AnomalyCounts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
+            .Select(kv => new NamedCount(AnomalyNames.Get(kv.Key), kv.Value)).ToList(),
+        FromText = t.TextPackets > 0,
+    };
+
+    private static TrafficOverview Overview(TrafficTracker t) => new()
+    {
+        Packets = t.Packets,
+        Bytes = t.Bytes,
+        Protocols = t.Protocols.OrderByDescending(kv => kv.Value.Packets).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new ProtocolCount(kv.Key, kv.Value.Packets, kv.Value.Bytes)).ToList(),
+        TopTalkers = t.Hosts.OrderByDescending(kv => kv.Value.PacketsSent + kv.Value.PacketsReceived).ThenBy(kv => kv.Key)
+            .Take(t.Options.TopTalkers)
+            .Select(kv => new Talker
+            {
+                Address = kv.Key.ToString(),
+                PacketsSent = kv.Value.PacketsSent,
+                PacketsReceived = kv.Value.PacketsReceived,
+                BytesSent = kv.Value.BytesSent,
+                BytesReceived = kv.Value.BytesReceived,
+            }).ToList(),
+        Hosts = t.Hosts.Count,
+        Flows = t.FlowCount,
+    };
+
+    private static DnsStatistics DnsStatistics(TrafficTracker t)
+    {
+        long errors = t.DnsErrorRcodes.Values.Sum();
+        long failed = t.DnsIcmpAnswered + t.DnsUnanswered + errors;
+        var times = t.DnsResponseMilliseconds.Order().ToList();
+        return new DnsStatistics
+        {
+            Queries = t.DnsQueries,
+            Answered = t.DnsAnswered,
+            AnsweredNoError = t.DnsAnsweredNoError,
+            ErrorResponses = t.DnsErrorRcodes.OrderByDescending(kv => kv.Value)
+                .Select(kv => new NamedCount(NetTriage.Packets.Dns.DnsNames.RcodeName(kv.Key), kv.Value)).ToList(),
+            IcmpAnswered = t.DnsIcmpAnswered,
+            Unanswered = t.DnsUnanswered,
+            UnansweredAtCaptureEnd = t.DnsUnansweredAtEnd,
+            Retransmissions = t.DnsRetransmissions,
+            UnmatchedResponses = t.DnsUnmatchedResponses,
+            MedianResponseMilliseconds = times.Count == 0 ? null : Math.Round(times[times.Count / 2], 3),
+            FailureRate = t.DnsQueries == 0 ? 0 : Math.Round((double)failed / t.DnsQueries, 4),
+            Servers = t.DnsServers.OrderByDescending(kv => kv.Value.Queries).ThenBy(kv => kv.Key).Take(20)
+                .Select(kv => new DnsServerStatistics
+                {
+                    Server = kv.Key.ToString(),
+                    Queries = kv.Value.Queries,
+                    Answered = kv.Value.Answered,
+                    Errors = kv.Value.Errors,
+                    IcmpAnswered = kv.Value.IcmpAnswered,
+                    Unanswered = kv.Value.Unanswered,
+                    Clients = kv.Value.Clients.Count,
+                }).ToList(),
+        };
+    }
+
+    private static TcpStatistics TcpStatistics(TrafficTracker t)
+    {
+        long Get(TcpOutcome o) => t.TcpOutcomes.GetValueOrDefault(o);
+        return new TcpStatistics
+        {
+            Attempts = t.TcpAttempts,
+            Established = Get(TcpOutcome.Established) + Get(TcpOutcome.Closed) + Get(TcpOutcome.ResetAfterEstablished),
+            Refused = Get(TcpOutcome.Refused),
+            Unanswered = Get(TcpOutcome.Unanswered),
+            IcmpRejected = Get(TcpOutcome.IcmpRejected),
+            ResetAfterEstablished = Get(TcpOutcome.ResetAfterEstablished),
+            Closed = Get(TcpOutcome.Closed),
+            MidStream = t.TcpMidStream,
+            Services = t.TcpServices.OrderByDescending(kv => kv.Value.Attempts).ThenBy(kv => kv.Key.Server).ThenBy(kv => kv.Key.Port).Take(20)
+                .Select(kv => new ServiceOutcome
+                {
+                    Server = kv.Key.Server.ToString(),
+                    Port = kv.Key.Port,
+                    Attempts = kv.Value.Attempts,
+                    Established = kv.Value.Established,
+                    Refused = kv.Value.Refused,
+                    Unanswered = kv.Value.Unanswered,
+                    IcmpRejected = kv.Value.IcmpRejected,
+                }).ToList(),
+        };
+    }
+
+    private List<Caveat> Caveats(TrafficTracker t)
+    {
+        var list = new List<Caveat>();
+        if (t.TextPackets > 0)
+        {
+            list.Add(new Caveat("text-input",
+                "Read from tcpdump text, not a capture: only what tcpdump printed is known (no payload bytes, no link layer unless -e was used); lengths and fields are as printed."));
+        }
+        long unparsed = _inputs.Sum(i => i.UnparsedRecords);
+        if (unparsed > 0)
+        {
+            list.Add(new Caveat("unparsed-text", $"{Describe.Count(unparsed, "text record")} could not be read and took no part in the analysis."));
+        }
+        if (t.TruncatedPackets > 0)
+        {
+            list.Add(new Caveat("truncated-packets",
+                $"{Describe.Count(t.TruncatedPackets, "packet")} were cut short (snap length or a header ending early): what they carried past the cut is unknown."));
+        }
+        foreach (var input in _inputs.Where(i => i.Warnings.Count > 0))
+        {
+            list.Add(new Caveat("input-warning", $"{input.Name}: {input.Warnings[0]}"));
+        }
+        if (t.First is null && t.Packets > 0)
+        {
+            list.Add(new Caveat("no-timestamps", "The input has no time stamps: durations and the timeline cannot be given."));
+        }
+        if (t.HostsCapped || t.FlowsCapped || t.PendingDnsCapped || t.ConnectionsCapped || t.ResolutionsCapped
+            || t.FailedDnsDropped > 0 || t.FailedTcpDropped > 0 || t.IcmpErrorsDropped > 0)
+        {
+            list.Add(new Caveat("state-capped",
+                "Some tables reached their limits (hosts, flows, pending queries, connections or failure records): counts stay exact but some details were not kept."));
+        }
+        if (t.Packets == 0)
+        {
+            list.Add(new Caveat("empty", "The input holds no packets."));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,333 @@
+using NetTriage.Analysis.Text;
+
+namespace NetTriage.Analysis.Diagnosis;
+
+/// <summary>
+/// The protocol facts of DESIGN.md as ranking rules: each likely cause gets a score from the evidence for and
+/// against it (who sent the ICMP and which code; silence versus rejection; volume and source diversity; one
+/// client or many), and the next steps that would confirm or clear it.
+/// </summary>
+internal static class CauseRules
+{
+    /// <summary>Sources toward one service in a capture above which a flood becomes a hypothesis worth its name.</summary>
+    private const int FloodSources = 50;
+
+    public static List<Cause> For(IncidentContext c)
+    {
+        var causes = c.Kind switch
+        {
+            FindingKinds.DnsServerUnreachable or FindingKinds.TcpConnectionRefused when c.Icmp.Count > 0 || c.Kind == FindingKinds.DnsServerUnreachable
+                => PortUnreachable(c),
+            FindingKinds.TcpConnectionRefused => Refused(c),
+            FindingKinds.DnsBlocked or FindingKinds.TcpBlocked => Blocked(c),
+            FindingKinds.DnsNoResponse or FindingKinds.TcpNoResponse => Silence(c),
+            FindingKinds.DnsServfail => Servfail(c),
+            FindingKinds.DnsRefused => DnsRefused(c),
+            FindingKinds.DnsNxdomain => Nxdomain(c),
+            FindingKinds.HostUnreachable => HostUnreachable(c),
+            FindingKinds.NetworkUnreachable => NetworkUnreachable(c),
+            FindingKinds.TtlExceeded => TtlExceeded(c),
+            _ => [],
+        };
+        return causes.OrderByDescending(x => x.Score).ToList();
+    }
+
+    private static Cause Make(string id, string title, double score, List<string> forEvidence, List<string> against, List<string> steps) => new()
+    {
+        Id = id,
+        Title = title,
+        Score = Math.Round(Math.Clamp(score, 0, 1), 2),
+        Confidence = score >= 0.7 ? "high" : score >= 0.4 ? "medium" : "low",
+        For = forEvidence,
+        Against = against,
+        NextSteps = steps,
+    };
+
+    private static string Times(long n) => Describe.Count(n, "time");
+
+    private static string Over(IncidentContext c) =>
+        c.DurationSeconds is { } d && d > 0 ? $" over {Describe.Duration(d)}" : "";
+
+    /// <summary>Whether traffic toward the server looks like a flood: many sources, or many attempts.</summary>
+    private static Cause Flood(IncidentContext c, string what)
+    {
+        long sources = c.SourcesTowardServer;
+        long attempts = c.Attempts;
+        bool surge = sources >= FloodSources;
+        var forEvidence = new List<string>();
+        var against = new List<string>();
+        if (surge)
+        {
+            forEvidence.Add($"{sources} distinct sources sent traffic to {c.ServerText} in the capture.");
+        }
+        else
+        {
+            against.Add($"Only {Describe.Count(attempts, "attempt")} from {Describe.Count(sources, "source")} toward {c.ServerText} in the capture: no surge of traffic from many sources.");
+        }
+        against.Add("A single vantage point sees only its own traffic: a flood from elsewhere would need the server's own counters to show.");
+        return Make("overload-or-dos",
+            $"{what} crashed or is overwhelmed by load; a denial-of-service attack is one way to get there",
+            surge ? 0.5 : 0.15, forEvidence, against,
+            [
+                $"Check the load, memory and connection/query rates on {c.ServerText} around {Describe.Clock(c.First)}, and compare them with the same hour on earlier days.",
+                "Look at the server's or upstream firewall's traffic graphs for a surge from many sources.",
+            ]);
+    }
+
+    private static List<Cause> PortUnreachable(IncidentContext c)
+    {
+        var target = c.FromTarget;
+        var routers = c.FromRouters;
+        string service = c.IsDns ? "DNS service" : $"service on {c.PortText}";
+        string port = c.IsDns ? "port 53" : $"port {c.Port}";
+        var list = new List<Cause>();
+        if (target.Count > 0)
+        {
+            string icmp = Describe.Icmp(target[0].IsV6, target[0].Type, target[0].Code);
+            list.Add(Make("service-not-listening",
+                $"The {service} on {c.ServerText} is not running or not listening on {port}",
+                0.8,
+                [
+                    $"{c.ServerText} itself answered {Times(target.Count)} with ICMP {icmp} (type {target[0].Type}, code {target[0].Code}): its IP stack is up and reachable, but nothing accepted {port}.",
+                    $"{c.Failed} of {c.Attempts} attempts failed the same way{Over(c)}: the failure is persistent, not a one-off loss.",
+                ],
+                ["A host firewall rule that rejects with port unreachable sends the same message (next cause); the capture cannot tell the two apart."],
+                c.IsDns
+                    ? [
+                        $"On {c.ServerText}, check the DNS service (named, unbound, dnsmasq, ...): `systemctl status <service>` and `ss -ulnp 'sport = :53'`.",
+                        "Read the DNS service's log for why it stopped (`journalctl -u <service>`), then restart it and query it with `dig @" + c.ServerText + " <name>`.",
+                    ]
+                    : [
+                        $"On {c.ServerText}, check the service that should listen on {port}: `ss -lnp 'sport = :{c.Port}'` and its status and log.",
+                    ]));
+            list.Add(Make("firewall-reject",
+                $"A firewall on {c.ServerText} rejects {port} (a REJECT rule sends port unreachable by default)",
+                0.45,
+                [$"iptables' REJECT target answers with ICMP port unreachable unless told otherwise, so a rule on {c.ServerText} would produce exactly this."],
+                ["A filter usually announces itself with 'administratively prohibited' (code 13); port unreachable points first to a closed port."],
+                [
+                    $"On {c.ServerText}, list the firewall rules (`iptables -S`, `nft list ruleset`) and look for a REJECT on {(c.Tcp ? "tcp" : "udp")} dport {c.Port}.",
+                    "Check what changed recently in the firewall or security configuration.",
+                ]));
+            list.Add(Make("misconfiguration",
+                $"The {service} runs but is bound to another address, interface or port",
+                0.35,
+                [$"{c.ServerText} is up but {port} is closed on this address."],
+                ["No evidence in the capture points to a configuration change; this needs the server's configuration to confirm."],
+                [
+                    c.IsDns
+                        ? "Check the listen-on / listen-address / interface settings of the DNS server and any change made before the failure started."
+                        : "Check the service's listen address and port in its configuration and any change made before the failure started.",
+                ]));
+            list.Add(Flood(c, $"The {service}"));
+        }
+        if (routers.Count > 0)
+        {
+            list.Add(Make("path-filter-reject",
+                $"A device on the path ({string.Join(", ", routers.Select(r => r.Sender).Distinct())}) rejects {port} toward {c.ServerText}",
+                0.75,
+                [$"The ICMP errors came from {string.Join(", ", routers.Select(r => r.Sender).Distinct())}, not from {c.ServerText}: a router or firewall in between answered for it."],
+                [],
+                [$"On {routers[0].Sender}, look for a rule rejecting {(c.Tcp ? "tcp" : "udp")} dport {c.Port} toward {c.ServerText}."]));
+        }
+        return list;
+    }
+
+    private static List<Cause> Refused(IncidentContext c)
+    {
+        var refused = c.Connections.Count;
+        return
+        [
+            Make("service-not-listening",
+                $"Nothing listens on TCP port {c.Port} on {c.ServerText}: the service is down",
+                0.8,
+                [
+                    $"{c.ServerText} answered {Times(refused)} a connection attempt with a reset (RST): its TCP stack is up, the port is closed (RFC 9293 3.10.7.3).",
+                    $"{c.Failed} of {c.Attempts} attempts were refused{Over(c)}.",
+                ],
+                ["A firewall rule with '--reject-with tcp-reset' produces the same reset."],
+                [
+                    $"On {c.ServerText}, check the service on port {c.Port}: `ss -ltnp 'sport = :{c.Port}'`, `systemctl status <service>`, and its error log.",
+                    "Restart the service and retry the connection.",
+                ]),
+            Make("firewall-reset",
+                $"A firewall on {c.ServerText} answers port {c.Port} with resets",
+                0.3,
+                ["iptables' REJECT --reject-with tcp-reset sends the same RST as a closed port."],
+                ["A closed port is the more common reason for a reset in reply to a SYN."],
+                [$"List the firewall rules on {c.ServerText} and look for a REJECT on tcp dport {c.Port}."]),
+        ];
+    }
+
+    private static List<Cause> Blocked(IncidentContext c)
+    {
+        var senders = c.Icmp.Select(e => e.Sender).Distinct().ToList();
+        bool fromTarget = c.Icmp.Any(e => e.FromTarget);
+        string device = fromTarget ? $"{c.ServerText} itself (a host firewall)" : string.Join(", ", senders) + " (a router or firewall on the path)";
+        var first = c.Icmp[0];
+        return
+        [
+            Make("firewall-rule",
+                $"A firewall rule rejects {(c.IsDns ? "DNS" : c.Protocol)} ({c.PortText}) toward {c.ServerText}",
+                0.9,
+                [
+                    $"ICMP {Describe.Icmp(first.IsV6, first.Type, first.Code)} (type {first.Type}, code {first.Code}) answered {Times(c.Icmp.Count)}: a filter rejected the traffic (RFC 1812 5.2.7.1).",
+                    $"The errors were sent by {device}: that is the filtering device.",
+                ],
+                [],
+                [
+                    $"On {senders[0]}, find the rule that rejects {(c.Tcp ? "tcp" : "udp")} dport {c.Port} (`iptables -S`, `nft list ruleset`, or the router's ACL) and when it was added.",
+                    $"Allow {(c.IsDns ? "DNS" : c.Protocol)} from the clients ({c.ClientsText}) if the block is not intended.",
+                ]),
+            Make("service-not-listening",
+                $"The service on {c.ServerText} is down",
+                0.05,
+                [],
+                ["A stopped service is answered with 'port unreachable' by the host, not with 'administratively prohibited'."],
+                []),
+        ];
+    }
+
+    private static List<Cause> Silence(IncidentContext c)
+    {
+        long fromServer = c.PacketsFromServer;
+        bool retransmitted = c.Dns.Any(a => a.IsRetransmission) || c.Connections.Any(x => x.Syns > 1);
+        string what = c.IsDns ? "queries" : "connection attempts";
+        var silence = $"{c.Failed} {what} to {c.ServerText}{(retransmitted ? ", retransmissions included," : "")} got no answer and no ICMP error{Over(c)}.";
+        var list = new List<Cause>
+        {
+            Make("firewall-drop",
+                $"A firewall silently drops {c.PortText} toward {c.ServerText}",
+                fromServer > 0 ? 0.7 : 0.55,
+                [silence, "Silence without an ICMP error is what a DROP rule produces."],
+                fromServer > 0 ? [] : ["A host that is down is silent too (next cause)."],
+                [
+                    $"Check firewalls on {c.ServerText} and on the path for a DROP on {(c.Tcp ? "tcp" : "udp")} dport {c.Port} (`iptables -S`, `nft list ruleset`, ACLs).",
+                    $"From another network, test the port: `{(c.IsDns ? $"dig @{c.ServerText} <name>" : $"nc -vz {c.ServerText} {c.Port}")}`.",
+                ]),
+            Make("host-down",
+                $"{c.ServerText} is down or has no route back to the clients",
+                fromServer > 0 ? 0.1 : 0.5,
+                fromServer > 0 ? [] : [$"{c.ServerText} sent nothing at all during the capture."],
+                fromServer > 0 ? [$"{c.ServerText} sent {Describe.Count(fromServer, "packet")} during the capture: it is up."] : ["A host that is down usually makes a router on the same network send 'host unreachable' after ARP fails; no such error was seen."],
+                [
+                    $"Ping {c.ServerText} and check its console, power and network interface; `traceroute {c.ServerText}` shows where packets stop.",
+                ]),
+        };
+        list.Add(Flood(c, c.IsDns ? "The DNS service" : $"The service on port {c.Port}"));
+        return list;
+    }
+
+    private static List<Cause> Servfail(IncidentContext c) =>
+    [
+        Make("upstream-resolution-failure",
+            $"{c.ServerText} cannot resolve the names itself: its upstream or the authoritative servers are unreachable",
+            0.7,
+            [$"{c.ServerText} answered (it is up and reachable) but with SERVFAIL {Times(c.Failed)}: it failed to get an answer for {NameList(c)}."],
+            [],
+            [
+                $"On {c.ServerText}, read the resolver's log and test its upstream: `dig @{c.ServerText} {FirstName(c)} +trace` or query the forwarders directly.",
+                "Check the resolver's forwarder settings and its outbound access to port 53.",
+            ]),
+        Make("dnssec-validation-failure",
+            "DNSSEC validation fails for the name",
+            0.3,
+            ["A validating resolver answers SERVFAIL when signatures do not verify."],
+            ["Nothing in the capture shows DNSSEC records; this needs a test."],
+            [$"Query with checking disabled: `dig @{c.ServerText} {FirstName(c)} +cd`; if that answers, the zone's DNSSEC is broken."]),
+    ];
+
+    private static List<Cause> DnsRefused(IncidentContext c) =>
+    [
+        Make("resolver-policy",
+            $"{c.ServerText} refuses to serve these clients or names (access control, recursion disabled)",
+            0.8,
+            [$"{c.ServerText} answered REFUSED {Times(c.Failed)}: it is up and reachable but declines the query by policy (RFC 1035 4.1.1)."],
+            [],
+            [
+                $"Check the server's access control (allow-query / allow-recursion / access-control) for {c.ClientsText}.",
+                $"Check that {c.ServerText} is the resolver the clients should use (a DHCP or resolv.conf change can point them at an authoritative-only server).",
+            ]),
+    ];
+
+    private static List<Cause> Nxdomain(IncidentContext c) =>
+    [
+        Make("name-does-not-exist",
+            $"The name {NameList(c)} does not exist in DNS (typo, expired domain, or a missing record)",
+            0.7,
+            [$"{c.ServerText} answered NXDOMAIN {Times(c.Failed)}, and no answer for the name succeeded in the capture."],
+            [],
+            [
+                $"Check the name's spelling and its zone: `dig {FirstName(c)} SOA +trace`; check the domain's registration and the zone's records.",
+            ]),
+        Make("split-horizon-or-wrong-resolver",
+            "The clients ask a resolver that does not know the name (internal name asked of a public resolver, or the reverse)",
+            0.3,
+            [],
+            ["No other resolver was seen answering the name."],
+            ["Compare the answer of the intended resolver with the one the clients used."]),
+    ];
+
+    private static List<Cause> HostUnreachable(IncidentContext c)
+    {
+        var senders = string.Join(", ", c.Icmp.Select(e => e.Sender).Distinct());
+        return
+        [
+            Make("host-down",
+                $"{c.ServerText} is down or disconnected from its network",
+                0.7,
+                [$"{senders} reported the host unreachable {Times(c.Icmp.Count)}: the last router could not deliver to it (no ARP/neighbour answer, or a reject rule)."],
+                [],
+                [$"Check {c.ServerText}'s power, interface and cabling; on {senders}, check the ARP/neighbour table for it (`ip neigh`)."]),
+            Make("filter-host-unreachable",
+                $"A filter on {senders} rejects traffic to {c.ServerText} with 'host unreachable'",
+                0.3,
+                ["Reject rules can be told to send host unreachable."],
+                [],
+                [$"Look for reject rules on {senders} for {c.ServerText}."]),
+        ];
+    }
+
+    private static List<Cause> NetworkUnreachable(IncidentContext c)
+    {
+        var senders = string.Join(", ", c.Icmp.Select(e => e.Sender).Distinct());
+        return
+        [
+            Make("missing-route",
+                $"{senders} has no route to {c.ServerText}'s network",
+                0.8,
+                [$"{senders} answered {Times(c.Icmp.Count)} with network unreachable: its routing table has no path to {c.ServerText}."],
+                [],
+                [$"On {senders}, check the routing table (`ip route get {c.ServerText}`) and recent routing changes (a withdrawn route, a link down)."]),
+        ];
+    }
+
+    private static List<Cause> TtlExceeded(IncidentContext c)
+    {
+        var senders = string.Join(", ", c.Icmp.Select(e => e.Sender).Distinct());
+        return
+        [
+            Make("routing-loop",
+                $"A routing loop near {senders} keeps packets to {c.ServerText} from arriving",
+                0.45,
+                [$"{senders} reported the time to live exceeded {Times(c.Icmp.Count)}."],
+                ["Traceroute and ping with a small TTL cause the same errors on purpose."],
+                [$"Run `traceroute {c.ServerText}` and look for repeating hops; check the routes on {senders}."]),
+            Make("small-ttl",
+                "The packets were sent with a small TTL on purpose (a traceroute or a ping with -t)",
+                0.4,
+                [],
+                [],
+                ["Check what sent the packets; a traceroute's errors are expected."]),
+        ];
+    }
+
+    private static string FirstName(IncidentContext c) => c.Names.Count > 0 ? c.Names[0] : "<name>";
+
+    private static string NameList(IncidentContext c) => c.Names.Count switch
+    {
+        0 => "the names asked",
+        1 => c.Names[0],
+        _ => $"{c.Names[0]} and {c.Names.Count - 1} other name(s)",
+    };
+}

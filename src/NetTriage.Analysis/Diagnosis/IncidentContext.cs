@@ -1,0 +1,93 @@
+using NetTriage.Analysis.Detection;
+using NetTriage.Analysis.Text;
+using NetTriage.Analysis.Tracking;
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Diagnosis;
+
+/// <summary>Everything the diagnosis rules look at for one incident: its findings and the facts around them.</summary>
+internal sealed class IncidentContext
+{
+    public IncidentContext(TrafficTracker tracker, List<DetectedFinding> findings)
+    {
+        Tracker = tracker;
+        Findings = findings;
+        Primary = findings
+            .OrderBy(f => SeverityRank(f.Finding.Severity))
+            .ThenByDescending(f => f.FailedCount)
+            .First();
+        Server = Primary.Server;
+        Port = Primary.Port;
+        Tcp = Primary.Transport == IpProtocol.Tcp;
+        var times = findings.SelectMany(f => f.Times()).ToList();
+        First = times.MinBy(t => t.Nanoseconds);
+        Last = times.MaxBy(t => t.Nanoseconds);
+        Clients = findings.SelectMany(f => f.Clients()).Distinct().Order().ToList();
+        Dns = findings.SelectMany(f => f.Dns).Distinct().OrderBy(a => a.Query.Time.Nanoseconds).ToList();
+        Connections = findings.SelectMany(f => f.Tcp).Distinct().OrderBy(c => c.First.Time.Nanoseconds).ToList();
+        Icmp = findings.SelectMany(f => f.Icmp).Distinct().OrderBy(e => e.Packet.Time.Nanoseconds).ToList();
+        Failed = Dns.Count + Connections.Count + (Dns.Count + Connections.Count == 0 ? Icmp.Count : 0);
+        Attempts = Math.Max(findings.Max(f => f.Finding.Attempts), Failed);
+        Names = Dns.Select(a => Describe.Name(a.QName)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var (service, protocol, use) = Describe.Service(Port, Tcp);
+        ServiceName = service;
+        Protocol = IsDns ? "DNS" : protocol ?? FindingBuilder.TransportName(Primary.Transport);
+        ServiceUse = IsDns ? Describe.Service(53, false).Use : use;
+    }
+
+    public TrafficTracker Tracker { get; }
+    public List<DetectedFinding> Findings { get; }
+    public DetectedFinding Primary { get; }
+    public string Kind => Primary.Kind;
+    public IpAddr Server { get; }
+    public ushort Port { get; }
+    public bool Tcp { get; }
+    public PacketTimestamp First { get; }
+    public PacketTimestamp Last { get; }
+    public List<IpAddr> Clients { get; }
+    public List<DnsAttempt> Dns { get; }
+    public List<TcpConnection> Connections { get; }
+    public List<IcmpErrorRecord> Icmp { get; }
+    public long Failed { get; }
+    public long Attempts { get; }
+    public List<string> Names { get; }
+    public string? ServiceName { get; }
+    public string Protocol { get; }
+    public string? ServiceUse { get; }
+
+    public bool IsDns => Kind.StartsWith("dns-", StringComparison.Ordinal) || Dns.Count > 0;
+    public string ServerText => Server.ToString();
+    public string ClientsText => Clients.Count switch
+    {
+        0 => "no client",
+        1 => Clients[0].ToString(),
+        <= 3 => string.Join(", ", Clients),
+        _ => $"{Clients.Count} clients",
+    };
+
+    public string PortText => Port == 0 ? "" : $"{(Tcp ? "TCP" : "UDP")} port {Port}";
+
+    public double? DurationSeconds => Describe.Seconds(First, Last);
+
+    /// <summary>ICMP errors sent by the target itself, and by routers on the way.</summary>
+    public List<IcmpErrorRecord> FromTarget => Icmp.Where(e => e.FromTarget).ToList();
+    public List<IcmpErrorRecord> FromRouters => Icmp.Where(e => !e.FromTarget).ToList();
+
+    /// <summary>Distinct sources that sent the server DNS queries or TCP attempts on the port, over the capture.</summary>
+    public long SourcesTowardServer =>
+        IsDns && Tracker.DnsServers.TryGetValue(Server, out var s) ? s.Clients.Count
+        : Tracker.AttemptsByClient.Count(kv => kv.Value.Any(c => c.Server == Server && c.ServerPort == Port));
+
+    /// <summary>Packets the server itself sent during the capture (answers of any kind).</summary>
+    public long PacketsFromServer => Tracker.Hosts.TryGetValue(Server, out var h) ? h.PacketsSent : 0;
+
+    /// <summary>Packets sent toward the server during the capture.</summary>
+    public long PacketsToServer => Tracker.Hosts.TryGetValue(Server, out var h) ? h.PacketsReceived : 0;
+
+    public static int SeverityRank(string severity) => severity switch
+    {
+        Severities.High => 0,
+        Severities.Medium => 1,
+        _ => 2,
+    };
+}

@@ -1,0 +1,78 @@
+namespace NetTriage.Analysis;
+
+/// <summary>The finding kinds, by their stable identifiers (the JSON and the documentation use these).</summary>
+public static class FindingKinds
+{
+    public const string DnsServerUnreachable = "dns-server-unreachable";
+    public const string DnsBlocked = "dns-blocked";
+    public const string DnsNoResponse = "dns-no-response";
+    public const string DnsServfail = "dns-servfail";
+    public const string DnsRefused = "dns-refused";
+    public const string DnsNxdomain = "dns-nxdomain";
+    public const string TcpConnectionRefused = "tcp-connection-refused";
+    public const string TcpNoResponse = "tcp-no-response";
+    /// <summary>TCP connection attempts rejected by a filter (ICMP administratively prohibited).</summary>
+    public const string TcpBlocked = "tcp-blocked";
+    public const string HostUnreachable = "host-unreachable";
+    public const string NetworkUnreachable = "network-unreachable";
+    public const string TtlExceeded = "ttl-exceeded";
+}
+
+/// <summary>Severity of a finding or incident.</summary>
+public static class Severities
+{
+    public const string High = "high";
+    public const string Medium = "medium";
+    public const string Low = "low";
+}
+
+/// <summary>
+/// A fact about a failure, detected from tracked traffic: a stable kind, the service and hosts involved,
+/// the time window, counts, and the evidence packets.
+/// </summary>
+public sealed record Finding
+{
+    /// <summary>Stable within one report ("F1", "F2", ...).</summary>
+    public required string Id { get; init; }
+    public required string Kind { get; init; }
+    public required string Severity { get; init; }
+    /// <summary>One sentence saying what happened, with the counts.</summary>
+    public required string Title { get; init; }
+    /// <summary>Application protocol ("DNS", "HTTP", "HTTPS", ...) or the transport when none is known.</summary>
+    public required string Protocol { get; init; }
+    /// <summary>"UDP", "TCP", "ICMP"...</summary>
+    public required string Transport { get; init; }
+    /// <summary>Service name of the port ("domain", "http", ...), or null.</summary>
+    public string? Service { get; init; }
+    public int? Port { get; init; }
+    /// <summary>The server (the destination of the failed traffic).</summary>
+    public required string Server { get; init; }
+    public required IReadOnlyList<string> Clients { get; init; }
+    public required TimeValue First { get; init; }
+    public required TimeValue Last { get; init; }
+    public double? DurationSeconds { get; init; }
+    /// <summary>Attempts toward the service in the finding's window (queries, connection attempts, packets).</summary>
+    public long Attempts { get; init; }
+    /// <summary>Of those, the ones that failed in the way the kind names.</summary>
+    public long Failed { get; init; }
+    /// <summary>The names queried (DNS kinds), at most a few.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+    /// <summary>Who sent the ICMP errors of this finding, with type/code: the target itself or a router.</summary>
+    public IReadOnlyList<IcmpSender> IcmpSenders { get; init; } = [];
+    public required IReadOnlyList<EvidencePacket> Evidence { get; init; }
+    /// <summary>Evidence packets in all (the list above is capped).</summary>
+    public long EvidenceTotal { get; init; }
+}
+
+/// <summary>A sender of ICMP errors in a finding.</summary>
+public sealed record IcmpSender
+{
+    public required string Address { get; init; }
+    /// <summary>"target" when the sender is the destination of the quoted packet, else "router".</summary>
+    public required string Role { get; init; }
+    public required int Type { get; init; }
+    public required int Code { get; init; }
+    /// <summary>The message in words, as tcpdump and RFC 792 / RFC 4443 name it.</summary>
+    public required string Description { get; init; }
+    public long Count { get; init; }
+}

@@ -1,0 +1,59 @@
+namespace NetTriage.Analysis;
+
+/// <summary>
+/// Findings about the same service and time, diagnosed: what failed, where, since when, what is ruled out,
+/// the likely causes ranked with evidence for and against, next steps, and the limits of the evidence.
+/// </summary>
+public sealed record Incident
+{
+    /// <summary>"INC-1", "INC-2", ... in order of severity then time.</summary>
+    public required string Id { get; init; }
+    /// <summary>The kind of the incident's main finding.</summary>
+    public required string Kind { get; init; }
+    public required string Severity { get; init; }
+    public required string Title { get; init; }
+    /// <summary>A short summary a manager can read in ten seconds.</summary>
+    public required string Summary { get; init; }
+    /// <summary>"application", "transport" or "network".</summary>
+    public required string Layer { get; init; }
+    public required string Protocol { get; init; }
+    public required string Transport { get; init; }
+    public string? Service { get; init; }
+    public int? Port { get; init; }
+    /// <summary>What the port is used for ("DNS: resolving names to addresses").</summary>
+    public string? ServiceDescription { get; init; }
+    public required IReadOnlyList<string> Servers { get; init; }
+    public required IReadOnlyList<string> Clients { get; init; }
+    public required TimeValue First { get; init; }
+    public required TimeValue Last { get; init; }
+    public double? DurationSeconds { get; init; }
+    public long Attempts { get; init; }
+    public long Failed { get; init; }
+    /// <summary>Ids of the findings grouped here.</summary>
+    public required IReadOnlyList<string> Findings { get; init; }
+    public required IReadOnlyList<RuledOut> RuledOut { get; init; }
+    /// <summary>Likely causes, most likely first.</summary>
+    public required IReadOnlyList<Cause> Causes { get; init; }
+    public required IReadOnlyList<string> NextSteps { get; init; }
+    public required IReadOnlyList<Caveat> Caveats { get; init; }
+    public required IReadOnlyList<TimelineEvent> Timeline { get; init; }
+    public required IReadOnlyList<EvidencePacket> Evidence { get; init; }
+}
+
+/// <summary>Something the evidence rules out, and why.</summary>
+public sealed record RuledOut(string Item, string Reason);
+
+/// <summary>A likely cause with its confidence and the evidence for and against it.</summary>
+public sealed record Cause
+{
+    /// <summary>Stable identifier of the cause ("service-not-listening", "firewall-reject", ...).</summary>
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    /// <summary>"high", "medium" or "low".</summary>
+    public required string Confidence { get; init; }
+    /// <summary>0..1, the ranking score behind the confidence.</summary>
+    public required double Score { get; init; }
+    public required IReadOnlyList<string> For { get; init; }
+    public required IReadOnlyList<string> Against { get; init; }
+    public required IReadOnlyList<string> NextSteps { get; init; }
+}

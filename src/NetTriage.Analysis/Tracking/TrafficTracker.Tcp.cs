@@ -1,0 +1,266 @@
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Tracking;
+
+internal sealed partial class TrafficTracker
+{
+    private readonly Dictionary<FlowKey, TcpConnection> _connections = [];
+    private readonly Dictionary<ServiceKey, TcpConnection> _latestSynByService = [];
+
+    public long TcpAttempts { get; private set; }
+    public long TcpMidStream { get; private set; }
+    public Dictionary<TcpOutcome, long> TcpOutcomes { get; } = [];
+    public Dictionary<(IpAddr Server, ushort Port), ServiceCounters> TcpServices { get; } = [];
+    /// <summary>Failed connection attempts (capped).</summary>
+    public List<TcpConnection> FailedTcp { get; } = [];
+    public long FailedTcpDropped { get; private set; }
+    public bool ConnectionsCapped { get; private set; }
+    /// <summary>Per client: its connection attempts, first ones kept (for "was a connection attempted after...").</summary>
+    public Dictionary<IpAddr, List<TcpConnection>> AttemptsByClient { get; } = [];
+    private const int AttemptsKeptPerClient = 64;
+
+    internal sealed class ServiceCounters
+    {
+        public long Attempts;
+        public long Established;
+        public long Refused;
+        public long Unanswered;
+        public long IcmpRejected;
+    }
+
+    private void ObserveTcp(DecodedPacket p, int input)
+    {
+        var flags = p.Tcp.Flags;
+        var key = new FlowKey(IpProtocol.Tcp, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort);
+        var canonical = key.Canonical();
+        _connections.TryGetValue(canonical, out var conn);
+
+        bool syn = (flags & TcpFlags.Syn) != 0;
+        bool ack = (flags & TcpFlags.Ack) != 0;
+        if (syn && !ack)
+        {
+            if (conn is not null && !conn.Finished && conn.Client == p.Ip.Source && conn.InitialSequence == p.Tcp.Sequence
+                && conn.Outcome == TcpOutcome.SynSent)
+            {
+                conn.Syns++; // a retransmitted SYN (RFC 6298 5): same initial sequence number
+                conn.Last = PacketRef.Of(p, input);
+                return;
+            }
+            if (conn is not null)
+            {
+                Close(canonical, conn, atEnd: false);
+            }
+            StartConnection(p, input, canonical);
+            return;
+        }
+        if (conn is null)
+        {
+            if ((flags & TcpFlags.Rst) != 0) return; // a stray reset of something never seen
+            conn = new TcpConnection
+            {
+                Client = p.Ip.Source,
+                ClientPort = p.SourcePort,
+                Server = p.Ip.Destination,
+                ServerPort = p.DestinationPort,
+                First = PacketRef.Of(p, input),
+                IsV6 = p.Ip.Version == 6,
+                Outcome = TcpOutcome.MidStream,
+            };
+            conn.Last = conn.First;
+            TcpMidStream++;
+            if (!Admit(canonical, conn)) return;
+            return;
+        }
+        conn.Last = PacketRef.Of(p, input);
+        bool fromServer = p.Ip.Source == conn.Server && p.SourcePort == conn.ServerPort;
+        if (syn && ack && fromServer && conn.Outcome == TcpOutcome.SynSent)
+        {
+            conn.Outcome = TcpOutcome.Established;
+            conn.OutcomePacket = PacketRef.Of(p, input);
+            return;
+        }
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            if (conn.Outcome == TcpOutcome.SynSent && fromServer)
+            {
+                conn.Outcome = TcpOutcome.Refused; // RFC 9293 3.10.7.3: a reset in reply to a SYN, the port is closed
+                conn.OutcomePacket = PacketRef.Of(p, input);
+                conn.OutcomeSummary = Summarize(p);
+                Close(canonical, conn, atEnd: false);
+            }
+            else if (conn.Outcome == TcpOutcome.Established)
+            {
+                conn.Outcome = TcpOutcome.ResetAfterEstablished;
+                conn.OutcomePacket = PacketRef.Of(p, input);
+                Close(canonical, conn, atEnd: false);
+            }
+            return;
+        }
+        if ((flags & TcpFlags.Fin) != 0 && conn.Outcome == TcpOutcome.Established)
+        {
+            conn.SawFin = true;
+        }
+        else if (conn.Outcome == TcpOutcome.SynSent && fromServer)
+        {
+            // Data or ACKs from the server without the SYN-ACK in the capture: the connection was answered.
+            conn.Outcome = TcpOutcome.Established;
+            conn.OutcomePacket = PacketRef.Of(p, input);
+        }
+    }
+
+    private void StartConnection(DecodedPacket p, int input, FlowKey canonical)
+    {
+        var conn = new TcpConnection
+        {
+            Client = p.Ip.Source,
+            ClientPort = p.SourcePort,
+            Server = p.Ip.Destination,
+            ServerPort = p.DestinationPort,
+            First = PacketRef.Of(p, input),
+            IsV6 = p.Ip.Version == 6,
+            InitialSequence = p.Tcp.Sequence,
+            Window = p.Tcp.Window,
+            Syns = 1,
+            Outcome = TcpOutcome.SynSent,
+        };
+        conn.Last = conn.First;
+        TcpAttempts++;
+        Service(conn.Server, conn.ServerPort).Attempts++;
+        if (!AttemptsByClient.TryGetValue(conn.Client, out var list))
+        {
+            if (AttemptsByClient.Count < _options.MaxHosts)
+            {
+                list = [];
+                AttemptsByClient[conn.Client] = list;
+            }
+        }
+        if (list is not null && list.Count < AttemptsKeptPerClient) list.Add(conn);
+        if (Resolutions.TryGetValue((conn.Client, conn.Server), out var resolution) && resolution.FirstConnection is null)
+        {
+            resolution.FirstConnection = conn.First;
+            resolution.Connection = conn;
+        }
+        if (!Admit(canonical, conn)) return;
+        _latestSynByService[new ServiceKey(conn.Client, conn.Server, conn.ServerPort)] = conn;
+    }
+
+    private bool Admit(FlowKey canonical, TcpConnection conn)
+    {
+        if (_connections.Count >= _options.MaxTcpConnections)
+        {
+            ConnectionsCapped = true;
+            ExpireTcp(_now, atEnd: false, force: true);
+            if (_connections.Count >= _options.MaxTcpConnections)
+            {
+                Tally(conn.Outcome == TcpOutcome.SynSent ? TcpOutcome.Unanswered : conn.Outcome, conn);
+                return false;
+            }
+        }
+        _connections[canonical] = conn;
+        return true;
+    }
+
+    private ServiceCounters Service(IpAddr server, ushort port)
+    {
+        if (!TcpServices.TryGetValue((server, port), out var counters))
+        {
+            if (TcpServices.Count >= _options.MaxHosts) return new ServiceCounters();
+            counters = new ServiceCounters();
+            TcpServices[(server, port)] = counters;
+        }
+        return counters;
+    }
+
+    /// <summary>An ICMP error quoting a TCP segment: the connection attempt's answer.</summary>
+    private bool JoinTcp(IcmpErrorRecord error)
+    {
+        TcpConnection? conn = null;
+        FlowKey canonical = default;
+        if (error.ClientPort != 0)
+        {
+            canonical = new FlowKey(IpProtocol.Tcp, error.Client, error.ClientPort, error.Target, error.TargetPort).Canonical();
+            _connections.TryGetValue(canonical, out conn);
+        }
+        else if (_latestSynByService.TryGetValue(new ServiceKey(error.Client, error.Target, error.TargetPort), out conn))
+        {
+            canonical = new FlowKey(IpProtocol.Tcp, conn.Client, conn.ClientPort, conn.Server, conn.ServerPort).Canonical();
+        }
+        if (conn is null || conn.Outcome != TcpOutcome.SynSent) return false;
+        conn.Outcome = TcpOutcome.IcmpRejected;
+        conn.Icmp = error;
+        conn.OutcomePacket = error.Packet;
+        conn.OutcomeSummary = error.Summary;
+        Close(canonical, conn, atEnd: false);
+        return true;
+    }
+
+    private void Close(FlowKey canonical, TcpConnection conn, bool atEnd)
+    {
+        if (conn.Finished) return;
+        conn.Finished = true;
+        if (_connections.TryGetValue(canonical, out var current) && ReferenceEquals(current, conn)) _connections.Remove(canonical);
+        var service = new ServiceKey(conn.Client, conn.Server, conn.ServerPort);
+        if (_latestSynByService.TryGetValue(service, out var latest) && ReferenceEquals(latest, conn)) _latestSynByService.Remove(service);
+
+        if (conn.Outcome == TcpOutcome.SynSent)
+        {
+            conn.Outcome = TcpOutcome.Unanswered;
+            if (atEnd && Elapsed(conn.Last.Time, Last ?? _now) < _options.TcpAnswerGrace) conn.AtCaptureEnd = true;
+        }
+        else if (conn.Outcome == TcpOutcome.Established && conn.SawFin)
+        {
+            conn.Outcome = TcpOutcome.Closed;
+        }
+        Tally(conn.Outcome, conn);
+    }
+
+    private void Tally(TcpOutcome outcome, TcpConnection conn)
+    {
+        TcpOutcomes[outcome] = TcpOutcomes.GetValueOrDefault(outcome) + 1;
+        if (!conn.IsAttempt) return;
+        var service = Service(conn.Server, conn.ServerPort);
+        switch (outcome)
+        {
+            case TcpOutcome.Established or TcpOutcome.Closed or TcpOutcome.ResetAfterEstablished:
+                service.Established++;
+                break;
+            case TcpOutcome.Refused:
+                service.Refused++;
+                break;
+            case TcpOutcome.Unanswered:
+                service.Unanswered++;
+                break;
+            case TcpOutcome.IcmpRejected:
+                service.IcmpRejected++;
+                break;
+        }
+        if (conn.Failed)
+        {
+            if (FailedTcp.Count < _options.MaxFailureRecords) FailedTcp.Add(conn);
+            else FailedTcpDropped++;
+        }
+    }
+
+    private List<KeyValuePair<FlowKey, TcpConnection>>? _expiring;
+
+    private void ExpireTcp(PacketTimestamp now, bool atEnd, bool force = false)
+    {
+        _expiring ??= [];
+        _expiring.Clear();
+        foreach (var entry in _connections)
+        {
+            var conn = entry.Value;
+            var idle = Elapsed(conn.Last.Time, now);
+            bool expire = atEnd
+                || (conn.Outcome == TcpOutcome.SynSent && idle > _options.TcpSynTimeout)
+                || idle > _options.TcpIdleTimeout
+                || (force && (conn.Outcome != TcpOutcome.SynSent || idle > TimeSpan.FromSeconds(1)));
+            if (expire) _expiring.Add(entry);
+        }
+        foreach (var (key, conn) in _expiring)
+        {
+            Close(key, conn, atEnd);
+        }
+        _expiring.Clear();
+    }
+}
