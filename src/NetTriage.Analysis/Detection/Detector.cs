@@ -151,8 +151,10 @@ internal static class Detector
         {
             case FindingKinds.DnsNoResponse:
             {
-                long decided = g.Dns.Count(a => !a.AtCaptureEnd);
-                long queries = t.DnsServers.TryGetValue(g.Server, out var s) ? s.Queries : g.Dns.Count;
+                // Only a query the capture outlived by the answer grace is known to be unanswered.
+                var end = t.Last ?? default;
+                long decided = g.Dns.Count(a => Describe.Seconds(a.Query.Time, end) is not { } s || s >= t.Options.DnsAnswerGrace.TotalSeconds);
+                long queries = t.DnsServers.TryGetValue(g.Server, out var server) ? server.Queries : g.Dns.Count;
                 return decided >= 1 && g.Dns.Count >= 2 && g.Dns.Count * 2 >= queries;
             }
             case FindingKinds.DnsNxdomain:

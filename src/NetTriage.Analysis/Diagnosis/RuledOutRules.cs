@@ -33,7 +33,7 @@ internal static class RuledOutRules
                 if (c.Tracker.Resolutions.TryGetValue((x.Client, x.Server), out var resolution))
                 {
                     list.Add(new RuledOut("Name resolution",
-                        $"{resolution.Name} resolved to {c.ServerText} for {x.Client} at {Describe.Clock(resolution.Answer.Time)} (frame {resolution.Answer.Frame}), and the client connected to that address: the failure is in the connection, not in DNS."));
+                        $"{Describe.Name(resolution.Name)} resolved to {c.ServerText} for {x.Client} at {Describe.Clock(resolution.Answer.Time)} (frame {resolution.Answer.Frame}), and the client connected to that address: the failure is in the connection, not in DNS."));
                     break;
                 }
             }

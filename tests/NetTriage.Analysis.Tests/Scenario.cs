@@ -1,0 +1,116 @@
+using NetTriage.Capture;
+using NetTriage.Capture.Writing;
+using NetTriage.Packets;
+using NetTriage.Packets.Dns;
+
+namespace NetTriage.Analysis.Tests;
+
+/// <summary>
+/// Builds a capture byte by byte with the project's own packet writer (Ethernet/IPv4, real checksums), then
+/// analyses it: each test states its traffic as a short script of packets at given times.
+/// </summary>
+internal sealed class Scenario
+{
+    private readonly MemoryStream _stream = new();
+    private readonly PcapWriter _writer;
+    private readonly byte[] _frame = new byte[1600];
+    private byte[] _lastIp = [];
+    private long _now = new DateTimeOffset(2024, 2, 1, 9, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds() * PacketTimestamp.NanosPerSecond;
+    private ushort _ipId = 100;
+    private static readonly MacAddress A = new(0x02_00_00_00_00_0A);
+    private static readonly MacAddress B = new(0x02_00_00_00_00_0B);
+
+    public Scenario() => _writer = new PcapWriter(_stream, LinkType.Ethernet, leaveOpen: true);
+
+    public int Packets => (int)_writer.PacketsWritten;
+
+    /// <summary>Moves the clock forward.</summary>
+    public Scenario After(double seconds)
+    {
+        _now += (long)(seconds * PacketTimestamp.NanosPerSecond);
+        return this;
+    }
+
+    public Scenario Query(string client, ushort port, string server, ushort id, string name, ushort type = DnsType.A)
+    {
+        const int dns = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
+        int len = FrameBuilder.WriteDnsQuery(_frame.AsSpan(dns), id, name, type);
+        return Udp(client, port, server, 53, len);
+    }
+
+    public Scenario Response(string server, string client, ushort port, ushort id, string name, int rcode = 0, params string[] addresses)
+    {
+        const int dns = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
+        var list = addresses.Select(IpAddr.Parse).ToArray();
+        int len = FrameBuilder.WriteDnsResponse(_frame.AsSpan(dns), id, name, DnsType.A, rcode, list);
+        return Udp(server, 53, client, port, len);
+    }
+
+    private Scenario Udp(string src, ushort sport, string dst, ushort dport, int payload)
+    {
+        const int ip = FrameBuilder.EthernetHeaderLength;
+        const int udp = ip + FrameBuilder.Ipv4HeaderLength;
+        var s = IpAddr.Parse(src);
+        var d = IpAddr.Parse(dst);
+        FrameBuilder.WriteUdpV4(_frame.AsSpan(udp), s, d, sport, dport, payload);
+        FrameBuilder.WriteIpv4(_frame.AsSpan(ip), s, d, IpProtocol.Udp, FrameBuilder.UdpHeaderLength + payload, _ipId++);
+        return Emit(udp + FrameBuilder.UdpHeaderLength + payload);
+    }
+
+    /// <summary>A packet between two bystanders (NTP): the capture goes on, and nothing else changes.</summary>
+    public Scenario Bystander()
+    {
+        const int ntp = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
+        _frame.AsSpan(ntp, 48).Clear();
+        _frame[ntp] = 0x23; // NTPv4 client (RFC 5905 7.3)
+        return Udp("10.9.9.9", 123, "10.9.9.10", 123, 48);
+    }
+
+    public Scenario Tcp(string src, ushort sport, string dst, ushort dport, TcpFlags flags, uint seq, uint ack = 0, int payload = 0)
+    {
+        const int ip = FrameBuilder.EthernetHeaderLength;
+        const int tcp = ip + FrameBuilder.Ipv4HeaderLength;
+        var s = IpAddr.Parse(src);
+        var d = IpAddr.Parse(dst);
+        _frame.AsSpan(tcp + FrameBuilder.TcpHeaderLength, payload).Fill((byte)'x');
+        FrameBuilder.WriteTcpV4(_frame.AsSpan(tcp), s, d, sport, dport, seq, ack, flags, 64240, payload);
+        FrameBuilder.WriteIpv4(_frame.AsSpan(ip), s, d, IpProtocol.Tcp, FrameBuilder.TcpHeaderLength + payload, _ipId++);
+        return Emit(tcp + FrameBuilder.TcpHeaderLength + payload);
+    }
+
+    /// <summary>An ICMP error from <paramref name="sender"/> quoting the last packet sent, cut to <paramref name="quote"/> bytes.</summary>
+    public Scenario IcmpError(string sender, byte type, byte code, int quote = 548)
+    {
+        var quoted = _lastIp;
+        const int ip = FrameBuilder.EthernetHeaderLength;
+        const int icmp = ip + FrameBuilder.Ipv4HeaderLength;
+        // The error goes back to the quoted packet's source (bytes 12..15 of its IPv4 header).
+        var client = IpAddr.FromV4(quoted.AsSpan(12, 4));
+        int len = FrameBuilder.WriteIcmpError(_frame.AsSpan(icmp), type, code, quoted, quote);
+        FrameBuilder.WriteIpv4(_frame.AsSpan(ip), IpAddr.Parse(sender), client, IpProtocol.Icmp, len, _ipId++);
+        return Emit(icmp + len, keepAsQuote: false);
+    }
+
+    private Scenario Emit(int length, bool keepAsQuote = true)
+    {
+        FrameBuilder.WriteEthernet(_frame, A, B, EtherType.Ipv4);
+        if (keepAsQuote) _lastIp = _frame.AsSpan(FrameBuilder.EthernetHeaderLength, length - FrameBuilder.EthernetHeaderLength).ToArray();
+        _writer.Write(new PacketTimestamp(_now, TimestampKind.Absolute), _frame.AsSpan(0, length));
+        _now += 1_000_000; // 1 ms between packets unless told otherwise
+        return this;
+    }
+
+    public byte[] Bytes()
+    {
+        _stream.Flush();
+        return _stream.ToArray();
+    }
+
+    public AnalysisReport Analyze(AnalysisOptions? options = null)
+    {
+        var analyzer = new Analyzer(options);
+        using var source = CaptureOpener.Open(new MemoryStream(Bytes()), "scenario.pcap");
+        analyzer.Read(source);
+        return analyzer.Finish();
+    }
+}
