@@ -29,7 +29,7 @@ fail() { echo "make-captures: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || skip "must run as root (network namespaces, iptables and tcpdump need it)"
 missing=()
-for tool in ip iptables dnsmasq nginx dig curl tcpdump ss timeout; do
+for tool in ip iptables dnsmasq nginx dig curl ping tcpdump ss timeout; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 [ ${#missing[@]} -eq 0 ] || skip "missing tools: ${missing[*]}"
@@ -72,6 +72,10 @@ cleanup() {
     timeout 5 tail --pid="${PIDS[$name]}" -f /dev/null 2>/dev/null || kill -KILL "${PIDS[$name]}" 2>/dev/null || true
   done
   for ns in "$NS_C" "$NS_R" "$NS_S"; do remove_namespace "$ns"; done
+  # The services' own logs (dnsmasq logs every query) go beside the client's, for whoever reads a failure.
+  for name in dns dns-upstream web; do
+    if [ -f "$WORK/$name.out" ]; then cp "$WORK/$name.out" "$OUT/logs/server-$name.txt"; fi
+  done
   rm -rf "$WORK"
   exit "$status"
 }
@@ -125,7 +129,7 @@ in_ns "$NS_C" ping -c 1 -W 2 "$SERVER_IP" >/dev/null 2>&1 || fail "the client ca
 # Starts a long-running process in a namespace under a timeout (so it dies even if this script is killed).
 start_bg() {
   local name=$1 ns=$2; shift 2
-  timeout --kill-after=5 160 ip netns exec "$ns" "$@" >"$WORK/$name.out" 2>&1 &
+  timeout --kill-after=5 160 ip netns exec "$ns" "$@" >>"$WORK/$name.out" 2>&1 &
   PIDS[$name]=$!
 }
 
@@ -139,9 +143,9 @@ stop_bg() {
 
 # Waits until something in the server namespace listens on a port (proto udp|tcp).
 wait_listening() {
-  local proto=$1 port=$2 flag=-Hlun i
+  local proto=$1 port=$2 flag=-Hlun
   [ "$proto" = tcp ] && flag=-Hltn
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     [ -n "$(in_ns "$NS_S" ss $flag "sport = :$port")" ] && return 0
     sleep 0.1
   done
@@ -149,9 +153,9 @@ wait_listening() {
 }
 
 wait_not_listening() {
-  local proto=$1 port=$2 flag=-Hlun i
+  local proto=$1 port=$2 flag=-Hlun
   [ "$proto" = tcp ] && flag=-Hltn
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     [ -z "$(in_ns "$NS_S" ss $flag "sport = :$port")" ] && return 0
     sleep 0.1
   done
@@ -223,12 +227,12 @@ stop_web() {
 
 # --- capture and client -----------------------------------------------------------------------------
 capture_start() {
-  local scenario=$1 i
+  local scenario=$1
   : >"$WORK/tcpdump.err"
   timeout --kill-after=5 60 ip netns exec "$NS_C" \
     tcpdump -i c0 -n -s 0 -U -Z root -w "$OUT/$scenario.pcap" 2>"$WORK/tcpdump.err" &
   PIDS[tcpdump]=$!
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     grep -q 'listening on' "$WORK/tcpdump.err" && return 0
     kill -0 "${PIDS[tcpdump]}" 2>/dev/null || break
     sleep 0.1
