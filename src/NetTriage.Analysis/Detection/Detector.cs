@@ -151,9 +151,11 @@ internal static class Detector
         {
             case FindingKinds.DnsNoResponse:
             {
-                // Only a query the capture outlived by the answer grace is known to be unanswered.
+                // A query is known to be unanswered when the client gave up on it and asked again, or when the
+                // capture outlived it by the answer grace.
                 var end = t.Last ?? default;
-                long decided = g.Dns.Count(a => Describe.Seconds(a.Query.Time, end) is not { } s || s >= t.Options.DnsAnswerGrace.TotalSeconds);
+                long decided = g.Dns.Count(a => a.Superseded
+                    || Describe.Seconds(a.Query.Time, end) is not { } s || s >= t.Options.DnsAnswerGrace.TotalSeconds);
                 long queries = t.DnsServers.TryGetValue(g.Server, out var server) ? server.Queries : g.Dns.Count;
                 return decided >= 1 && g.Dns.Count >= 2 && g.Dns.Count * 2 >= queries;
             }

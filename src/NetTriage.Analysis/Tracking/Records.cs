@@ -49,6 +49,8 @@ internal sealed class DnsAttempt
     public required bool OverTcp { get; init; }
     public required bool IsV6 { get; init; }
     public bool IsRetransmission { get; set; }
+    /// <summary>The client sent the question again before any answer: its own timeout expired on this attempt.</summary>
+    public bool Superseded { get; set; }
 
     public DnsOutcome Outcome { get; set; }
     public PacketRef? Response { get; set; }

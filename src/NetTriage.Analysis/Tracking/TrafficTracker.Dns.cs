@@ -98,6 +98,7 @@ internal sealed partial class TrafficTracker
         // The same exchange again (same ports and id) while the first is pending: the first went unanswered.
         if (_pendingByExchange.TryGetValue(attempt.ExchangeKey, out var previous))
         {
+            previous.Superseded = GaveUp(previous, attempt);
             Decide(previous, DnsOutcome.Unanswered, atEnd: false);
             attempt.IsRetransmission = true;
         }
@@ -108,6 +109,7 @@ internal sealed partial class TrafficTracker
             && Elapsed(last.Query.Time, attempt.Query.Time) <= _options.DnsRetryWindow)
         {
             attempt.IsRetransmission = true;
+            last.Superseded |= GaveUp(last, attempt);
         }
         if (attempt.IsRetransmission) DnsRetransmissions++;
         if (_lastByQuestion.Count >= _options.MaxPendingDnsQueries) _lastByQuestion.Clear();
@@ -122,6 +124,13 @@ internal sealed partial class TrafficTracker
             ExpireDns(_now, atEnd: false, force: true);
         }
     }
+
+    /// <summary>
+    /// A retry at least a quarter second after the first attempt means the client's own timeout expired
+    /// (resolvers wait a second or more); anything faster is a duplicate, not a verdict on the first.
+    /// </summary>
+    private static bool GaveUp(DnsAttempt first, DnsAttempt retry) =>
+        Elapsed(first.Query.Time, retry.Query.Time) >= TimeSpan.FromMilliseconds(250);
 
     private void ObserveResponse(DecodedPacket p, int input)
     {
