@@ -25,25 +25,11 @@ internal static class IcmpDecoder
     /// </summary>
     public static void Decode(ReadOnlySpan<byte> message, int frameOffset, int claimedLength, DecodedPacket packet)
     {
-        if (message.Length < IcmpHeader.TypeCodeLength)
+        if (!IcmpHeader.TryBegin(message, frameOffset, claimedLength, packet, isV6: false, out var header))
         {
-            PacketDecoder.Cut(packet, AnomalyKind.IcmpTruncated);
             return;
         }
         ref var icmp = ref packet.Icmp;
-        icmp.IsV6 = false;
-        icmp.Type = message[0];
-        icmp.Code = message[1];
-        packet.Layers |= PacketLayers.Icmp;
-        packet.PayloadOffset = frameOffset;
-        packet.PayloadLength = message.Length;
-        packet.PayloadClaimedLength = claimedLength;
-
-        if (!IcmpHeader.TryRead(message, out var header))
-        {
-            PacketDecoder.Cut(packet, AnomalyKind.IcmpTruncated);
-            return;
-        }
         switch (icmp.Type)
         {
             case EchoReply:

@@ -25,6 +25,36 @@ public readonly ref struct IcmpHeader
 
     private IcmpHeader(ReadOnlySpan<byte> bytes) => _bytes = bytes;
 
+    /// <summary>
+    /// The start both ICMP versions share (RFC 792, RFC 4443 2.1): type and code recorded, the whole message
+    /// recorded as the transport payload (what tcpdump's "length N" counts), then the 8-byte header read.
+    /// False, with the packet marked cut, when the message is too short for it.
+    /// </summary>
+    public static bool TryBegin(ReadOnlySpan<byte> message, int frameOffset, int claimedLength, DecodedPacket packet, bool isV6, out IcmpHeader header)
+    {
+        header = default;
+        var truncated = isV6 ? AnomalyKind.Icmpv6Truncated : AnomalyKind.IcmpTruncated;
+        if (message.Length < TypeCodeLength)
+        {
+            PacketDecoder.Cut(packet, truncated);
+            return false;
+        }
+        ref var icmp = ref packet.Icmp;
+        icmp.IsV6 = isV6;
+        icmp.Type = message[0];
+        icmp.Code = message[1];
+        packet.Layers |= isV6 ? PacketLayers.Icmpv6 : PacketLayers.Icmp;
+        packet.PayloadOffset = frameOffset;
+        packet.PayloadLength = message.Length;
+        packet.PayloadClaimedLength = claimedLength;
+        if (!TryRead(message, out header))
+        {
+            PacketDecoder.Cut(packet, truncated);
+            return false;
+        }
+        return true;
+    }
+
     public static bool TryRead(ReadOnlySpan<byte> data, out IcmpHeader header)
     {
         if (data.Length < Length)

@@ -24,25 +24,11 @@ internal static class Icmpv6Decoder
 
     public static void Decode(ReadOnlySpan<byte> message, int frameOffset, int claimedLength, DecodedPacket packet)
     {
-        if (message.Length < IcmpHeader.TypeCodeLength)
+        if (!IcmpHeader.TryBegin(message, frameOffset, claimedLength, packet, isV6: true, out var header))
         {
-            PacketDecoder.Cut(packet, AnomalyKind.Icmpv6Truncated);
             return;
         }
         ref var icmp = ref packet.Icmp;
-        icmp.IsV6 = true;
-        icmp.Type = message[0];
-        icmp.Code = message[1];
-        packet.Layers |= PacketLayers.Icmpv6;
-        packet.PayloadOffset = frameOffset;
-        packet.PayloadLength = message.Length;
-        packet.PayloadClaimedLength = claimedLength;
-
-        if (!IcmpHeader.TryRead(message, out var header))
-        {
-            PacketDecoder.Cut(packet, AnomalyKind.Icmpv6Truncated);
-            return;
-        }
         switch (icmp.Type)
         {
             case PacketTooBig:
