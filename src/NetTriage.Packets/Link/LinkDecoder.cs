@@ -75,14 +75,7 @@ internal static class LinkDecoder
             PacketDecoder.Cut(packet, AnomalyKind.LinkHeaderTruncated);
             return;
         }
-        packet.Layers |= PacketLayers.LinuxSll;
-        packet.SllPacketType = sll.PacketType;
-        ushort arphrd = sll.ArphrdType;
-        if (arphrd is ArphrdEther or ArphrdLoopback && sll.AddressLength == MacLength)
-        {
-            packet.SourceMac = MacAddress.Read(sll.Address);
-        }
-        DecodeCookedProtocol(arphrd, sll.Protocol, frame[LinuxSllHeader.Length..], LinuxSllHeader.Length, packet);
+        DecodeCooked(sll.PacketType, sll.ArphrdType, sll.AddressLength, sll.Address, sll.Protocol, frame, LinuxSllHeader.Length, packet);
     }
 
     private static void DecodeSll2(ReadOnlySpan<byte> frame, DecodedPacket packet)
@@ -92,14 +85,21 @@ internal static class LinkDecoder
             PacketDecoder.Cut(packet, AnomalyKind.LinkHeaderTruncated);
             return;
         }
+        DecodeCooked(sll.PacketType, sll.ArphrdType, sll.AddressLength, sll.Address, sll.Protocol, frame, LinuxSll2Header.Length, packet);
+    }
+
+    /// <summary>What SLL and SLL2 share once their different headers are read: the packet type, the sender's
+    /// link address when it is a MAC, and the protocol of what follows.</summary>
+    private static void DecodeCooked(ushort packetType, ushort arphrd, int addressLength, ReadOnlySpan<byte> address, ushort protocol,
+        ReadOnlySpan<byte> frame, int headerLength, DecodedPacket packet)
+    {
         packet.Layers |= PacketLayers.LinuxSll;
-        packet.SllPacketType = sll.PacketType;
-        ushort arphrd = sll.ArphrdType;
-        if (arphrd is ArphrdEther or ArphrdLoopback && sll.AddressLength == MacLength)
+        packet.SllPacketType = packetType;
+        if (arphrd is ArphrdEther or ArphrdLoopback && addressLength == MacLength)
         {
-            packet.SourceMac = MacAddress.Read(sll.Address);
+            packet.SourceMac = MacAddress.Read(address);
         }
-        DecodeCookedProtocol(arphrd, sll.Protocol, frame[LinuxSll2Header.Length..], LinuxSll2Header.Length, packet);
+        DecodeCookedProtocol(arphrd, protocol, frame[headerLength..], headerLength, packet);
     }
 
     private static void DecodeCookedProtocol(ushort arphrd, ushort protocol, ReadOnlySpan<byte> data, int frameOffset, DecodedPacket packet)
