@@ -1,13 +1,38 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using NetTriage.Analysis;
 using NetTriage.Capture;
+using NetTriage.Packets.Formatting;
+using NetTriage.Reporting;
+using NetTriage.Reporting.Document;
 using NetTriage.Reporting.Terminal;
+using Spectre.Console;
 
 namespace NetTriage.Cli.Commands;
 
 /// <summary>`nettriage analyze`: read the inputs, diagnose, and write the report.</summary>
 public static class AnalyzeCommand
 {
+    /// <summary>How long reading may take before the progress bar appears.</summary>
+    private static readonly TimeSpan ProgressDelay = TimeSpan.FromMilliseconds(700);
+
+    /// <summary>What the command was asked to do, after parsing.</summary>
+    public sealed record AnalyzeOptions
+    {
+        /// <summary>"text", "md", "markdown", "html", "json", or null to follow <see cref="Output"/>'s extension.</summary>
+        public string? Format { get; init; }
+        /// <summary>The file to write, or null (or "-") for standard output.</summary>
+        public string? Output { get; init; }
+        public string? CaseFile { get; init; }
+        /// <summary>Case fields from the command line; they override the case file's.</summary>
+        public ReportContext Context { get; init; } = ReportContext.Empty;
+        /// <summary>"auto", "always" or "never".</summary>
+        public string Color { get; init; } = "auto";
+        public bool NoProgress { get; init; }
+    }
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var inputs = new Argument<string[]>("input")
@@ -15,52 +40,294 @@ public static class AnalyzeCommand
             Description = "Captures to analyse together: pcap, pcapng or tcpdump text, optionally gzip-compressed; '-' reads standard input.",
             Arity = ArgumentArity.OneOrMore,
         };
-        var format = new Option<string>("--format", "-f")
+        var format = new Option<string?>("--format", "-f")
         {
-            Description = "Output format: text (the default, for a terminal) or json (the incident model, schema nettriage.analysis version 1; see docs/analysis-json.md).",
-            DefaultValueFactory = _ => "text",
+            Description = "Report format: text (the default; coloured on a terminal), md (Markdown), html (one self-contained file) or json "
+                + "(the incident model, schema nettriage.analysis version 1; see docs/analysis-json.md). Without it, -o's extension decides.",
         };
-        format.AcceptOnlyFromAmong("text", "json");
+        format.AcceptOnlyFromAmong("text", "md", "markdown", "html", "json");
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Write the report to this file (.md, .html/.htm, .json, .txt give the format) instead of standard output.",
+        };
+        var caseFile = new Option<string?>("--case")
+        {
+            Description = "Case context as JSON or YAML: title, organisation, awareness, symptoms, analyst, actions, case_id (docs/report.md). "
+                + "What is not given is shown as 'not provided'.",
+        };
+        var title = new Option<string?>("--title") { Description = "Report title (overrides the case file's)." };
+        var organisation = new Option<string?>("--organisation", "--organization") { Description = "Organisation the report is for." };
+        var analyst = new Option<string?>("--analyst") { Description = "Who analysed the incident." };
+        var awareness = new Option<string?>("--awareness") { Description = "How the team became aware of the problem." };
+        var symptom = new Option<string[]>("--symptom")
+        {
+            Description = "A symptom people reported (repeat for several; replaces the case file's list).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var action = new Option<string[]>("--action")
+        {
+            Description = "An action already taken to investigate (repeat for several; replaces the case file's list).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var caseId = new Option<string?>("--case-id") { Description = "Case or ticket reference." };
+        var color = new Option<string>("--color", "--colour")
+        {
+            Description = "Colour the text report: auto (on a terminal, unless NO_COLOR is set), always, or never.",
+            DefaultValueFactory = _ => "auto",
+        };
+        color.AcceptOnlyFromAmong("auto", "always", "never");
+        var noProgress = new Option<bool>("--no-progress")
+        {
+            Description = "Never show the progress bar (it shows on a terminal when reading takes more than a moment).",
+        };
+
         var command = new Command("analyze", """
-            Diagnose what failed in the traffic: follows every DNS transaction, TCP connection and ICMP error back to
-            what caused it, groups the failures into incidents, and gives for each the affected protocol and service,
-            when it happened, what is ruled out and why, the likely causes ranked with the evidence for and against
-            them, next steps, and the limits of the evidence. A capture without failures yields "no incident found"
-            with the traffic overview that shows why.
+            Diagnose what failed in the traffic and write the incident report: follows every DNS transaction, TCP
+            connection and ICMP error back to what caused it, groups the failures into incidents, and gives for each
+            the affected protocol and service, when it happened, what is ruled out and why, the likely causes ranked
+            with the evidence for and against them, next steps, the timeline and the evidence packets, then an
+            overview of the traffic. A capture without failures yields "no incident found" with the overview.
 
             Examples:
               nettriage analyze samples/seed-incident.txt
+              nettriage analyze samples/seed-incident.pcap --case samples/seed-case.yaml -o report.html
+              nettriage analyze capture.pcapng --analyst "J. Doe" --symptom "site unreachable" -o report.md
               nettriage analyze --format json capture.pcapng > diagnosis.json
               tcpdump -n -r capture.pcap | nettriage analyze -
             """);
         command.Arguments.Add(inputs);
-        command.Options.Add(format);
-        command.SetAction(parse => Run(parse.GetValue(inputs)!, parse.GetValue(format)!, stdout, stderr));
+        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            var options = new AnalyzeOptions
+            {
+                Format = parse.GetValue(format),
+                Output = parse.GetValue(output),
+                CaseFile = parse.GetValue(caseFile),
+                Context = ReportContext.FromValues(parse.GetValue(title), parse.GetValue(organisation), parse.GetValue(awareness),
+                    parse.GetValue(symptom), parse.GetValue(analyst), parse.GetValue(action), parse.GetValue(caseId)),
+                Color = parse.GetValue(color)!,
+                NoProgress = parse.GetValue(noProgress),
+            };
+            return Run(parse.GetValue(inputs)!, options, stdout, stderr);
+        });
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> inputs, string format, TextWriter stdout, TextWriter stderr)
+    /// <summary>The text/JSON entry point kept for callers that only choose a format.</summary>
+    public static int Run(IReadOnlyList<string> inputs, string format, TextWriter stdout, TextWriter stderr) =>
+        Run(inputs, new AnalyzeOptions { Format = format }, stdout, stderr);
+
+    public static int Run(IReadOnlyList<string> inputs, AnalyzeOptions options, TextWriter stdout, TextWriter stderr)
     {
-        var analyzer = new Analyzer();
-        foreach (var input in inputs)
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(options);
+        string? outputPath = options.Output is "-" ? null : options.Output;
+        var format = ChooseFormat(options.Format, outputPath);
+
+        // The case context is read before the inputs, so a bad case file fails fast.
+        var context = ReportContext.Empty;
+        if (options.CaseFile is { } path)
         {
-            using var source = CaptureOpener.Open(input);
-            analyzer.Read(source);
-            foreach (var warning in source.Warnings)
+            try
             {
-                stderr.WriteLine($"nettriage: {input}: warning: {warning}");
+                context = CaseFile.Load(path);
+            }
+            catch (CaseFileException ex)
+            {
+                throw new UsageException("case file " + ex.Message);
             }
         }
+        context = context.Merge(options.Context);
+
+        var analyzer = new Analyzer();
+        var warnings = new List<string>();
+        bool showProgress = !options.NoProgress && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+        ReadInputs(analyzer, inputs, warnings, showProgress);
+        foreach (var warning in warnings) stderr.WriteLine(warning);
         var report = analyzer.Finish();
-        if (format == "json")
+
+        if (outputPath is not null)
+        {
+            WriteFile(outputPath, format, report, context);
+            return ExitCodes.Success;
+        }
+        if (format == ReportFormat.Json)
         {
             stdout.WriteLine(AnalysisJson.Serialize(report));
         }
+        else if (format == ReportFormat.Text && UseColour(options.Color, stdout))
+        {
+            var console = TextRenderer.ColourConsole(stdout, options.Color == "always" ? ColorSystemSupport.Standard : ColorSystemSupport.Detect);
+            TextRenderer.Render(ReportBuilder.Build(report, context), console, TerminalWidth());
+        }
         else
         {
-            PlainTextRenderer.Render(report, stdout);
+            ReportWriter.Write(format, report, context, stdout);
         }
         stdout.Flush();
         return ExitCodes.Success;
     }
+
+    private static ReportFormat ChooseFormat(string? name, string? outputPath)
+    {
+        if (ReportFormats.Parse(name) is { } chosen) return chosen;
+        if (outputPath is null) return ReportFormat.Text;
+        return ReportFormats.FromFileName(outputPath)
+            ?? throw new UsageException($"{TerminalEscaper.Escape(outputPath)}: cannot tell the report format from the extension; use .md, .html, .json or .txt, or --format");
+    }
+
+    private static void WriteFile(string path, ReportFormat format, AnalysisReport report, ReportContext context)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
+            if (format == ReportFormat.Json) writer.WriteLine(AnalysisJson.Serialize(report));
+            else ReportWriter.Write(format, report, context, writer);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{TerminalEscaper.Escape(path)}: cannot write: {ex.Message}");
+        }
+    }
+
+    /// <summary>Colour only for a terminal that wants it: never into a pipe or a file, never with NO_COLOR (no-color.org) or TERM=dumb.</summary>
+    private static bool UseColour(string mode, TextWriter stdout) => mode switch
+    {
+        "always" => true,
+        "never" => false,
+        _ => ReferenceEquals(stdout, Console.Out)
+            && !Console.IsOutputRedirected
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
+            && Environment.GetEnvironmentVariable("TERM") != "dumb",
+    };
+
+    private static int TerminalWidth()
+    {
+        try
+        {
+            int width = Console.IsOutputRedirected ? TextRenderer.DefaultWidth : Console.WindowWidth;
+            return width <= 0 ? TextRenderer.DefaultWidth : Math.Clamp(width - 1, 60, 160);
+        }
+        catch (IOException)
+        {
+            return TextRenderer.DefaultWidth;
+        }
+    }
+
+    // ---- Reading, with a progress bar on a terminal for inputs that take more than a moment ----
+
+    /// <summary>What the reader has done so far, published for the progress display on another thread.</summary>
+    private sealed class ReadState
+    {
+        public int Input = -1;
+        public string Name = "";
+        public long Packets;
+        public long Bytes;
+        public long Total = -1;
+        /// <summary><see cref="Stopwatch.GetTimestamp"/> when the current input was opened.</summary>
+        public long Started;
+    }
+
+    private static void ReadInputs(Analyzer analyzer, IReadOnlyList<string> inputs, List<string> warnings, bool showProgress)
+    {
+        var state = new ReadState();
+        if (!showProgress)
+        {
+            Read(analyzer, inputs, warnings, state);
+            return;
+        }
+        var work = Task.Run(() => Read(analyzer, inputs, warnings, state));
+        if (!Finished(work, ProgressDelay))
+        {
+            ShowProgress(work, state);
+        }
+        work.GetAwaiter().GetResult();
+    }
+
+    private static void Read(Analyzer analyzer, IReadOnlyList<string> inputs, List<string> warnings, ReadState state)
+    {
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            using var source = CaptureOpener.Open(inputs[i]);
+            lock (state)
+            {
+                state.Name = inputs[i];
+                state.Packets = 0;
+                state.Bytes = 0;
+                state.Total = source.TotalBytes ?? -1;
+                state.Started = Stopwatch.GetTimestamp();
+                state.Input = i;
+            }
+            analyzer.Read(source, packets =>
+            {
+                long bytes = source.BytesConsumed;
+                lock (state)
+                {
+                    state.Packets = packets;
+                    state.Bytes = bytes;
+                }
+            });
+            foreach (var warning in source.Warnings)
+            {
+                warnings.Add($"nettriage: {TerminalEscaper.Escape(inputs[i])}: warning: {warning}");
+            }
+        }
+    }
+
+    /// <summary>A Spectre.Console progress bar on standard error, one task per input: bytes, bytes/s, packets, packets/s.</summary>
+    private static void ShowProgress(Task work, ReadState state)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress()
+            .AutoClear(true)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new DownloadedColumn(), new TransferSpeedColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                ProgressTask? task = null;
+                int current = -1;
+                while (true)
+                {
+                    int input;
+                    string name;
+                    long packets, bytes, total, started;
+                    lock (state)
+                    {
+                        (input, name, packets, bytes, total, started) = (state.Input, state.Name, state.Packets, state.Bytes, state.Total, state.Started);
+                    }
+                    if (input >= 0 && input != current)
+                    {
+                        if (task is not null)
+                        {
+                            task.Value = task.MaxValue;
+                            task.StopTask();
+                        }
+                        task = ctx.AddTask(Markup.Escape(TerminalEscaper.Escape(name)), maxValue: total > 0 ? total : 1);
+                        task.IsIndeterminate = total <= 0;
+                        current = input;
+                    }
+                    if (task is not null)
+                    {
+                        task.Value = total > 0 ? Math.Min(bytes, total) : 0;
+                        double rate = packets / Math.Max(Stopwatch.GetElapsedTime(started).TotalSeconds, 0.001);
+                        task.Description = Markup.Escape(TerminalEscaper.Escape(Shorten(name)))
+                            + string.Create(CultureInfo.InvariantCulture, $"  {packets:#,0} packets ({rate:#,0}/s)");
+                    }
+                    if (Finished(work, TimeSpan.FromMilliseconds(150))) break;
+                }
+                if (task is not null) task.Value = task.MaxValue;
+            });
+    }
+
+    /// <summary>Waits for the reader without throwing its exception here (GetResult rethrows it as it was).</summary>
+    private static bool Finished(Task work, TimeSpan timeout) =>
+        work.IsCompleted || ((IAsyncResult)work).AsyncWaitHandle.WaitOne(timeout);
+
+    private static string Shorten(string name) => name.Length <= 40 ? name : "\u2026" + name[^39..];
 }

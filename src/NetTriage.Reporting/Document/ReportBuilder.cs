@@ -1,0 +1,690 @@
+using NetTriage.Analysis;
+
+namespace NetTriage.Reporting.Document;
+
+/// <summary>
+/// Writes the report document from the incident model and the case context. It only presents: every fact comes
+/// from <see cref="AnalysisReport"/> (counts, times, causes, reasons, next steps) or from <see cref="ReportContext"/>;
+/// what neither holds is said to be not provided. The order follows what a reader needs: the verdict, the case,
+/// what was read, then each incident in two parts (the problem found in the traffic; the analysis), its timeline
+/// and evidence, and last the traffic overview.
+/// </summary>
+public static class ReportBuilder
+{
+    public const string NotProvided = "not provided";
+
+    /// <summary>Most clients, names or servers listed in one field before "and N more".</summary>
+    public const int MaxListed = 10;
+
+    /// <summary>Most points drawn on one timeline (the table lists every event).</summary>
+    public const int MaxTimelinePoints = 200;
+
+    public static ReportDocument Build(AnalysisReport report, ReportContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        context ??= ReportContext.Empty;
+        var sections = new List<Section>
+        {
+            Summary(report),
+            Case(context),
+            Inputs(report),
+        };
+        for (int i = 0; i < report.Incidents.Count; i++)
+        {
+            sections.Add(Incident(report, context, report.Incidents[i], i + 1));
+        }
+        var grouped = report.Incidents.SelectMany(i => i.Findings).ToHashSet(StringComparer.Ordinal);
+        var other = report.Findings.Where(f => !grouped.Contains(f.Id)).ToList();
+        if (other.Count > 0)
+        {
+            sections.Add(new Section("other-findings", 2, [T("Other findings")],
+            [
+                new Paragraph([T("Failures the analysis found but did not group into an incident.")]),
+                .. other.SelectMany(f => FindingBlocks(report, f)),
+            ]));
+        }
+        sections.Add(Overview(report));
+        sections.Add(About(report));
+
+        string title = context.Title ?? (report.Incidents.Count > 0
+            ? "Incident report: network traffic analysis"
+            : "Network traffic analysis: no incident found");
+        var subtitle = new List<Span> { T("Prepared with NetTriage from ") };
+        subtitle.AddRange(Joined(report.Inputs.Select(i => i.Name).ToList(), SpanKind.Code));
+        if (context.CaseId is { } id)
+        {
+            subtitle.Add(T(" for case "));
+            subtitle.Add(C(id));
+        }
+        subtitle.Add(T("."));
+        return new ReportDocument(title, subtitle, sections);
+    }
+
+    // ---- Summary ----------------------------------------------------------------------------------------
+
+    private static Section Summary(AnalysisReport report)
+    {
+        var body = new List<Block>();
+        var window = CaptureWindow(report);
+        if (report.Incidents.Count > 0)
+        {
+            body.Add(new Paragraph(
+            [
+                Badge("INCIDENT", Tone.Bad),
+                T(" "),
+                B($"{Wording.Count(report.Incidents.Count, "incident")} found in {Wording.Count(report.Capture.Packets, "packet")}"),
+                T(window is null ? "." : $" captured {window}."),
+            ]));
+            body.Add(new ItemList(false, report.Incidents.Select(i => new ListItem(
+            [
+                Badge(i.Severity, SeverityTone(i.Severity)),
+                T(" "),
+                B(i.Id + ": " + i.Title + "."),
+                T(" "),
+                .. Prose(i.Summary),
+            ], [])).ToList()));
+        }
+        else
+        {
+            body.Add(new Paragraph(
+            [
+                Badge("NO INCIDENT", Tone.Good),
+                T(" "),
+                B($"No incident found in {Wording.Count(report.Capture.Packets, "packet")}"),
+                T(window is null ? "." : $" captured {window}."),
+            ]));
+            var facts = new List<string>();
+            if (report.Dns.Queries > 0)
+            {
+                facts.Add($"{Wording.Count(report.Dns.Queries, "DNS query", "DNS queries")}, {Wording.Number(report.Dns.Answered)} answered, failure rate {Wording.Percent(report.Dns.FailureRate)}");
+            }
+            if (report.Tcp.Attempts > 0)
+            {
+                facts.Add($"{Wording.Count(report.Tcp.Attempts, "TCP connection attempt")}, {Wording.Number(report.Tcp.Established)} established");
+            }
+            body.Add(new Paragraph([T(facts.Count > 0
+                ? "No failure was found: " + string.Join("; ", facts) + ". The traffic overview below shows what was seen."
+                : "No failure was found. The traffic overview below shows what was seen.")]));
+        }
+        if (report.Caveats.Count > 0)
+        {
+            body.Add(new Paragraph([T("Limits of the evidence are listed under "), B("Inputs analysed"), T(".")]));
+        }
+        return new Section("summary", 2, [T("Summary")], body);
+    }
+
+    // ---- Case -------------------------------------------------------------------------------------------
+
+    private static Section Case(ReportContext c)
+    {
+        var fields = new List<Field>
+        {
+            new("Case reference", Value(c.CaseId)),
+            new("Title", Value(c.Title)),
+            new("Organisation", Value(c.Organisation)),
+            new("Analyst", Value(c.Analyst)),
+            new("How the team became aware", Value(c.Awareness)),
+        };
+        // An empty list is one more "not provided" field; a given list follows the fields, one item a line.
+        if (c.Symptoms.Count == 0) fields.Add(new("Symptoms reported", [Missing()]));
+        if (c.Actions.Count == 0) fields.Add(new("Actions already taken", [Missing()]));
+        var body = new List<Block> { new FieldList(fields) };
+        if (c.Symptoms.Count > 0) body.AddRange(LabelledList("Symptoms reported", c.Symptoms));
+        if (c.Actions.Count > 0) body.AddRange(LabelledList("Actions already taken", c.Actions));
+        if (c.IsEmpty)
+        {
+            body.Add(new Paragraph([T("No case details were given (--case FILE, or --title, --organisation, --analyst, --awareness, --symptom, --action, --case-id); the report does not guess them.")]));
+        }
+        return new Section("case", 2, [T("Case")], body);
+    }
+
+    private static IReadOnlyList<Span> Value(string? value) => value is null ? [Missing()] : [T(value)];
+
+    /// <summary>A label, then the items as a list.</summary>
+    private static IEnumerable<Block> LabelledList(string label, IReadOnlyList<string> items)
+    {
+        yield return new Paragraph([B(label + ":")]);
+        yield return new ItemList(false, items.Select(i => new ListItem([T(i)], [])).ToList());
+    }
+
+    // ---- Inputs -----------------------------------------------------------------------------------------
+
+    private static Section Inputs(AnalysisReport report)
+    {
+        var rows = report.Inputs.Select(i => (IReadOnlyList<IReadOnlyList<Span>>)
+        [
+            [C(i.Name)],
+            [T(FormatName(i.Format) + (i.Compressed ? ", gzip" : ""))],
+            [T(Wording.Number(i.Packets))],
+            [T(i.Format == "tcpdump-text" ? "n/a" : Wording.Number(i.Bytes))],
+            [T(InputNotes(i))],
+        ]).ToList();
+        var body = new List<Block>
+        {
+            new Table([new("Input"), new("Format"), new("Packets", true), new("Bytes", true), new("Notes")], rows),
+        };
+
+        var capture = report.Capture;
+        var fields = new List<Field>();
+        fields.Add(new("Capture window", CaptureWindow(report) is { } w ? [T(w)] : [T("unknown (no time stamps)")]));
+        fields.Add(new("Packets analysed", [T(Wording.Number(capture.Packets))]));
+        var quality = new List<string>
+        {
+            capture.TruncatedPackets == 0 ? "no packet cut short" : $"{Wording.Count(capture.TruncatedPackets, "packet")} cut short",
+            capture.AnomalousPackets == 0 ? "no decoding anomaly" : $"{Wording.Count(capture.AnomalousPackets, "packet")} with decoding anomalies",
+        };
+        if (capture.FromText) quality.Add("read from tcpdump text");
+        long unread = report.Inputs.Sum(i => i.UnparsedRecords);
+        if (unread > 0) quality.Add($"{Wording.Count(unread, "text record")} unread");
+        fields.Add(new("Capture quality", [T(string.Join("; ", quality))]));
+        if (capture.Anomalies.Count > 0)
+        {
+            fields.Add(new("Anomalies", [T(string.Join(", ", capture.Anomalies.Take(MaxListed).Select(a => $"{a.Name} \u00d7{Wording.Number(a.Count)}"))
+                + (capture.Anomalies.Count > MaxListed ? $" and {Wording.Number(capture.Anomalies.Count - MaxListed)} more" : ""))]));
+        }
+        body.Add(new FieldList(fields));
+        if (report.Caveats.Count > 0)
+        {
+            body.Add(new Paragraph([B("Limits of the evidence")]));
+            body.Add(new ItemList(false, report.Caveats.Select(c => new ListItem(Prose(c.Text), [])).ToList()));
+        }
+        return new Section("inputs", 2, [T("Inputs analysed")], body);
+    }
+
+    private static string FormatName(string format) => format switch
+    {
+        "tcpdump-text" => "tcpdump text",
+        _ => format,
+    };
+
+    private static string InputNotes(InputSummary input)
+    {
+        var notes = new List<string>();
+        if (input.UnparsedRecords > 0) notes.Add($"{Wording.Count(input.UnparsedRecords, "record")} unread");
+        notes.AddRange(input.Warnings.Take(3));
+        if (input.Warnings.Count > 3) notes.Add($"{Wording.Number(input.Warnings.Count - 3)} more warnings");
+        return notes.Count == 0 ? "" : string.Join("; ", notes);
+    }
+
+    private static string? CaptureWindow(AnalysisReport report) =>
+        report.Capture.Start is { } s && report.Capture.End is { } e ? Wording.Window(s, e, report.Capture.DurationSeconds) : null;
+
+    // ---- Incident ---------------------------------------------------------------------------------------
+
+    private static Section Incident(AnalysisReport report, ReportContext context, Incident incident, int number)
+    {
+        string id = $"incident-{number}";
+        var findings = incident.Findings
+            .Select(fid => report.Findings.FirstOrDefault(f => f.Id == fid))
+            .OfType<Finding>()
+            .ToList();
+        var body = new List<Block>
+        {
+            new Paragraph(
+            [
+                Badge(incident.Severity, SeverityTone(incident.Severity)),
+                T(" severity \u00b7 " + incident.Layer + " layer \u00b7 " + ServiceLine(incident.Protocol, incident.Transport, incident.Port, incident.Service)),
+            ]),
+            PartOne(report, incident, findings, id),
+            PartTwo(report, context, incident, findings, id),
+            Timeline(report, incident, id),
+            Evidence(report, incident, findings, id),
+        };
+        return new Section(id, 2, [T($"Incident {incident.Id}: {incident.Title}")], body);
+    }
+
+    private static Section PartOne(AnalysisReport report, Incident incident, List<Finding> findings, string id)
+    {
+        var fields = new List<Field>
+        {
+            new("Protocol affected", [T($"{incident.Protocol} over {incident.Transport} ({incident.Layer} layer)")]),
+        };
+        if (incident.Port is { } port)
+        {
+            var service = new List<Span> { T($"port {port}/{incident.Transport}" + (incident.Service is { } s ? $" ({s})" : "")) };
+            if (incident.ServiceDescription is { } d)
+            {
+                service.Add(T(" \u2014 "));
+                service.AddRange(Prose(d));
+            }
+            fields.Add(new("Service and port", service));
+        }
+        fields.Add(new(incident.Servers.Count == 1 ? "Server" : "Servers", Joined(incident.Servers, SpanKind.Code)));
+        fields.Add(new(incident.Clients.Count == 1 ? "Client" : "Clients", Joined(incident.Clients, SpanKind.Code)));
+        fields.Add(new("Attempts", [T($"{Wording.Number(incident.Attempts)}, of which {Wording.Number(incident.Failed)} failed")]));
+        var names = findings.SelectMany(f => f.Names).Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count > 0) fields.Add(new(names.Count == 1 ? "Name queried" : "Names queried", Joined(names, SpanKind.Code)));
+
+        var shows = new List<Span>();
+        foreach (var sender in findings.SelectMany(f => f.IcmpSenders))
+        {
+            if (shows.Count > 0) shows.Add(T("; "));
+            shows.AddRange(SenderSpans(sender));
+        }
+        if (shows.Count > 0) fields.Add(new("What the evidence shows", shows));
+        if (incident.Evidence.FirstOrDefault(e => e.Role == "icmp-error") is { } icmp)
+        {
+            fields.Add(new("The ICMP error as captured", [C(icmp.Summary), T(" (" + Reference(report, icmp) + ")")]));
+        }
+        if (incident.Causes.Count > 0)
+        {
+            var top = incident.Causes[0];
+            fields.Add(new("Most likely issue", [.. Prose(top.Title), T(" "), Badge(top.Confidence + " confidence", ConfidenceTone(top.Confidence))]));
+        }
+        else
+        {
+            fields.Add(new("Most likely issue", [T("the evidence does not rank a cause")]));
+        }
+        return new Section(id + "-part-1", 3, [T("Part 1: the problem found in the traffic")], [new FieldList(fields)]);
+    }
+
+    private static List<Span> SenderSpans(IcmpSender sender) =>
+    [
+        C(sender.Address),
+        T(sender.Role == "target" ? " (the destination itself) sent " : " (a router on the path) sent "),
+        T($"{Wording.Count(sender.Count, "ICMP error")}: {sender.Description} (type {sender.Type}, code {sender.Code})"),
+    ];
+
+    private static Section PartTwo(AnalysisReport report, ReportContext context, Incident incident, List<Finding> findings, string id)
+    {
+        var parts = new List<Block>();
+
+        parts.Add(new Section(id + "-when", 4, [T("When it occurred")],
+        [
+            new Paragraph(
+            [
+                T($"From {Wording.Window(incident.First, incident.Last, incident.DurationSeconds)}: "
+                    + $"{Wording.Count(incident.Attempts, "attempt")}, {Wording.Number(incident.Failed)} failed."),
+                T(CaptureWindow(report) is not { } w ? ""
+                    : report.Capture.Start?.Text == incident.First.Text && report.Capture.End?.Text == incident.Last.Text
+                        ? " The failures span the whole capture."
+                        : $" The capture covers {w}."),
+            ]),
+        ]));
+
+        var awareness = new List<Block>();
+        if (context.Awareness is { } aware) awareness.Add(new Paragraph([T(aware)]));
+        if (context.Awareness is null || context.Symptoms.Count == 0)
+        {
+            var missing = new List<Field>();
+            if (context.Awareness is null) missing.Add(new("Became aware", [Missing()]));
+            if (context.Symptoms.Count == 0) missing.Add(new("Symptoms reported", [Missing()]));
+            awareness.Add(new FieldList(missing));
+        }
+        if (context.Symptoms.Count > 0) awareness.AddRange(LabelledList("Symptoms reported", context.Symptoms));
+        parts.Add(new Section(id + "-awareness", 4, [T("How the team became aware")], awareness));
+
+        var investigation = new List<ListItem>();
+        if (context.Actions.Count > 0)
+        {
+            investigation.AddRange(context.Actions.Select(a => new ListItem([T(a)], [])));
+        }
+        else
+        {
+            investigation.Add(new ListItem([T("Actions taken before this analysis: "), Missing()], []));
+        }
+        var read = new List<Span> { T("NetTriage read ") };
+        for (int i = 0; i < report.Inputs.Count; i++)
+        {
+            var input = report.Inputs[i];
+            if (i > 0) read.Add(T(i == report.Inputs.Count - 1 ? " and " : ", "));
+            read.Add(C(input.Name));
+            read.Add(T($" ({FormatName(input.Format)}, {Wording.Count(input.Packets, "packet")})"));
+        }
+        read.Add(T($", analysed {Wording.Count(report.Capture.Packets, "packet")}, matched each DNS query, TCP connection attempt and ICMP error "
+            + "to the traffic it belongs to, and ranked the likely causes from the protocol facts below."));
+        investigation.Add(new ListItem(read, []));
+        parts.Add(new Section(id + "-investigation", 4, [T("What was done to investigate")], [new ItemList(false, investigation)]));
+
+        var key = new List<Block>();
+        foreach (var f in findings) key.AddRange(FindingBlocks(report, f));
+        if (key.Count == 0) key.Add(new Paragraph([T("The incident lists no finding.")]));
+        parts.Add(new Section(id + "-findings", 4, [T("Key findings")], key));
+
+        var causes = incident.Causes.Select(c =>
+        {
+            var children = new List<ListItem>();
+            children.AddRange(c.For.Select(f => new ListItem([B("For: "), .. Prose(f)], [])));
+            children.AddRange(c.Against.Select(a => new ListItem([B("Against: "), .. Prose(a)], [])));
+            return new ListItem(
+                [B(c.Title), T(" "), Badge(c.Confidence + " confidence", ConfidenceTone(c.Confidence)), T($" (score {Wording.Score(c.Score)})")],
+                children.Count > 0 ? [new ItemList(false, children)] : []);
+        }).ToList();
+        parts.Add(new Section(id + "-causes", 4, [T("Likely causes, most likely first")],
+            causes.Count > 0 ? [new ItemList(true, causes)] : [new Paragraph([T("The evidence does not rank a cause.")])]));
+
+        parts.Add(new Section(id + "-ruled-out", 4, [T("Ruled out")],
+            incident.RuledOut.Count > 0
+                ? [new ItemList(false, incident.RuledOut.Select(r => new ListItem([B(r.Item + ":"), T(" "), .. Prose(r.Reason)], [])).ToList())]
+                : [new Paragraph([T("Nothing is ruled out by the evidence.")])]));
+
+        parts.Add(new Section(id + "-next-steps", 4, [T("Next steps")],
+            incident.NextSteps.Count > 0
+                ? [new ItemList(true, incident.NextSteps.Select(s => new ListItem(Prose(s), [])).ToList())]
+                : [new Paragraph([T("No next step is proposed.")])]));
+
+        if (incident.Caveats.Count > 0)
+        {
+            parts.Add(new Section(id + "-caveats", 4, [T("Limits of the evidence")],
+                [new ItemList(false, incident.Caveats.Select(c => new ListItem(Prose(c.Text), [])).ToList())]));
+        }
+        return new Section(id + "-part-2", 3, [T("Part 2: analysis")], parts);
+    }
+
+    private static IEnumerable<Block> FindingBlocks(AnalysisReport report, Finding f)
+    {
+        yield return new Paragraph([B(f.Id), T(" "), Badge(f.Severity, SeverityTone(f.Severity)), T(" "), .. Prose(f.Title)]);
+        var fields = new List<Field>
+        {
+            new("Service", [T(ServiceLine(f.Protocol, f.Transport, f.Port, f.Service))]),
+            new("Server", [C(f.Server)]),
+            new(f.Clients.Count == 1 ? "Client" : $"Clients ({Wording.Number(f.Clients.Count)})", Joined(f.Clients, SpanKind.Code)),
+            new("Attempts", [T($"{Wording.Number(f.Attempts)}, of which {Wording.Number(f.Failed)} failed")]),
+        };
+        if (f.Names.Count > 0) fields.Add(new(f.Names.Count == 1 ? "Name queried" : "Names queried", Joined(f.Names, SpanKind.Code)));
+        if (f.IcmpSenders.Count > 0)
+        {
+            var spans = new List<Span>();
+            foreach (var s in f.IcmpSenders)
+            {
+                if (spans.Count > 0) spans.Add(T("; "));
+                spans.AddRange(SenderSpans(s));
+            }
+            fields.Add(new("ICMP errors", spans));
+        }
+        fields.Add(new("When", [T(Wording.Window(f.First, f.Last, f.DurationSeconds))]));
+        var refs = f.Evidence.Select(e => Reference(report, e)).ToList();
+        fields.Add(new("Evidence", [T(Wording.Count(f.EvidenceTotal, "packet") + (refs.Count > 0 ? ": " + Wording.Join(refs, 12) : "")
+            + (f.EvidenceTotal > f.Evidence.Count ? $" (the first {Wording.Number(f.Evidence.Count)} are cited)" : ""))]));
+        yield return new FieldList(fields);
+    }
+
+    private static Section Timeline(AnalysisReport report, Incident incident, string id)
+    {
+        var body = new List<Block>();
+        if (incident.Timeline.Count == 0)
+        {
+            body.Add(new Paragraph([T("The incident has no timed event.")]));
+            return new Section(id + "-timeline", 3, [T("Timeline")], body);
+        }
+        var points = new List<TimelinePoint>();
+        var rows = new List<IReadOnlyList<IReadOnlyList<Span>>>();
+        int n = 0;
+        foreach (var e in incident.Timeline)
+        {
+            n++;
+            var evidence = e.Frames
+                .Select(frame => incident.Evidence.FirstOrDefault(p => p.Frame == frame))
+                .ToList();
+            string role = evidence.FirstOrDefault(p => p is not null)?.Role ?? "";
+            var refs = e.Frames.Select((frame, i) => evidence[i] is { } p ? Reference(report, p) : $"frame {frame}").ToList();
+            string reference = Wording.Join(refs, 3);
+            string time = Wording.TimeAfter(e.Time, incident.First);
+            if (points.Count < MaxTimelinePoints)
+            {
+                points.Add(new TimelinePoint(n, e.Time.Seconds, time, e.Event, role, RoleTone(role), reference));
+            }
+            rows.Add([[T(Wording.Number(n))], [T(time)], Prose(e.Event), [T(reference)]]);
+        }
+        if (incident.First.Kind != "none") body.Add(new TimelineChart(incident.First.Kind, points));
+        body.Add(new Table([new("#", true), new("Time"), new("Event"), new("Evidence")], rows));
+        return new Section(id + "-timeline", 3, [T("Timeline")], body);
+    }
+
+    private static Section Evidence(AnalysisReport report, Incident incident, List<Finding> findings, string id)
+    {
+        var body = new List<Block>();
+        if (incident.Evidence.Count == 0)
+        {
+            body.Add(new Paragraph([T("No evidence packet is cited.")]));
+            return new Section(id + "-evidence", 3, [T("Evidence")], body);
+        }
+        bool absolute = incident.Evidence.Any(e => e.Time.Kind == "absolute");
+        var intro = new List<Span>
+        {
+            T($"{Wording.Count(incident.Evidence.Count, "packet")} as tcpdump -n prints them: where each is in the input "
+                + $"({(incident.Evidence.Any(e => e.Line is not null) ? "the line it starts on" : "its frame number")}), "
+                + $"the time{(absolute ? " (UTC)" : "")}, the packet."),
+        };
+        long total = findings.Sum(f => f.EvidenceTotal);
+        if (total > incident.Evidence.Count)
+        {
+            intro.Add(T($" The findings cite {Wording.Number(total)} packets in all; "));
+            intro.Add(C("nettriage show"));
+            intro.Add(T(" lists every packet of the input."));
+        }
+        body.Add(new Paragraph(intro));
+        var refs = incident.Evidence.Select(e => Reference(report, e)).ToList();
+        int width = refs.Max(r => r.Length);
+        var lines = incident.Evidence.Select((e, i) => refs[i].PadRight(width) + "  " + Wording.PacketTime(e.Time) + "  " + e.Summary).ToList();
+        body.Add(new CodeBlock(lines));
+        return new Section(id + "-evidence", 3, [T("Evidence")], body);
+    }
+
+    /// <summary>"line 3" for text input, "frame 2" for a capture; the input's number too when there are several.</summary>
+    private static string Reference(AnalysisReport report, EvidencePacket e)
+    {
+        string place = e.Line is { } line ? $"line {line}" : $"frame {e.Frame}";
+        return report.Inputs.Count > 1 ? $"input {e.Input + 1} {place}" : place;
+    }
+
+    // ---- Traffic overview -------------------------------------------------------------------------------
+
+    private static Section Overview(AnalysisReport report)
+    {
+        var o = report.Overview;
+        var body = new List<Block>();
+        var totals = new List<Field>
+        {
+            new("Packets", [T(Wording.Number(o.Packets))]),
+        };
+        if (o.Bytes > 0) totals.Add(new("Bytes", [T($"{Wording.Number(o.Bytes)} ({Wording.Bytes(o.Bytes)})")]));
+        totals.Add(new("Hosts", [T(Wording.Number(o.Hosts))]));
+        totals.Add(new("Flows", [T(Wording.Number(o.Flows))]));
+        body.Add(new FieldList(totals));
+
+        var protocols = new List<Block>();
+        if (o.Protocols.Count > 0)
+        {
+            // Bytes are known only for binary captures: tcpdump text gives none, and the columns are left out.
+            bool bytes = o.Bytes > 0;
+            protocols.Add(new Table(
+                bytes ? [new("Protocol"), new("Packets", true), new("Share", true), new("Bytes", true)] : [new("Protocol"), new("Packets", true), new("Share", true)],
+                o.Protocols.Select(p => (IReadOnlyList<IReadOnlyList<Span>>)
+                [
+                    [T(p.Protocol)],
+                    [T(Wording.Number(p.Packets))],
+                    [T(o.Packets > 0 ? Wording.Percent(Math.Round((double)p.Packets / o.Packets, 3)) : "")],
+                    .. (bytes ? (IReadOnlyList<IReadOnlyList<Span>>)[[T(Wording.Number(p.Bytes))]] : []),
+                ]).ToList()));
+        }
+        else
+        {
+            protocols.Add(new Paragraph([T("No packet was classified.")]));
+        }
+        body.Add(new Section("overview-protocols", 3, [T("Protocols")], protocols));
+
+        if (o.TopTalkers.Count > 0)
+        {
+            body.Add(new Section("overview-talkers", 3, [T("Top talkers")],
+            [
+                new Table(
+                    o.Bytes > 0
+                        ? [new("Host"), new("Packets sent", true), new("Packets received", true), new("Bytes sent", true), new("Bytes received", true)]
+                        : [new("Host"), new("Packets sent", true), new("Packets received", true)],
+                    o.TopTalkers.Select(t => (IReadOnlyList<IReadOnlyList<Span>>)
+                    [
+                        [C(t.Address)],
+                        [T(Wording.Number(t.PacketsSent))],
+                        [T(Wording.Number(t.PacketsReceived))],
+                        .. (o.Bytes > 0 ? (IReadOnlyList<IReadOnlyList<Span>>)[[T(Wording.Number(t.BytesSent))], [T(Wording.Number(t.BytesReceived))]] : []),
+                    ]).ToList()),
+            ]));
+        }
+        body.Add(Dns(report.Dns));
+        body.Add(Tcp(report.Tcp));
+        return new Section("overview", 2, [T("Traffic overview")], body);
+    }
+
+    private static Section Dns(DnsStatistics d)
+    {
+        if (d.Queries == 0)
+        {
+            return new Section("overview-dns", 3, [T("DNS")], [new Paragraph([T("No DNS query in the capture.")])]);
+        }
+        long errors = d.ErrorResponses.Sum(e => e.Count);
+        long failed = d.IcmpAnswered + d.Unanswered + errors;
+        var answered = $"{Wording.Number(d.Answered)} (no error: {Wording.Number(d.AnsweredNoError)}"
+            + string.Concat(d.ErrorResponses.Select(e => $"; {e.Name}: {Wording.Number(e.Count)}")) + ")";
+        var fields = new List<Field>
+        {
+            new("Queries", [T(Wording.Number(d.Queries) + (d.Retransmissions > 0 ? $", of which {Wording.Count(d.Retransmissions, "retransmission")}" : ""))]),
+            new("Answered by a DNS response", [T(answered)]),
+            new("Answered by an ICMP error", [T(Wording.Number(d.IcmpAnswered))]),
+            new("Unanswered", [T(Wording.Number(d.Unanswered) + (d.UnansweredAtCaptureEnd > 0 ? $", of which {Wording.Number(d.UnansweredAtCaptureEnd)} sent just before the capture ended" : ""))]),
+            new("Failure rate", [B(Wording.Percent(d.FailureRate)), T($" ({Wording.Number(failed)} of {Wording.Count(d.Queries, "query", "queries")} failed)")]),
+        };
+        if (d.MedianResponseMilliseconds is { } ms) fields.Add(new("Median response time", [T(Wording.Duration(ms / 1000))]));
+        if (d.UnmatchedResponses > 0) fields.Add(new("Responses to no query seen", [T(Wording.Number(d.UnmatchedResponses))]));
+        var body = new List<Block>
+        {
+            new FieldList(fields),
+            new Paragraph([T("A query answered by an ICMP error, or not answered at all, counts as a failure here, never as \u201cno error\u201d.")]),
+        };
+        if (d.Servers.Count > 0)
+        {
+            body.Add(new Table(
+                [new("Server"), new("Queries", true), new("Answered", true), new("Errors", true), new("ICMP-answered", true), new("Unanswered", true), new("Clients", true)],
+                d.Servers.Select(s => (IReadOnlyList<IReadOnlyList<Span>>)
+                [
+                    [C(s.Server)],
+                    [T(Wording.Number(s.Queries))],
+                    [T(Wording.Number(s.Answered))],
+                    [T(Wording.Number(s.Errors))],
+                    [T(Wording.Number(s.IcmpAnswered))],
+                    [T(Wording.Number(s.Unanswered))],
+                    [T(Wording.Number(s.Clients))],
+                ]).ToList()));
+        }
+        return new Section("overview-dns", 3, [T("DNS")], body);
+    }
+
+    private static Section Tcp(TcpStatistics t)
+    {
+        if (t.Attempts == 0 && t.MidStream == 0)
+        {
+            return new Section("overview-tcp", 3, [T("TCP")], [new Paragraph([T("No TCP connection in the capture.")])]);
+        }
+        var fields = new List<Field>
+        {
+            new("Connection attempts", [T(Wording.Number(t.Attempts))]),
+            new("Established", [T(Wording.Number(t.Established) + $" (closed with FIN: {Wording.Number(t.Closed)}; reset after establishment: {Wording.Number(t.ResetAfterEstablished)})")]),
+            new("Refused (reset)", [T(Wording.Number(t.Refused))]),
+            new("Unanswered", [T(Wording.Number(t.Unanswered))]),
+            new("Rejected by an ICMP error", [T(Wording.Number(t.IcmpRejected))]),
+            new("Seen only mid-stream", [T(Wording.Number(t.MidStream))]),
+        };
+        var body = new List<Block> { new FieldList(fields) };
+        if (t.Services.Count > 0)
+        {
+            body.Add(new Table(
+                [new("Server"), new("Port", true), new("Attempts", true), new("Established", true), new("Refused", true), new("Unanswered", true), new("ICMP-rejected", true)],
+                t.Services.Select(s => (IReadOnlyList<IReadOnlyList<Span>>)
+                [
+                    [C(s.Server)],
+                    [T(s.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+                    [T(Wording.Number(s.Attempts))],
+                    [T(Wording.Number(s.Established))],
+                    [T(Wording.Number(s.Refused))],
+                    [T(Wording.Number(s.Unanswered))],
+                    [T(Wording.Number(s.IcmpRejected))],
+                ]).ToList()));
+        }
+        return new Section("overview-tcp", 3, [T("TCP")], body);
+    }
+
+    private static Section About(AnalysisReport report) => new("about", 2, [T("About this report")],
+    [
+        new Paragraph(
+        [
+            T($"Written by NetTriage from its analysis model ({report.Schema} version {report.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)}; "),
+            C("nettriage analyze --format json"),
+            T(" prints it). Every count above comes from the packets read; line and frame numbers point into the inputs, so each statement can be checked against them. "
+                + "Names and packet text from the capture are shown escaped, never interpreted."),
+        ]),
+    ]);
+
+    // ---- Spans ------------------------------------------------------------------------------------------
+
+    private static Span T(string text) => new(text);
+
+    private static Span B(string text) => new(text, SpanKind.Strong);
+
+    private static Span C(string text) => new(text, SpanKind.Code);
+
+    private static Span Missing() => new(NotProvided, SpanKind.Missing, Tone.Muted);
+
+    private static Span Badge(string text, Tone tone) => new(text, SpanKind.Badge, tone);
+
+    /// <summary>"a, b and c" with each item as a span of <paramref name="kind"/>, at most <see cref="MaxListed"/>.</summary>
+    private static List<Span> Joined(IReadOnlyList<string> items, SpanKind kind)
+    {
+        var spans = new List<Span>();
+        int shown = Math.Min(items.Count, MaxListed);
+        for (int i = 0; i < shown; i++)
+        {
+            if (i > 0) spans.Add(T(i == shown - 1 && shown == items.Count ? " and " : ", "));
+            spans.Add(new Span(items[i], kind));
+        }
+        if (items.Count > shown) spans.Add(T($" and {Wording.Number(items.Count - shown)} more"));
+        if (items.Count == 0) spans.Add(T("none"));
+        return spans;
+    }
+
+    /// <summary>
+    /// Model prose with its `backquoted` commands as code spans (the model's own convention, e.g. in next steps).
+    /// An unpaired backquote stays text. The pieces are still plain text: renderers escape them.
+    /// </summary>
+    internal static List<Span> Prose(string text)
+    {
+        var spans = new List<Span>();
+        int start = 0;
+        while (start < text.Length)
+        {
+            int open = text.IndexOf('`', start);
+            int close = open < 0 ? -1 : text.IndexOf('`', open + 1);
+            if (open < 0 || close < 0)
+            {
+                spans.Add(T(text[start..]));
+                break;
+            }
+            if (open > start) spans.Add(T(text[start..open]));
+            if (close > open + 1) spans.Add(C(text[(open + 1)..close]));
+            start = close + 1;
+        }
+        return spans;
+    }
+
+    private static string ServiceLine(string protocol, string transport, int? port, string? service) =>
+        $"{protocol} over {transport}" + (port is { } p ? $", port {p}" + (service is { } s ? $" ({s})" : "") : "");
+
+    private static Tone SeverityTone(string severity) => severity switch
+    {
+        Severities.High => Tone.Bad,
+        Severities.Medium => Tone.Warning,
+        Severities.Low => Tone.Info,
+        _ => Tone.None,
+    };
+
+    private static Tone ConfidenceTone(string confidence) => confidence switch
+    {
+        "high" => Tone.Bad,
+        "medium" => Tone.Warning,
+        _ => Tone.Muted,
+    };
+
+    private static Tone RoleTone(string role) =>
+        role.StartsWith("query", StringComparison.Ordinal) || role.StartsWith("syn", StringComparison.Ordinal) ? Tone.Info
+        : role.Length > 0 ? Tone.Bad
+        : Tone.Muted;
+}

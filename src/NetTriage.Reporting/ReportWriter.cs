@@ -1,0 +1,46 @@
+using NetTriage.Analysis;
+using NetTriage.Reporting.Document;
+using NetTriage.Reporting.Html;
+using NetTriage.Reporting.Markdown;
+using NetTriage.Reporting.Terminal;
+
+namespace NetTriage.Reporting;
+
+/// <summary>Writes the report of an analysis in one format. JSON is the model itself; the other formats present it.</summary>
+public static class ReportWriter
+{
+    /// <summary>
+    /// Writes <paramref name="report"/> with <paramref name="context"/> as <paramref name="format"/>; text is plain
+    /// (use <see cref="TextRenderer.Render(ReportDocument, Spectre.Console.IAnsiConsole, int)"/> for colour).
+    /// The case context does not enter the JSON, which stays the analysis model.
+    /// </summary>
+    public static void Write(ReportFormat format, AnalysisReport report, ReportContext? context, TextWriter output, int width = TextRenderer.DefaultWidth)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(output);
+        switch (format)
+        {
+            case ReportFormat.Json:
+                output.Write(AnalysisJson.Serialize(report));
+                output.Write('\n');
+                break;
+            case ReportFormat.Markdown:
+                MarkdownRenderer.Render(ReportBuilder.Build(report, context), output);
+                break;
+            case ReportFormat.Html:
+                HtmlRenderer.Render(ReportBuilder.Build(report, context), output);
+                break;
+            default:
+                TextRenderer.Render(ReportBuilder.Build(report, context), output, width);
+                break;
+        }
+    }
+
+    /// <summary>The report as a string (tests, small outputs).</summary>
+    public static string Write(ReportFormat format, AnalysisReport report, ReportContext? context = null, int width = TextRenderer.DefaultWidth)
+    {
+        using var writer = new StringWriter { NewLine = "\n" };
+        Write(format, report, context, writer, width);
+        return writer.ToString();
+    }
+}
