@@ -32,6 +32,8 @@ public sealed record AnalysisReport
     public required TcpStatistics Tcp { get; init; }
     /// <summary>Limits of the evidence that hold for the whole capture.</summary>
     public required IReadOnlyList<Caveat> Caveats { get; init; }
+    /// <summary>Set by <c>nettriage diagnose</c>: the failure reproduced from this host and which end is at fault (see Reproduction.cs).</summary>
+    public Reproduction? Reproduction { get; init; }
 }
 
 /// <summary>One input as read.</summary>
