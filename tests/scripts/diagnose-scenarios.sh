@@ -200,7 +200,8 @@ stop_web() {
   wait_not_listening tcp 80
 }
 
-ipt() { in_ns "$1" iptables "${@:2}"; }
+# -w: wait for the xtables lock, which is shared with other namespaces (and other test runs) on this machine.
+ipt() { in_ns "$1" iptables -w 5 "${@:2}"; }
 
 printf 'scenario\texit\tseconds\n' >"$OUT/manifest.tsv"
 
