@@ -18,6 +18,11 @@ public sealed record AnalysisOptions
     public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromSeconds(600);
     /// <summary>A SYN sent less than this before the capture ended may have been answered later.</summary>
     public TimeSpan TcpAnswerGrace { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// A connection closed both ways (a FIN from each side) is forgotten after this long without packets, as
+    /// TIME-WAIT ends (RFC 9293 3.6: 2 MSL); its outcome is kept.
+    /// </summary>
+    public TimeSpan TcpClosingTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public int MaxPendingDnsQueries { get; init; } = 100_000;
     public int MaxTcpConnections { get; init; } = 200_000;
@@ -30,4 +35,11 @@ public sealed record AnalysisOptions
     /// <summary>Evidence packets listed per finding (all are counted).</summary>
     public int MaxEvidencePerFinding { get; init; } = 24;
     public int TopTalkers { get; init; } = 10;
+
+    /// <summary>
+    /// Threads for reading: 1 reads, decodes and tracks on the calling thread; 2 or more read and decode on a
+    /// second thread while the calling thread tracks (the stages are two, so more than 2 is the same as 2);
+    /// 0 (the default) chooses 2 when the machine has more than one processor. The results are the same either way.
+    /// </summary>
+    public int Threads { get; init; }
 }

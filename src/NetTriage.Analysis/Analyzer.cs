@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using NetTriage.Analysis.Detection;
 using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis.Text;
@@ -15,34 +17,40 @@ namespace NetTriage.Analysis;
 /// </summary>
 public sealed class Analyzer
 {
+    /// <summary>Packets handed from the reading thread to the tracking thread at a time.</summary>
+    private const int BatchSize = 64;
+    /// <summary>Batches in flight: one being read, one being tracked, and slack for the uneven pace of each.</summary>
+    private const int BatchCount = 4;
+
+    private readonly AnalysisOptions _options;
     private readonly TrafficTracker _tracker;
     private readonly List<InputSummary> _inputs = [];
     private readonly DecodedPacket _packet = new();
+    private Batch[]? _batches;
 
-    public Analyzer(AnalysisOptions? options = null) => _tracker = new TrafficTracker(options ?? new AnalysisOptions());
+    public Analyzer(AnalysisOptions? options = null)
+    {
+        _options = options ?? new AnalysisOptions();
+        _tracker = new TrafficTracker(_options);
+    }
 
     /// <summary>Packets observed so far, over all inputs.</summary>
     public long Packets => _tracker.Packets;
 
     /// <summary>
     /// Reads a whole source. <paramref name="progress"/> is called now and then with the packets read so far
-    /// (the caller asks the source for bytes). Throws <see cref="CaptureFormatException"/> for a corrupt input.
+    /// (the caller asks the source for bytes; with more than one thread it is called on the reading thread, never
+    /// at the same time twice). Throws <see cref="CaptureFormatException"/> for a corrupt input, after every packet
+    /// before the corrupt record has been analysed.
     /// </summary>
     public void Read(IPacketSource source, Action<long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        int index = _inputs.Count;
-        long packets = 0, bytes = 0, unparsed = 0;
+        var counts = new InputCounts(_inputs.Count);
         try
         {
-            while (source.TryRead(_packet))
-            {
-                packets++;
-                bytes += _packet.Origin == PacketOrigin.Binary ? _packet.CapturedLength : 0;
-                if (_packet.Unparsed) unparsed++;
-                _tracker.Observe(_packet, index);
-                if (progress is not null && (packets & 0x3FFF) == 0) progress(packets);
-            }
+            if (ThreadCount(_options) > 1) ReadPipelined(source, progress, ref counts);
+            else ReadHere(source, progress, ref counts);
         }
         finally
         {
@@ -56,13 +64,147 @@ public sealed class Analyzer
                     _ => "tcpdump-text",
                 },
                 Compressed = source.Compressed,
-                Packets = packets,
-                Bytes = bytes,
-                UnparsedRecords = unparsed,
+                Packets = counts.Packets,
+                Bytes = counts.Bytes,
+                UnparsedRecords = counts.Unparsed,
                 Warnings = source.Warnings.Select(w => w.ToString()).ToList(),
             });
         }
-        progress?.Invoke(packets);
+        progress?.Invoke(counts.Packets);
+    }
+
+    /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
+    public static int ThreadCount(AnalysisOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Threads > 0 ? options.Threads : Environment.ProcessorCount > 1 ? 2 : 1;
+    }
+
+    private struct InputCounts(int index)
+    {
+        public readonly int Index = index;
+        public long Packets;
+        public long Bytes;
+        public long Unparsed;
+    }
+
+    private void Track(DecodedPacket packet, ref InputCounts counts)
+    {
+        counts.Packets++;
+        counts.Bytes += packet.Origin == PacketOrigin.Binary ? packet.CapturedLength : 0;
+        if (packet.Unparsed) counts.Unparsed++;
+        _tracker.Observe(packet, counts.Index);
+    }
+
+    /// <summary>Reads, decodes and tracks on this thread.</summary>
+    private void ReadHere(IPacketSource source, Action<long>? progress, ref InputCounts counts)
+    {
+        while (source.TryRead(_packet))
+        {
+            Track(_packet, ref counts);
+            if (progress is not null && (counts.Packets & 0x3FFF) == 0) progress(counts.Packets);
+        }
+    }
+
+    /// <summary>Packets read by one thread and tracked by the other; reused for the whole analysis.</summary>
+    private sealed class Batch
+    {
+        public readonly DecodedPacket[] Packets = CreatePackets();
+        public int Count;
+        /// <summary>The source ended (or failed) with this batch.</summary>
+        public bool Last;
+        public ExceptionDispatchInfo? Error;
+
+        private static DecodedPacket[] CreatePackets()
+        {
+            var packets = new DecodedPacket[BatchSize];
+            for (int i = 0; i < packets.Length; i++) packets[i] = new DecodedPacket();
+            return packets;
+        }
+    }
+
+    /// <summary>
+    /// Reads and decodes on a second thread while this one tracks: batches of decoded packets go round a ring of
+    /// <see cref="BatchCount"/> (the reader fills them in order, the tracker empties them in the same order, and
+    /// two semaphores count the free and the full ones), so packets are tracked in the order read and the
+    /// results are those of <see cref="ReadHere"/>. Nothing is allocated per packet or per batch.
+    /// </summary>
+    private void ReadPipelined(IPacketSource source, Action<long>? progress, ref InputCounts counts)
+    {
+        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch())];
+        using var free = new SemaphoreSlim(BatchCount);
+        using var full = new SemaphoreSlim(0);
+        var stop = new StrongBox<bool>();
+        var reader = new Thread(() => Produce(source, progress, batches, free, full, stop))
+        {
+            IsBackground = true,
+            Name = "nettriage-read",
+        };
+        reader.Start();
+        bool finished = false;
+        try
+        {
+            for (int i = 0; ; i = (i + 1) % BatchCount)
+            {
+                full.Wait();
+                var batch = batches[i];
+                for (int k = 0; k < batch.Count; k++)
+                {
+                    Track(batch.Packets[k], ref counts);
+                }
+                if (batch.Last)
+                {
+                    finished = true;
+                    reader.Join();
+                    batch.Error?.Throw();
+                    return;
+                }
+                free.Release();
+            }
+        }
+        finally
+        {
+            if (!finished)
+            {
+                // The tracker failed: let the reader stop at its next batch (it is a background thread).
+                Volatile.Write(ref stop.Value, true);
+                free.Release();
+            }
+        }
+    }
+
+    private static void Produce(IPacketSource source, Action<long>? progress, Batch[] batches, SemaphoreSlim free, SemaphoreSlim full, StrongBox<bool> stop)
+    {
+        long read = 0;
+        for (int i = 0; ; i = (i + 1) % BatchCount)
+        {
+            free.Wait();
+            if (Volatile.Read(ref stop.Value)) return;
+            var batch = batches[i];
+            batch.Count = 0;
+            batch.Last = false;
+            batch.Error = null;
+            try
+            {
+                while (batch.Count < BatchSize)
+                {
+                    if (!source.TryRead(batch.Packets[batch.Count]))
+                    {
+                        batch.Last = true;
+                        break;
+                    }
+                    batch.Count++;
+                    if (progress is not null && (++read & 0x3FFF) == 0) progress(read);
+                }
+            }
+            catch (Exception ex)
+            {
+                batch.Error = ExceptionDispatchInfo.Capture(ex);
+                batch.Last = true;
+            }
+            full.Release();
+            if (batch.Last) return;
+        }
     }
 
     /// <summary>Ends the capture: pending transactions get their outcome, findings are detected and diagnosed.</summary>

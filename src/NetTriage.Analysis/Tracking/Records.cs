@@ -13,41 +13,46 @@ internal enum DnsOutcome : byte
 /// <summary>An ICMP error as observed, with who sent it and what it quoted.</summary>
 internal sealed class IcmpErrorRecord
 {
-    public required PacketRef Packet { get; init; }
-    public required IpAddr Sender { get; init; }
-    public required bool IsV6 { get; init; }
-    public required byte Type { get; init; }
-    public required byte Code { get; init; }
-    public required byte QuotedProtocol { get; init; }
+    public PacketRef Packet { get; set; }
+    public IpAddr Sender { get; set; }
+    public bool IsV6 { get; set; }
+    public byte Type { get; set; }
+    public byte Code { get; set; }
+    public byte QuotedProtocol { get; set; }
     /// <summary>The sender of the quoted packet: the host that got the error.</summary>
-    public required IpAddr Client { get; init; }
-    public required ushort ClientPort { get; init; }
+    public IpAddr Client { get; set; }
+    public ushort ClientPort { get; set; }
     /// <summary>The destination of the quoted packet: where the failed traffic was going.</summary>
-    public required IpAddr Target { get; init; }
-    public required ushort TargetPort { get; init; }
-    public required string Summary { get; init; }
+    public IpAddr Target { get; set; }
+    public ushort TargetPort { get; set; }
+    public string Summary { get; set; } = "";
     /// <summary>What it was joined to: "dns", "tcp" or null.</summary>
     public string? JoinedTo { get; set; }
 
     /// <summary>The target itself sent the error (its IP stack is up), rather than a router on the way.</summary>
     public bool FromTarget => Sender == Target;
+
+    public IcmpErrorRecord Clone() => (IcmpErrorRecord)MemberwiseClone();
 }
 
-/// <summary>One DNS query packet and what became of it.</summary>
+/// <summary>
+/// One DNS query packet and what became of it. The tracker reuses these objects: one that ended well is
+/// only counted and goes back to its pool; a failed one is kept as evidence (<see cref="Kept"/>) and never reused.
+/// </summary>
 internal sealed class DnsAttempt
 {
-    public required PacketRef Query { get; init; }
-    public required IpAddr Client { get; init; }
-    public required ushort ClientPort { get; init; }
-    public required IpAddr Server { get; init; }
-    public required ushort ServerPort { get; init; }
-    public required ushort Id { get; init; }
-    public required ushort QType { get; init; }
-    public required string QName { get; init; }
-    public required bool RecursionDesired { get; init; }
-    public required int MessageLength { get; init; }
-    public required bool OverTcp { get; init; }
-    public required bool IsV6 { get; init; }
+    public PacketRef Query { get; set; }
+    public IpAddr Client { get; set; }
+    public ushort ClientPort { get; set; }
+    public IpAddr Server { get; set; }
+    public ushort ServerPort { get; set; }
+    public ushort Id { get; set; }
+    public ushort QType { get; set; }
+    public string QName { get; set; } = "";
+    public bool RecursionDesired { get; set; }
+    public int MessageLength { get; set; }
+    public bool OverTcp { get; set; }
+    public bool IsV6 { get; set; }
     public bool IsRetransmission { get; set; }
     /// <summary>The client sent the question again before any answer: its own timeout expired on this attempt.</summary>
     public bool Superseded { get; set; }
@@ -65,6 +70,29 @@ internal sealed class DnsAttempt
         || (Outcome == DnsOutcome.Answered && Rcode != 0);
 
     public DnsExchangeKey ExchangeKey => new(Client, ClientPort, Server, ServerPort, Id);
+
+    public DnsQuestionKey QuestionKey => new(Client, Server, QType, QName);
+
+    /// <summary>Bumped each time the object is reused, so that a reference taken earlier can tell it is stale.</summary>
+    internal int Generation;
+    /// <summary>Kept as evidence of a failure: never reused.</summary>
+    internal bool Kept;
+
+    /// <summary>Clears what a new query does not set itself.</summary>
+    internal void Recycle()
+    {
+        Generation++;
+        QName = "";
+        IsRetransmission = false;
+        Superseded = false;
+        Outcome = DnsOutcome.Pending;
+        Response = null;
+        Rcode = 0;
+        AnswerCount = 0;
+        ResponseSummary = null;
+        Icmp = null;
+        AtCaptureEnd = false;
+    }
 }
 
 internal enum TcpOutcome : byte
@@ -80,17 +108,20 @@ internal enum TcpOutcome : byte
     MidStream,
 }
 
-/// <summary>One TCP connection, from its first SYN (or first packet when the SYN was not captured).</summary>
+/// <summary>
+/// One TCP connection, from its first SYN (or first packet when the SYN was not captured). Reused like
+/// <see cref="DnsAttempt"/>: a failed attempt is kept as evidence, any other goes back to the pool when it ends.
+/// </summary>
 internal sealed class TcpConnection
 {
-    public required IpAddr Client { get; init; }
-    public required ushort ClientPort { get; init; }
-    public required IpAddr Server { get; init; }
-    public required ushort ServerPort { get; init; }
-    public required PacketRef First { get; init; }
-    public required bool IsV6 { get; init; }
-    public uint InitialSequence { get; init; }
-    public ushort Window { get; init; }
+    public IpAddr Client { get; set; }
+    public ushort ClientPort { get; set; }
+    public IpAddr Server { get; set; }
+    public ushort ServerPort { get; set; }
+    public PacketRef First { get; set; }
+    public bool IsV6 { get; set; }
+    public uint InitialSequence { get; set; }
+    public ushort Window { get; set; }
     public int Syns { get; set; }
     public PacketRef Last { get; set; }
     public TcpOutcome Outcome { get; set; }
@@ -99,10 +130,52 @@ internal sealed class TcpConnection
     public IcmpErrorRecord? Icmp { get; set; }
     public bool Finished { get; set; }
     public bool AtCaptureEnd { get; set; }
+    /// <summary>A FIN was seen once the connection was established (either side).</summary>
     public bool SawFin { get; set; }
+    /// <summary>FINs from both sides: the connection is closed, only its last ACKs may follow (RFC 9293 3.6).</summary>
+    public bool ClosedBothWays => FinFromClient && FinFromServer;
+    public bool FinFromClient { get; set; }
+    public bool FinFromServer { get; set; }
 
     public bool IsAttempt => Outcome != TcpOutcome.MidStream;
     public bool Failed => Outcome is TcpOutcome.Refused or TcpOutcome.Unanswered or TcpOutcome.IcmpRejected;
+
+    /// <summary>Where the connection's record is in its client's list of attempts, or -1.</summary>
+    internal int AttemptSlot = -1;
+    /// <summary>Kept as evidence of a failure: never reused.</summary>
+    internal bool Kept;
+
+    /// <summary>Clears what a new connection does not set itself.</summary>
+    internal void Recycle()
+    {
+        InitialSequence = 0;
+        Window = 0;
+        Syns = 0;
+        OutcomePacket = null;
+        OutcomeSummary = null;
+        Icmp = null;
+        Finished = false;
+        AtCaptureEnd = false;
+        SawFin = false;
+        FinFromClient = false;
+        FinFromServer = false;
+        AttemptSlot = -1;
+    }
+}
+
+/// <summary>When a connection attempt began: what the diagnosis asks of it.</summary>
+internal readonly record struct AttemptStart(PacketTimestamp Time);
+
+/// <summary>
+/// A client's connection attempt as kept for "was a connection attempted after ...": when, to where, and how it
+/// ended (its outcome is filled in when the connection ends).
+/// </summary>
+internal struct TcpAttempt
+{
+    public AttemptStart First;
+    public IpAddr Server;
+    public ushort ServerPort;
+    public TcpOutcome Outcome;
 }
 
 /// <summary>Traffic counters of one host.</summary>
@@ -114,11 +187,5 @@ internal sealed class HostCounters
     public long BytesReceived;
 }
 
-/// <summary>A name a client resolved to an address, and whether it then connected there.</summary>
-internal sealed class Resolution
-{
-    public required string Name { get; init; }
-    public required PacketRef Answer { get; init; }
-    public PacketRef? FirstConnection { get; set; }
-    public TcpConnection? Connection { get; set; }
-}
+/// <summary>A name a client resolved to an address: the name and the answer that gave it.</summary>
+internal readonly record struct Resolution(string Name, PacketRef Answer);

@@ -1,15 +1,32 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Tracking;
 
 internal sealed partial class TrafficTracker
 {
+    /// <summary>The latest query of a question, as far as retransmissions are concerned.</summary>
+    private struct LatestQuery
+    {
+        public DnsAttempt Attempt;
+        public int Generation;
+        public PacketTimestamp Time;
+        /// <summary>It went unanswered (the attempt object may have been reused since).</summary>
+        public bool Unanswered;
+    }
+
     private readonly Dictionary<DnsExchangeKey, DnsAttempt> _pendingByExchange = [];
     private readonly Dictionary<ServiceKey, DnsAttempt> _latestPendingByService = [];
-    private readonly Dictionary<DnsQuestionKey, DnsAttempt> _lastByQuestion = [];
-    private readonly Queue<DnsAttempt> _pendingOrder = new();
+    /// <summary>Per question, its latest query while that query is pending or went unanswered recently.</summary>
+    private readonly Dictionary<DnsQuestionKey, LatestQuery> _lastByQuestion = [];
+    /// <summary>Queries in the order sent, for expiry; an entry whose generation no longer matches is stale.</summary>
+    private readonly Queue<(DnsAttempt Attempt, int Generation)> _pendingOrder = new();
+    private readonly Stack<DnsAttempt> _attemptPool = new();
     private readonly List<double> _responseMilliseconds = [];
     private readonly Dictionary<(IpAddr Client, string Name), PacketTimestamp> _resolvedNames = [];
+    /// <summary>Where the counters of servers past the cap go (counted nowhere).</summary>
+    private readonly DnsServerCounters _uncountedServer = new();
 
     public long DnsQueries { get; private set; }
     public long DnsAnswered { get; private set; }
@@ -28,7 +45,7 @@ internal sealed partial class TrafficTracker
     public long FailedDnsDropped { get; private set; }
     public bool PendingDnsCapped { get; private set; }
 
-    /// <summary>Addresses clients got in DNS answers, and whether they connected there.</summary>
+    /// <summary>Addresses clients got in DNS answers: the name and the answer, for "the client connected to what it resolved".</summary>
     public Dictionary<(IpAddr Client, IpAddr Address), Resolution> Resolutions { get; } = [];
     public bool ResolutionsCapped { get; private set; }
 
@@ -50,7 +67,7 @@ internal sealed partial class TrafficTracker
     {
         if (!DnsServers.TryGetValue(server, out var counters))
         {
-            if (DnsServers.Count >= _options.MaxHosts) return new DnsServerCounters();
+            if (DnsServers.Count >= _options.MaxHosts) return _uncountedServer;
             counters = new DnsServerCounters();
             DnsServers[server] = counters;
         }
@@ -72,52 +89,69 @@ internal sealed partial class TrafficTracker
         }
     }
 
+    private DnsAttempt RentAttempt()
+    {
+        if (_attemptPool.TryPop(out var attempt)) return attempt;
+        return new DnsAttempt();
+    }
+
+    /// <summary>An attempt that ended and is not kept goes back to the pool; nothing refers to it any more.</summary>
+    private void ReturnAttempt(DnsAttempt attempt)
+    {
+        if (attempt.Kept) return;
+        attempt.Recycle();
+        if (_attemptPool.Count < MaxPooled) _attemptPool.Push(attempt);
+    }
+
     private void ObserveQuery(DecodedPacket p, int input)
     {
         var q = p.Dns.Questions[0];
-        var attempt = new DnsAttempt
-        {
-            Query = PacketRef.Of(p, input),
-            Client = p.Ip.Source,
-            ClientPort = p.SourcePort,
-            Server = p.Ip.Destination,
-            ServerPort = p.DestinationPort,
-            Id = p.Dns.Id,
-            QType = q.Type,
-            QName = QuestionName(p),
-            RecursionDesired = p.Dns.RecursionDesired,
-            MessageLength = p.Dns.OverTcp ? Math.Max(p.PayloadClaimedLength - 2, 0) : p.PayloadClaimedLength,
-            OverTcp = p.Dns.OverTcp,
-            IsV6 = p.Ip.Version == 6,
-        };
+        var attempt = RentAttempt();
+        attempt.Query = PacketRef.Of(p, input);
+        attempt.Client = p.Ip.Source;
+        attempt.ClientPort = p.SourcePort;
+        attempt.Server = p.Ip.Destination;
+        attempt.ServerPort = p.DestinationPort;
+        attempt.Id = p.Dns.Id;
+        attempt.QType = q.Type;
+        attempt.QName = _names.Get(p.Text.GetSpan(q.Name));
+        attempt.RecursionDesired = p.Dns.RecursionDesired;
+        attempt.MessageLength = p.Dns.OverTcp ? Math.Max(p.PayloadClaimedLength - 2, 0) : p.PayloadClaimedLength;
+        attempt.OverTcp = p.Dns.OverTcp;
+        attempt.IsV6 = p.Ip.Version == 6;
         DnsQueries++;
         var server = DnsServer(attempt.Server);
         server.Queries++;
         if (server.Clients.Count < 10_000) server.Clients.Add(attempt.Client);
 
         // The same exchange again (same ports and id) while the first is pending: the first went unanswered.
-        if (_pendingByExchange.TryGetValue(attempt.ExchangeKey, out var previous))
+        var exchange = attempt.ExchangeKey;
+        if (_pendingByExchange.TryGetValue(exchange, out var previous))
         {
-            previous.Superseded = GaveUp(previous, attempt);
+            previous.Superseded = GaveUp(previous.Query.Time, attempt.Query.Time);
             Decide(previous, DnsOutcome.Unanswered, atEnd: false);
             attempt.IsRetransmission = true;
         }
         // The same question to the same server shortly after an unanswered one, from any port: a retry.
-        var questionKey = new DnsQuestionKey(attempt.Client, attempt.Server, attempt.QType, attempt.QName);
-        if (_lastByQuestion.TryGetValue(questionKey, out var last)
-            && last.Outcome is DnsOutcome.Pending or DnsOutcome.Unanswered
-            && Elapsed(last.Query.Time, attempt.Query.Time) <= _options.DnsRetryWindow)
+        var questionKey = attempt.QuestionKey;
+        ref var last = ref CollectionsMarshal.GetValueRefOrNullRef(_lastByQuestion, questionKey);
+        if (!Unsafe.IsNullRef(ref last))
         {
-            attempt.IsRetransmission = true;
-            last.Superseded |= GaveUp(last, attempt);
+            bool alive = last.Attempt.Generation == last.Generation;
+            if ((last.Unanswered || (alive && last.Attempt.Outcome == DnsOutcome.Pending))
+                && Elapsed(last.Time, attempt.Query.Time) <= _options.DnsRetryWindow)
+            {
+                attempt.IsRetransmission = true;
+                if (alive && GaveUp(last.Time, attempt.Query.Time)) last.Attempt.Superseded = true;
+            }
         }
         if (attempt.IsRetransmission) DnsRetransmissions++;
         if (_lastByQuestion.Count >= _options.MaxPendingDnsQueries) _lastByQuestion.Clear();
-        _lastByQuestion[questionKey] = attempt;
+        _lastByQuestion[questionKey] = new LatestQuery { Attempt = attempt, Generation = attempt.Generation, Time = attempt.Query.Time };
 
-        _pendingByExchange[attempt.ExchangeKey] = attempt;
+        _pendingByExchange[exchange] = attempt;
         _latestPendingByService[new ServiceKey(attempt.Client, attempt.Server, attempt.ServerPort)] = attempt;
-        _pendingOrder.Enqueue(attempt);
+        _pendingOrder.Enqueue((attempt, attempt.Generation));
         if (_pendingByExchange.Count > _options.MaxPendingDnsQueries)
         {
             PendingDnsCapped = true;
@@ -129,14 +163,14 @@ internal sealed partial class TrafficTracker
     /// A retry at least a quarter second after the first attempt means the client's own timeout expired
     /// (resolvers wait a second or more); anything faster is a duplicate, not a verdict on the first.
     /// </summary>
-    private static bool GaveUp(DnsAttempt first, DnsAttempt retry) =>
-        Elapsed(first.Query.Time, retry.Query.Time) >= TimeSpan.FromMilliseconds(250);
+    private static bool GaveUp(PacketTimestamp first, PacketTimestamp retry) =>
+        Elapsed(first, retry) >= TimeSpan.FromMilliseconds(250);
 
     private void ObserveResponse(DecodedPacket p, int input)
     {
         var key = new DnsExchangeKey(p.Ip.Destination, p.DestinationPort, p.Ip.Source, p.SourcePort, p.Dns.Id);
         if (!_pendingByExchange.TryGetValue(key, out var attempt)
-            || (p.Dns.StoredQuestions > 0 && !string.Equals(QuestionName(p), attempt.QName, StringComparison.OrdinalIgnoreCase)))
+            || (p.Dns.StoredQuestions > 0 && !NameTable.EqualsIgnoreCase(p.Text.GetSpan(p.Dns.Questions[0].Name), attempt.QName)))
         {
             DnsUnmatchedResponses++;
             return;
@@ -146,11 +180,12 @@ internal sealed partial class TrafficTracker
         attempt.AnswerCount = p.Dns.AnswerCount;
         if (attempt.Rcode != 0)
         {
-            attempt.ResponseSummary = Summarize(p);
+            // Only a response kept as evidence needs its line.
+            if (FailedDns.Count < _options.MaxFailureRecords) attempt.ResponseSummary = Summarize(p);
         }
         else
         {
-            RecordResolution(p, attempt);
+            RecordResolution(p, attempt, input);
         }
         if (attempt.Query.Time.Kind == p.Timestamp.Kind)
         {
@@ -160,11 +195,17 @@ internal sealed partial class TrafficTracker
         Decide(attempt, DnsOutcome.Answered, atEnd: false);
     }
 
-    private void RecordResolution(DecodedPacket p, DnsAttempt attempt)
+    private void RecordResolution(DecodedPacket p, DnsAttempt attempt, int input)
     {
-        if (_resolvedNames.Count < _options.MaxResolutions || _resolvedNames.ContainsKey((attempt.Client, attempt.QName)))
+        var name = (attempt.Client, attempt.QName);
+        if (_resolvedNames.Count < _options.MaxResolutions)
         {
-            _resolvedNames[(attempt.Client, attempt.QName)] = p.Timestamp;
+            CollectionsMarshal.GetValueRefOrAddDefault(_resolvedNames, name, out _) = p.Timestamp;
+        }
+        else
+        {
+            ref var when = ref CollectionsMarshal.GetValueRefOrNullRef(_resolvedNames, name);
+            if (!Unsafe.IsNullRef(ref when)) when = p.Timestamp;
         }
         foreach (ref readonly var record in p.Dns.StoredRecordSpan)
         {
@@ -176,12 +217,12 @@ internal sealed partial class TrafficTracker
                 ResolutionsCapped = true;
                 return;
             }
-            Resolutions[key] = new Resolution { Name = attempt.QName, Answer = PacketRef.Of(p, attempt.Response!.Value.Input) };
+            Resolutions[key] = new Resolution(attempt.QName, PacketRef.Of(p, input));
         }
     }
 
     /// <summary>An ICMP error quoting a DNS query: the query's answer.</summary>
-    private bool JoinDns(IcmpErrorRecord error)
+    private bool JoinDns(IcmpErrorRecord error, DecodedPacket p)
     {
         if (!IsDnsPort(error.TargetPort)) return false;
         var service = new ServiceKey(error.Client, error.Target, error.TargetPort);
@@ -200,7 +241,9 @@ internal sealed partial class TrafficTracker
             }
             if (attempt is null) return false;
         }
-        attempt.Icmp = error;
+        // The attempt failed: it is kept if there is room, and then needs an error record of its own.
+        attempt.Icmp = KeepableError(error, p, FailedDns.Count < _options.MaxFailureRecords);
+        attempt.Icmp.JoinedTo = "dns";
         Decide(attempt, DnsOutcome.IcmpError, atEnd: false);
         return true;
     }
@@ -247,16 +290,45 @@ internal sealed partial class TrafficTracker
         }
         if (attempt.Failed)
         {
-            if (FailedDns.Count < _options.MaxFailureRecords) FailedDns.Add(attempt);
-            else FailedDnsDropped++;
+            if (FailedDns.Count < _options.MaxFailureRecords)
+            {
+                FailedDns.Add(attempt);
+                attempt.Kept = true;
+            }
+            else
+            {
+                FailedDnsDropped++;
+            }
+        }
+        ForgetUnlessRetried(attempt, outcome);
+        ReturnAttempt(attempt);
+    }
+
+    /// <summary>
+    /// Only a pending or unanswered query can make a later one a retransmission; an answered one is forgotten
+    /// as its question's latest query, and so is an unanswered one too old for the retry window.
+    /// </summary>
+    private void ForgetUnlessRetried(DnsAttempt attempt, DnsOutcome outcome)
+    {
+        var question = attempt.QuestionKey;
+        ref var last = ref CollectionsMarshal.GetValueRefOrNullRef(_lastByQuestion, question);
+        if (Unsafe.IsNullRef(ref last) || !ReferenceEquals(last.Attempt, attempt) || last.Generation != attempt.Generation) return;
+        if (outcome == DnsOutcome.Unanswered && Elapsed(attempt.Query.Time, _now) <= _options.DnsRetryWindow)
+        {
+            last.Unanswered = true;
+        }
+        else
+        {
+            _lastByQuestion.Remove(question);
         }
     }
 
     private void ExpireDns(PacketTimestamp now, bool atEnd, bool force = false)
     {
-        while (_pendingOrder.TryPeek(out var oldest))
+        while (_pendingOrder.TryPeek(out var head))
         {
-            if (oldest.Outcome != DnsOutcome.Pending)
+            var (oldest, generation) = head;
+            if (oldest.Generation != generation || oldest.Outcome != DnsOutcome.Pending)
             {
                 _pendingOrder.Dequeue();
                 continue;
@@ -268,7 +340,4 @@ internal sealed partial class TrafficTracker
             Decide(oldest, DnsOutcome.Unanswered, atEnd);
         }
     }
-
-    private static TimeSpan Elapsed(PacketTimestamp from, PacketTimestamp to) =>
-        TimeSpan.FromTicks((to.Nanoseconds - from.Nanoseconds) / 100);
 }

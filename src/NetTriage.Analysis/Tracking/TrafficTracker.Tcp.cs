@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Tracking;
@@ -6,6 +7,12 @@ internal sealed partial class TrafficTracker
 {
     private readonly Dictionary<FlowKey, TcpConnection> _connections = [];
     private readonly Dictionary<ServiceKey, TcpConnection> _latestSynByService = [];
+    private readonly Stack<TcpConnection> _connectionPool = new();
+    private readonly List<KeyValuePair<FlowKey, TcpConnection>> _expiring = [];
+    /// <summary>Where the counters of services past the cap go (counted nowhere).</summary>
+    private readonly ServiceCounters _uncountedService = new();
+    private PacketTimestamp _lastTcpSweep;
+    private long _lastForcedSweep = long.MinValue;
 
     public long TcpAttempts { get; private set; }
     public long TcpMidStream { get; private set; }
@@ -16,7 +23,7 @@ internal sealed partial class TrafficTracker
     public long FailedTcpDropped { get; private set; }
     public bool ConnectionsCapped { get; private set; }
     /// <summary>Per client: its connection attempts, first ones kept (for "was a connection attempted after...").</summary>
-    public Dictionary<IpAddr, List<TcpConnection>> AttemptsByClient { get; } = [];
+    public Dictionary<IpAddr, List<TcpAttempt>> AttemptsByClient { get; } = [];
     private const int AttemptsKeptPerClient = 64;
 
     internal sealed class ServiceCounters
@@ -31,8 +38,7 @@ internal sealed partial class TrafficTracker
     private void ObserveTcp(DecodedPacket p, int input)
     {
         var flags = p.Tcp.Flags;
-        var key = new FlowKey(IpProtocol.Tcp, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort);
-        var canonical = key.Canonical();
+        var canonical = new FlowKey(IpProtocol.Tcp, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort).Canonical();
         _connections.TryGetValue(canonical, out var conn);
 
         bool syn = (flags & TcpFlags.Syn) != 0;
@@ -56,19 +62,17 @@ internal sealed partial class TrafficTracker
         if (conn is null)
         {
             if ((flags & TcpFlags.Rst) != 0) return; // a stray reset of something never seen
-            conn = new TcpConnection
-            {
-                Client = p.Ip.Source,
-                ClientPort = p.SourcePort,
-                Server = p.Ip.Destination,
-                ServerPort = p.DestinationPort,
-                First = PacketRef.Of(p, input),
-                IsV6 = p.Ip.Version == 6,
-                Outcome = TcpOutcome.MidStream,
-            };
+            conn = RentConnection();
+            conn.Client = p.Ip.Source;
+            conn.ClientPort = p.SourcePort;
+            conn.Server = p.Ip.Destination;
+            conn.ServerPort = p.DestinationPort;
+            conn.First = PacketRef.Of(p, input);
+            conn.IsV6 = p.Ip.Version == 6;
+            conn.Outcome = TcpOutcome.MidStream;
             conn.Last = conn.First;
             TcpMidStream++;
-            if (!Admit(canonical, conn)) return;
+            Admit(canonical, conn);
             return;
         }
         conn.Last = PacketRef.Of(p, input);
@@ -85,7 +89,8 @@ internal sealed partial class TrafficTracker
             {
                 conn.Outcome = TcpOutcome.Refused; // RFC 9293 3.10.7.3: a reset in reply to a SYN, the port is closed
                 conn.OutcomePacket = PacketRef.Of(p, input);
-                conn.OutcomeSummary = Summarize(p);
+                // Only a refusal kept as evidence needs its line.
+                if (FailedTcp.Count < _options.MaxFailureRecords) conn.OutcomeSummary = Summarize(p);
                 Close(canonical, conn, atEnd: false);
             }
             else if (conn.Outcome == TcpOutcome.Established)
@@ -99,6 +104,8 @@ internal sealed partial class TrafficTracker
         if ((flags & TcpFlags.Fin) != 0 && conn.Outcome == TcpOutcome.Established)
         {
             conn.SawFin = true;
+            if (fromServer) conn.FinFromServer = true;
+            else conn.FinFromClient = true;
         }
         else if (conn.Outcome == TcpOutcome.SynSent && fromServer)
         {
@@ -108,21 +115,36 @@ internal sealed partial class TrafficTracker
         }
     }
 
+    private TcpConnection RentConnection() => _connectionPool.TryPop(out var conn) ? conn : new TcpConnection();
+
+    /// <summary>
+    /// A connection that ended: its client's attempt record gets the outcome, and unless it is kept as
+    /// evidence it goes back to the pool (nothing refers to it any more).
+    /// </summary>
+    private void Release(TcpConnection conn)
+    {
+        if (conn.AttemptSlot >= 0 && AttemptsByClient.TryGetValue(conn.Client, out var attempts) && conn.AttemptSlot < attempts.Count)
+        {
+            CollectionsMarshal.AsSpan(attempts)[conn.AttemptSlot].Outcome = conn.Outcome;
+        }
+        if (conn.Kept) return;
+        conn.Recycle();
+        if (_connectionPool.Count < MaxPooled) _connectionPool.Push(conn);
+    }
+
     private void StartConnection(DecodedPacket p, int input, FlowKey canonical)
     {
-        var conn = new TcpConnection
-        {
-            Client = p.Ip.Source,
-            ClientPort = p.SourcePort,
-            Server = p.Ip.Destination,
-            ServerPort = p.DestinationPort,
-            First = PacketRef.Of(p, input),
-            IsV6 = p.Ip.Version == 6,
-            InitialSequence = p.Tcp.Sequence,
-            Window = p.Tcp.Window,
-            Syns = 1,
-            Outcome = TcpOutcome.SynSent,
-        };
+        var conn = RentConnection();
+        conn.Client = p.Ip.Source;
+        conn.ClientPort = p.SourcePort;
+        conn.Server = p.Ip.Destination;
+        conn.ServerPort = p.DestinationPort;
+        conn.First = PacketRef.Of(p, input);
+        conn.IsV6 = p.Ip.Version == 6;
+        conn.InitialSequence = p.Tcp.Sequence;
+        conn.Window = p.Tcp.Window;
+        conn.Syns = 1;
+        conn.Outcome = TcpOutcome.SynSent;
         conn.Last = conn.First;
         TcpAttempts++;
         Service(conn.Server, conn.ServerPort).Attempts++;
@@ -134,25 +156,31 @@ internal sealed partial class TrafficTracker
                 AttemptsByClient[conn.Client] = list;
             }
         }
-        if (list is not null && list.Count < AttemptsKeptPerClient) list.Add(conn);
-        if (Resolutions.TryGetValue((conn.Client, conn.Server), out var resolution) && resolution.FirstConnection is null)
+        if (list is not null && list.Count < AttemptsKeptPerClient)
         {
-            resolution.FirstConnection = conn.First;
-            resolution.Connection = conn;
+            conn.AttemptSlot = list.Count;
+            list.Add(new TcpAttempt { First = new AttemptStart(conn.First.Time), Server = conn.Server, ServerPort = conn.ServerPort, Outcome = conn.Outcome });
         }
         if (!Admit(canonical, conn)) return;
         _latestSynByService[new ServiceKey(conn.Client, conn.Server, conn.ServerPort)] = conn;
     }
 
+    /// <summary>Puts a new connection in the table; at the cap, makes room or counts it and lets it go.</summary>
     private bool Admit(FlowKey canonical, TcpConnection conn)
     {
         if (_connections.Count >= _options.MaxTcpConnections)
         {
             ConnectionsCapped = true;
-            ExpireTcp(_now, atEnd: false, force: true);
+            // One sweep per expiry interval at most: a flood of new connections must not cost a sweep each.
+            if (_lastForcedSweep == long.MinValue || Packets - _lastForcedSweep >= ExpiryInterval)
+            {
+                _lastForcedSweep = Packets;
+                ExpireTcp(_now, atEnd: false, force: true);
+            }
             if (_connections.Count >= _options.MaxTcpConnections)
             {
                 Tally(conn.Outcome == TcpOutcome.SynSent ? TcpOutcome.Unanswered : conn.Outcome, conn);
+                Release(conn);
                 return false;
             }
         }
@@ -164,7 +192,7 @@ internal sealed partial class TrafficTracker
     {
         if (!TcpServices.TryGetValue((server, port), out var counters))
         {
-            if (TcpServices.Count >= _options.MaxHosts) return new ServiceCounters();
+            if (TcpServices.Count >= _options.MaxHosts) return _uncountedService;
             counters = new ServiceCounters();
             TcpServices[(server, port)] = counters;
         }
@@ -172,7 +200,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>An ICMP error quoting a TCP segment: the connection attempt's answer.</summary>
-    private bool JoinTcp(IcmpErrorRecord error)
+    private bool JoinTcp(IcmpErrorRecord error, DecodedPacket p)
     {
         TcpConnection? conn = null;
         FlowKey canonical = default;
@@ -187,9 +215,11 @@ internal sealed partial class TrafficTracker
         }
         if (conn is null || conn.Outcome != TcpOutcome.SynSent) return false;
         conn.Outcome = TcpOutcome.IcmpRejected;
-        conn.Icmp = error;
+        // The attempt failed: it is kept if there is room, and then needs an error record of its own.
+        conn.Icmp = KeepableError(error, p, FailedTcp.Count < _options.MaxFailureRecords);
+        conn.Icmp.JoinedTo = "tcp";
         conn.OutcomePacket = error.Packet;
-        conn.OutcomeSummary = error.Summary;
+        conn.OutcomeSummary = conn.Icmp.Summary;
         Close(canonical, conn, atEnd: false);
         return true;
     }
@@ -212,11 +242,13 @@ internal sealed partial class TrafficTracker
             conn.Outcome = TcpOutcome.Closed;
         }
         Tally(conn.Outcome, conn);
+        Release(conn);
     }
 
     private void Tally(TcpOutcome outcome, TcpConnection conn)
     {
-        TcpOutcomes[outcome] = TcpOutcomes.GetValueOrDefault(outcome) + 1;
+        ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(TcpOutcomes, outcome, out _);
+        count++;
         if (!conn.IsAttempt) return;
         var service = Service(conn.Server, conn.ServerPort);
         switch (outcome)
@@ -236,16 +268,32 @@ internal sealed partial class TrafficTracker
         }
         if (conn.Failed)
         {
-            if (FailedTcp.Count < _options.MaxFailureRecords) FailedTcp.Add(conn);
-            else FailedTcpDropped++;
+            if (FailedTcp.Count < _options.MaxFailureRecords)
+            {
+                FailedTcp.Add(conn);
+                conn.Kept = true;
+            }
+            else
+            {
+                FailedTcpDropped++;
+            }
         }
     }
 
-    private List<KeyValuePair<FlowKey, TcpConnection>>? _expiring;
-
+    /// <summary>
+    /// Closes the connections whose time is up: an unanswered SYN after <see cref="AnalysisOptions.TcpSynTimeout"/>,
+    /// one closed both ways after <see cref="AnalysisOptions.TcpClosingTimeout"/>, any other after
+    /// <see cref="AnalysisOptions.TcpIdleTimeout"/> without packets. Sweeps at most once a second of capture time
+    /// unless forced (at the table's cap) or at the end.
+    /// </summary>
     private void ExpireTcp(PacketTimestamp now, bool atEnd, bool force = false)
     {
-        _expiring ??= [];
+        if (!atEnd && !force && _connections.Count > 0 && now.Nanoseconds - _lastTcpSweep.Nanoseconds < PacketTimestamp.NanosPerSecond
+            && now.Nanoseconds >= _lastTcpSweep.Nanoseconds)
+        {
+            return;
+        }
+        _lastTcpSweep = now;
         _expiring.Clear();
         foreach (var entry in _connections)
         {
@@ -254,6 +302,7 @@ internal sealed partial class TrafficTracker
             bool expire = atEnd
                 || (conn.Outcome == TcpOutcome.SynSent && idle > _options.TcpSynTimeout)
                 || idle > _options.TcpIdleTimeout
+                || (conn.ClosedBothWays && idle > _options.TcpClosingTimeout)
                 || (force && (conn.Outcome != TcpOutcome.SynSent || idle > TimeSpan.FromSeconds(1)));
             if (expire) _expiring.Add(entry);
         }

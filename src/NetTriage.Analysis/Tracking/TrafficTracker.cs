@@ -8,10 +8,26 @@ namespace NetTriage.Analysis.Tracking;
 /// The track stage: follows every DNS transaction, TCP connection and ICMP error back to what caused it, and
 /// counts the traffic. State is bounded (see <see cref="AnalysisOptions"/>) and expires on capture time.
 /// Successful transactions are only counted; failures are kept in detail (up to a cap) as evidence.
+/// <para>
+/// Steady state allocates nothing per packet: transactions and connections come from pools and go back when
+/// they end well, names are interned, counters live in tables that stop growing once every host, server and
+/// flow is known. Strings are made only for what a report may show (failures, up to the caps).
+/// </para>
 /// </summary>
 internal sealed partial class TrafficTracker
 {
     private const int ExpiryInterval = 4096;
+    /// <summary>Distinct question names interned before the table starts afresh.</summary>
+    private const int MaxNames = 50_000;
+    /// <summary>Objects kept in each pool for reuse (more live objects than this are left to the collector when they end).</summary>
+    private const int MaxPooled = 16_384;
+    /// <summary>
+    /// Flows are counted over two generations of this length: a 5-tuple quiet for five to ten minutes counts as a
+    /// new flow when it resumes (as flow meters time flows out), and the table holds only recent flows.
+    /// </summary>
+    private static readonly long FlowGenerationNanos = 300 * PacketTimestamp.NanosPerSecond;
+
+    private static readonly string[] ProtocolNames = ["DNS", "HTTP", "TLS", "TCP", "UDP", "ICMP", "ICMPv6", "ARP", "other IP", "unread text", "other"];
 
     private readonly AnalysisOptions _options;
     private readonly TcpdumpLineFormatter _formatter = new(new TcpdumpLineOptions
@@ -21,6 +37,9 @@ internal sealed partial class TrafficTracker
         AbsoluteSequenceNumbers = true,
         Annotations = false,
     });
+    private readonly NameTable _names = new(MaxNames);
+    private readonly long[] _protocolPackets = new long[ProtocolNames.Length];
+    private readonly long[] _protocolBytes = new long[ProtocolNames.Length];
 
     private long _sinceExpiry;
     private PacketTimestamp _now;
@@ -39,12 +58,27 @@ internal sealed partial class TrafficTracker
     public PacketTimestamp? First { get; private set; }
     public PacketTimestamp? Last { get; private set; }
     public Dictionary<AnomalyKind, long> AnomalyCounts { get; } = [];
-    public Dictionary<string, (long Packets, long Bytes)> Protocols { get; } = new(StringComparer.Ordinal);
     public Dictionary<IpAddr, HostCounters> Hosts { get; } = [];
     public bool HostsCapped { get; private set; }
-    private readonly HashSet<FlowKey> _flows = [];
+    private HashSet<ulong> _flowsNow = [];
+    private HashSet<ulong> _flowsBefore = [];
+    private long _flowGenerationStart = long.MinValue;
     public long FlowCount { get; private set; }
     public bool FlowsCapped { get; private set; }
+
+    /// <summary>Packets and bytes by protocol (the highest layer decoded), for the protocols seen.</summary>
+    public Dictionary<string, (long Packets, long Bytes)> Protocols
+    {
+        get
+        {
+            var protocols = new Dictionary<string, (long Packets, long Bytes)>(StringComparer.Ordinal);
+            for (int i = 0; i < ProtocolNames.Length; i++)
+            {
+                if (_protocolPackets[i] > 0) protocols[ProtocolNames[i]] = (_protocolPackets[i], _protocolBytes[i]);
+            }
+            return protocols;
+        }
+    }
 
     /// <summary>Observes one packet of input <paramref name="input"/>.</summary>
     public void Observe(DecodedPacket p, int input)
@@ -68,7 +102,9 @@ internal sealed partial class TrafficTracker
             if (First is null || p.Timestamp.Nanoseconds < First.Value.Nanoseconds) First = p.Timestamp;
             if (Last is null || p.Timestamp.Nanoseconds > Last.Value.Nanoseconds) Last = p.Timestamp;
         }
-        CountProtocol(p, length);
+        int protocol = ProtocolIndex(p);
+        _protocolPackets[protocol]++;
+        _protocolBytes[protocol] += length;
 
         bool ip = p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6);
         if (ip)
@@ -102,22 +138,18 @@ internal sealed partial class TrafficTracker
         Expire(Last ?? _now, atEnd: true);
     }
 
-    private void CountProtocol(DecodedPacket p, long length)
-    {
-        string name =
-            p.Has(PacketLayers.Dns) ? "DNS" :
-            p.Has(PacketLayers.Http) ? "HTTP" :
-            p.Has(PacketLayers.Tls) ? "TLS" :
-            p.Has(PacketLayers.Tcp) ? "TCP" :
-            p.Has(PacketLayers.Udp) ? "UDP" :
-            p.Has(PacketLayers.Icmp) ? "ICMP" :
-            p.Has(PacketLayers.Icmpv6) ? "ICMPv6" :
-            p.Has(PacketLayers.Arp) ? "ARP" :
-            p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6) ? "other IP" :
-            p.Unparsed ? "unread text" : "other";
-        var (packets, bytes) = Protocols.GetValueOrDefault(name);
-        Protocols[name] = (packets + 1, bytes + length);
-    }
+    /// <summary>The highest layer decoded, as an index into <see cref="ProtocolNames"/>.</summary>
+    private static int ProtocolIndex(DecodedPacket p) =>
+        p.Has(PacketLayers.Dns) ? 0 :
+        p.Has(PacketLayers.Http) ? 1 :
+        p.Has(PacketLayers.Tls) ? 2 :
+        p.Has(PacketLayers.Tcp) ? 3 :
+        p.Has(PacketLayers.Udp) ? 4 :
+        p.Has(PacketLayers.Icmp) ? 5 :
+        p.Has(PacketLayers.Icmpv6) ? 6 :
+        p.Has(PacketLayers.Arp) ? 7 :
+        p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6) ? 8 :
+        p.Unparsed ? 9 : 10;
 
     private void CountHosts(IpAddr source, IpAddr destination, long length)
     {
@@ -149,16 +181,34 @@ internal sealed partial class TrafficTracker
 
     private void CountFlow(DecodedPacket p)
     {
-        var key = new FlowKey(p.Ip.Protocol, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort).Canonical();
-        if (_flows.Contains(key)) return;
-        FlowCount++;
-        if (_flows.Count >= _options.MaxFlows)
+        ulong flow = new FlowKey(p.Ip.Protocol, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort).Canonical().Fingerprint();
+        if (p.Timestamp.Kind != TimestampKind.None)
         {
-            // Only the count matters past the cap; the set just keeps repeated packets from being counted twice.
-            FlowsCapped = true;
-            _flows.Clear();
+            long now = p.Timestamp.Nanoseconds;
+            if (_flowGenerationStart == long.MinValue)
+            {
+                _flowGenerationStart = now;
+            }
+            else if (now - _flowGenerationStart >= FlowGenerationNanos)
+            {
+                (_flowsBefore, _flowsNow) = (_flowsNow, _flowsBefore);
+                _flowsNow.Clear();
+                _flowGenerationStart = now;
+            }
         }
-        _flows.Add(key);
+        if (_flowsNow.Contains(flow)) return;
+        if (!_flowsBefore.Contains(flow))
+        {
+            FlowCount++;
+            if (_flowsNow.Count + _flowsBefore.Count >= _options.MaxFlows)
+            {
+                // Only the count matters past the cap; the sets just keep repeated packets from being counted twice.
+                FlowsCapped = true;
+                _flowsBefore.Clear();
+                if (_flowsNow.Count >= _options.MaxFlows) _flowsNow.Clear();
+            }
+        }
+        _flowsNow.Add(flow);
     }
 
     /// <summary>A rare packet (an error) as a tcpdump line, for evidence.</summary>
@@ -176,4 +226,7 @@ internal sealed partial class TrafficTracker
         p.Dns.StoredQuestions > 0 ? p.GetText(p.Dns.Questions[0].Name) : "";
 
     internal static string TypeName(ushort type) => DnsNames.TypeName(type) ?? "TYPE" + type.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static TimeSpan Elapsed(PacketTimestamp from, PacketTimestamp to) =>
+        TimeSpan.FromTicks((to.Nanoseconds - from.Nanoseconds) / 100);
 }
