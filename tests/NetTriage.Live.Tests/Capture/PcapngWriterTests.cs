@@ -121,4 +121,19 @@ public sealed class PcapngWriterTests
         using var writer = new PcapngWriter(new MemoryStream(), "NT");
         Assert.Throws<ArgumentOutOfRangeException>(() => writer.Write(0, default, [1]));
     }
+
+    [Fact]
+    public void A_capture_that_caught_nothing_is_still_a_readable_file()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new PcapngWriter(stream, "NT", leaveOpen: true))
+        {
+            writer.AddInterface(LinkType.Ethernet, "c0", "port 53");
+        }
+        stream.Position = 0;
+
+        using var source = CaptureOpener.Open(stream, "empty.pcapng");
+        Assert.False(source.TryRead(new DecodedPacket()));
+        Assert.Empty(source.Warnings);
+    }
 }
