@@ -5,6 +5,8 @@ public static class ExitCodes
 {
     /// <summary>The input was read (warnings, such as a file cut mid-record, go to standard error).</summary>
     public const int Success = 0;
+    /// <summary>`analyze --fail-on` was given and the analysis found what it names (the report is still written).</summary>
+    public const int IncidentFound = 1;
     /// <summary>Bad input (unreadable, not a capture, corrupt) or bad usage.</summary>
     public const int BadInput = 2;
     /// <summary>A fault in NetTriage itself; the message asks for a report.</summary>

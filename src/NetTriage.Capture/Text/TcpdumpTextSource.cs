@@ -338,6 +338,12 @@ public sealed class TcpdumpTextSource : IPacketSource
             {
                 line = TrimCr(pending[..nl]);
                 _start += nl + 1;
+                if (line.Length > MaxLineLength)
+                {
+                    // A long line that ends within the buffer: cut like one that does not.
+                    line = line[..MaxLineLength];
+                    cut = true;
+                }
                 return true;
             }
             else if (pending.Length >= MaxLineLength)

@@ -31,6 +31,8 @@ public static class AnalyzeCommand
         /// <summary>"auto", "always" or "never".</summary>
         public string Color { get; init; } = "auto";
         public bool NoProgress { get; init; }
+        /// <summary>"incident" (any incident) or "high" (an incident of high severity) makes the exit code 1; null never.</summary>
+        public string? FailOn { get; init; }
     }
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -81,6 +83,13 @@ public static class AnalyzeCommand
             Description = "Never show the progress bar (it shows on a terminal when reading takes more than a moment).",
         };
 
+        var failOn = new Option<string?>("--fail-on")
+        {
+            Description = "Exit with code 1 when the analysis finds an incident (incident) or an incident of high severity (high); "
+                + "the report is written either way. Without it, a successful analysis exits 0 whatever it found.",
+        };
+        failOn.AcceptOnlyFromAmong(FailOnIncident, FailOnHigh);
+
         var command = new Command("analyze", """
             Diagnose what failed in the traffic and write the incident report: follows every DNS transaction, TCP
             connection and ICMP error back to what caused it, groups the failures into incidents, and gives for each
@@ -96,7 +105,7 @@ public static class AnalyzeCommand
               tcpdump -n -r capture.pcap | nettriage analyze -
             """);
         command.Arguments.Add(inputs);
-        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress })
+        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress, failOn })
         {
             command.Options.Add(option);
         }
@@ -111,11 +120,17 @@ public static class AnalyzeCommand
                     parse.GetValue(symptom), parse.GetValue(analyst), parse.GetValue(action), parse.GetValue(caseId)),
                 Color = parse.GetValue(color)!,
                 NoProgress = parse.GetValue(noProgress),
+                FailOn = parse.GetValue(failOn),
             };
             return Run(parse.GetValue(inputs)!, options, stdout, stderr);
         });
         return command;
     }
+
+    /// <summary>`--fail-on incident`: any incident makes the exit code <see cref="ExitCodes.IncidentFound"/>.</summary>
+    public const string FailOnIncident = "incident";
+    /// <summary>`--fail-on high`: an incident of high severity makes the exit code <see cref="ExitCodes.IncidentFound"/>.</summary>
+    public const string FailOnHigh = "high";
 
     /// <summary>The text/JSON entry point kept for callers that only choose a format.</summary>
     public static int Run(IReadOnlyList<string> inputs, string format, TextWriter stdout, TextWriter stderr) =>
@@ -150,10 +165,11 @@ public static class AnalyzeCommand
         foreach (var warning in warnings) stderr.WriteLine(warning);
         var report = analyzer.Finish();
 
+        int exitCode = ExitCode(report, options.FailOn);
         if (outputPath is not null)
         {
             WriteFile(outputPath, format, report, context);
-            return ExitCodes.Success;
+            return exitCode;
         }
         if (format == ReportFormat.Json)
         {
@@ -169,7 +185,21 @@ public static class AnalyzeCommand
             ReportWriter.Write(format, report, context, stdout);
         }
         stdout.Flush();
-        return ExitCodes.Success;
+        return exitCode;
+    }
+
+    /// <summary>The exit code of a finished analysis: <see cref="ExitCodes.IncidentFound"/> when <paramref name="failOn"/> names what was found.</summary>
+    public static int ExitCode(AnalysisReport report, string? failOn)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        bool fail = failOn switch
+        {
+            FailOnIncident => report.Incidents.Count > 0,
+            FailOnHigh => report.Incidents.Any(i => i.Severity == Severities.High),
+            null => false,
+            _ => throw new UsageException($"--fail-on: unknown value '{TerminalEscaper.Escape(failOn)}'; use incident or high"),
+        };
+        return fail ? ExitCodes.IncidentFound : ExitCodes.Success;
     }
 
     private static ReportFormat ChooseFormat(string? name, string? outputPath)
