@@ -1,3 +1,4 @@
+using System.Runtime;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using NetTriage.Analysis.Detection;
@@ -18,9 +19,12 @@ namespace NetTriage.Analysis;
 public sealed class Analyzer
 {
     /// <summary>Packets handed from the reading thread to the tracking thread at a time.</summary>
-    private const int BatchSize = 64;
+    private const int BatchSize = 32;
     /// <summary>Batches in flight: one being read, one being tracked, and slack for the uneven pace of each.</summary>
     private const int BatchCount = 4;
+
+    /// <summary>Heap size past which <see cref="Finish"/> collects before detecting (a large capture's tables were just dropped).</summary>
+    private const long CollectAbove = 32L << 20;
 
     private readonly AnalysisOptions _options;
     private readonly TrafficTracker _tracker;
@@ -212,6 +216,15 @@ public sealed class Analyzer
     {
         var t = _tracker;
         t.Finish();
+        // Reading is over: the packets in flight and the tables that only served tracking go, and one full
+        // collection hands their memory to detection and diagnosis instead of growing the heap (bounded memory
+        // is the point of streaming).
+        _batches = null;
+        if (GC.GetTotalMemory(forceFullCollection: false) > CollectAbove)
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
         var detected = Detector.Detect(t)
             .OrderBy(f => f.FirstTime.Nanoseconds)
             .ToList();
@@ -272,7 +285,9 @@ public sealed class Analyzer
     {
         long errors = t.DnsErrorRcodes.Values.Sum();
         long failed = t.DnsIcmpAnswered + t.DnsUnanswered + errors;
-        var times = t.DnsResponseMilliseconds.Order().ToList();
+        // The median: any sort puts the same value in the middle.
+        var times = t.DnsResponseMilliseconds.ToArray();
+        Array.Sort(times);
         return new DnsStatistics
         {
             Queries = t.DnsQueries,
@@ -285,7 +300,7 @@ public sealed class Analyzer
             UnansweredAtCaptureEnd = t.DnsUnansweredAtEnd,
             Retransmissions = t.DnsRetransmissions,
             UnmatchedResponses = t.DnsUnmatchedResponses,
-            MedianResponseMilliseconds = times.Count == 0 ? null : Math.Round(times[times.Count / 2], 3),
+            MedianResponseMilliseconds = times.Length == 0 ? null : Math.Round(times[times.Length / 2], 3),
             FailureRate = t.DnsQueries == 0 ? 0 : Math.Round((double)failed / t.DnsQueries, 4),
             Servers = t.DnsServers.OrderByDescending(kv => kv.Value.Queries).ThenBy(kv => kv.Key).Take(20)
                 .Select(kv => new DnsServerStatistics

@@ -24,6 +24,13 @@ internal sealed class NameTable
 
     public int Count => _names.Count;
 
+    /// <summary>Forgets every name (the strings handed out stay valid) and gives back the table's memory.</summary>
+    public void Clear()
+    {
+        _names.Clear();
+        _names.TrimExcess();
+    }
+
     /// <summary>The string of <paramref name="latin1"/> (one char per byte, as <c>PacketText</c> stores text).</summary>
     public string Get(ReadOnlySpan<byte> latin1)
     {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Tracking;
@@ -140,14 +141,21 @@ internal sealed class TcpConnection
     public bool IsAttempt => Outcome != TcpOutcome.MidStream;
     public bool Failed => Outcome is TcpOutcome.Refused or TcpOutcome.Unanswered or TcpOutcome.IcmpRejected;
 
+    /// <summary>The hosts' traffic counters (null for a host past the table's cap), so its packets need no lookup.</summary>
+    internal HostCounters? ClientCounters, ServerCounters;
+    /// <summary>The generation of flows in which the connection's flow was last counted.</summary>
+    internal int FlowEpoch = -1;
     /// <summary>Where the connection's record is in its client's list of attempts, or -1.</summary>
     internal int AttemptSlot = -1;
     /// <summary>Kept as evidence of a failure: never reused.</summary>
     internal bool Kept;
+    /// <summary>Bumped each time the object is reused, so that a timer set for it earlier can tell it is stale.</summary>
+    internal int Generation;
 
     /// <summary>Clears what a new connection does not set itself.</summary>
     internal void Recycle()
     {
+        Generation++;
         InitialSequence = 0;
         Window = 0;
         Syns = 0;
@@ -160,6 +168,8 @@ internal sealed class TcpConnection
         FinFromClient = false;
         FinFromServer = false;
         AttemptSlot = -1;
+        ClientCounters = ServerCounters = null;
+        FlowEpoch = -1;
     }
 }
 
@@ -168,14 +178,53 @@ internal readonly record struct AttemptStart(PacketTimestamp Time);
 
 /// <summary>
 /// A client's connection attempt as kept for "was a connection attempted after ...": when, to where, and how it
-/// ended (its outcome is filled in when the connection ends).
+/// ended (its outcome is filled in when the connection ends). 32 bytes: the server's address is held as raw words.
 /// </summary>
 internal struct TcpAttempt
 {
-    public AttemptStart First;
-    public IpAddr Server;
-    public ushort ServerPort;
+    private readonly long _time;
+    private readonly ulong _serverHigh;
+    private readonly ulong _serverLow;
+    private readonly TimestampKind _timeKind;
+    private readonly byte _serverVersion;
+    public readonly ushort ServerPort;
     public TcpOutcome Outcome;
+
+    public TcpAttempt(PacketTimestamp time, IpAddr server, ushort serverPort, TcpOutcome outcome)
+    {
+        _time = time.Nanoseconds;
+        _timeKind = time.Kind;
+        _serverVersion = server.Version;
+        if (server.IsV6)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            server.WriteBytes(bytes);
+            _serverHigh = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+            _serverLow = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+        }
+        else
+        {
+            _serverHigh = 0;
+            _serverLow = server.V4Value;
+        }
+        ServerPort = serverPort;
+        Outcome = outcome;
+    }
+
+    public readonly AttemptStart First => new(new PacketTimestamp(_time, _timeKind));
+
+    public readonly IpAddr Server
+    {
+        get
+        {
+            if (_serverVersion == 4) return IpAddr.FromV4((uint)_serverLow);
+            if (_serverVersion != 6) return default;
+            Span<byte> bytes = stackalloc byte[16];
+            BinaryPrimitives.WriteUInt64BigEndian(bytes, _serverHigh);
+            BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], _serverLow);
+            return IpAddr.FromV6(bytes);
+        }
+    }
 }
 
 /// <summary>Traffic counters of one host.</summary>
@@ -186,6 +235,3 @@ internal sealed class HostCounters
     public long BytesSent;
     public long BytesReceived;
 }
-
-/// <summary>A name a client resolved to an address: the name and the answer that gave it.</summary>
-internal readonly record struct Resolution(string Name, PacketRef Answer);

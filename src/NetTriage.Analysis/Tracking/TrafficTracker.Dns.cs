@@ -46,7 +46,7 @@ internal sealed partial class TrafficTracker
     public bool PendingDnsCapped { get; private set; }
 
     /// <summary>Addresses clients got in DNS answers: the name and the answer, for "the client connected to what it resolved".</summary>
-    public Dictionary<(IpAddr Client, IpAddr Address), Resolution> Resolutions { get; } = [];
+    public ResolutionTable Resolutions { get; } = new();
     public bool ResolutionsCapped { get; private set; }
 
     internal sealed class DnsServerCounters
@@ -185,7 +185,7 @@ internal sealed partial class TrafficTracker
         }
         else
         {
-            RecordResolution(p, attempt, input);
+            RecordResolution(p, attempt);
         }
         if (attempt.Query.Time.Kind == p.Timestamp.Kind)
         {
@@ -195,7 +195,7 @@ internal sealed partial class TrafficTracker
         Decide(attempt, DnsOutcome.Answered, atEnd: false);
     }
 
-    private void RecordResolution(DecodedPacket p, DnsAttempt attempt, int input)
+    private void RecordResolution(DecodedPacket p, DnsAttempt attempt)
     {
         var name = (attempt.Client, attempt.QName);
         if (_resolvedNames.Count < _options.MaxResolutions)
@@ -211,13 +211,14 @@ internal sealed partial class TrafficTracker
         {
             if (record.Section != DnsSection.Answer || record.Address.IsNone) continue;
             var key = (attempt.Client, record.Address);
-            if (Resolutions.ContainsKey(key)) continue;
             if (Resolutions.Count >= _options.MaxResolutions)
             {
+                if (Resolutions.ContainsKey(key)) continue;
                 ResolutionsCapped = true;
                 return;
             }
-            Resolutions[key] = new Resolution(attempt.QName, PacketRef.Of(p, input));
+            // The first answer that gave the client this address is the one kept.
+            Resolutions.TryAdd(key, new Resolution(attempt.QName, new AnswerRef(p.FrameNumber, p.Timestamp)));
         }
     }
 
@@ -321,6 +322,21 @@ internal sealed partial class TrafficTracker
         {
             _lastByQuestion.Remove(question);
         }
+    }
+
+    /// <summary>After the end: what only served to match packets is dropped (the counters and kept records stay).</summary>
+    private void ReleaseDnsTables()
+    {
+        _pendingByExchange.Clear();
+        _pendingByExchange.TrimExcess();
+        _latestPendingByService.Clear();
+        _latestPendingByService.TrimExcess();
+        _lastByQuestion.Clear();
+        _lastByQuestion.TrimExcess();
+        _pendingOrder.Clear();
+        _pendingOrder.TrimExcess();
+        _attemptPool.Clear();
+        _attemptPool.TrimExcess();
     }
 
     private void ExpireDns(PacketTimestamp now, bool atEnd, bool force = false)

@@ -11,7 +11,6 @@ internal sealed partial class TrafficTracker
     private readonly List<KeyValuePair<FlowKey, TcpConnection>> _expiring = [];
     /// <summary>Where the counters of services past the cap go (counted nowhere).</summary>
     private readonly ServiceCounters _uncountedService = new();
-    private PacketTimestamp _lastTcpSweep;
     private long _lastForcedSweep = long.MinValue;
 
     public long TcpAttempts { get; private set; }
@@ -35,11 +34,10 @@ internal sealed partial class TrafficTracker
         public long IcmpRejected;
     }
 
-    private void ObserveTcp(DecodedPacket p, int input)
+    /// <summary>A TCP segment of the flow <paramref name="canonical"/>, whose connection (if tracked) is <paramref name="conn"/>.</summary>
+    private void ObserveTcp(DecodedPacket p, int input, FlowKey canonical, TcpConnection? conn)
     {
         var flags = p.Tcp.Flags;
-        var canonical = new FlowKey(IpProtocol.Tcp, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort).Canonical();
-        _connections.TryGetValue(canonical, out var conn);
 
         bool syn = (flags & TcpFlags.Syn) != 0;
         bool ack = (flags & TcpFlags.Ack) != 0;
@@ -72,6 +70,7 @@ internal sealed partial class TrafficTracker
             conn.Outcome = TcpOutcome.MidStream;
             conn.Last = conn.First;
             TcpMidStream++;
+            KeepCounters(conn);
             Admit(canonical, conn);
             return;
         }
@@ -146,6 +145,7 @@ internal sealed partial class TrafficTracker
         conn.Syns = 1;
         conn.Outcome = TcpOutcome.SynSent;
         conn.Last = conn.First;
+        KeepCounters(conn);
         TcpAttempts++;
         Service(conn.Server, conn.ServerPort).Attempts++;
         if (!AttemptsByClient.TryGetValue(conn.Client, out var list))
@@ -159,7 +159,7 @@ internal sealed partial class TrafficTracker
         if (list is not null && list.Count < AttemptsKeptPerClient)
         {
             conn.AttemptSlot = list.Count;
-            list.Add(new TcpAttempt { First = new AttemptStart(conn.First.Time), Server = conn.Server, ServerPort = conn.ServerPort, Outcome = conn.Outcome });
+            list.Add(new TcpAttempt(conn.First.Time, conn.Server, conn.ServerPort, conn.Outcome));
         }
         if (!Admit(canonical, conn)) return;
         _latestSynByService[new ServiceKey(conn.Client, conn.Server, conn.ServerPort)] = conn;
@@ -185,6 +185,7 @@ internal sealed partial class TrafficTracker
             }
         }
         _connections[canonical] = conn;
+        ScheduleExpiry(conn);
         return true;
     }
 
@@ -280,36 +281,178 @@ internal sealed partial class TrafficTracker
         }
     }
 
+    private void ReleaseTcpTables()
+    {
+        _connections.Clear();
+        _connections.TrimExcess();
+        _latestSynByService.Clear();
+        _latestSynByService.TrimExcess();
+        _connectionPool.Clear();
+        _connectionPool.TrimExcess();
+        _expiring.Clear();
+        _expiring.TrimExcess();
+        _timers.Clear();
+    }
+
+    /// <summary>How long <paramref name="conn"/> may stay without packets in its present state.</summary>
+    private TimeSpan Timeout(TcpConnection conn)
+    {
+        var timeout = _options.TcpIdleTimeout;
+        if (conn.Outcome == TcpOutcome.SynSent && _options.TcpSynTimeout < timeout) timeout = _options.TcpSynTimeout;
+        if (conn.ClosedBothWays && _options.TcpClosingTimeout < timeout) timeout = _options.TcpClosingTimeout;
+        return timeout;
+    }
+
     /// <summary>
     /// Closes the connections whose time is up: an unanswered SYN after <see cref="AnalysisOptions.TcpSynTimeout"/>,
     /// one closed both ways after <see cref="AnalysisOptions.TcpClosingTimeout"/>, any other after
-    /// <see cref="AnalysisOptions.TcpIdleTimeout"/> without packets. Sweeps at most once a second of capture time
-    /// unless forced (at the table's cap) or at the end.
+    /// <see cref="AnalysisOptions.TcpIdleTimeout"/> without packets. Only the connections whose deadline has come
+    /// are looked at (<see cref="TcpTimers"/>); at the end, or forced at the table's cap, the whole table is.
     /// </summary>
     private void ExpireTcp(PacketTimestamp now, bool atEnd, bool force = false)
     {
-        if (!atEnd && !force && _connections.Count > 0 && now.Nanoseconds - _lastTcpSweep.Nanoseconds < PacketTimestamp.NanosPerSecond
-            && now.Nanoseconds >= _lastTcpSweep.Nanoseconds)
-        {
-            return;
-        }
-        _lastTcpSweep = now;
         _expiring.Clear();
-        foreach (var entry in _connections)
+        if (atEnd || force)
         {
-            var conn = entry.Value;
-            var idle = Elapsed(conn.Last.Time, now);
-            bool expire = atEnd
-                || (conn.Outcome == TcpOutcome.SynSent && idle > _options.TcpSynTimeout)
-                || idle > _options.TcpIdleTimeout
-                || (conn.ClosedBothWays && idle > _options.TcpClosingTimeout)
-                || (force && (conn.Outcome != TcpOutcome.SynSent || idle > TimeSpan.FromSeconds(1)));
-            if (expire) _expiring.Add(entry);
+            foreach (var entry in _connections)
+            {
+                var conn = entry.Value;
+                bool expire = atEnd || Elapsed(conn.Last.Time, now) > Timeout(conn)
+                    || (force && (conn.Outcome != TcpOutcome.SynSent || Elapsed(conn.Last.Time, now) > TimeSpan.FromSeconds(1)));
+                if (expire) _expiring.Add(entry);
+            }
+        }
+        else
+        {
+            _timers.Due(now, this);
         }
         foreach (var (key, conn) in _expiring)
         {
             Close(key, conn, atEnd);
         }
         _expiring.Clear();
+    }
+
+    private readonly TcpTimers _timers = new();
+
+    private void ScheduleExpiry(TcpConnection conn) =>
+        _timers.Schedule(conn, conn.Last.Time.Nanoseconds + Timeout(conn).Ticks * 100, _now);
+
+    /// <summary>
+    /// A timing wheel of one-second slots for the connections' deadlines: a connection is looked at when its
+    /// deadline comes, not at every sweep. A deadline moves on with every packet; the wheel is not told, but a
+    /// connection found not yet due is put back at its new deadline. Entries of connections that ended since are
+    /// dropped when their slot comes. Entries live in one array with free-list reuse: nothing is allocated once
+    /// it is large enough.
+    /// </summary>
+    private sealed class TcpTimers
+    {
+        private const int Slots = 1024;
+        private struct Entry
+        {
+            public TcpConnection? Conn;
+            public int Generation;
+            public int Next;
+        }
+
+        private readonly int[] _heads = CreateHeads();
+        private Entry[] _entries = new Entry[256];
+        private int _used;
+        private int _free = -1;
+        /// <summary>The next second to look at; the wheel covers it and the <see cref="Slots"/> - 1 after it.</summary>
+        private long _next = long.MinValue;
+
+        private static int[] CreateHeads()
+        {
+            var heads = new int[Slots];
+            Array.Fill(heads, -1);
+            return heads;
+        }
+
+        private static long Second(long nanoseconds) => Math.DivRem(nanoseconds, PacketTimestamp.NanosPerSecond, out long rem) - (rem < 0 ? 1 : 0);
+
+        public void Schedule(TcpConnection conn, long deadline, PacketTimestamp now)
+        {
+            if (_next == long.MinValue) _next = Second(now.Nanoseconds);
+            int slot;
+            if (_free >= 0)
+            {
+                slot = _free;
+                _free = _entries[slot].Next;
+            }
+            else
+            {
+                if (_used == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+                slot = _used++;
+            }
+            _entries[slot].Conn = conn;
+            _entries[slot].Generation = conn.Generation;
+            Link(slot, deadline);
+        }
+
+        private void Link(int slot, long deadline)
+        {
+            long second = Math.Clamp(Second(deadline), _next, _next + Slots - 1);
+            int wheel = (int)(((second % Slots) + Slots) % Slots);
+            _entries[slot].Next = _heads[wheel];
+            _heads[wheel] = slot;
+        }
+
+        /// <summary>Looks at every connection whose slot's second has passed: due ones go to the tracker's list to close, the others move on.</summary>
+        public void Due(PacketTimestamp now, TrafficTracker tracker)
+        {
+            if (_next == long.MinValue) return;
+            long last = Second(now.Nanoseconds) - 1;
+            if (last < _next) return;
+            long first = last - _next >= Slots ? last - Slots + 1 : _next;
+            _next = last + 1;
+            for (long second = first; second <= last; second++)
+            {
+                int wheel = (int)(((second % Slots) + Slots) % Slots);
+                int slot = _heads[wheel];
+                _heads[wheel] = -1;
+                while (slot >= 0)
+                {
+                    int next = _entries[slot].Next;
+                    var conn = _entries[slot].Conn!;
+                    if (conn.Generation != _entries[slot].Generation || conn.Finished)
+                    {
+                        Free(slot);
+                    }
+                    else
+                    {
+                        long deadline = conn.Last.Time.Nanoseconds + tracker.Timeout(conn).Ticks * 100;
+                        if (now.Nanoseconds > deadline)
+                        {
+                            var key = new FlowKey(IpProtocol.Tcp, conn.Client, conn.ClientPort, conn.Server, conn.ServerPort).Canonical();
+                            tracker._expiring.Add(new KeyValuePair<FlowKey, TcpConnection>(key, conn));
+                            Free(slot);
+                        }
+                        else
+                        {
+                            Link(slot, deadline);
+                        }
+                    }
+                    slot = next;
+                }
+            }
+        }
+
+        private void Free(int slot)
+        {
+            _entries[slot].Conn = null;
+            _entries[slot].Next = _free;
+            _free = slot;
+        }
+
+        /// <summary>Forgets everything (after the end).</summary>
+        public void Clear()
+        {
+            Array.Fill(_heads, -1);
+            _entries = new Entry[256];
+            _used = 0;
+            _free = -1;
+            _next = long.MinValue;
+        }
     }
 }

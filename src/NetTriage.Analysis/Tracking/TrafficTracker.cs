@@ -22,10 +22,10 @@ internal sealed partial class TrafficTracker
     /// <summary>Objects kept in each pool for reuse (more live objects than this are left to the collector when they end).</summary>
     private const int MaxPooled = 16_384;
     /// <summary>
-    /// Flows are counted over two generations of this length: a 5-tuple quiet for five to ten minutes counts as a
+    /// Flows are counted over two generations of this length: a 5-tuple quiet for two to four minutes counts as a
     /// new flow when it resumes (as flow meters time flows out), and the table holds only recent flows.
     /// </summary>
-    private static readonly long FlowGenerationNanos = 300 * PacketTimestamp.NanosPerSecond;
+    private static readonly long FlowGenerationNanos = 120 * PacketTimestamp.NanosPerSecond;
 
     private static readonly string[] ProtocolNames = ["DNS", "HTTP", "TLS", "TCP", "UDP", "ICMP", "ICMPv6", "ARP", "other IP", "unread text", "other"];
 
@@ -63,6 +63,8 @@ internal sealed partial class TrafficTracker
     private HashSet<ulong> _flowsNow = [];
     private HashSet<ulong> _flowsBefore = [];
     private long _flowGenerationStart = long.MinValue;
+    /// <summary>Changes whenever the current generation of flows is emptied (connections remember the epoch they were counted in).</summary>
+    private int _flowEpoch;
     public long FlowCount { get; private set; }
     public bool FlowsCapped { get; private set; }
 
@@ -109,8 +111,30 @@ internal sealed partial class TrafficTracker
         bool ip = p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6);
         if (ip)
         {
-            CountHosts(p.Ip.Source, p.Ip.Destination, length);
-            CountFlow(p);
+            // A segment of a connection already tracked finds its hosts' counters and its flow through the
+            // connection: one table lookup instead of four.
+            TcpConnection? conn = null;
+            FlowKey connection = default;
+            bool tcp = p.Has(PacketLayers.Tcp);
+            if (tcp)
+            {
+                connection = new FlowKey(IpProtocol.Tcp, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort).Canonical();
+                _connections.TryGetValue(connection, out conn);
+            }
+            if (conn is not null)
+            {
+                CountHosts(conn, p.Ip.Source, length);
+            }
+            else
+            {
+                CountHosts(p.Ip.Source, p.Ip.Destination, length);
+            }
+            RotateFlows(p.Timestamp);
+            if (conn is null || conn.FlowEpoch != _flowEpoch)
+            {
+                CountFlow(tcp ? connection : new FlowKey(p.Ip.Protocol, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort).Canonical());
+                if (conn is not null) conn.FlowEpoch = _flowEpoch;
+            }
             if ((p.Has(PacketLayers.Icmp) || p.Has(PacketLayers.Icmpv6)) && p.Icmp.IsError)
             {
                 ObserveIcmpError(p, input);
@@ -119,9 +143,9 @@ internal sealed partial class TrafficTracker
             {
                 ObserveDns(p, input);
             }
-            if (p.Has(PacketLayers.Tcp))
+            if (tcp)
             {
-                ObserveTcp(p, input);
+                ObserveTcp(p, input, connection, conn);
             }
         }
 
@@ -132,10 +156,17 @@ internal sealed partial class TrafficTracker
         }
     }
 
-    /// <summary>The capture ended: everything still pending gets its outcome.</summary>
+    /// <summary>
+    /// The capture ended: everything still pending gets its outcome. The tables that only served tracking are
+    /// emptied, so detection and diagnosis can use their memory.
+    /// </summary>
     public void Finish()
     {
         Expire(Last ?? _now, atEnd: true);
+        _flowsNow = [];
+        _flowsBefore = [];
+        _names.Clear();
+        ReleaseTrackingTables();
     }
 
     /// <summary>The highest layer decoded, as an index into <see cref="ProtocolNames"/>.</summary>
@@ -165,6 +196,24 @@ internal sealed partial class TrafficTracker
         }
     }
 
+    /// <summary>The same as looking both hosts up, through the counters the connection keeps (null: past the cap).</summary>
+    private static void CountHosts(TcpConnection conn, IpAddr source, long length)
+    {
+        bool fromClient = source == conn.Client;
+        var sender = fromClient ? conn.ClientCounters : conn.ServerCounters;
+        var receiver = fromClient ? conn.ServerCounters : conn.ClientCounters;
+        if (sender is not null)
+        {
+            sender.PacketsSent++;
+            sender.BytesSent += length;
+        }
+        if (receiver is not null)
+        {
+            receiver.PacketsReceived++;
+            receiver.BytesReceived += length;
+        }
+    }
+
     private HostCounters? Host(IpAddr address)
     {
         if (address.IsNone) return null;
@@ -179,23 +228,35 @@ internal sealed partial class TrafficTracker
         return counters;
     }
 
-    private void CountFlow(DecodedPacket p)
+    /// <summary>A new connection keeps its hosts' counters (both were just counted, so they are in the table unless it is full).</summary>
+    private void KeepCounters(TcpConnection conn)
     {
-        ulong flow = new FlowKey(p.Ip.Protocol, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort).Canonical().Fingerprint();
-        if (p.Timestamp.Kind != TimestampKind.None)
+        conn.ClientCounters = Hosts.GetValueOrDefault(conn.Client);
+        conn.ServerCounters = Hosts.GetValueOrDefault(conn.Server);
+        conn.FlowEpoch = _flowEpoch;
+    }
+
+    /// <summary>Starts a new generation of flows when the current one is old enough.</summary>
+    private void RotateFlows(PacketTimestamp time)
+    {
+        if (time.Kind == TimestampKind.None) return;
+        long now = time.Nanoseconds;
+        if (_flowGenerationStart == long.MinValue)
         {
-            long now = p.Timestamp.Nanoseconds;
-            if (_flowGenerationStart == long.MinValue)
-            {
-                _flowGenerationStart = now;
-            }
-            else if (now - _flowGenerationStart >= FlowGenerationNanos)
-            {
-                (_flowsBefore, _flowsNow) = (_flowsNow, _flowsBefore);
-                _flowsNow.Clear();
-                _flowGenerationStart = now;
-            }
+            _flowGenerationStart = now;
         }
+        else if (now - _flowGenerationStart >= FlowGenerationNanos)
+        {
+            (_flowsBefore, _flowsNow) = (_flowsNow, _flowsBefore);
+            _flowsNow.Clear();
+            _flowEpoch++;
+            _flowGenerationStart = now;
+        }
+    }
+
+    private void CountFlow(FlowKey canonical)
+    {
+        ulong flow = canonical.Fingerprint();
         if (_flowsNow.Contains(flow)) return;
         if (!_flowsBefore.Contains(flow))
         {
@@ -205,7 +266,11 @@ internal sealed partial class TrafficTracker
                 // Only the count matters past the cap; the sets just keep repeated packets from being counted twice.
                 FlowsCapped = true;
                 _flowsBefore.Clear();
-                if (_flowsNow.Count >= _options.MaxFlows) _flowsNow.Clear();
+                if (_flowsNow.Count >= _options.MaxFlows)
+                {
+                    _flowsNow.Clear();
+                    _flowEpoch++;
+                }
             }
         }
         _flowsNow.Add(flow);
@@ -215,6 +280,12 @@ internal sealed partial class TrafficTracker
     private string Summarize(DecodedPacket p) => _formatter.Format(p);
 
     private static bool IsDnsPort(ushort port) => port is DnsPorts.Dns or DnsPorts.Mdns or DnsPorts.Llmnr;
+
+    private void ReleaseTrackingTables()
+    {
+        ReleaseDnsTables();
+        ReleaseTcpTables();
+    }
 
     private void Expire(PacketTimestamp now, bool atEnd)
     {

@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Tracking;
+
+/// <summary>Where a DNS answer is: what a statement about it cites.</summary>
+internal readonly record struct AnswerRef(long Frame, PacketTimestamp Time);
+
+/// <summary>A name a client resolved to an address: the name and the answer that gave it.</summary>
+internal readonly record struct Resolution(string Name, AnswerRef Answer);
+
+/// <summary>
+/// The addresses clients got in DNS answers, by (client, address): the first answer that gave each. A pair of
+/// IPv4 addresses is held as one 64-bit key, so the common case costs 48 bytes a pair.
+/// </summary>
+internal sealed class ResolutionTable
+{
+    private readonly Dictionary<ulong, Resolution> _v4 = [];
+    private readonly Dictionary<(IpAddr Client, IpAddr Address), Resolution> _other = [];
+
+    public int Count => _v4.Count + _other.Count;
+
+    private static bool BothV4((IpAddr Client, IpAddr Address) key, out ulong packed)
+    {
+        packed = ((ulong)key.Client.V4Value << 32) | key.Address.V4Value;
+        return key.Client.IsV4 && key.Address.IsV4;
+    }
+
+    public bool TryGetValue((IpAddr Client, IpAddr Address) key, out Resolution resolution) =>
+        BothV4(key, out ulong packed) ? _v4.TryGetValue(packed, out resolution) : _other.TryGetValue(key, out resolution);
+
+    public bool ContainsKey((IpAddr Client, IpAddr Address) key) =>
+        BothV4(key, out ulong packed) ? _v4.ContainsKey(packed) : _other.ContainsKey(key);
+
+    /// <summary>Adds the pair unless it is known (the first answer stays); true when added.</summary>
+    public bool TryAdd((IpAddr Client, IpAddr Address) key, Resolution resolution)
+    {
+        ref var slot = ref BothV4(key, out ulong packed)
+            ? ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, packed, out bool known)
+            : ref CollectionsMarshal.GetValueRefOrAddDefault(_other, key, out known);
+        if (known) return false;
+        slot = resolution;
+        return true;
+    }
+}
