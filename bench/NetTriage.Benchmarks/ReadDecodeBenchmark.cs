@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
 using NetTriage.Capture;
-using NetTriage.Capture.Writing;
 using NetTriage.Packets;
 
 namespace NetTriage.Benchmarks;
@@ -20,21 +18,7 @@ public class ReadDecodeBenchmark
     private readonly DecodedPacket _packet = new();
 
     [GlobalSetup]
-    public void Setup() => _capture = MixedCapture(Packets);
-
-    /// <summary>A pcap of exactly <paramref name="packets"/> records from the synthetic generator.</summary>
-    public static byte[] MixedCapture(int packets)
-    {
-        using var stream = new MemoryStream();
-        SyntheticCapture.WriteScenarios(stream, packets, seed: 7);
-        var bytes = stream.ToArray();
-        int offset = 24;
-        for (int i = 0; i < packets; i++)
-        {
-            offset += 16 + BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset + 8));
-        }
-        return bytes[..offset];
-    }
+    public void Setup() => _capture = BenchCaptures.Mixed(Packets);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Packets)]
     public long Read()
