@@ -290,6 +290,8 @@ public sealed class TcpdumpTextSource : IPacketSource
     /// <summary>
     /// Bytes to characters, one for one (ASCII and Latin-1 as is; the bytes of a UTF-8 sequence each become a
     /// character, which only affects names and prose, never the fields read). A UTF-8 byte order mark is dropped.
+    /// DEL and the C1 controls (0x7F-0x9F, ECMA-48 8.3: 0x9B is a one-byte CSI) become '?', so no control reaches a
+    /// name or the analysis from text; tcpdump itself never prints them raw.
     /// </summary>
     private ReadOnlySpan<char> Decode(ReadOnlySpan<byte> bytes)
     {
@@ -303,7 +305,7 @@ public sealed class TcpdumpTextSource : IPacketSource
         {
             byte b = bytes[i];
             // A stray carriage return or other control character inside a line is white space to the parser.
-            chars[i] = b < 0x20 && b != (byte)'\t' ? ' ' : (char)b;
+            chars[i] = b < 0x20 && b != (byte)'\t' ? ' ' : b is >= 0x7F and <= 0x9F ? '?' : (char)b;
         }
         return chars;
     }
