@@ -39,9 +39,12 @@ internal static class Diagnoser
     private static Incident Build(IncidentContext c, string id)
     {
         var causes = CauseRules.For(c);
-        var evidence = c.Findings.SelectMany(FindingBuilder.Evidence)
+        // Only the evidence shown is written out.
+        var evidence = c.Findings.SelectMany(FindingBuilder.EvidenceSources)
             .DistinctBy(e => (e.Input, e.Frame))
             .OrderBy(e => e.Input).ThenBy(e => e.Frame)
+            .Take(MaxIncidentEvidence)
+            .Select(e => e.Write())
             .ToList();
         return new Incident
         {
@@ -69,7 +72,7 @@ internal static class Diagnoser
             NextSteps = causes.Where(x => x.Score >= 0.3).SelectMany(x => x.NextSteps).Distinct().ToList(),
             Caveats = IncidentCaveats(c),
             Timeline = Timeline(c),
-            Evidence = evidence.Take(MaxIncidentEvidence).ToList(),
+            Evidence = evidence,
         };
     }
 
@@ -156,60 +159,111 @@ internal static class Diagnoser
         return list;
     }
 
+    /// <summary>A timeline event before its text is made (an incident may rest on thousands of attempts; a few dozen are shown).</summary>
+    private enum Step : byte
+    {
+        Query,
+        QueryIcmp,
+        QueryRcode,
+        Syn,
+        SynIcmp,
+        SynRefused,
+        SynUnanswered,
+        Icmp,
+    }
+
     private static List<TimelineEvent> Timeline(IncidentContext c)
     {
-        var events = new List<(PacketTimestamp Time, long Frame, TimelineEvent Event)>();
-        void Add(PacketRef r, string text) =>
-            events.Add((r.Time, r.Frame, new TimelineEvent { Time = Describe.Time(r.Time), Event = text, Frames = [r.Frame] }));
-
+        var events = new List<(PacketTimestamp Time, long Frame, Step Step, object Record)>();
         foreach (var a in c.Dns)
         {
-            string q = $"{a.Client} asks {a.Server} for {a.QName} {TrafficTracker.TypeName(a.QType)} (id {a.Id}{(a.IsRetransmission ? ", a retransmission" : "")})";
-            Add(a.Query, q);
-            string? delay = a.Icmp is not null ? Delay(a.Query.Time, a.Icmp.Packet.Time)
-                : a.Response is { } r ? Delay(a.Query.Time, r.Time) : null;
+            events.Add((a.Query.Time, a.Query.Frame, Step.Query, a));
             if (a.Icmp is { } e)
             {
-                Add(e.Packet, $"{e.Sender} answers with ICMP {Describe.Icmp(e.IsV6, e.Type, e.Code, e.TargetPort, "udp")}{delay}");
+                events.Add((e.Packet.Time, e.Packet.Frame, Step.QueryIcmp, a));
             }
             else if (a.Response is { } response && a.Rcode != 0)
             {
-                Add(response, $"{a.Server} answers {Packets.Dns.DnsNames.RcodeName(a.Rcode)}{delay}");
+                events.Add((response.Time, response.Frame, Step.QueryRcode, a));
             }
         }
         foreach (var x in c.Connections)
         {
-            Add(x.First, $"{x.Client} opens a TCP connection to {x.Server} port {x.ServerPort}{(x.Syns > 1 ? $" (SYN sent {x.Syns} times)" : "")}");
+            events.Add((x.First.Time, x.First.Frame, Step.Syn, x));
             if (x.Icmp is { } e)
             {
-                Add(e.Packet, $"{e.Sender} answers with ICMP {Describe.Icmp(e.IsV6, e.Type, e.Code, e.TargetPort, "tcp")}{Delay(x.First.Time, e.Packet.Time)}");
+                events.Add((e.Packet.Time, e.Packet.Frame, Step.SynIcmp, x));
             }
             else if (x.OutcomePacket is { } o && x.Outcome == TcpOutcome.Refused)
             {
-                Add(o, $"{x.Server} refuses it with a reset{Delay(x.First.Time, o.Time)}");
+                events.Add((o.Time, o.Frame, Step.SynRefused, x));
             }
             else if (x.Outcome == TcpOutcome.Unanswered)
             {
-                events.Add((x.Last.Time, x.Last.Frame, new TimelineEvent
-                {
-                    Time = Describe.Time(x.Last.Time),
-                    Event = $"last SYN to {x.Server} port {x.ServerPort}; no answer",
-                    Frames = [x.Last.Frame],
-                }));
+                events.Add((x.Last.Time, x.Last.Frame, Step.SynUnanswered, x));
             }
         }
         if (c.Dns.Count == 0 && c.Connections.Count == 0)
         {
             foreach (var e in c.Icmp)
             {
-                Add(e.Packet, $"{e.Sender} reports ICMP {Describe.Icmp(e.IsV6, e.Type, e.Code)} for traffic from {e.Client} to {e.Target}");
+                events.Add((e.Packet.Time, e.Packet.Frame, Step.Icmp, e));
             }
         }
         return events
             .OrderBy(e => e.Time.Nanoseconds).ThenBy(e => e.Frame)
             .Take(MaxTimeline)
-            .Select(e => e.Event)
+            .Select(e => new TimelineEvent { Time = Describe.Time(e.Time), Event = EventText(e.Step, e.Record), Frames = [e.Frame] })
             .ToList();
+    }
+
+    private static string EventText(Step step, object record)
+    {
+        switch (step)
+        {
+            case Step.Query:
+            {
+                var a = (DnsAttempt)record;
+                return $"{a.Client} asks {a.Server} for {a.QName} {TrafficTracker.TypeName(a.QType)} (id {a.Id}{(a.IsRetransmission ? ", a retransmission" : "")})";
+            }
+            case Step.QueryIcmp:
+            {
+                var a = (DnsAttempt)record;
+                var e = a.Icmp!;
+                return $"{e.Sender} answers with ICMP {Describe.Icmp(e.IsV6, e.Type, e.Code, e.TargetPort, "udp")}{Delay(a.Query.Time, e.Packet.Time)}";
+            }
+            case Step.QueryRcode:
+            {
+                var a = (DnsAttempt)record;
+                return $"{a.Server} answers {Packets.Dns.DnsNames.RcodeName(a.Rcode)}{Delay(a.Query.Time, a.Response!.Value.Time)}";
+            }
+            case Step.Syn:
+            {
+                var x = (TcpConnection)record;
+                return $"{x.Client} opens a TCP connection to {x.Server} port {x.ServerPort}{(x.Syns > 1 ? $" (SYN sent {x.Syns} times)" : "")}";
+            }
+            case Step.SynIcmp:
+            {
+                var x = (TcpConnection)record;
+                var e = x.Icmp!;
+                return $"{e.Sender} answers with ICMP {Describe.Icmp(e.IsV6, e.Type, e.Code, e.TargetPort, "tcp")}{Delay(x.First.Time, e.Packet.Time)}";
+            }
+            case Step.SynRefused:
+            {
+                var x = (TcpConnection)record;
+                return $"{x.Server} refuses it with a reset{Delay(x.First.Time, x.OutcomePacket!.Value.Time)}";
+            }
+            case Step.SynUnanswered:
+            {
+                var x = (TcpConnection)record;
+                return $"last SYN to {x.Server} port {x.ServerPort}; no answer";
+            }
+            default:
+            {
+                var e = (IcmpErrorRecord)record;
+                return $"{e.Sender} reports ICMP {Describe.Icmp(e.IsV6, e.Type, e.Code)} for traffic from {e.Client} to {e.Target}";
+            }
+        }
     }
 
     private static string Delay(PacketTimestamp from, PacketTimestamp to) =>

@@ -19,7 +19,7 @@ internal static class FindingBuilder
         var (serviceName, protocol, _) = Describe.Service(g.Port, tcp);
         long attempts = Attempts(g, t);
         long failed = g.FailedCount;
-        var evidence = Evidence(g).ToList();
+        var evidence = EvidenceSources(g);
         var names = g.Dns.Select(a => Describe.Name(a.QName)).Distinct(StringComparer.OrdinalIgnoreCase).Take(8).ToList();
         return new Finding
         {
@@ -40,7 +40,7 @@ internal static class FindingBuilder
             Failed = failed,
             Names = names,
             IcmpSenders = Senders(g),
-            Evidence = evidence.Take(t.Options.MaxEvidencePerFinding).ToList(),
+            Evidence = evidence.Take(t.Options.MaxEvidencePerFinding).Select(e => e.Write()).ToList(),
             EvidenceTotal = evidence.Count,
         };
     }
@@ -115,29 +115,63 @@ internal static class FindingBuilder
             .ToList();
 
     /// <summary>The evidence packets, in capture order: each failed attempt and what answered it.</summary>
-    public static IEnumerable<EvidencePacket> Evidence(DetectedFinding g)
+    public static IEnumerable<EvidencePacket> Evidence(DetectedFinding g) => EvidenceSources(g).Select(e => e.Write());
+
+    /// <summary>
+    /// The evidence packets in capture order, not yet written out: a finding may rest on thousands of attempts
+    /// while a report shows a few dozen, so only those shown get their text.
+    /// </summary>
+    public static List<EvidenceSource> EvidenceSources(DetectedFinding g)
     {
-        var items = new List<EvidencePacket>();
+        var items = new List<EvidenceSource>();
         foreach (var a in g.Dns)
         {
-            items.Add(Packet(a.Query, "query", Describe.QueryLine(a)));
-            if (a.Icmp is not null) items.Add(Packet(a.Icmp.Packet, "icmp-error", a.Icmp.Summary));
-            else if (a.Response is { } r && a.ResponseSummary is not null) items.Add(Packet(r, "response", a.ResponseSummary));
+            items.Add(new EvidenceSource(a.Query, EvidenceSource.Kind.Query, a));
+            if (a.Icmp is not null) items.Add(new EvidenceSource(a.Icmp.Packet, EvidenceSource.Kind.IcmpError, a.Icmp));
+            else if (a.Response is { } r && a.ResponseSummary is not null) items.Add(new EvidenceSource(r, EvidenceSource.Kind.Response, a));
         }
         foreach (var c in g.Tcp)
         {
-            items.Add(Packet(c.First, c.Syns > 1 ? $"syn (sent {c.Syns} times)" : "syn", Describe.SynLine(c)));
-            if (c.Icmp is not null) items.Add(Packet(c.Icmp.Packet, "icmp-error", c.Icmp.Summary));
-            else if (c.OutcomePacket is { } o && c.OutcomeSummary is not null) items.Add(Packet(o, "rst", c.OutcomeSummary));
+            items.Add(new EvidenceSource(c.First, EvidenceSource.Kind.Syn, c));
+            if (c.Icmp is not null) items.Add(new EvidenceSource(c.Icmp.Packet, EvidenceSource.Kind.IcmpError, c.Icmp));
+            else if (c.OutcomePacket is { } o && c.OutcomeSummary is not null) items.Add(new EvidenceSource(o, EvidenceSource.Kind.Reset, c));
         }
         if (g.Dns.Count == 0 && g.Tcp.Count == 0)
         {
-            foreach (var e in g.Icmp) items.Add(Packet(e.Packet, "icmp-error", e.Summary));
+            foreach (var e in g.Icmp) items.Add(new EvidenceSource(e.Packet, EvidenceSource.Kind.IcmpError, e));
         }
-        return items.OrderBy(e => e.Input).ThenBy(e => e.Frame);
+        return items.OrderBy(e => e.Packet.Input).ThenBy(e => e.Packet.Frame).ToList();
     }
 
-    private static EvidencePacket Packet(PacketRef r, string role, string summary) => new()
+    /// <summary>An evidence packet before its text is made: where it is, what it is, and the record that tells about it.</summary>
+    internal readonly record struct EvidenceSource(PacketRef Packet, EvidenceSource.Kind Role, object Record)
+    {
+        public enum Kind : byte
+        {
+            Query,
+            Response,
+            IcmpError,
+            Syn,
+            Reset,
+        }
+
+        public int Input => Packet.Input;
+        public long Frame => Packet.Frame;
+
+        public EvidencePacket Write() => Role switch
+        {
+            Kind.Query => FindingBuilder.Packet(Packet, "query", Describe.QueryLine((DnsAttempt)Record)),
+            Kind.Response => FindingBuilder.Packet(Packet, "response", ((DnsAttempt)Record).ResponseSummary!),
+            Kind.IcmpError => FindingBuilder.Packet(Packet, "icmp-error", ((IcmpErrorRecord)Record).Summary),
+            Kind.Syn => SynPacket((TcpConnection)Record),
+            _ => FindingBuilder.Packet(Packet, "rst", ((TcpConnection)Record).OutcomeSummary!),
+        };
+
+        private EvidencePacket SynPacket(TcpConnection c) =>
+            FindingBuilder.Packet(Packet, c.Syns > 1 ? $"syn (sent {c.Syns} times)" : "syn", Describe.SynLine(c));
+    }
+
+    internal static EvidencePacket Packet(PacketRef r, string role, string summary) => new()
     {
         Input = r.Input,
         Frame = r.Frame,
