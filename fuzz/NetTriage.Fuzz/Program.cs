@@ -7,6 +7,7 @@ namespace NetTriage.Fuzz;
 ///   NetTriage.Fuzz TARGET                 run under afl-fuzz (fuzz/run.sh does this)
 ///   NetTriage.Fuzz seeds TARGET DIR       write the target's starting inputs into DIR
 ///   NetTriage.Fuzz replay TARGET PATH...  run files (or every file of folders) through the target; exit 1 if any crashes
+///   NetTriage.Fuzz capture TARGET IN OUT  write the capture the target makes of IN (a regression file for the tests)
 /// TARGET is one of pcap, pcapng, text, dns, icmp.
 /// </summary>
 public static class Program
@@ -33,7 +34,12 @@ public static class Program
         {
             return Replay(replayed, args.Skip(2));
         }
-        Console.Error.WriteLine("usage: NetTriage.Fuzz TARGET | seeds TARGET DIR | replay TARGET PATH...   (TARGET: " + string.Join(", ", Targets.Names) + ")");
+        if (args.Length == 4 && args[0] == "capture" && Targets.Get(args[1]) is not null)
+        {
+            File.WriteAllBytes(args[3], Targets.CaptureOf(args[1], File.ReadAllBytes(args[2])));
+            return 0;
+        }
+        Console.Error.WriteLine("usage: NetTriage.Fuzz TARGET | seeds TARGET DIR | replay TARGET PATH... | capture TARGET IN OUT   (TARGET: " + string.Join(", ", Targets.Names) + ")");
         return 2;
     }
 

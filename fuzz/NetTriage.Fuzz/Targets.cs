@@ -33,6 +33,21 @@ internal static class Targets
         _ => null,
     };
 
+    /// <summary>
+    /// The capture the target feeds to the program for <paramref name="data"/>: the input itself for the capture
+    /// targets, the wrapping pcap for dns and icmp. Regression files are kept in this form, so one replay serves all.
+    /// </summary>
+    public static byte[] CaptureOf(string target, byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return target switch
+        {
+            "dns" when data.Length > 0 => Frames.DnsExchange(data.AsSpan(1, Math.Min(data.Length - 1, Frames.MaxPayload - 2)), (data[0] & 1) != 0, (data[0] & 2) != 0),
+            "icmp" when data.Length > 0 => Frames.IcmpError(data.AsSpan(1, Math.Min(data.Length - 1, Frames.MaxPayload - 8)), data[0]),
+            _ => data,
+        };
+    }
+
     /// <summary>A whole input: shown packet by packet, then analysed and reported.</summary>
     public static void Capture(byte[] data)
     {

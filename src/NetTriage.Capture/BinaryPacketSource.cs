@@ -42,7 +42,11 @@ public sealed class BinaryPacketSource : IPacketSource
     public long BytesConsumed => _counter?.BytesRead ?? _lastOffset;
 
     public long? TotalBytes { get; }
-    public IReadOnlyList<CaptureWarning> Warnings => _reader.Warnings;
+    public IReadOnlyList<CaptureWarning> Warnings => _endWarning is { } w ? [.. _reader.Warnings, w] : _reader.Warnings;
+
+    /// <summary>For gzip input: tells at the end whether the compressed stream was whole.</summary>
+    internal GzipEndCheck? GzipEnd { get; init; }
+    private CaptureWarning? _endWarning;
 
     /// <summary>Frames read so far.</summary>
     public long FrameCount => _frameNumber;
@@ -53,6 +57,7 @@ public sealed class BinaryPacketSource : IPacketSource
         packet.Reset();
         if (!_reader.TryReadFrame(out RawFrame frame))
         {
+            _endWarning ??= GzipEnd?.TakeWarning();
             return false;
         }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Security;
 using NetTriage.Capture.Input;
 using NetTriage.Capture.Pcap;
@@ -68,7 +67,7 @@ public static class CaptureOpener
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(name);
         var counter = new CountingStream(stream, leaveOpen);
-        InputBuffer input = OpenInput(counter, name, out InputKind kind, out _);
+        InputBuffer input = OpenInput(counter, name, out InputKind kind, out _, out _);
         try
         {
             if (kind == InputKind.Text)
@@ -92,13 +91,13 @@ public static class CaptureOpener
         }
 
         var counter = new CountingStream(stream, leaveOpen);
-        InputBuffer input = OpenInput(counter, name, out InputKind kind, out bool compressed);
+        InputBuffer input = OpenInput(counter, name, out InputKind kind, out bool compressed, out GzipEndCheck? gzipEnd);
         if (kind == InputKind.Text)
         {
             Stream text = input.Detach();
             try
             {
-                return new TcpdumpTextSource(text, name, compressed, totalBytes);
+                return new TcpdumpTextSource(text, name, compressed, totalBytes) { GzipEnd = gzipEnd };
             }
             catch
             {
@@ -117,17 +116,19 @@ public static class CaptureOpener
             input.Dispose();
             throw;
         }
-        return new BinaryPacketSource(reader, name, compressed, totalBytes, counter);
+        return new BinaryPacketSource(reader, name, compressed, totalBytes, counter) { GzipEnd = gzipEnd };
     }
 
     /// <summary>
     /// Recognises the input, unwrapping one layer of gzip. On return the buffer holds the input at its first
     /// byte (decompressed when <paramref name="compressed"/>); <paramref name="kind"/> is Pcap, Pcapng or Text.
-    /// On failure everything down to <paramref name="counter"/> is disposed.
+    /// On failure everything down to <paramref name="counter"/> is disposed. For gzip, <paramref name="gzipEnd"/> tells
+    /// at the end whether the compressed input was whole.
     /// </summary>
-    private static InputBuffer OpenInput(CountingStream counter, string name, out InputKind kind, out bool compressed)
+    private static InputBuffer OpenInput(CountingStream counter, string name, out InputKind kind, out bool compressed, out GzipEndCheck? gzipEnd)
     {
         compressed = false;
+        gzipEnd = null;
         var input = new InputBuffer(counter, name);
         try
         {
@@ -135,8 +136,8 @@ public static class CaptureOpener
             if (kind == InputKind.Gzip)
             {
                 compressed = true;
-                var gzip = new GZipStream(input.Detach(), CompressionMode.Decompress, leaveOpen: false);
-                input = new InputBuffer(gzip, name);
+                gzipEnd = new GzipEndCheck();
+                input = new InputBuffer(gzipEnd.Open(input.Detach()), name);
                 kind = FormatDetector.Detect(input);
                 if (kind == InputKind.Gzip)
                 {

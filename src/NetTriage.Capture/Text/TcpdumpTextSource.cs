@@ -76,6 +76,9 @@ public sealed class TcpdumpTextSource : IPacketSource
     public long? TotalBytes { get; }
     public IReadOnlyList<CaptureWarning> Warnings => _warnings;
 
+    /// <summary>For gzip input (set by <see cref="CaptureOpener"/>): tells at the end whether the compressed stream was whole.</summary>
+    internal Input.GzipEndCheck? GzipEnd { get; init; }
+
     /// <summary>Records yielded that could not be read (a record is a line and its continuation lines).</summary>
     public long UnparsedLines { get; private set; }
 
@@ -360,6 +363,7 @@ public sealed class TcpdumpTextSource : IPacketSource
             {
                 if (pending.IsEmpty)
                 {
+                    if (GzipEnd?.TakeWarning() is { } warning) _warnings.Add(warning);
                     line = default;
                     return false;
                 }
