@@ -22,6 +22,8 @@ public sealed class Analyzer
     private const int BatchSize = 32;
     /// <summary>Batches in flight: one being read, one being tracked, and slack for the uneven pace of each.</summary>
     private const int BatchCount = 4;
+    /// <summary>Spins (short pauses, then yields) before a thread waiting for a batch blocks.</summary>
+    private const int SpinsBeforeBlocking = 64;
 
     /// <summary>Heap size past which <see cref="Finish"/> collects before detecting (a large capture's tables were just dropped).</summary>
     private const long CollectAbove = 32L << 20;
@@ -150,7 +152,7 @@ public sealed class Analyzer
         {
             for (int i = 0; ; i = (i + 1) % BatchCount)
             {
-                full.Wait();
+                WaitFor(full);
                 var batch = batches[i];
                 for (int k = 0; k < batch.Count; k++)
                 {
@@ -177,12 +179,28 @@ public sealed class Analyzer
         }
     }
 
+    /// <summary>
+    /// Takes one count of <paramref name="semaphore"/>, spinning a little first: the other thread usually hands a
+    /// batch over within microseconds, and waking a blocked thread costs that thread a system call per batch.
+    /// </summary>
+    private static void WaitFor(SemaphoreSlim semaphore)
+    {
+        if (semaphore.Wait(0)) return;
+        var spin = new SpinWait();
+        for (int i = 0; i < SpinsBeforeBlocking; i++)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+            if (semaphore.Wait(0)) return;
+        }
+        semaphore.Wait();
+    }
+
     private static void Produce(IPacketSource source, Action<long>? progress, Batch[] batches, SemaphoreSlim free, SemaphoreSlim full, StrongBox<bool> stop)
     {
         long read = 0;
         for (int i = 0; ; i = (i + 1) % BatchCount)
         {
-            free.Wait();
+            WaitFor(free);
             if (Volatile.Read(ref stop.Value)) return;
             var batch = batches[i];
             batch.Count = 0;

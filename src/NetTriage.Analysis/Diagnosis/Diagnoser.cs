@@ -39,8 +39,9 @@ internal static class Diagnoser
     private static Incident Build(IncidentContext c, string id)
     {
         var causes = CauseRules.For(c);
-        // Only the evidence shown is written out.
-        var evidence = c.Findings.SelectMany(FindingBuilder.EvidenceSources)
+        // Only the evidence shown is sorted and written out. The first packets of the incident are among the
+        // first of each finding (its first distinct frames suffice), and a frame shared by two findings is the first's.
+        var evidence = c.Findings.SelectMany(f => FindingBuilder.FirstEvidence(f, MaxIncidentEvidence, distinct: true, out _))
             .DistinctBy(e => (e.Input, e.Frame))
             .OrderBy(e => e.Input).ThenBy(e => e.Frame)
             .Take(MaxIncidentEvidence)
@@ -172,50 +173,68 @@ internal static class Diagnoser
         Icmp,
     }
 
-    private static List<TimelineEvent> Timeline(IncidentContext c)
+    /// <summary>Every event of the incident's timeline in the order listed (attempts, then what answered them).</summary>
+    private static IEnumerable<(PacketTimestamp Time, long Frame, Step Step, object Record)> TimelineSources(IncidentContext c)
     {
-        var events = new List<(PacketTimestamp Time, long Frame, Step Step, object Record)>();
         foreach (var a in c.Dns)
         {
-            events.Add((a.Query.Time, a.Query.Frame, Step.Query, a));
+            yield return (a.Query.Time, a.Query.Frame, Step.Query, a);
             if (a.Icmp is { } e)
             {
-                events.Add((e.Packet.Time, e.Packet.Frame, Step.QueryIcmp, a));
+                yield return (e.Packet.Time, e.Packet.Frame, Step.QueryIcmp, a);
             }
             else if (a.Response is { } response && a.Rcode != 0)
             {
-                events.Add((response.Time, response.Frame, Step.QueryRcode, a));
+                yield return (response.Time, response.Frame, Step.QueryRcode, a);
             }
         }
         foreach (var x in c.Connections)
         {
-            events.Add((x.First.Time, x.First.Frame, Step.Syn, x));
+            yield return (x.First.Time, x.First.Frame, Step.Syn, x);
             if (x.Icmp is { } e)
             {
-                events.Add((e.Packet.Time, e.Packet.Frame, Step.SynIcmp, x));
+                yield return (e.Packet.Time, e.Packet.Frame, Step.SynIcmp, x);
             }
             else if (x.OutcomePacket is { } o && x.Outcome == TcpOutcome.Refused)
             {
-                events.Add((o.Time, o.Frame, Step.SynRefused, x));
+                yield return (o.Time, o.Frame, Step.SynRefused, x);
             }
             else if (x.Outcome == TcpOutcome.Unanswered)
             {
-                events.Add((x.Last.Time, x.Last.Frame, Step.SynUnanswered, x));
+                yield return (x.Last.Time, x.Last.Frame, Step.SynUnanswered, x);
             }
         }
         if (c.Dns.Count == 0 && c.Connections.Count == 0)
         {
             foreach (var e in c.Icmp)
             {
-                events.Add((e.Packet.Time, e.Packet.Frame, Step.Icmp, e));
+                yield return (e.Packet.Time, e.Packet.Frame, Step.Icmp, e);
             }
         }
-        return events
-            .OrderBy(e => e.Time.Nanoseconds).ThenBy(e => e.Frame)
-            .Take(MaxTimeline)
-            .Select(e => new TimelineEvent { Time = Describe.Time(e.Time), Event = EventText(e.Step, e.Record), Frames = [e.Frame] })
-            .ToList();
     }
+
+    private static List<TimelineEvent> Timeline(IncidentContext c)
+    {
+        // The first events in time (then frame; then the order listed), kept as they come: only those are written.
+        var first = new List<(PacketTimestamp Time, long Frame, Step Step, object Record, int Order)>();
+        int order = 0;
+        foreach (var e in TimelineSources(c))
+        {
+            var item = (e.Time, e.Frame, e.Step, e.Record, Order: order++);
+            int at = first.Count;
+            while (at > 0 && Earlier(item, first[at - 1])) at--;
+            if (at == MaxTimeline) continue;
+            first.Insert(at, item);
+            if (first.Count > MaxTimeline) first.RemoveAt(first.Count - 1);
+        }
+        return first.ConvertAll(e => new TimelineEvent { Time = Describe.Time(e.Time), Event = EventText(e.Step, e.Record), Frames = [e.Frame] });
+    }
+
+    private static bool Earlier((PacketTimestamp Time, long Frame, Step Step, object Record, int Order) a,
+        (PacketTimestamp Time, long Frame, Step Step, object Record, int Order) b) =>
+        a.Time.Nanoseconds != b.Time.Nanoseconds ? a.Time.Nanoseconds < b.Time.Nanoseconds
+        : a.Frame != b.Frame ? a.Frame < b.Frame
+        : a.Order < b.Order;
 
     private static string EventText(Step step, object record)
     {

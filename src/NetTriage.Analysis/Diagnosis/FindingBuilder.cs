@@ -19,7 +19,7 @@ internal static class FindingBuilder
         var (serviceName, protocol, _) = Describe.Service(g.Port, tcp);
         long attempts = Attempts(g, t);
         long failed = g.FailedCount;
-        var evidence = EvidenceSources(g);
+        var evidence = FirstEvidence(g, t.Options.MaxEvidencePerFinding, distinct: false, out int evidenceTotal);
         var names = g.Dns.Select(a => Describe.Name(a.QName)).Distinct(StringComparer.OrdinalIgnoreCase).Take(8).ToList();
         return new Finding
         {
@@ -40,8 +40,8 @@ internal static class FindingBuilder
             Failed = failed,
             Names = names,
             IcmpSenders = Senders(g),
-            Evidence = evidence.Take(t.Options.MaxEvidencePerFinding).Select(e => e.Write()).ToList(),
-            EvidenceTotal = evidence.Count,
+            Evidence = evidence.ConvertAll(e => e.Write()),
+            EvidenceTotal = evidenceTotal,
         };
     }
 
@@ -114,34 +114,55 @@ internal static class FindingBuilder
             .OrderByDescending(s => s.Count)
             .ToList();
 
-    /// <summary>The evidence packets, in capture order: each failed attempt and what answered it.</summary>
-    public static IEnumerable<EvidencePacket> Evidence(DetectedFinding g) => EvidenceSources(g).Select(e => e.Write());
-
-    /// <summary>
-    /// The evidence packets in capture order, not yet written out: a finding may rest on thousands of attempts
-    /// while a report shows a few dozen, so only those shown get their text.
-    /// </summary>
-    public static List<EvidenceSource> EvidenceSources(DetectedFinding g)
+    /// <summary>The evidence packets in the order listed (each failed attempt, then what answered it), not yet written out.</summary>
+    private static IEnumerable<EvidenceSource> EvidenceSources(DetectedFinding g)
     {
-        var items = new List<EvidenceSource>();
         foreach (var a in g.Dns)
         {
-            items.Add(new EvidenceSource(a.Query, EvidenceSource.Kind.Query, a));
-            if (a.Icmp is not null) items.Add(new EvidenceSource(a.Icmp.Packet, EvidenceSource.Kind.IcmpError, a.Icmp));
-            else if (a.Response is { } r && a.ResponseSummary is not null) items.Add(new EvidenceSource(r, EvidenceSource.Kind.Response, a));
+            yield return new EvidenceSource(a.Query, EvidenceSource.Kind.Query, a);
+            if (a.Icmp is not null) yield return new EvidenceSource(a.Icmp.Packet, EvidenceSource.Kind.IcmpError, a.Icmp);
+            else if (a.Response is { } r && a.ResponseSummary is not null) yield return new EvidenceSource(r, EvidenceSource.Kind.Response, a);
         }
         foreach (var c in g.Tcp)
         {
-            items.Add(new EvidenceSource(c.First, EvidenceSource.Kind.Syn, c));
-            if (c.Icmp is not null) items.Add(new EvidenceSource(c.Icmp.Packet, EvidenceSource.Kind.IcmpError, c.Icmp));
-            else if (c.OutcomePacket is { } o && c.OutcomeSummary is not null) items.Add(new EvidenceSource(o, EvidenceSource.Kind.Reset, c));
+            yield return new EvidenceSource(c.First, EvidenceSource.Kind.Syn, c);
+            if (c.Icmp is not null) yield return new EvidenceSource(c.Icmp.Packet, EvidenceSource.Kind.IcmpError, c.Icmp);
+            else if (c.OutcomePacket is { } o && c.OutcomeSummary is not null) yield return new EvidenceSource(o, EvidenceSource.Kind.Reset, c);
         }
         if (g.Dns.Count == 0 && g.Tcp.Count == 0)
         {
-            foreach (var e in g.Icmp) items.Add(new EvidenceSource(e.Packet, EvidenceSource.Kind.IcmpError, e));
+            foreach (var e in g.Icmp) yield return new EvidenceSource(e.Packet, EvidenceSource.Kind.IcmpError, e);
         }
-        return items.OrderBy(e => e.Packet.Input).ThenBy(e => e.Packet.Frame).ToList();
     }
+
+    /// <summary>
+    /// The first <paramref name="limit"/> evidence packets in capture order (input, then frame; packets of the same
+    /// frame in the order listed), not yet written out, and in <paramref name="total"/> how many there are: a finding
+    /// may rest on thousands of attempts while a report shows a few dozen, so only those shown are sorted and written.
+    /// With <paramref name="distinct"/>, a frame listed twice counts once (its first listing).
+    /// </summary>
+    public static List<EvidenceSource> FirstEvidence(DetectedFinding g, int limit, bool distinct, out int total)
+    {
+        var first = new List<(EvidenceSource Source, int Order)>();
+        total = 0;
+        foreach (var source in EvidenceSources(g))
+        {
+            int order = total++;
+            if (first.Count == limit && !Before(source, order, first[^1])) continue;
+            // Where it goes among those kept (they are few), and whether its frame is there already.
+            int at = first.Count;
+            while (at > 0 && Before(source, order, first[at - 1])) at--;
+            if (distinct && first.Exists(x => x.Source.Input == source.Input && x.Source.Frame == source.Frame)) continue;
+            first.Insert(at, (source, order));
+            if (first.Count > limit) first.RemoveAt(first.Count - 1);
+        }
+        return first.ConvertAll(x => x.Source);
+    }
+
+    private static bool Before(EvidenceSource source, int order, (EvidenceSource Source, int Order) other) =>
+        source.Input != other.Source.Input ? source.Input < other.Source.Input
+        : source.Frame != other.Source.Frame ? source.Frame < other.Source.Frame
+        : order < other.Order;
 
     /// <summary>An evidence packet before its text is made: where it is, what it is, and the record that tells about it.</summary>
     internal readonly record struct EvidenceSource(PacketRef Packet, EvidenceSource.Kind Role, object Record)
