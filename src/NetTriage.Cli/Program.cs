@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NetTriage.Capture;
 using NetTriage.Cli.Commands;
+using NetTriage.Packets.Formatting;
 
 namespace NetTriage.Cli;
 
@@ -40,12 +41,13 @@ public static class Program
         }
         catch (CaptureFormatException ex)
         {
-            stderr.WriteLine($"nettriage: {ex.Message}");
+            // The input's name is the user's, but may come from anywhere (an archive, a script): escaped like the rest.
+            stderr.WriteLine($"nettriage: {TerminalEscaper.Escape(ex.Message)}");
             return ExitCodes.BadInput;
         }
         catch (UsageException ex)
         {
-            stderr.WriteLine($"nettriage: {ex.Message}");
+            stderr.WriteLine($"nettriage: {TerminalEscaper.Escape(ex.Message)}");
             return ExitCodes.BadInput;
         }
         catch (IOException ex) when (IsBrokenPipe(ex))
@@ -55,7 +57,7 @@ public static class Program
         }
         catch (Exception ex) when (Environment.GetEnvironmentVariable("NETTRIAGE_DEBUG") is null or "" or "0")
         {
-            stderr.WriteLine($"nettriage: internal error ({ex.GetType().Name}): {ex.Message}. Please report it with the input that caused it.");
+            stderr.WriteLine($"nettriage: internal error ({ex.GetType().Name}): {TerminalEscaper.Escape(ex.Message)}. Please report it with the input that caused it.");
             return ExitCodes.InternalError;
         }
     }

@@ -188,6 +188,21 @@ public sealed class BrokenInputOutcomeTests : IDisposable
         AssertError(Run("analyze", path), path, "cannot open: no such file");
     }
 
+    [Theory]
+    [InlineData("show")]
+    [InlineData("analyze")]
+    public void A_hostile_file_name_is_escaped_in_the_error(string command)
+    {
+        // A name from an archive or a script: a terminal title escape, a colour, a right-to-left override.
+        var path = Path.Combine(_dir, "\u001b]0;owned\u0007\u001b[31mred\u202Egnp.pcap");
+        var result = Run(command, path);
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        var line = Assert.Single(result.StderrLines);
+        Assert.DoesNotContain(line, c => char.IsControl(c) || c == '\u202E');
+        Assert.Contains("cannot open: no such file", line, StringComparison.Ordinal);
+        Assert.Contains("red", line, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public void A_file_without_read_permission_is_an_error()
     {
