@@ -214,6 +214,8 @@ public sealed class BrokenInputOutcomeTests : IDisposable
         // The other user can read the file while its mode allows...
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var readable = ChildProcess.Run(options, "show", path);
+        Skip.If(readable.ExitCode != ExitCodes.Success && !readable.Stderr.StartsWith("nettriage: ", StringComparison.Ordinal),
+            "the other user cannot run the program from this folder: " + readable.Stderr.Split('\n')[0]);
         Assert.True(readable.ExitCode == ExitCodes.Success, readable.Stderr);
         Assert.Equal(6, readable.StdoutLines.Length);
 
