@@ -111,6 +111,7 @@ internal static class Targets
         while (source.TryRead(packet))
         {
             line.Write(packet, text);
+            CheckInert(text.WrittenSpan, "show line");
             jsonWriter.Write(packet);
             jsonWriter.Flush();
             text.ResetWrittenCount();
@@ -127,7 +128,25 @@ internal static class Targets
         var report = analyzer.Finish();
         foreach (var format in Enum.GetValues<ReportFormat>())
         {
-            ReportWriter.Write(format, report, null, TextWriter.Null);
+            string written = ReportWriter.Write(format, report);
+            if (format is ReportFormat.Text or ReportFormat.Markdown) CheckInert(written, format + " report");
+        }
+    }
+
+    /// <summary>
+    /// Text meant for a terminal holds no control character but line breaks and tabs, and no bidirectional
+    /// control (UAX #9): whatever the input, it cannot move the cursor, recolour, or reorder what is shown.
+    /// </summary>
+    private static void CheckInert(ReadOnlySpan<char> text, string what)
+    {
+        foreach (char c in text)
+        {
+            bool control = (c < 0x20 && c is not ('\n' or '\t')) || c is >= '\u007F' and <= '\u009F';
+            bool bidi = c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\u200E' or '\u200F' or '\u061C';
+            if (control || bidi)
+            {
+                throw new FuzzInvariantException($"{what} holds U+{(int)c:X4}", new InvalidDataException(text.ToString()));
+            }
         }
     }
 
