@@ -19,7 +19,7 @@ namespace NetTriage.Analysis;
 public sealed class Analyzer
 {
     /// <summary>Packets handed from the reading thread to the tracking thread at a time.</summary>
-    private const int BatchSize = 32;
+    private const int BatchSize = 24;
     /// <summary>Batches in flight: one being read, one being tracked, and slack for the uneven pace of each.</summary>
     private const int BatchCount = 4;
     /// <summary>Spins (short pauses, then yields) before a thread waiting for a batch blocks.</summary>

@@ -121,13 +121,13 @@ internal static class FindingBuilder
         {
             yield return new EvidenceSource(a.Query, EvidenceSource.Kind.Query, a);
             if (a.Icmp is not null) yield return new EvidenceSource(a.Icmp.Packet, EvidenceSource.Kind.IcmpError, a.Icmp);
-            else if (a.Response is { } r && a.ResponseSummary is not null) yield return new EvidenceSource(r, EvidenceSource.Kind.Response, a);
+            else if (a.Response is { } r && !a.ResponseLine.IsEmpty) yield return new EvidenceSource(r, EvidenceSource.Kind.Response, a);
         }
         foreach (var c in g.Tcp)
         {
             yield return new EvidenceSource(c.First, EvidenceSource.Kind.Syn, c);
             if (c.Icmp is not null) yield return new EvidenceSource(c.Icmp.Packet, EvidenceSource.Kind.IcmpError, c.Icmp);
-            else if (c.OutcomePacket is { } o && c.OutcomeSummary is not null) yield return new EvidenceSource(o, EvidenceSource.Kind.Reset, c);
+            else if (c.OutcomePacket is { } o && !c.OutcomeLine.IsEmpty) yield return new EvidenceSource(o, EvidenceSource.Kind.Reset, c);
         }
         if (g.Dns.Count == 0 && g.Tcp.Count == 0)
         {

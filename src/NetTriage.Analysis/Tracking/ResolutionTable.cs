@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetTriage.Packets;
 
@@ -42,4 +43,32 @@ internal sealed class ResolutionTable
         slot = resolution;
         return true;
     }
+}
+
+/// <summary>
+/// The names each client resolved successfully, and when last: (client, name) with the name interned, an IPv4
+/// client held as its 32-bit value (40 bytes a pair).
+/// </summary>
+internal sealed class ResolvedNameTable
+{
+    private readonly Dictionary<(uint Client, string Name), PacketTimestamp> _v4 = [];
+    private readonly Dictionary<(IpAddr Client, string Name), PacketTimestamp> _other = [];
+
+    public int Count => _v4.Count + _other.Count;
+
+    public bool TryGetValue(IpAddr client, string name, out PacketTimestamp when) =>
+        client.IsV4 ? _v4.TryGetValue((client.V4Value, name), out when) : _other.TryGetValue((client, name), out when);
+
+    /// <summary>Records that <paramref name="client"/> resolved <paramref name="name"/> at <paramref name="when"/>; a new pair only while <paramref name="admitNew"/>.</summary>
+    public void Set(IpAddr client, string name, PacketTimestamp when, bool admitNew)
+    {
+        ref var slot = ref client.IsV4
+            ? ref Slot(_v4, (client.V4Value, name), admitNew)
+            : ref Slot(_other, (client, name), admitNew);
+        if (!Unsafe.IsNullRef(ref slot)) slot = when;
+    }
+
+    private static ref PacketTimestamp Slot<TKey>(Dictionary<TKey, PacketTimestamp> table, TKey key, bool admitNew)
+        where TKey : notnull =>
+        ref admitNew ? ref CollectionsMarshal.GetValueRefOrAddDefault(table, key, out _) : ref CollectionsMarshal.GetValueRefOrNullRef(table, key);
 }

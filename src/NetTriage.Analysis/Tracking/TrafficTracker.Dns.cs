@@ -24,7 +24,7 @@ internal sealed partial class TrafficTracker
     private readonly Queue<(DnsAttempt Attempt, int Generation)> _pendingOrder = new();
     private readonly Stack<DnsAttempt> _attemptPool = new();
     private readonly List<double> _responseMilliseconds = [];
-    private readonly Dictionary<(IpAddr Client, string Name), PacketTimestamp> _resolvedNames = [];
+    private readonly ResolvedNameTable _resolvedNames = new();
     /// <summary>Where the counters of servers past the cap go (counted nowhere).</summary>
     private readonly DnsServerCounters _uncountedServer = new();
 
@@ -61,7 +61,7 @@ internal sealed partial class TrafficTracker
 
     /// <summary>Whether <paramref name="client"/> resolved <paramref name="name"/> successfully, and when last.</summary>
     public bool TryGetResolved(IpAddr client, string name, out PacketTimestamp when) =>
-        _resolvedNames.TryGetValue((client, name), out when);
+        _resolvedNames.TryGetValue(client, name, out when);
 
     private DnsServerCounters DnsServer(IpAddr server)
     {
@@ -181,7 +181,7 @@ internal sealed partial class TrafficTracker
         if (attempt.Rcode != 0)
         {
             // Only a response kept as evidence needs its line.
-            if (FailedDns.Count < _options.MaxFailureRecords) attempt.ResponseSummary = Summarize(p);
+            if (FailedDns.Count < _options.MaxFailureRecords) attempt.ResponseLine = Summarize(p);
         }
         else
         {
@@ -197,16 +197,7 @@ internal sealed partial class TrafficTracker
 
     private void RecordResolution(DecodedPacket p, DnsAttempt attempt)
     {
-        var name = (attempt.Client, attempt.QName);
-        if (_resolvedNames.Count < _options.MaxResolutions)
-        {
-            CollectionsMarshal.GetValueRefOrAddDefault(_resolvedNames, name, out _) = p.Timestamp;
-        }
-        else
-        {
-            ref var when = ref CollectionsMarshal.GetValueRefOrNullRef(_resolvedNames, name);
-            if (!Unsafe.IsNullRef(ref when)) when = p.Timestamp;
-        }
+        _resolvedNames.Set(attempt.Client, attempt.QName, p.Timestamp, admitNew: _resolvedNames.Count < _options.MaxResolutions);
         foreach (ref readonly var record in p.Dns.StoredRecordSpan)
         {
             if (record.Section != DnsSection.Answer || record.Address.IsNone) continue;

@@ -42,7 +42,7 @@ internal sealed partial class TrafficTracker
         error.ClientPort = quoted.HasPorts ? quoted.SourcePort : (ushort)0;
         error.Target = quoted.Destination;
         error.TargetPort = quoted.HasPorts ? quoted.DestinationPort : (ushort)0;
-        error.Summary = keep ? Summarize(p) : "";
+        error.Line = keep ? Summarize(p) : default;
         error.JoinedTo = null;
         if (keep) IcmpErrors.Add(error);
         // Past the cap an error is not kept, but it still answers the query or connection it quotes.
@@ -55,7 +55,7 @@ internal sealed partial class TrafficTracker
     {
         if (!ReferenceEquals(error, _unkeptError) || !kept) return error;
         var copy = error.Clone();
-        copy.Summary = Summarize(p);
+        copy.Line = Summarize(p);
         return copy;
     }
 }

@@ -89,7 +89,7 @@ internal sealed partial class TrafficTracker
                 conn.Outcome = TcpOutcome.Refused; // RFC 9293 3.10.7.3: a reset in reply to a SYN, the port is closed
                 conn.OutcomePacket = PacketRef.Of(p, input);
                 // Only a refusal kept as evidence needs its line.
-                if (FailedTcp.Count < _options.MaxFailureRecords) conn.OutcomeSummary = Summarize(p);
+                if (FailedTcp.Count < _options.MaxFailureRecords) conn.OutcomeLine = Summarize(p);
                 Close(canonical, conn, atEnd: false);
             }
             else if (conn.Outcome == TcpOutcome.Established)
@@ -220,7 +220,7 @@ internal sealed partial class TrafficTracker
         conn.Icmp = KeepableError(error, p, FailedTcp.Count < _options.MaxFailureRecords);
         conn.Icmp.JoinedTo = "tcp";
         conn.OutcomePacket = error.Packet;
-        conn.OutcomeSummary = conn.Icmp.Summary;
+        conn.OutcomeLine = conn.Icmp.Line;
         Close(canonical, conn, atEnd: false);
         return true;
     }

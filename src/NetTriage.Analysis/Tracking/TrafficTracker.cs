@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using NetTriage.Packets;
 using NetTriage.Packets.Dns;
 using NetTriage.Packets.Formatting;
@@ -38,6 +40,7 @@ internal sealed partial class TrafficTracker
         Annotations = false,
     });
     private readonly NameTable _names = new(MaxNames);
+    private readonly ArrayBufferWriter<char> _lineWriter = new(256);
     private readonly long[] _protocolPackets = new long[ProtocolNames.Length];
     private readonly long[] _protocolBytes = new long[ProtocolNames.Length];
 
@@ -277,7 +280,15 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>A rare packet (an error) as a tcpdump line, for evidence.</summary>
-    private string Summarize(DecodedPacket p) => _formatter.Format(p);
+    private PacketLine Summarize(DecodedPacket p)
+    {
+        _lineWriter.ResetWrittenCount();
+        _formatter.Write(p, _lineWriter);
+        var line = _lineWriter.WrittenSpan[..^1]; // without the line feed
+        var utf8 = new byte[Encoding.UTF8.GetByteCount(line)];
+        Encoding.UTF8.GetBytes(line, utf8);
+        return new PacketLine(utf8);
+    }
 
     private static bool IsDnsPort(ushort port) => port is DnsPorts.Dns or DnsPorts.Mdns or DnsPorts.Llmnr;
 
