@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Tracking;
@@ -22,6 +23,14 @@ internal readonly record struct FlowKey(byte Protocol, IpAddr Source, ushort Sou
     }
 
     public FlowKey Reverse() => new(Protocol, Destination, DestinationPort, Source, SourcePort);
+
+    public bool Equals(FlowKey other) =>
+        SourcePort == other.SourcePort && DestinationPort == other.DestinationPort && Protocol == other.Protocol
+        && Source == other.Source && Destination == other.Destination;
+
+    /// <summary>Cheaper than the general combination of every field: the tables keyed by flows are looked up per packet.</summary>
+    public override int GetHashCode() =>
+        KeyHash.Finish((KeyHash.Of(Source) * 31 + KeyHash.Of(Destination)) ^ ((uint)SourcePort << 16 | DestinationPort) ^ Protocol);
 
     /// <summary>
     /// A 64-bit digest of the key, for the table that only counts distinct flows: eight bytes a flow instead of
@@ -56,10 +65,43 @@ internal readonly record struct FlowKey(byte Protocol, IpAddr Source, ushort Sou
 }
 
 /// <summary>A client's question to a server, whatever source port it used.</summary>
-internal readonly record struct DnsQuestionKey(IpAddr Client, IpAddr Server, ushort QType, string QName);
+internal readonly record struct DnsQuestionKey(IpAddr Client, IpAddr Server, ushort QType, string QName)
+{
+    public bool Equals(DnsQuestionKey other) =>
+        QType == other.QType && Client == other.Client && Server == other.Server && string.Equals(QName, other.QName, StringComparison.Ordinal);
+
+    public override int GetHashCode() =>
+        KeyHash.Finish((KeyHash.Of(Client) * 31 + KeyHash.Of(Server)) ^ QType) ^ StringComparer.Ordinal.GetHashCode(QName);
+}
 
 /// <summary>A query as the answer must match it: both endpoints, both ports, and the id (RFC 5452 9.1).</summary>
-internal readonly record struct DnsExchangeKey(IpAddr Client, ushort ClientPort, IpAddr Server, ushort ServerPort, ushort Id);
+internal readonly record struct DnsExchangeKey(IpAddr Client, ushort ClientPort, IpAddr Server, ushort ServerPort, ushort Id)
+{
+    public bool Equals(DnsExchangeKey other) =>
+        Id == other.Id && ClientPort == other.ClientPort && ServerPort == other.ServerPort && Client == other.Client && Server == other.Server;
+
+    public override int GetHashCode() =>
+        KeyHash.Finish((KeyHash.Of(Client) * 31 + KeyHash.Of(Server)) ^ ((uint)ClientPort << 16 | ServerPort) ^ (Id * 0x9E37_79B9u));
+}
 
 /// <summary>Client to server on a port, without the client's port: what a text ICMP quote names.</summary>
-internal readonly record struct ServiceKey(IpAddr Client, IpAddr Server, ushort ServerPort);
+internal readonly record struct ServiceKey(IpAddr Client, IpAddr Server, ushort ServerPort)
+{
+    public bool Equals(ServiceKey other) => ServerPort == other.ServerPort && Client == other.Client && Server == other.Server;
+
+    public override int GetHashCode() => KeyHash.Finish((KeyHash.Of(Client) * 31 + KeyHash.Of(Server)) ^ ServerPort);
+}
+
+/// <summary>Hashing for the keys above: an IPv4 address mixed from its 32-bit value by a multiply and a rotation.</summary>
+internal static class KeyHash
+{
+    public static uint Of(IpAddr a) => a.IsV4 ? BitOperations.RotateLeft(a.V4Value * 0x9E37_79B9u, 15) : (uint)a.GetHashCode();
+
+    /// <summary>The finalizer of MurmurHash3's 32-bit variant (a shortened one: two rounds).</summary>
+    public static int Finish(uint h)
+    {
+        h ^= h >> 16;
+        h *= 0x85EB_CA6B;
+        return (int)(h ^ (h >> 13));
+    }
+}
