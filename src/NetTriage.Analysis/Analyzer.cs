@@ -26,7 +26,7 @@ public sealed class Analyzer
     private const int SpinsBeforeBlocking = 64;
 
     /// <summary>Heap size past which <see cref="Finish"/> collects before detecting (a large capture's tables were just dropped).</summary>
-    private const long CollectAbove = 64L << 20;
+    private const long CollectAbove = 32L << 20;
 
     private readonly AnalysisOptions _options;
     private readonly TrafficTracker _tracker;
