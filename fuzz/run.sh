@@ -5,8 +5,9 @@
 #
 # Builds fuzz/NetTriage.Fuzz, writes the target's seeds, instruments the NetTriage assemblies with SharpFuzz,
 # and runs afl-fuzz for SECONDS. Everything goes under fuzz/out/ (ignored by git); a second run of the same
-# target resumes from its findings. Each crash found is replayed at the end; copy it into
-# tests/NetTriage.Capture.Tests/Robustness/Regressions/ and fix it. Needs afl++ (apt-get install afl++).
+# target resumes from its findings. Each crash found is replayed at the end (with an uninstrumented copy in
+# fuzz/out/replay); write it into tests/NetTriage.Capture.Tests/Robustness/Regressions/ with the harness's
+# capture command and fix it. Needs afl++ (apt-get install afl++).
 # Never run in CI.
 set -euo pipefail
 
@@ -29,6 +30,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 out="$here/out"
 bin="$out/bin"
+replay="$out/replay"
 tools="$out/tools"
 seeds="$out/seeds/$target"
 findings="$out/findings/$target"
@@ -48,6 +50,9 @@ if [ "$target" = text ]; then
   cp "$repo/samples/seed-incident.txt" "$seeds/seed-incident.txt"
 fi
 
+# Instrumented code only runs under afl-fuzz: replaying and writing regression files use an uninstrumented copy.
+rm -rf "$replay"
+cp -r "$bin" "$replay"
 for assembly in NetTriage.Packets NetTriage.Capture NetTriage.Analysis NetTriage.Reporting; do
   "$tools/sharpfuzz" "$bin/$assembly.dll" >/dev/null
 done
@@ -78,6 +83,8 @@ echo "$target: $(field execs_done) executions in $(field run_time) s ($(field ex
 crashes=("$findings"/default/crashes/id:*)
 if [ -e "${crashes[0]}" ]; then
   echo "replaying the crashes:"
-  dotnet "$bin/NetTriage.Fuzz.dll" replay "$target" "${crashes[@]}" || true
+  dotnet "$replay/NetTriage.Fuzz.dll" replay "$target" "${crashes[@]}" || true
+  echo "keep each as a regression file (then fix it):"
+  echo "  dotnet $replay/NetTriage.Fuzz.dll capture $target CRASH tests/NetTriage.Capture.Tests/Robustness/Regressions/$target-WHAT.bin"
   exit 1
 fi
