@@ -107,12 +107,12 @@ public static class ShowCommand
             stdout.Flush();
             foreach (var warning in source.Warnings)
             {
-                stderr.WriteLine($"nettriage: {input}: warning: {warning}");
+                stderr.WriteLine($"nettriage: {TerminalEscaper.Escape(input)}: warning: {TerminalEscaper.Escape(warning.ToString())}");
             }
             if (unparsed > 0)
             {
                 stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"nettriage: {input}: {unparsed} line(s) could not be read (first at line {firstUnparsedLine}); they are shown as [unparsed]."));
+                    $"nettriage: {TerminalEscaper.Escape(input)}: {unparsed} line(s) could not be read (first at line {firstUnparsedLine}); they are shown as [unparsed]."));
             }
         }
         return ExitCodes.Success;
