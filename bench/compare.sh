@@ -53,7 +53,7 @@ bytes_of() {
     awk -v s="$1" 'BEGIN {
         u = toupper(substr(s, length(s))); n = s + 0
         if (u == "K") n *= 1024; else if (u == "M") n *= 1048576; else if (u == "G") n *= 1073741824
-        printf "%d", n }'
+        printf "%.0f", n }'
 }
 
 # Runs one tool once: "wall_seconds peak_kib" on stdout.
@@ -82,9 +82,9 @@ for size in "$@"; do
     want=$(bytes_of "$size")
     file="$captures/mixed-$size-seed7.pcap"
     if [[ ! -s "$file" || -z "${KEEP:-}" ]]; then
-        free=$(df -Pk "$captures" | awk 'NR == 2 { printf "%d", $4 * 1024 }')
-        if (( free < want + (1 << 30) )); then
-            echo "compare.sh: $captures has $((free >> 20)) MiB free; a $size capture needs about $((want >> 20)) MiB (plus 1 GiB of room)" >&2
+        free_kib=$(df -Pk "$captures" | awk 'NR == 2 { print $4 }')
+        if (( free_kib < (want >> 10) + (1 << 20) )); then
+            echo "compare.sh: $captures has $((free_kib >> 10)) MiB free; a $size capture needs about $((want >> 20)) MiB (plus 1 GiB of room)" >&2
             exit 1
         fi
         echo "generating $size ..." >&2
@@ -114,7 +114,7 @@ for size in "$@"; do
     nt_mem=$(cut -d' ' -f2 "$work/nettriage.txt" | maximum)
     td_mem=$(cut -d' ' -f2 "$work/tcpdump.txt" | maximum)
     ts_mem=$(cut -d' ' -f2 "$work/tshark.txt" | maximum)
-    rows+=("$(awk -v size="$size" -v bytes="$(stat -c %s "$file")" -v packets="$packets" \
+    rows+=("$(awk -v size="$size" -v bytes="$(stat -Lc %s "$file")" -v packets="$packets" \
         -v nt="$nt" -v td="$td" -v ts="$ts" -v ntm="$nt_mem" -v tdm="$td_mem" -v tsm="$ts_mem" 'BEGIN {
         printf "| %s (%.0f MB, %.2f M packets) | %.2f s | %.2f s | %.2f s | %.1fx | %.1fx | %d MB | %d MB | %d MB |",
             size, bytes / 1e6, packets / 1e6, nt, td, ts, td / nt, ts / nt, ntm / 1024, tdm / 1024, tsm / 1024 }')")
