@@ -94,6 +94,7 @@ public sealed class Analyzer
         public long Unparsed;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Track(DecodedPacket packet, ref InputCounts counts)
     {
         counts.Packets++;
@@ -103,6 +104,7 @@ public sealed class Analyzer
     }
 
     /// <summary>Reads, decodes and tracks on this thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadHere(IPacketSource source, Action<long>? progress, ref InputCounts counts)
     {
         while (source.TryRead(_packet))
@@ -135,6 +137,7 @@ public sealed class Analyzer
     /// two semaphores count the free and the full ones), so packets are tracked in the order read and the
     /// results are those of <see cref="ReadHere"/>. Nothing is allocated per packet or per batch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPipelined(IPacketSource source, Action<long>? progress, ref InputCounts counts)
     {
         var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch())];
@@ -195,6 +198,7 @@ public sealed class Analyzer
         semaphore.Wait();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Produce(IPacketSource source, Action<long>? progress, Batch[] batches, SemaphoreSlim free, SemaphoreSlim full, StrongBox<bool> stop)
     {
         long read = 0;

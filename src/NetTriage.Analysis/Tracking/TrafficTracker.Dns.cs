@@ -63,6 +63,7 @@ internal sealed partial class TrafficTracker
     public bool TryGetResolved(IpAddr client, string name, out PacketTimestamp when) =>
         _resolvedNames.TryGetValue(client, name, out when);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DnsServerCounters DnsServer(IpAddr server)
     {
         if (!DnsServers.TryGetValue(server, out var counters))
@@ -74,6 +75,7 @@ internal sealed partial class TrafficTracker
         return counters;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ObserveDns(DecodedPacket p, int input)
     {
         var dns = p.Dns;
@@ -103,6 +105,7 @@ internal sealed partial class TrafficTracker
         if (_attemptPool.Count < MaxPooled) _attemptPool.Push(attempt);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ObserveQuery(DecodedPacket p, int input)
     {
         var q = p.Dns.Questions[0];
@@ -166,6 +169,7 @@ internal sealed partial class TrafficTracker
     private static bool GaveUp(PacketTimestamp first, PacketTimestamp retry) =>
         Elapsed(first, retry) >= TimeSpan.FromMilliseconds(250);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ObserveResponse(DecodedPacket p, int input)
     {
         var key = new DnsExchangeKey(p.Ip.Destination, p.DestinationPort, p.Ip.Source, p.SourcePort, p.Dns.Id);
@@ -195,6 +199,7 @@ internal sealed partial class TrafficTracker
         Decide(attempt, DnsOutcome.Answered, atEnd: false);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RecordResolution(DecodedPacket p, DnsAttempt attempt)
     {
         _resolvedNames.Set(attempt.Client, attempt.QName, p.Timestamp, admitNew: _resolvedNames.Count < _options.MaxResolutions);
@@ -214,6 +219,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>An ICMP error quoting a DNS query: the query's answer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool JoinDns(IcmpErrorRecord error, DecodedPacket p)
     {
         if (!IsDnsPort(error.TargetPort)) return false;
@@ -240,6 +246,7 @@ internal sealed partial class TrafficTracker
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Decide(DnsAttempt attempt, DnsOutcome outcome, bool atEnd)
     {
         if (attempt.Outcome != DnsOutcome.Pending) return;
@@ -300,6 +307,7 @@ internal sealed partial class TrafficTracker
     /// Only a pending or unanswered query can make a later one a retransmission; an answered one is forgotten
     /// as its question's latest query, and so is an unanswered one too old for the retry window.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForgetUnlessRetried(DnsAttempt attempt, DnsOutcome outcome)
     {
         var question = attempt.QuestionKey;
@@ -330,6 +338,7 @@ internal sealed partial class TrafficTracker
         _attemptPool.TrimExcess();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ExpireDns(PacketTimestamp now, bool atEnd, bool force = false)
     {
         while (_pendingOrder.TryPeek(out var head))

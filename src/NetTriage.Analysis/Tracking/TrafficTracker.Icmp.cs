@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Tracking;
@@ -12,6 +13,7 @@ internal sealed partial class TrafficTracker
     public long IcmpErrorsTotal { get; private set; }
     public long IcmpErrorsDropped { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ObserveIcmpError(DecodedPacket p, int input)
     {
         IcmpErrorsTotal++;

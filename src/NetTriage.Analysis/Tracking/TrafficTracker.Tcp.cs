@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetTriage.Packets;
 
@@ -35,6 +36,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>A TCP segment of the flow <paramref name="canonical"/>, whose connection (if tracked) is <paramref name="conn"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ObserveTcp(DecodedPacket p, int input, FlowKey canonical, TcpConnection? conn)
     {
         var flags = p.Tcp.Flags;
@@ -120,6 +122,7 @@ internal sealed partial class TrafficTracker
     /// A connection that ended: its client's attempt record gets the outcome, and unless it is kept as
     /// evidence it goes back to the pool (nothing refers to it any more).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Release(TcpConnection conn)
     {
         if (conn.AttemptSlot >= 0 && AttemptsByClient.TryGetValue(conn.Client, out var attempts) && conn.AttemptSlot < attempts.Count)
@@ -131,6 +134,7 @@ internal sealed partial class TrafficTracker
         if (_connectionPool.Count < MaxPooled) _connectionPool.Push(conn);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StartConnection(DecodedPacket p, int input, FlowKey canonical)
     {
         var conn = RentConnection();
@@ -166,6 +170,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>Puts a new connection in the table; at the cap, makes room or counts it and lets it go.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Admit(FlowKey canonical, TcpConnection conn)
     {
         if (_connections.Count >= _options.MaxTcpConnections)
@@ -189,6 +194,7 @@ internal sealed partial class TrafficTracker
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ServiceCounters Service(IpAddr server, ushort port)
     {
         if (!TcpServices.TryGetValue((server, port), out var counters))
@@ -201,6 +207,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>An ICMP error quoting a TCP segment: the connection attempt's answer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool JoinTcp(IcmpErrorRecord error, DecodedPacket p)
     {
         TcpConnection? conn = null;
@@ -225,6 +232,7 @@ internal sealed partial class TrafficTracker
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Close(FlowKey canonical, TcpConnection conn, bool atEnd)
     {
         if (conn.Finished) return;
@@ -246,6 +254,7 @@ internal sealed partial class TrafficTracker
         Release(conn);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tally(TcpOutcome outcome, TcpConnection conn)
     {
         ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(TcpOutcomes, outcome, out _);
@@ -309,6 +318,7 @@ internal sealed partial class TrafficTracker
     /// <see cref="AnalysisOptions.TcpIdleTimeout"/> without packets. Only the connections whose deadline has come
     /// are looked at (<see cref="TcpTimers"/>); at the end, or forced at the table's cap, the whole table is.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ExpireTcp(PacketTimestamp now, bool atEnd, bool force = false)
     {
         _expiring.Clear();

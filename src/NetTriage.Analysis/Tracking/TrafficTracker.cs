@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Text;
 using NetTriage.Packets;
@@ -14,6 +15,10 @@ namespace NetTriage.Analysis.Tracking;
 /// Steady state allocates nothing per packet: transactions and connections come from pools and go back when
 /// they end well, names are interned, counters live in tables that stop growing once every host, server and
 /// flow is known. Strings are made only for what a report may show (failures, up to the caps).
+/// </para>
+/// <para>
+/// The per-packet methods are compiled fully optimized at their first call (AggressiveOptimization): an analysis
+/// of a second or two would otherwise spend a good part of it in the runtime's quick first-tier code.
 /// </para>
 /// </summary>
 internal sealed partial class TrafficTracker
@@ -86,6 +91,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>Observes one packet of input <paramref name="input"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Observe(DecodedPacket p, int input)
     {
         Packets++;
@@ -185,6 +191,7 @@ internal sealed partial class TrafficTracker
         p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6) ? 8 :
         p.Unparsed ? 9 : 10;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountHosts(IpAddr source, IpAddr destination, long length)
     {
         if (Host(source) is { } s)
@@ -200,6 +207,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>The same as looking both hosts up, through the counters the connection keeps (null: past the cap).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CountHosts(TcpConnection conn, IpAddr source, long length)
     {
         bool fromClient = source == conn.Client;
@@ -217,6 +225,7 @@ internal sealed partial class TrafficTracker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private HostCounters? Host(IpAddr address)
     {
         if (address.IsNone) return null;
@@ -232,6 +241,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>A new connection keeps its hosts' counters (both were just counted, so they are in the table unless it is full).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void KeepCounters(TcpConnection conn)
     {
         conn.ClientCounters = Hosts.GetValueOrDefault(conn.Client);
@@ -240,6 +250,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>Starts a new generation of flows when the current one is old enough.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RotateFlows(PacketTimestamp time)
     {
         if (time.Kind == TimestampKind.None) return;
@@ -257,6 +268,7 @@ internal sealed partial class TrafficTracker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountFlow(FlowKey canonical)
     {
         ulong flow = canonical.Fingerprint();
@@ -280,6 +292,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>A rare packet (an error) as a tcpdump line, for evidence.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private PacketLine Summarize(DecodedPacket p)
     {
         _lineWriter.ResetWrittenCount();
