@@ -45,7 +45,9 @@ trap cleanup EXIT
 
 echo "building nettriage (Release) ..." >&2
 # shellcheck disable=SC2086
-dotnet publish "$repo/src/NetTriage.Cli" -c Release -o "$work/nettriage" --nologo -v quiet ${PUBLISH_ARGS:-} >&2
+# With a runtime identifier the project's assemblies are published precompiled (ReadyToRun): see the CLI project.
+rid=$(dotnet --info 2>/dev/null | awk '/^ *RID:/ { print $2; exit }')
+dotnet publish "$repo/src/NetTriage.Cli" -c Release ${rid:+-r "$rid"} --self-contained false -o "$work/nettriage" --nologo -v quiet ${PUBLISH_ARGS:-} >&2
 nettriage="$work/nettriage/nettriage"
 
 # Bytes from a size such as 200M, 1G, 1.5G (powers of 1024).
