@@ -28,8 +28,18 @@ public sealed record AnalysisOptions
     public int MaxTcpConnections { get; init; } = 200_000;
     public int MaxHosts { get; init; } = 100_000;
     public int MaxFlows { get; init; } = 200_000;
-    /// <summary>Failed transactions and ICMP errors kept in detail (the rest are counted).</summary>
-    public int MaxFailureRecords { get; init; } = 100_000;
+    /// <summary>
+    /// Failed transactions and ICMP errors kept in detail as evidence, over all findings; the rest are counted
+    /// exactly (number, window, clients, ICMP senders) but not listed. Each finding keeps its first few whatever
+    /// this says, so each has evidence to show.
+    /// </summary>
+    public int MaxFailureRecords { get; init; } = 10_000;
+    /// <summary>Failures kept in detail per finding (kind and service).</summary>
+    public int MaxFailureRecordsPerFinding { get; init; } = 500;
+    /// <summary>Findings (kind and service) tracked; failures of others past this are only counted in total.</summary>
+    public int MaxFailureGroups { get; init; } = 4_096;
+    /// <summary>Clients, names and ICMP senders remembered of the failures not kept in detail, over all findings.</summary>
+    public int MaxFailureSummaryEntries { get; init; } = 100_000;
     /// <summary>Resolved (client, address) pairs kept to check whether a client used what it resolved.</summary>
     public int MaxResolutions { get; init; } = 100_000;
     /// <summary>Evidence packets listed per finding (all are counted).</summary>

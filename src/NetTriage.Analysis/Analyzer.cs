@@ -392,10 +392,15 @@ public sealed class Analyzer
             list.Add(new Caveat("no-timestamps", "The input has no time stamps: durations and the timeline cannot be given."));
         }
         if (t.HostsCapped || t.FlowsCapped || t.PendingDnsCapped || t.ConnectionsCapped || t.ResolutionsCapped
-            || t.FailedDnsDropped > 0 || t.FailedTcpDropped > 0 || t.IcmpErrorsDropped > 0)
+            || t.FailuresUncounted > 0 || t.FailureSummaryCapped)
         {
             list.Add(new Caveat("state-capped",
-                "Some tables reached their limits (hosts, flows, pending queries, connections or failure records): counts stay exact but some details were not kept."));
+                "Some tables reached their limits (hosts, flows, pending queries, connections, resolutions or failure summaries): counts stay exact but some details were not kept."));
+        }
+        if (t.FailuresUncounted > 0)
+        {
+            list.Add(new Caveat("failures-uncounted",
+                $"{Describe.Count(t.FailuresUncounted, "failure")} toward services past the table of findings ({t.Options.MaxFailureGroups}) belong to no finding."));
         }
         if (t.Packets == 0)
         {

@@ -4,20 +4,33 @@ using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Detection;
 
-/// <summary>A finding with the tracked records behind it, for the diagnosis stage.</summary>
-internal sealed class DetectedFinding
+/// <summary>
+/// A finding with the tracked records behind it, for the diagnosis stage: the failures kept in detail, and the
+/// counts of those that were not (a finding may rest on more failures than are kept; its numbers are exact).
+/// </summary>
+internal sealed class DetectedFinding(FailureGroup group)
 {
-    public required string Kind { get; init; }
-    public required IpAddr Server { get; init; }
-    public required ushort Port { get; init; }
+    public FailureGroup Group { get; } = group;
+    public string Kind => Group.Key.Kind;
+    public IpAddr Server => Group.Key.Server;
+    public ushort Port => Group.Key.Port;
     /// <summary>IpProtocol of the failed traffic (UDP, TCP, or ICMP for pings).</summary>
-    public required byte Transport { get; init; }
-    public List<DnsAttempt> Dns { get; } = [];
-    public List<TcpConnection> Tcp { get; } = [];
-    public List<IcmpErrorRecord> Icmp { get; } = [];
+    public byte Transport => Group.Key.Transport;
+    /// <summary>Failed DNS attempts kept in detail.</summary>
+    public List<DnsAttempt> Dns => Group.Dns;
+    /// <summary>Failed TCP attempts kept in detail.</summary>
+    public List<TcpConnection> Tcp => Group.Tcp;
+    /// <summary>ICMP errors kept in detail.</summary>
+    public List<IcmpErrorRecord> Icmp => Group.Icmp;
     public Finding Finding { get; set; } = null!;
 
-    public long FailedCount => Dns.Count + Tcp.Count + (Dns.Count + Tcp.Count == 0 ? Icmp.Count : 0);
+    /// <summary>Failed DNS attempts not kept in detail that count (after the detection rules).</summary>
+    public long UnkeptDns { get; set; }
+    public long DnsFailed => Dns.Count + UnkeptDns;
+    public long TcpFailed => Tcp.Count + Group.UnkeptTcp;
+    public long IcmpCount => Icmp.Count + Group.UnkeptIcmp;
+
+    public long FailedCount => DnsFailed + TcpFailed + (DnsFailed + TcpFailed == 0 ? IcmpCount : 0);
 
     public PacketTimestamp FirstTime => Times().MinBy(t => t.Nanoseconds);
     public PacketTimestamp LastTime => Times().MaxBy(t => t.Nanoseconds);
@@ -38,85 +51,94 @@ internal sealed class DetectedFinding
             if (c.OutcomePacket is { } o) yield return o.Time;
         }
         foreach (var e in Icmp) yield return e.Packet.Time;
+        if (UnkeptTimes is { } times)
+        {
+            foreach (var time in times) yield return time;
+        }
+        else
+        {
+            if (Group.UnkeptFirst is { } first) yield return first;
+            if (Group.UnkeptLast is { } last) yield return last;
+        }
     }
 
+    /// <summary>The times and clients of the failures not kept that count, when a detection rule dropped some (else the group's).</summary>
+    public List<PacketTimestamp>? UnkeptTimes { get; set; }
+    public List<IpAddr>? UnkeptClients { get; set; }
+
     public IEnumerable<IpAddr> Clients() =>
-        Dns.Select(a => a.Client).Concat(Tcp.Select(c => c.Client)).Concat(Icmp.Select(e => e.Client)).Distinct().Order();
+        Dns.Select(a => a.Client).Concat(Tcp.Select(c => c.Client)).Concat(Icmp.Select(e => e.Client))
+            .Concat(UnkeptClients ?? (IEnumerable<IpAddr>)Group.UnkeptClients).Distinct().Order();
+
+    /// <summary>The first distinct names asked for (the failures kept in detail first), at most <paramref name="limit"/>.</summary>
+    public List<string> Names(int limit)
+    {
+        var unkept = Kind == FindingKinds.DnsNxdomain ? UnkeptNxNames ?? [] : Group.UnkeptNameSample;
+        return Dns.Select(a => a.QName).Concat(unkept).Distinct(StringComparer.OrdinalIgnoreCase).Take(limit).ToList();
+    }
+
+    /// <summary>NXDOMAIN: the names of the failures not kept that count (set by the detection rules).</summary>
+    public List<string>? UnkeptNxNames { get; set; }
+
+    /// <summary>The ICMP errors by sender and meaning, kept or not.</summary>
+    public Dictionary<IcmpSenderKey, long> Senders()
+    {
+        var senders = new Dictionary<IcmpSenderKey, long>(Group.UnkeptSenders);
+        foreach (var e in Icmp)
+        {
+            var key = new IcmpSenderKey(e.Sender, e.IsV6, e.Type, e.Code, e.FromTarget);
+            senders[key] = senders.GetValueOrDefault(key) + 1;
+        }
+        return senders;
+    }
+
+    /// <summary>Evidence packets in all, listed or not.</summary>
+    public long UnkeptEvidence => Group.UnkeptEvidence;
+
+    public bool AnyAtCaptureEnd => Group.UnkeptAtCaptureEnd || Dns.Any(a => a.AtCaptureEnd) || Tcp.Any(c => c.AtCaptureEnd);
 }
 
 /// <summary>
-/// The detect stage: turns tracked failures into findings of the kinds in <see cref="FindingKinds"/>, grouped
-/// by kind and service, keeping only what is a failure by the protocol's own terms (healthy traffic yields none).
+/// The detect stage: turns the tracked failures, grouped by kind and service as they happened, into findings of
+/// the kinds in <see cref="FindingKinds"/>, keeping only what is a failure by the protocol's own terms (healthy
+/// traffic yields none).
 /// </summary>
 internal static class Detector
 {
     public static List<DetectedFinding> Detect(TrafficTracker t)
     {
-        var groups = new Dictionary<(string Kind, IpAddr Server, ushort Port, byte Transport), DetectedFinding>();
-        DetectedFinding Group(string kind, IpAddr server, ushort port, byte transport)
-        {
-            if (!groups.TryGetValue((kind, server, port, transport), out var g))
-            {
-                g = new DetectedFinding { Kind = kind, Server = server, Port = port, Transport = transport };
-                groups[(kind, server, port, transport)] = g;
-            }
-            return g;
-        }
-
-        foreach (var a in t.FailedDns)
-        {
-            string? kind = a.Outcome switch
-            {
-                DnsOutcome.IcmpError => KindOfIcmp(a.Icmp!, dns: true),
-                DnsOutcome.Unanswered => FindingKinds.DnsNoResponse,
-                DnsOutcome.Answered => a.Rcode switch
-                {
-                    Packets.Dns.DnsRcode.ServFail => FindingKinds.DnsServfail,
-                    Packets.Dns.DnsRcode.Refused => FindingKinds.DnsRefused,
-                    Packets.Dns.DnsRcode.NXDomain => FindingKinds.DnsNxdomain,
-                    _ => null,
-                },
-                _ => null,
-            };
-            if (kind is null) continue;
-            var g = Group(kind, a.Server, a.ServerPort, a.OverTcp ? IpProtocol.Tcp : IpProtocol.Udp);
-            g.Dns.Add(a);
-            if (a.Icmp is not null) g.Icmp.Add(a.Icmp);
-        }
-
-        foreach (var c in t.FailedTcp)
-        {
-            string? kind = c.Outcome switch
-            {
-                TcpOutcome.Refused => FindingKinds.TcpConnectionRefused,
-                TcpOutcome.Unanswered => FindingKinds.TcpNoResponse,
-                TcpOutcome.IcmpRejected => KindOfIcmp(c.Icmp!, dns: false),
-                _ => null,
-            };
-            if (kind is null) continue;
-            var g = Group(kind, c.Server, c.ServerPort, IpProtocol.Tcp);
-            g.Tcp.Add(c);
-            if (c.Icmp is not null) g.Icmp.Add(c.Icmp);
-        }
-
-        foreach (var e in t.IcmpErrors)
-        {
-            if (e.JoinedTo is not null) continue;
-            string? kind = KindOfIcmp(e, dns: false);
-            // Unjoined errors speak for themselves only about reachability; a port unreachable for a datagram
-            // no tracked transaction sent (a late reply, a traceroute's last hop) is not a failure of a service.
-            if (kind is not (FindingKinds.HostUnreachable or FindingKinds.NetworkUnreachable or FindingKinds.TtlExceeded)) continue;
-            var g = Group(kind, e.Target, e.TargetPort, e.QuotedProtocol);
-            g.Icmp.Add(e);
-        }
-
         var findings = new List<DetectedFinding>();
-        foreach (var g in groups.Values)
+        foreach (var group in t.FailureGroups)
         {
+            var g = new DetectedFinding(group);
             if (Keep(g, t)) findings.Add(g);
         }
         return findings;
     }
+
+    /// <summary>The finding kind of a failed DNS attempt, or null for an outcome no finding reports.</summary>
+    public static string? KindOf(DnsOutcome outcome, int rcode, IcmpErrorRecord? icmp) => outcome switch
+    {
+        DnsOutcome.IcmpError => KindOfIcmp(icmp!, dns: true),
+        DnsOutcome.Unanswered => FindingKinds.DnsNoResponse,
+        DnsOutcome.Answered => rcode switch
+        {
+            Packets.Dns.DnsRcode.ServFail => FindingKinds.DnsServfail,
+            Packets.Dns.DnsRcode.Refused => FindingKinds.DnsRefused,
+            Packets.Dns.DnsRcode.NXDomain => FindingKinds.DnsNxdomain,
+            _ => null,
+        },
+        _ => null,
+    };
+
+    /// <summary>The finding kind of a failed TCP attempt, or null.</summary>
+    public static string? KindOf(TcpOutcome outcome, IcmpErrorRecord? icmp) => outcome switch
+    {
+        TcpOutcome.Refused => FindingKinds.TcpConnectionRefused,
+        TcpOutcome.Unanswered => FindingKinds.TcpNoResponse,
+        TcpOutcome.IcmpRejected => KindOfIcmp(icmp!, dns: false),
+        _ => null,
+    };
 
     /// <summary>What an ICMP error means for the transaction it answered (DESIGN.md, protocol facts).</summary>
     public static string? KindOfIcmp(IcmpErrorRecord e, bool dns)
@@ -147,6 +169,7 @@ internal static class Detector
     /// <summary>Failures that count: not a lone loss, not a search-list miss, not a query the capture cut off.</summary>
     private static bool Keep(DetectedFinding g, TrafficTracker t)
     {
+        g.UnkeptDns = g.Group.UnkeptDns;
         switch (g.Kind)
         {
             case FindingKinds.DnsNoResponse:
@@ -154,30 +177,43 @@ internal static class Detector
                 // A query is known to be unanswered when the client gave up on it and asked again, or when the
                 // capture outlived it by the answer grace.
                 var end = t.Last ?? default;
-                long decided = g.Dns.Count(a => a.Superseded
+                long decided = g.Group.UnkeptDnsDecided + g.Dns.Count(a => a.Superseded
                     || Describe.Seconds(a.Query.Time, end) is not { } s || s >= t.Options.DnsAnswerGrace.TotalSeconds);
-                long queries = t.DnsServers.TryGetValue(g.Server, out var server) ? server.Queries : g.Dns.Count;
-                return decided >= 1 && g.Dns.Count >= 2 && g.Dns.Count * 2 >= queries;
+                long queries = t.DnsServers.TryGetValue(g.Server, out var server) ? server.Queries : g.DnsFailed;
+                return decided >= 1 && g.DnsFailed >= 2 && g.DnsFailed * 2 >= queries;
             }
             case FindingKinds.DnsNxdomain:
                 // A name tried with a search domain appended ("www.example.com.corp.local.") and then resolved
                 // without it, or a name resolved later by the same client, is not a failure.
-                g.Dns.RemoveAll(a => t.TryGetResolved(a.Client, a.QName, out _) || ResolvedShorter(t, a));
-                return g.Dns.Count > 0;
+                g.Dns.RemoveAll(a => Resolved(t, a.Client, a.QName));
+                var failing = g.Group.UnkeptNames.Where(kv => !Resolved(t, kv.Key.Client, kv.Key.Name)).ToList();
+                long unnamed = g.Group.UnkeptDns - g.Group.UnkeptNames.Values.Sum(x => x.Count);
+                g.UnkeptDns = failing.Sum(kv => kv.Value.Count) + unnamed;
+                g.UnkeptNxNames = failing.Select(kv => kv.Key.Name).ToList();
+                if (unnamed == 0)
+                {
+                    // Every failure not kept is named: the window and clients are those of the names that count.
+                    g.UnkeptTimes = failing.SelectMany(kv => new[] { kv.Value.First, kv.Value.Last }).ToList();
+                    g.UnkeptClients = failing.Select(kv => kv.Key.Client).ToList();
+                }
+                return g.DnsFailed > 0;
             case FindingKinds.TcpNoResponse:
+                // Those not kept were filtered alike when counted.
                 g.Tcp.RemoveAll(c => c.AtCaptureEnd && c.Syns < 2);
-                return g.Tcp.Count > 0 && (g.Tcp.Count >= 2 || g.Tcp.Any(c => c.Syns >= 2));
+                return g.TcpFailed > 0 && (g.TcpFailed >= 2 || g.Tcp.Any(c => c.Syns >= 2) || g.Group.UnkeptTcpRetried > 0);
             default:
                 return g.FailedCount > 0;
         }
     }
 
-    private static bool ResolvedShorter(TrafficTracker t, DnsAttempt a)
+    private static bool Resolved(TrafficTracker t, IpAddr client, string name) =>
+        t.TryGetResolved(client, name, out _) || ResolvedShorter(t, client, name);
+
+    private static bool ResolvedShorter(TrafficTracker t, IpAddr client, string name)
     {
-        string name = a.QName;
         for (int dot = name.IndexOf('.'); dot > 0 && dot < name.Length - 1; dot = name.IndexOf('.', dot + 1))
         {
-            if (t.TryGetResolved(a.Client, name[..(dot + 1)], out _)) return true;
+            if (t.TryGetResolved(client, name[..(dot + 1)], out _)) return true;
         }
         return false;
     }

@@ -16,7 +16,7 @@ internal static class CauseRules
     {
         var causes = c.Kind switch
         {
-            FindingKinds.DnsServerUnreachable or FindingKinds.TcpConnectionRefused when c.Icmp.Count > 0 || c.Kind == FindingKinds.DnsServerUnreachable
+            FindingKinds.DnsServerUnreachable or FindingKinds.TcpConnectionRefused when c.IcmpCount > 0 || c.Kind == FindingKinds.DnsServerUnreachable
                 => PortUnreachable(c),
             FindingKinds.TcpConnectionRefused => Refused(c),
             FindingKinds.DnsBlocked or FindingKinds.TcpBlocked => Blocked(c),
@@ -88,7 +88,7 @@ internal static class CauseRules
                 $"The {service} on {c.ServerText} is not running or not listening on {port}",
                 0.8,
                 [
-                    $"{c.ServerText} itself answered {Times(target.Count)} with ICMP {icmp} (type {target[0].Type}, code {target[0].Code}): its IP stack is up and reachable, but nothing accepted {port}.",
+                    $"{c.ServerText} itself answered {Times(c.FromTargetCount)} with ICMP {icmp} (type {target[0].Type}, code {target[0].Code}): its IP stack is up and reachable, but nothing accepted {port}.",
                     $"{c.Failed} of {c.Attempts} attempts failed the same way{Over(c)}: the failure is persistent, not a one-off loss.",
                 ],
                 ["A host firewall rule that rejects with port unreachable sends the same message (next cause); the capture cannot tell the two apart."],
@@ -135,7 +135,7 @@ internal static class CauseRules
 
     private static List<Cause> Refused(IncidentContext c)
     {
-        var refused = c.Connections.Count;
+        var refused = c.ConnectionsFailed;
         return
         [
             Make("service-not-listening",
@@ -171,7 +171,7 @@ internal static class CauseRules
                 $"A firewall rule rejects {(c.IsDns ? "DNS" : c.Protocol)} ({c.PortText}) toward {c.ServerText}",
                 0.9,
                 [
-                    $"ICMP {Describe.Icmp(first.IsV6, first.Type, first.Code)} (type {first.Type}, code {first.Code}) answered {Times(c.Icmp.Count)}: a filter rejected the traffic (RFC 1812 5.2.7.1).",
+                    $"ICMP {Describe.Icmp(first.IsV6, first.Type, first.Code)} (type {first.Type}, code {first.Code}) answered {Times(c.IcmpCount)}: a filter rejected the traffic (RFC 1812 5.2.7.1).",
                     $"The errors were sent by {device}: that is the filtering device.",
                 ],
                 [],
@@ -191,7 +191,7 @@ internal static class CauseRules
     private static List<Cause> Silence(IncidentContext c)
     {
         long fromServer = c.PacketsFromServer;
-        bool retransmitted = c.Dns.Any(a => a.IsRetransmission) || c.Connections.Any(x => x.Syns > 1);
+        bool retransmitted = c.Retransmitted;
         string what = c.IsDns ? "queries" : "connection attempts";
         var silence = $"{c.Failed} {what} to {c.ServerText}{(retransmitted ? ", retransmissions included," : "")} got no answer and no ICMP error{Over(c)}.";
         var list = new List<Cause>
@@ -276,7 +276,7 @@ internal static class CauseRules
             Make("host-down",
                 $"{c.ServerText} is down or disconnected from its network",
                 0.7,
-                [$"{senders} reported the host unreachable {Times(c.Icmp.Count)}: the last router could not deliver to it (no ARP/neighbour answer, or a reject rule)."],
+                [$"{senders} reported the host unreachable {Times(c.IcmpCount)}: the last router could not deliver to it (no ARP/neighbour answer, or a reject rule)."],
                 [],
                 [$"Check {c.ServerText}'s power, interface and cabling; on {senders}, check the ARP/neighbour table for it (`ip neigh`)."]),
             Make("filter-host-unreachable",
@@ -296,7 +296,7 @@ internal static class CauseRules
             Make("missing-route",
                 $"{senders} has no route to {c.ServerText}'s network",
                 0.8,
-                [$"{senders} answered {Times(c.Icmp.Count)} with network unreachable: its routing table has no path to {c.ServerText}."],
+                [$"{senders} answered {Times(c.IcmpCount)} with network unreachable: its routing table has no path to {c.ServerText}."],
                 [],
                 [$"On {senders}, check the routing table (`ip route get {c.ServerText}`) and recent routing changes (a withdrawn route, a link down)."]),
         ];
@@ -310,7 +310,7 @@ internal static class CauseRules
             Make("routing-loop",
                 $"A routing loop near {senders} keeps packets to {c.ServerText} from arriving",
                 0.45,
-                [$"{senders} reported the time to live exceeded {Times(c.Icmp.Count)}."],
+                [$"{senders} reported the time to live exceeded {Times(c.IcmpCount)}."],
                 ["Traceroute and ping with a small TTL cause the same errors on purpose."],
                 [$"Run `traceroute {c.ServerText}` and look for repeating hops; check the routes on {senders}."]),
             Make("small-ttl",

@@ -143,7 +143,7 @@ internal static class Diagnoser
                     ? "The capture ends with the last failure: whether the service recovered, or answered later, is not in the evidence."
                     : $"The capture ends {Describe.Duration(after)} after the last failure: whether the service recovered, or answered later, is not in the evidence."));
         }
-        if (c.Dns.Any(a => a.AtCaptureEnd) || c.Connections.Any(x => x.AtCaptureEnd))
+        if (c.AtCaptureEnd)
         {
             list.Add(new Caveat("unanswered-at-capture-end", "Some attempts were sent just before the capture ended; their answers may simply not have been captured."));
         }
@@ -151,7 +151,7 @@ internal static class Diagnoser
         {
             list.Add(new Caveat("few-attempts", $"Only {Describe.Count(c.Attempts, "attempt")}: a transient failure cannot be told from a lasting one."));
         }
-        if (c.PacketsFromServer == 0 && c.Icmp.Count == 0)
+        if (c.PacketsFromServer == 0 && c.IcmpCount == 0)
         {
             list.Add(new Caveat("one-direction", $"No packet from {c.ServerText} is in the capture: if the capture filter or the capture point saw only one direction, answers may have been missed."));
         }

@@ -20,7 +20,7 @@ internal static class FindingBuilder
         long attempts = Attempts(g, t);
         long failed = g.FailedCount;
         var evidence = FirstEvidence(g, t.Options.MaxEvidencePerFinding, distinct: false, out int evidenceTotal);
-        var names = g.Dns.Select(a => Describe.Name(a.QName)).Distinct(StringComparer.OrdinalIgnoreCase).Take(8).ToList();
+        var names = g.Names(FailureGroup.NamesKept).ConvertAll(Describe.Name);
         return new Finding
         {
             Id = id,
@@ -41,7 +41,7 @@ internal static class FindingBuilder
             Names = names,
             IcmpSenders = Senders(g),
             Evidence = evidence.ConvertAll(e => e.Write()),
-            EvidenceTotal = evidenceTotal,
+            EvidenceTotal = evidenceTotal + UnkeptEvidence(g),
         };
     }
 
@@ -57,10 +57,14 @@ internal static class FindingBuilder
     /// <summary>Attempts toward the finding's service over the whole capture.</summary>
     public static long Attempts(DetectedFinding g, TrafficTracker t)
     {
-        if (g.Dns.Count > 0 && t.DnsServers.TryGetValue(g.Server, out var s)) return Math.Max(s.Queries, g.Dns.Count);
-        if (g.Tcp.Count > 0 && t.TcpServices.TryGetValue((g.Server, g.Port), out var svc)) return Math.Max(svc.Attempts, g.Tcp.Count);
+        if (g.DnsFailed > 0 && t.DnsServers.TryGetValue(g.Server, out var s)) return Math.Max(s.Queries, g.DnsFailed);
+        if (g.TcpFailed > 0 && t.TcpServices.TryGetValue((g.Server, g.Port), out var svc)) return Math.Max(svc.Attempts, g.TcpFailed);
         return g.FailedCount;
     }
+
+    /// <summary>Evidence packets of the failures not kept in detail (an NXDOMAIN query and its answer for those that count).</summary>
+    private static long UnkeptEvidence(DetectedFinding g) =>
+        g.Kind == FindingKinds.DnsNxdomain ? 2 * g.UnkeptDns : g.UnkeptEvidence;
 
     private static string Severity(DetectedFinding g, long attempts, long failed)
     {
@@ -101,7 +105,7 @@ internal static class FindingBuilder
     }
 
     private static List<IcmpSender> Senders(DetectedFinding g) =>
-        g.Icmp.GroupBy(e => (e.Sender, e.IsV6, e.Type, e.Code, e.FromTarget))
+        g.Senders()
             .Select(x => new IcmpSender
             {
                 Address = x.Key.Sender.ToString(),
@@ -109,9 +113,12 @@ internal static class FindingBuilder
                 Type = x.Key.Type,
                 Code = x.Key.Code,
                 Description = Describe.Icmp(x.Key.IsV6, x.Key.Type, x.Key.Code),
-                Count = x.LongCount(),
+                Count = x.Value,
             })
             .OrderByDescending(s => s.Count)
+            .ThenBy(s => s.Address, StringComparer.Ordinal)
+            .ThenBy(s => s.Type)
+            .ThenBy(s => s.Code)
             .ToList();
 
     /// <summary>The evidence packets in the order listed (each failed attempt, then what answered it), not yet written out.</summary>

@@ -26,9 +26,20 @@ internal sealed class IncidentContext
         Dns = findings.SelectMany(f => f.Dns).Distinct().OrderBy(a => a.Query.Time.Nanoseconds).ToList();
         Connections = findings.SelectMany(f => f.Tcp).Distinct().OrderBy(c => c.First.Time.Nanoseconds).ToList();
         Icmp = findings.SelectMany(f => f.Icmp).Distinct().OrderBy(e => e.Packet.Time.Nanoseconds).ToList();
-        Failed = Dns.Count + Connections.Count + (Dns.Count + Connections.Count == 0 ? Icmp.Count : 0);
+        long dns = findings.Sum(f => f.DnsFailed);
+        ConnectionsFailed = findings.Sum(f => f.TcpFailed);
+        var senders = findings.SelectMany(f => f.Senders()).ToList();
+        IcmpCount = senders.Sum(s => s.Value);
+        FromTargetCount = senders.Where(s => s.Key.FromTarget).Sum(s => s.Value);
+        FromRoutersCount = IcmpCount - FromTargetCount;
+        Failed = dns + ConnectionsFailed + (dns + ConnectionsFailed == 0 ? IcmpCount : 0);
+        AtCaptureEnd = findings.Any(f => f.AnyAtCaptureEnd);
+        ResetCount = Connections.Count(x => x.Outcome == TcpOutcome.Refused) + findings.Sum(f => f.Group.UnkeptTcpReset);
+        Retransmitted = findings.Any(f => f.Group.UnkeptRetransmissions)
+            || Dns.Any(a => a.IsRetransmission) || Connections.Any(x => x.Syns > 1);
         Attempts = Math.Max(findings.Max(f => f.Finding.Attempts), Failed);
-        Names = Dns.Select(a => Describe.Name(a.QName)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        Names = Dns.Select(a => a.QName).Concat(findings.SelectMany(f => f.Names(FailureGroup.NamesKept)))
+            .Distinct(StringComparer.OrdinalIgnoreCase).Select(Describe.Name).ToList();
         var (service, protocol, use) = Describe.Service(Port, Tcp);
         ServiceName = service;
         Protocol = IsDns ? "DNS" : protocol ?? FindingBuilder.TransportName(Primary.Transport);
@@ -49,6 +60,18 @@ internal sealed class IncidentContext
     public List<TcpConnection> Connections { get; }
     public List<IcmpErrorRecord> Icmp { get; }
     public long Failed { get; }
+    /// <summary>Failed TCP attempts, kept in detail or not.</summary>
+    public long ConnectionsFailed { get; }
+    /// <summary>ICMP errors, kept in detail or not; and of those, sent by the target and by routers.</summary>
+    public long IcmpCount { get; }
+    public long FromTargetCount { get; }
+    public long FromRoutersCount { get; }
+    /// <summary>Failed TCP attempts the server answered with a reset, kept in detail or not.</summary>
+    public long ResetCount { get; }
+    /// <summary>Some failure was cut off by the end of the capture.</summary>
+    public bool AtCaptureEnd { get; }
+    /// <summary>Some query or SYN was sent again.</summary>
+    public bool Retransmitted { get; }
     public long Attempts { get; }
     public List<string> Names { get; }
     public string? ServiceName { get; }

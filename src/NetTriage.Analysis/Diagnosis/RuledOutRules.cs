@@ -18,13 +18,12 @@ internal static class RuledOutRules
         if (fromTarget.Count > 0)
         {
             list.Add(new RuledOut($"{c.ServerText} being down, or the network path to it",
-                $"{c.ServerText} itself sent {Describe.Count(fromTarget.Count, "ICMP error")}: it is up and the clients' packets reach it."));
+                $"{c.ServerText} itself sent {Describe.Count(c.FromTargetCount, "ICMP error")}: it is up and the clients' packets reach it."));
         }
-        var refused = c.Connections.Where(x => x.Outcome == TcpOutcome.Refused).ToList();
-        if (refused.Count > 0)
+        if (c.ResetCount > 0)
         {
             list.Add(new RuledOut($"{c.ServerText} being down, or the network path to it",
-                $"{c.ServerText} answered {Describe.Count(refused.Count, "connection attempt")} with a TCP reset: its TCP stack is up and reachable."));
+                $"{c.ServerText} answered {Describe.Count(c.ResetCount, "connection attempt")} with a TCP reset: its TCP stack is up and reachable."));
         }
         if (!c.IsDns)
         {

@@ -1,3 +1,4 @@
+using NetTriage.Analysis.Detection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetTriage.Packets;
@@ -40,9 +41,6 @@ internal sealed partial class TrafficTracker
     public Dictionary<IpAddr, DnsServerCounters> DnsServers { get; } = [];
     public IReadOnlyList<double> DnsResponseMilliseconds => _responseMilliseconds;
 
-    /// <summary>Failed DNS attempts, in the order they were decided (capped).</summary>
-    public List<DnsAttempt> FailedDns { get; } = [];
-    public long FailedDnsDropped { get; private set; }
     public bool PendingDnsCapped { get; private set; }
 
     /// <summary>Addresses clients got in DNS answers: the name and the answer, for "the client connected to what it resolved".</summary>
@@ -185,7 +183,10 @@ internal sealed partial class TrafficTracker
         if (attempt.Rcode != 0)
         {
             // Only a response kept as evidence needs its line.
-            if (FailedDns.Count < _options.MaxFailureRecords) attempt.ResponseLine = Summarize(p);
+            if (WouldKeep(Detector.KindOf(DnsOutcome.Answered, attempt.Rcode, null), attempt.Server, attempt.ServerPort, attempt.OverTcp ? IpProtocol.Tcp : IpProtocol.Udp))
+            {
+                attempt.ResponseLine = Summarize(p);
+            }
         }
         else
         {
@@ -240,7 +241,8 @@ internal sealed partial class TrafficTracker
             if (attempt is null) return false;
         }
         // The attempt failed: it is kept if there is room, and then needs an error record of its own.
-        attempt.Icmp = KeepableError(error, p, FailedDns.Count < _options.MaxFailureRecords);
+        attempt.Icmp = KeepableError(error, p,
+            WouldKeep(Detector.KindOfIcmp(error, dns: true), attempt.Server, attempt.ServerPort, attempt.OverTcp ? IpProtocol.Tcp : IpProtocol.Udp));
         attempt.Icmp.JoinedTo = "dns";
         Decide(attempt, DnsOutcome.IcmpError, atEnd: false);
         return true;
@@ -287,18 +289,7 @@ internal sealed partial class TrafficTracker
                 }
                 break;
         }
-        if (attempt.Failed)
-        {
-            if (FailedDns.Count < _options.MaxFailureRecords)
-            {
-                FailedDns.Add(attempt);
-                attempt.Kept = true;
-            }
-            else
-            {
-                FailedDnsDropped++;
-            }
-        }
+        if (attempt.Failed) RecordFailure(attempt);
         ForgetUnlessRetried(attempt, outcome);
         ReturnAttempt(attempt);
     }

@@ -1,3 +1,4 @@
+using NetTriage.Analysis.Detection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetTriage.Packets;
@@ -18,9 +19,6 @@ internal sealed partial class TrafficTracker
     public long TcpMidStream { get; private set; }
     public Dictionary<TcpOutcome, long> TcpOutcomes { get; } = [];
     public Dictionary<(IpAddr Server, ushort Port), ServiceCounters> TcpServices { get; } = [];
-    /// <summary>Failed connection attempts (capped).</summary>
-    public List<TcpConnection> FailedTcp { get; } = [];
-    public long FailedTcpDropped { get; private set; }
     public bool ConnectionsCapped { get; private set; }
     /// <summary>Per client: its connection attempts, first ones kept (for "was a connection attempted after...").</summary>
     public Dictionary<IpAddr, List<TcpAttempt>> AttemptsByClient { get; } = [];
@@ -91,7 +89,7 @@ internal sealed partial class TrafficTracker
                 conn.Outcome = TcpOutcome.Refused; // RFC 9293 3.10.7.3: a reset in reply to a SYN, the port is closed
                 conn.OutcomePacket = PacketRef.Of(p, input);
                 // Only a refusal kept as evidence needs its line.
-                if (FailedTcp.Count < _options.MaxFailureRecords) conn.OutcomeLine = Summarize(p);
+                if (WouldKeep(FindingKinds.TcpConnectionRefused, conn.Server, conn.ServerPort, IpProtocol.Tcp)) conn.OutcomeLine = Summarize(p);
                 Close(canonical, conn, atEnd: false);
             }
             else if (conn.Outcome == TcpOutcome.Established)
@@ -224,7 +222,7 @@ internal sealed partial class TrafficTracker
         if (conn is null || conn.Outcome != TcpOutcome.SynSent) return false;
         conn.Outcome = TcpOutcome.IcmpRejected;
         // The attempt failed: it is kept if there is room, and then needs an error record of its own.
-        conn.Icmp = KeepableError(error, p, FailedTcp.Count < _options.MaxFailureRecords);
+        conn.Icmp = KeepableError(error, p, WouldKeep(Detector.KindOfIcmp(error, dns: false), conn.Server, conn.ServerPort, IpProtocol.Tcp));
         conn.Icmp.JoinedTo = "tcp";
         conn.OutcomePacket = error.Packet;
         conn.OutcomeLine = conn.Icmp.Line;
@@ -276,18 +274,7 @@ internal sealed partial class TrafficTracker
                 service.IcmpRejected++;
                 break;
         }
-        if (conn.Failed)
-        {
-            if (FailedTcp.Count < _options.MaxFailureRecords)
-            {
-                FailedTcp.Add(conn);
-                conn.Kept = true;
-            }
-            else
-            {
-                FailedTcpDropped++;
-            }
-        }
+        if (conn.Failed) RecordFailure(conn);
     }
 
     private void ReleaseTcpTables()

@@ -1,0 +1,248 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using NetTriage.Analysis.Detection;
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Tracking;
+
+/// <summary>Which finding a failure belongs to: its kind and the service it failed toward.</summary>
+internal readonly record struct FailureGroupKey(string Kind, IpAddr Server, ushort Port, byte Transport);
+
+/// <summary>ICMP errors of one sender and one meaning.</summary>
+internal readonly record struct IcmpSenderKey(IpAddr Sender, bool IsV6, byte Type, byte Code, bool FromTarget);
+
+/// <summary>
+/// The failures of one kind toward one service, as they happen: the first ones kept in detail (the evidence a
+/// report lists and the rules read), every one counted. What is not kept in detail still counts exactly: its
+/// number, its time window, its clients, the ICMP senders, and what the detection rules need of it.
+/// </summary>
+/// <summary>Failed queries for one (client, name): how many, and the first and last query time.</summary>
+internal struct NameTally
+{
+    public long Count;
+    public PacketTimestamp First;
+    public PacketTimestamp Last;
+}
+
+internal sealed class FailureGroup(FailureGroupKey key, int order)
+{
+    public FailureGroupKey Key { get; } = key;
+    /// <summary>Order of creation, which is the order of the first failure's decision.</summary>
+    public int Order { get; } = order;
+
+    /// <summary>Failed DNS attempts kept in detail, in the order decided.</summary>
+    public List<DnsAttempt> Dns { get; } = [];
+    /// <summary>Failed TCP attempts kept in detail, in the order decided.</summary>
+    public List<TcpConnection> Tcp { get; } = [];
+    /// <summary>ICMP errors kept in detail: those answering the kept attempts, and errors that answered no attempt.</summary>
+    public List<IcmpErrorRecord> Icmp { get; } = [];
+    /// <summary>Failures kept in detail (an attempt and its error count once).</summary>
+    public int Kept { get; set; }
+
+    // ---- failures not kept in detail: counted --------------------------------------------------
+
+    public long UnkeptDns { get; set; }
+    /// <summary>Unanswered queries not kept that are known to be unanswered (see <see cref="DnsAttempt.AtCaptureEnd"/>).</summary>
+    public long UnkeptDnsDecided { get; set; }
+    public long UnkeptTcp { get; set; }
+    /// <summary>TCP attempts not kept whose SYN was sent more than once.</summary>
+    public long UnkeptTcpRetried { get; set; }
+    /// <summary>TCP attempts not kept that the server refused with a reset.</summary>
+    public long UnkeptTcpReset { get; set; }
+    public long UnkeptIcmp { get; set; }
+    /// <summary>Evidence packets the failures not kept would have listed.</summary>
+    public long UnkeptEvidence { get; set; }
+    public bool UnkeptRetransmissions { get; set; }
+    public bool UnkeptAtCaptureEnd { get; set; }
+    public PacketTimestamp? UnkeptFirst { get; set; }
+    public PacketTimestamp? UnkeptLast { get; set; }
+    public HashSet<IpAddr> UnkeptClients { get; } = [];
+    public Dictionary<IcmpSenderKey, long> UnkeptSenders { get; } = [];
+    /// <summary>The first distinct names (up to <see cref="NamesKept"/>) the failed queries not kept asked for.</summary>
+    public List<string> UnkeptNameSample { get; } = [];
+    public const int NamesKept = 8;
+    /// <summary>NXDOMAIN only: how many failed queries not kept asked each (client, name), for the rules that drop some.</summary>
+    public Dictionary<(IpAddr Client, string Name), NameTally> UnkeptNames { get; } = [];
+
+    public void AddUnkeptTime(PacketTimestamp time)
+    {
+        if (time.Kind == TimestampKind.None) return;
+        if (UnkeptFirst is not { } first || time.Nanoseconds < first.Nanoseconds) UnkeptFirst = time;
+        if (UnkeptLast is not { } last || time.Nanoseconds > last.Nanoseconds) UnkeptLast = time;
+    }
+}
+
+internal sealed partial class TrafficTracker
+{
+    /// <summary>Failures every finding keeps in detail, whatever the budget, so each has evidence to show.</summary>
+    private const int MinKeptPerGroup = 8;
+
+    private readonly Dictionary<FailureGroupKey, FailureGroup> _failureGroups = [];
+    private int _keptFailures;
+    private int _failureSummaryEntries;
+
+    /// <summary>The failures by finding, in the order each group began.</summary>
+    public IEnumerable<FailureGroup> FailureGroups => _failureGroups.Values.OrderBy(g => g.Order);
+    /// <summary>Failures of a kind and service past the table of groups: counted here only.</summary>
+    public long FailuresUncounted { get; private set; }
+    /// <summary>Clients, names or senders of failures not kept in detail were past their budget.</summary>
+    public bool FailureSummaryCapped { get; private set; }
+
+    private FailureGroup? GroupOf(string kind, IpAddr server, ushort port, byte transport)
+    {
+        var key = new FailureGroupKey(kind, server, port, transport);
+        if (_failureGroups.TryGetValue(key, out var group)) return group;
+        if (_failureGroups.Count >= _options.MaxFailureGroups)
+        {
+            return null;
+        }
+        group = new FailureGroup(key, _failureGroups.Count);
+        _failureGroups[key] = group;
+        return group;
+    }
+
+    private bool HasRoom(FailureGroup group) =>
+        group.Kept < MinKeptPerGroup
+        || (group.Kept < _options.MaxFailureRecordsPerFinding && _keptFailures < _options.MaxFailureRecords);
+
+    /// <summary>Whether a failure of this kind toward this service would be kept in detail (so its packet lines are worth making).</summary>
+    private bool WouldKeep(string? kind, IpAddr server, ushort port, byte transport) =>
+        kind is not null && GroupOf(kind, server, port, transport) is { } group && HasRoom(group);
+
+    private void Keep(FailureGroup group)
+    {
+        group.Kept++;
+        _keptFailures++;
+    }
+
+    /// <summary>Spends one entry of the budget for what failures not kept in detail remember; false past it.</summary>
+    private bool SummaryRoom()
+    {
+        if (_failureSummaryEntries >= _options.MaxFailureSummaryEntries)
+        {
+            FailureSummaryCapped = true;
+            return false;
+        }
+        _failureSummaryEntries++;
+        return true;
+    }
+
+    private void AddUnkeptClient(FailureGroup group, IpAddr client)
+    {
+        if (!group.UnkeptClients.Contains(client) && SummaryRoom()) group.UnkeptClients.Add(client);
+    }
+
+    private void AddUnkeptSender(FailureGroup group, IcmpErrorRecord error)
+    {
+        group.UnkeptIcmp++;
+        group.AddUnkeptTime(error.Packet.Time);
+        var key = new IcmpSenderKey(error.Sender, error.IsV6, error.Type, error.Code, error.FromTarget);
+        if (group.UnkeptSenders.TryGetValue(key, out long n)) group.UnkeptSenders[key] = n + 1;
+        else if (SummaryRoom()) group.UnkeptSenders[key] = 1;
+    }
+
+    /// <summary>A DNS attempt that failed: kept in detail (never reused) if its finding has room, else counted.</summary>
+    private void RecordFailure(DnsAttempt attempt)
+    {
+        string? kind = Detector.KindOf(attempt.Outcome, attempt.Rcode, attempt.Icmp);
+        if (kind is null) return; // an error no finding reports (FORMERR, NOTIMP, ...): counted in the statistics only
+        var group = GroupOf(kind, attempt.Server, attempt.ServerPort, attempt.OverTcp ? IpProtocol.Tcp : IpProtocol.Udp);
+        if (group is null)
+        {
+            FailuresUncounted++;
+            return;
+        }
+        if (HasRoom(group))
+        {
+            Keep(group);
+            attempt.Kept = true;
+            group.Dns.Add(attempt);
+            if (attempt.Icmp is not null) group.Icmp.Add(attempt.Icmp);
+            return;
+        }
+        group.UnkeptDns++;
+        group.UnkeptEvidence++;
+        group.AddUnkeptTime(attempt.Query.Time);
+        if (attempt.Superseded || !attempt.AtCaptureEnd) group.UnkeptDnsDecided++;
+        group.UnkeptAtCaptureEnd |= attempt.AtCaptureEnd;
+        group.UnkeptRetransmissions |= attempt.IsRetransmission;
+        AddUnkeptClient(group, attempt.Client);
+        if (attempt.Icmp is { } error)
+        {
+            group.UnkeptEvidence++;
+            AddUnkeptSender(group, error);
+        }
+        else if (attempt.Response is { } response && attempt.Rcode != 0)
+        {
+            group.UnkeptEvidence++;
+            group.AddUnkeptTime(response.Time);
+        }
+        if (group.UnkeptNameSample.Count < FailureGroup.NamesKept && !group.UnkeptNameSample.Contains(attempt.QName, StringComparer.OrdinalIgnoreCase))
+        {
+            group.UnkeptNameSample.Add(attempt.QName);
+        }
+        if (kind == FindingKinds.DnsNxdomain)
+        {
+            var name = (attempt.Client, attempt.QName);
+            ref var tally = ref CollectionsMarshal.GetValueRefOrNullRef(group.UnkeptNames, name);
+            if (!Unsafe.IsNullRef(ref tally))
+            {
+                tally.Count++;
+                tally.Last = attempt.Response?.Time ?? attempt.Query.Time;
+            }
+            else if (SummaryRoom())
+            {
+                group.UnkeptNames[name] = new NameTally { Count = 1, First = attempt.Query.Time, Last = attempt.Response?.Time ?? attempt.Query.Time };
+            }
+        }
+    }
+
+    /// <summary>A TCP attempt that failed: kept in detail (never reused) if its finding has room, else counted.</summary>
+    private void RecordFailure(TcpConnection conn)
+    {
+        string? kind = Detector.KindOf(conn.Outcome, conn.Icmp);
+        if (kind is null) return;
+        var group = GroupOf(kind, conn.Server, conn.ServerPort, IpProtocol.Tcp);
+        if (group is null)
+        {
+            FailuresUncounted++;
+            return;
+        }
+        if (HasRoom(group))
+        {
+            Keep(group);
+            conn.Kept = true;
+            group.Tcp.Add(conn);
+            if (conn.Icmp is not null) group.Icmp.Add(conn.Icmp);
+            return;
+        }
+        // An attempt cut off by the end of the capture after a single SYN is no evidence of a silent service
+        // (the detection rule drops the kept ones alike).
+        if (kind == FindingKinds.TcpNoResponse && conn.AtCaptureEnd && conn.Syns < 2) return;
+        group.UnkeptTcp++;
+        group.UnkeptEvidence++;
+        group.AddUnkeptTime(conn.First.Time);
+        group.AddUnkeptTime(conn.Last.Time);
+        if (conn.Syns > 1)
+        {
+            group.UnkeptTcpRetried++;
+            group.UnkeptRetransmissions = true;
+        }
+        group.UnkeptAtCaptureEnd |= conn.AtCaptureEnd;
+        AddUnkeptClient(group, conn.Client);
+        if (conn.Icmp is { } error)
+        {
+            group.UnkeptEvidence++;
+            AddUnkeptSender(group, error);
+        }
+        else if (conn.OutcomePacket is { } outcome)
+        {
+            if (conn.Outcome == TcpOutcome.Refused)
+            {
+                group.UnkeptEvidence++;
+                group.UnkeptTcpReset++;
+            }
+            group.AddUnkeptTime(outcome.Time);
+        }
+    }
+}
