@@ -307,9 +307,7 @@ public sealed class Analyzer
     {
         long errors = t.DnsErrorRcodes.Values.Sum();
         long failed = t.DnsIcmpAnswered + t.DnsUnanswered + errors;
-        // The median: any sort puts the same value in the middle.
-        var times = t.DnsResponseMilliseconds.ToArray();
-        Array.Sort(times);
+        double? median = t.DnsResponseTimes.MedianMilliseconds();
         return new DnsStatistics
         {
             Queries = t.DnsQueries,
@@ -322,7 +320,7 @@ public sealed class Analyzer
             UnansweredAtCaptureEnd = t.DnsUnansweredAtEnd,
             Retransmissions = t.DnsRetransmissions,
             UnmatchedResponses = t.DnsUnmatchedResponses,
-            MedianResponseMilliseconds = times.Length == 0 ? null : Math.Round(times[times.Length / 2], 3),
+            MedianResponseMilliseconds = median is { } m ? Math.Round(m, 3) : null,
             FailureRate = t.DnsQueries == 0 ? 0 : Math.Round((double)failed / t.DnsQueries, 4),
             Servers = t.DnsServers.OrderByDescending(kv => kv.Value.Queries).ThenBy(kv => kv.Key).Take(20)
                 .Select(kv => new DnsServerStatistics

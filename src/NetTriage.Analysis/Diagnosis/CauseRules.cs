@@ -58,7 +58,8 @@ internal static class CauseRules
         var against = new List<string>();
         if (surge)
         {
-            forEvidence.Add($"{sources} distinct sources sent traffic to {c.ServerText} in the capture.");
+            string many = sources >= Tracking.TrafficTracker.ServiceCounters.MaxClients ? "At least " + sources : sources.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            forEvidence.Add($"{many} distinct sources sent traffic to {c.ServerText} in the capture.");
         }
         else
         {

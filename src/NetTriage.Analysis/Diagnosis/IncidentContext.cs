@@ -99,7 +99,7 @@ internal sealed class IncidentContext
     /// <summary>Distinct sources that sent the server DNS queries or TCP attempts on the port, over the capture.</summary>
     public long SourcesTowardServer =>
         IsDns && Tracker.DnsServers.TryGetValue(Server, out var s) ? s.Clients.Count
-        : Tracker.AttemptsByClient.Count(kv => kv.Value.Any(c => c.Server == Server && c.ServerPort == Port));
+        : Tracker.TcpServices.TryGetValue((Server, Port), out var service) ? service.Clients.Count : 0;
 
     /// <summary>Packets the server itself sent during the capture (answers of any kind).</summary>
     public long PacketsFromServer => Tracker.Hosts.TryGetValue(Server, out var h) ? h.PacketsSent : 0;

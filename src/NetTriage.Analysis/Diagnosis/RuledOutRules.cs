@@ -29,7 +29,7 @@ internal static class RuledOutRules
         {
             foreach (var x in c.Connections.DistinctBy(x => x.Client))
             {
-                if (c.Tracker.Resolutions.TryGetValue((x.Client, x.Server), out var resolution))
+                if (x.Resolution is { } resolution)
                 {
                     list.Add(new RuledOut("Name resolution",
                         $"{Describe.Name(resolution.Name)} resolved to {c.ServerText} for {x.Client} at {Describe.Clock(resolution.Answer.Time)} (frame {resolution.Answer.Frame}), and the client connected to that address: the failure is in the connection, not in DNS."));
@@ -57,7 +57,7 @@ internal static class RuledOutRules
         foreach (var client in c.Clients)
         {
             if (c.Tracker.AttemptsByClient.TryGetValue(client, out var attempts)
-                && attempts.Any(x => x.First.Time.Kind == c.First.Kind && x.First.Time.Nanoseconds >= c.First.Nanoseconds))
+                && attempts.Latest is { } latest && latest.Kind == c.First.Kind && latest.Nanoseconds >= c.First.Nanoseconds)
             {
                 return null;
             }
@@ -80,7 +80,7 @@ internal static class RuledOutRules
         foreach (var client in c.Clients)
         {
             if (!c.Tracker.AttemptsByClient.TryGetValue(client, out var attempts)) continue;
-            n += attempts.Count(x => x.Server != c.Server && x.Outcome is TcpOutcome.Established or TcpOutcome.Closed or TcpOutcome.ResetAfterEstablished);
+            n += attempts.EstablishedToOthers(c.Server);
         }
         return n;
     }

@@ -146,6 +146,8 @@ internal sealed class TcpConnection
     public string? OutcomeSummary => OutcomeLine.IsEmpty ? null : OutcomeLine.ToString();
     internal PacketLine OutcomeLine;
     public IcmpErrorRecord? Icmp { get; set; }
+    /// <summary>The DNS answer that gave the client the server's address, if one was seen shortly before (kept attempts only).</summary>
+    public Resolution? Resolution { get; set; }
     public bool Finished { get; set; }
     public bool AtCaptureEnd { get; set; }
     /// <summary>A FIN was seen once the connection was established (either side).</summary>
@@ -162,8 +164,6 @@ internal sealed class TcpConnection
     internal HostCounters? ClientCounters, ServerCounters;
     /// <summary>The generation of flows in which the connection's flow was last counted.</summary>
     internal int FlowEpoch = -1;
-    /// <summary>Where the connection's record is in its client's list of attempts, or -1.</summary>
-    internal int AttemptSlot = -1;
     /// <summary>Kept as evidence of a failure: never reused.</summary>
     internal bool Kept;
     /// <summary>Bumped each time the object is reused, so that a timer set for it earlier can tell it is stale.</summary>
@@ -179,68 +179,71 @@ internal sealed class TcpConnection
         OutcomePacket = null;
         OutcomeLine = default;
         Icmp = null;
+        Resolution = null;
         Finished = false;
         AtCaptureEnd = false;
         SawFin = false;
         FinFromClient = false;
         FinFromServer = false;
-        AttemptSlot = -1;
         ClientCounters = ServerCounters = null;
         FlowEpoch = -1;
     }
 }
 
-/// <summary>When a connection attempt began: what the diagnosis asks of it.</summary>
-internal readonly record struct AttemptStart(PacketTimestamp Time);
-
 /// <summary>
-/// A client's connection attempt as kept for "was a connection attempted after ...": when, to where, and how it
-/// ended (its outcome is filled in when the connection ends). 32 bytes: the server's address is held as raw words.
+/// What the diagnosis asks of a client's connection attempts, in a few words whatever their number: when it last
+/// tried to connect (was anything attempted after a failure?), and how many of its connections succeeded, with
+/// the servers of the first few (did it reach hosts other than the failing one?).
 /// </summary>
-internal struct TcpAttempt
+internal sealed class ClientAttempts
 {
-    private readonly long _time;
-    private readonly ulong _serverHigh;
-    private readonly ulong _serverLow;
-    private readonly TimestampKind _timeKind;
-    private readonly byte _serverVersion;
-    public readonly ushort ServerPort;
-    public TcpOutcome Outcome;
+    private const int ServersKept = 8;
+    private readonly IpAddr[] _servers = new IpAddr[ServersKept];
+    private readonly long[] _counts = new long[ServersKept];
+    private int _kept;
 
-    public TcpAttempt(PacketTimestamp time, IpAddr server, ushort serverPort, TcpOutcome outcome)
+    /// <summary>The latest attempt's start (the latest by capture time).</summary>
+    public PacketTimestamp? Latest { get; private set; }
+    /// <summary>Connections that got established, to any server.</summary>
+    public long Established { get; private set; }
+    /// <summary>Of those, the ones to servers past the first <see cref="ServersKept"/> (not told apart).</summary>
+    public long EstablishedUntracked { get; private set; }
+
+    public void Attempted(PacketTimestamp time)
     {
-        _time = time.Nanoseconds;
-        _timeKind = time.Kind;
-        _serverVersion = server.Version;
-        if (server.IsV6)
-        {
-            Span<byte> bytes = stackalloc byte[16];
-            server.WriteBytes(bytes);
-            _serverHigh = BinaryPrimitives.ReadUInt64BigEndian(bytes);
-            _serverLow = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
-        }
-        else
-        {
-            _serverHigh = 0;
-            _serverLow = server.V4Value;
-        }
-        ServerPort = serverPort;
-        Outcome = outcome;
+        if (time.Kind == TimestampKind.None) return;
+        if (Latest is not { } latest || time.Kind != latest.Kind || time.Nanoseconds >= latest.Nanoseconds) Latest = time;
     }
 
-    public readonly AttemptStart First => new(new PacketTimestamp(_time, _timeKind));
-
-    public readonly IpAddr Server
+    public void Connected(IpAddr server)
     {
-        get
+        Established++;
+        for (int i = 0; i < _kept; i++)
         {
-            if (_serverVersion == 4) return IpAddr.FromV4((uint)_serverLow);
-            if (_serverVersion != 6) return default;
-            Span<byte> bytes = stackalloc byte[16];
-            BinaryPrimitives.WriteUInt64BigEndian(bytes, _serverHigh);
-            BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], _serverLow);
-            return IpAddr.FromV6(bytes);
+            if (_servers[i] == server)
+            {
+                _counts[i]++;
+                return;
+            }
         }
+        if (_kept < ServersKept)
+        {
+            _servers[_kept] = server;
+            _counts[_kept++] = 1;
+            return;
+        }
+        EstablishedUntracked++;
+    }
+
+    /// <summary>Established connections to servers other than <paramref name="server"/>, at least (those to untracked servers may include it).</summary>
+    public long EstablishedToOthers(IpAddr server)
+    {
+        long others = Established - EstablishedUntracked;
+        for (int i = 0; i < _kept; i++)
+        {
+            if (_servers[i] == server) others -= _counts[i];
+        }
+        return others;
     }
 }
 

@@ -11,15 +11,19 @@ internal readonly record struct AnswerRef(long Frame, PacketTimestamp Time);
 internal readonly record struct Resolution(string Name, AnswerRef Answer);
 
 /// <summary>
-/// The addresses clients got in DNS answers, by (client, address): the first answer that gave each. A pair of
-/// IPv4 addresses is held as one 64-bit key, so the common case costs 48 bytes a pair.
+/// The addresses clients got in DNS answers, by (client, address): the first answer that gave each, over the
+/// last one to two generations (a client connects to what it resolved within moments; a failed connection looks
+/// its answer up when it fails, so older answers can go and the table holds only recent ones). A pair of IPv4
+/// addresses is held as one 64-bit key, so the common case costs 48 bytes a pair.
 /// </summary>
 internal sealed class ResolutionTable
 {
-    private readonly Dictionary<ulong, Resolution> _v4 = [];
-    private readonly Dictionary<(IpAddr Client, IpAddr Address), Resolution> _other = [];
+    private Dictionary<ulong, Resolution> _v4 = [];
+    private Dictionary<(IpAddr Client, IpAddr Address), Resolution> _other = [];
+    private Dictionary<ulong, Resolution> _v4Before = [];
+    private Dictionary<(IpAddr Client, IpAddr Address), Resolution> _otherBefore = [];
 
-    public int Count => _v4.Count + _other.Count;
+    public int Count => _v4.Count + _other.Count + _v4Before.Count + _otherBefore.Count;
 
     private static bool BothV4((IpAddr Client, IpAddr Address) key, out ulong packed)
     {
@@ -28,20 +32,36 @@ internal sealed class ResolutionTable
     }
 
     public bool TryGetValue((IpAddr Client, IpAddr Address) key, out Resolution resolution) =>
-        BothV4(key, out ulong packed) ? _v4.TryGetValue(packed, out resolution) : _other.TryGetValue(key, out resolution);
+        BothV4(key, out ulong packed)
+            ? _v4.TryGetValue(packed, out resolution) || _v4Before.TryGetValue(packed, out resolution)
+            : _other.TryGetValue(key, out resolution) || _otherBefore.TryGetValue(key, out resolution);
 
-    public bool ContainsKey((IpAddr Client, IpAddr Address) key) =>
-        BothV4(key, out ulong packed) ? _v4.ContainsKey(packed) : _other.ContainsKey(key);
+    public bool ContainsKey((IpAddr Client, IpAddr Address) key) => TryGetValue(key, out _);
 
     /// <summary>Adds the pair unless it is known (the first answer stays); true when added.</summary>
     public bool TryAdd((IpAddr Client, IpAddr Address) key, Resolution resolution)
     {
-        ref var slot = ref BothV4(key, out ulong packed)
-            ? ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, packed, out bool known)
-            : ref CollectionsMarshal.GetValueRefOrAddDefault(_other, key, out known);
-        if (known) return false;
-        slot = resolution;
+        if (ContainsKey(key)) return false;
+        if (BothV4(key, out ulong packed)) _v4[packed] = resolution;
+        else _other[key] = resolution;
         return true;
+    }
+
+    /// <summary>Starts a new generation: the one before is forgotten.</summary>
+    public void Rotate()
+    {
+        (_v4Before, _v4) = (_v4, _v4Before);
+        (_otherBefore, _other) = (_other, _otherBefore);
+        _v4.Clear();
+        _other.Clear();
+    }
+
+    public void Clear()
+    {
+        _v4 = [];
+        _other = [];
+        _v4Before = [];
+        _otherBefore = [];
     }
 }
 

@@ -24,7 +24,6 @@ internal sealed partial class TrafficTracker
     /// <summary>Queries in the order sent, for expiry; an entry whose generation no longer matches is stale.</summary>
     private readonly Queue<(DnsAttempt Attempt, int Generation)> _pendingOrder = new();
     private readonly Stack<DnsAttempt> _attemptPool = new();
-    private readonly List<double> _responseMilliseconds = [];
     private readonly ResolvedNameTable _resolvedNames = new();
     /// <summary>Where the counters of servers past the cap go (counted nowhere).</summary>
     private readonly DnsServerCounters _uncountedServer = new();
@@ -39,12 +38,15 @@ internal sealed partial class TrafficTracker
     public long DnsUnmatchedResponses { get; private set; }
     public Dictionary<int, long> DnsErrorRcodes { get; } = [];
     public Dictionary<IpAddr, DnsServerCounters> DnsServers { get; } = [];
-    public IReadOnlyList<double> DnsResponseMilliseconds => _responseMilliseconds;
+    public LatencyHistogram DnsResponseTimes { get; } = new();
 
     public bool PendingDnsCapped { get; private set; }
 
-    /// <summary>Addresses clients got in DNS answers: the name and the answer, for "the client connected to what it resolved".</summary>
-    public ResolutionTable Resolutions { get; } = new();
+    /// <summary>Addresses clients got in DNS answers recently: the name and the answer, for "the client connected to what it resolved".</summary>
+    private readonly ResolutionTable _resolutions = new();
+    private long _resolutionGenerationStart = long.MinValue;
+    /// <summary>How long a generation of resolutions lasts: an answer is remembered for one to two of these.</summary>
+    private static readonly long ResolutionGenerationNanos = 60 * PacketTimestamp.NanosPerSecond;
     public bool ResolutionsCapped { get; private set; }
 
     internal sealed class DnsServerCounters
@@ -192,30 +194,36 @@ internal sealed partial class TrafficTracker
         {
             RecordResolution(p, attempt);
         }
-        if (attempt.Query.Time.Kind == p.Timestamp.Kind)
-        {
-            double ms = (p.Timestamp.Nanoseconds - attempt.Query.Time.Nanoseconds) / 1e6;
-            if (ms >= 0 && _responseMilliseconds.Count < 1_000_000) _responseMilliseconds.Add(ms);
-        }
+        if (attempt.Query.Time.Kind == p.Timestamp.Kind) DnsResponseTimes.Add(p.Timestamp.Nanoseconds - attempt.Query.Time.Nanoseconds);
         Decide(attempt, DnsOutcome.Answered, atEnd: false);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RecordResolution(DecodedPacket p, DnsAttempt attempt)
     {
+        if (p.Timestamp.Kind != TimestampKind.None)
+        {
+            long now = p.Timestamp.Nanoseconds;
+            if (_resolutionGenerationStart == long.MinValue) _resolutionGenerationStart = now;
+            else if (now - _resolutionGenerationStart >= ResolutionGenerationNanos)
+            {
+                _resolutions.Rotate();
+                _resolutionGenerationStart = now;
+            }
+        }
         _resolvedNames.Set(attempt.Client, attempt.QName, p.Timestamp, admitNew: _resolvedNames.Count < _options.MaxResolutions);
         foreach (ref readonly var record in p.Dns.StoredRecordSpan)
         {
             if (record.Section != DnsSection.Answer || record.Address.IsNone) continue;
             var key = (attempt.Client, record.Address);
-            if (Resolutions.Count >= _options.MaxResolutions)
+            if (_resolutions.Count >= _options.MaxResolutions)
             {
-                if (Resolutions.ContainsKey(key)) continue;
+                if (_resolutions.ContainsKey(key)) continue;
                 ResolutionsCapped = true;
                 return;
             }
             // The first answer that gave the client this address is the one kept.
-            Resolutions.TryAdd(key, new Resolution(attempt.QName, new AnswerRef(p.FrameNumber, p.Timestamp)));
+            _resolutions.TryAdd(key, new Resolution(attempt.QName, new AnswerRef(p.FrameNumber, p.Timestamp)));
         }
     }
 
@@ -317,6 +325,7 @@ internal sealed partial class TrafficTracker
     /// <summary>After the end: what only served to match packets is dropped (the counters and kept records stay).</summary>
     private void ReleaseDnsTables()
     {
+        _resolutions.Clear();
         _pendingByExchange.Clear();
         _pendingByExchange.TrimExcess();
         _latestPendingByService.Clear();

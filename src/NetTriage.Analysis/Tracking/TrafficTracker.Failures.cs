@@ -212,6 +212,8 @@ internal sealed partial class TrafficTracker
         {
             Keep(group);
             conn.Kept = true;
+            // Whether the client had resolved the address it tried (answers are remembered only for a while).
+            if (_resolutions.TryGetValue((conn.Client, conn.Server), out var resolution)) conn.Resolution = resolution;
             group.Tcp.Add(conn);
             if (conn.Icmp is not null) group.Icmp.Add(conn.Icmp);
             return;

@@ -20,9 +20,8 @@ internal sealed partial class TrafficTracker
     public Dictionary<TcpOutcome, long> TcpOutcomes { get; } = [];
     public Dictionary<(IpAddr Server, ushort Port), ServiceCounters> TcpServices { get; } = [];
     public bool ConnectionsCapped { get; private set; }
-    /// <summary>Per client: its connection attempts, first ones kept (for "was a connection attempted after...").</summary>
-    public Dictionary<IpAddr, List<TcpAttempt>> AttemptsByClient { get; } = [];
-    private const int AttemptsKeptPerClient = 64;
+    /// <summary>Per client: when it last tried to connect, and where its connections succeeded.</summary>
+    public Dictionary<IpAddr, ClientAttempts> AttemptsByClient { get; } = [];
 
     internal sealed class ServiceCounters
     {
@@ -31,6 +30,9 @@ internal sealed partial class TrafficTracker
         public long Refused;
         public long Unanswered;
         public long IcmpRejected;
+        /// <summary>Distinct clients that tried the service, up to <see cref="MaxClients"/>.</summary>
+        public readonly HashSet<IpAddr> Clients = [];
+        public const int MaxClients = 1_000;
     }
 
     /// <summary>A TCP segment of the flow <paramref name="canonical"/>, whose connection (if tracked) is <paramref name="conn"/>.</summary>
@@ -123,9 +125,10 @@ internal sealed partial class TrafficTracker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Release(TcpConnection conn)
     {
-        if (conn.AttemptSlot >= 0 && AttemptsByClient.TryGetValue(conn.Client, out var attempts) && conn.AttemptSlot < attempts.Count)
+        if (conn.Outcome is TcpOutcome.Established or TcpOutcome.Closed or TcpOutcome.ResetAfterEstablished
+            && AttemptsByClient.TryGetValue(conn.Client, out var attempts))
         {
-            CollectionsMarshal.AsSpan(attempts)[conn.AttemptSlot].Outcome = conn.Outcome;
+            attempts.Connected(conn.Server);
         }
         if (conn.Kept) return;
         conn.Recycle();
@@ -149,20 +152,18 @@ internal sealed partial class TrafficTracker
         conn.Last = conn.First;
         KeepCounters(conn);
         TcpAttempts++;
-        Service(conn.Server, conn.ServerPort).Attempts++;
-        if (!AttemptsByClient.TryGetValue(conn.Client, out var list))
+        var service = Service(conn.Server, conn.ServerPort);
+        service.Attempts++;
+        if (service.Clients.Count < ServiceCounters.MaxClients) service.Clients.Add(conn.Client);
+        if (!AttemptsByClient.TryGetValue(conn.Client, out var attempts))
         {
             if (AttemptsByClient.Count < _options.MaxHosts)
             {
-                list = [];
-                AttemptsByClient[conn.Client] = list;
+                attempts = new ClientAttempts();
+                AttemptsByClient[conn.Client] = attempts;
             }
         }
-        if (list is not null && list.Count < AttemptsKeptPerClient)
-        {
-            conn.AttemptSlot = list.Count;
-            list.Add(new TcpAttempt(conn.First.Time, conn.Server, conn.ServerPort, conn.Outcome));
-        }
+        attempts?.Attempted(conn.First.Time);
         if (!Admit(canonical, conn)) return;
         _latestSynByService[new ServiceKey(conn.Client, conn.Server, conn.ServerPort)] = conn;
     }
