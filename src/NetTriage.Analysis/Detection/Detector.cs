@@ -207,13 +207,13 @@ internal static class Detector
     }
 
     private static bool Resolved(TrafficTracker t, IpAddr client, string name) =>
-        t.TryGetResolved(client, name, out _) || ResolvedShorter(t, client, name);
+        t.Resolved(client, name) || ResolvedShorter(t, client, name);
 
     private static bool ResolvedShorter(TrafficTracker t, IpAddr client, string name)
     {
         for (int dot = name.IndexOf('.'); dot > 0 && dot < name.Length - 1; dot = name.IndexOf('.', dot + 1))
         {
-            if (t.TryGetResolved(client, name[..(dot + 1)], out _)) return true;
+            if (t.Resolved(client, name[..(dot + 1)])) return true;
         }
         return false;
     }

@@ -60,8 +60,7 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>Whether <paramref name="client"/> resolved <paramref name="name"/> successfully, and when last.</summary>
-    public bool TryGetResolved(IpAddr client, string name, out PacketTimestamp when) =>
-        _resolvedNames.TryGetValue(client, name, out when);
+    public bool Resolved(IpAddr client, string name) => _resolvedNames.Contains(client, name);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DnsServerCounters DnsServer(IpAddr server)
@@ -211,7 +210,7 @@ internal sealed partial class TrafficTracker
                 _resolutionGenerationStart = now;
             }
         }
-        _resolvedNames.Set(attempt.Client, attempt.QName, p.Timestamp, admitNew: _resolvedNames.Count < _options.MaxResolutions);
+        if (!_resolvedNames.Add(attempt.Client, attempt.QName, admitNew: _resolvedNames.Count < _options.MaxResolvedNames)) ResolutionsCapped = true;
         foreach (ref readonly var record in p.Dns.StoredRecordSpan)
         {
             if (record.Section != DnsSection.Answer || record.Address.IsNone) continue;
