@@ -15,8 +15,8 @@
 #   KEEP=1           keep the captures (and reuse one already there) instead of deleting them
 #   PUBLISH_ARGS=... extra arguments for `dotnet publish` of nettriage
 #
-# Needs: dotnet (SDK 10), tcpdump, tshark, GNU time. On Debian/Ubuntu:
-#   sudo apt-get install tcpdump tshark time
+# Needs: dotnet (SDK 10), tcpdump, tshark, GNU time, and clang with zlib1g-dev for the native build. On Debian/Ubuntu:
+#   sudo apt-get install tcpdump tshark time clang zlib1g-dev
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -45,9 +45,16 @@ trap cleanup EXIT
 
 echo "building nettriage (Release) ..." >&2
 # shellcheck disable=SC2086
-# With a runtime identifier the project's assemblies are published precompiled (ReadyToRun): see the CLI project.
+# As shipped: native AOT (see the CLI project), which needs clang; without it, the framework-dependent build
+# precompiled with ReadyToRun, and a word that it is the slower one.
 rid=$(dotnet --info 2>/dev/null | awk '/^ *RID:/ { print $2; exit }')
-dotnet publish "$repo/src/NetTriage.Cli" -c Release ${rid:+-r "$rid"} --self-contained false -o "$work/nettriage" --nologo -v quiet ${PUBLISH_ARGS:-} >&2
+build="native AOT"
+if ! command -v clang >/dev/null 2>&1; then
+    echo "compare.sh: clang is not installed (apt-get install clang zlib1g-dev): measuring the framework-dependent ReadyToRun build, which is slower than the native one" >&2
+    PUBLISH_ARGS="-p:PublishAot=false --self-contained false ${PUBLISH_ARGS:-}"
+    build="framework-dependent, ReadyToRun"
+fi
+dotnet publish "$repo/src/NetTriage.Cli" -c Release -r "${rid:-linux-x64}" -o "$work/nettriage" --nologo -v quiet ${PUBLISH_ARGS:-} >&2
 nettriage="$work/nettriage/nettriage"
 
 # Bytes from a size such as 200M, 1G, 1.5G (powers of 1024).
@@ -77,7 +84,7 @@ maximum() { sort -n | tail -1; }
 
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
 echo "machine: $(nproc) cores, ${cpu}; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-echo "tools: $("$nettriage" --version 2>/dev/null | head -1 || echo nettriage), $(tcpdump --version 2>&1 | head -1), $(tshark --version 2>/dev/null | head -1)" >&2
+echo "tools: nettriage $("$nettriage" --version 2>/dev/null | head -1) ($build), $(tcpdump --version 2>&1 | head -1), $(tshark --version 2>/dev/null | head -1)" >&2
 
 rows=()
 for size in "$@"; do

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using NetTriage.Capture.Writing;
+using NetTriage.Tests.Shared;
+
+namespace NetTriage.Cli.Tests;
+
+/// <summary>
+/// `dotnet publish` builds nettriage ahead of time (native AOT, see the CLI project): the program analysts run is
+/// not the one the other tests load. This publishes it once and holds its output, byte for byte, against the
+/// same commands run in-process: reports in every format, `show`, the case file, a generated capture with
+/// every kind of failure, and a broken input. Skips where clang (the native linker) is not installed.
+/// </summary>
+public sealed class NativeBuildTests(NativeBuildTests.Build build) : IClassFixture<NativeBuildTests.Build>
+{
+    /// <summary>The native program, published into a temporary directory for the test run.</summary>
+    public sealed class Build : IDisposable
+    {
+        private readonly Lazy<(string? Program, string? Why)> _published;
+        private readonly string _directory = Path.Combine(Path.GetTempPath(), "nettriage-native-" + Guid.NewGuid().ToString("N"));
+
+        public Build() => _published = new(Publish);
+
+        public string Directory => _directory;
+
+        public string Program
+        {
+            get
+            {
+                var (program, why) = _published.Value;
+                Skip.If(program is null, why);
+                return program!;
+            }
+        }
+
+        private (string?, string?) Publish()
+        {
+            if (!OperatingSystem.IsLinux()) return (null, "the native build is tested on Linux");
+            if (FindOnPath("clang") is null) return (null, "clang (the native AOT linker) is not installed: apt-get install clang zlib1g-dev");
+            System.IO.Directory.CreateDirectory(_directory);
+            string project = Path.Combine(TestPaths.RepositoryRoot, "src", "NetTriage.Cli", "NetTriage.Cli.csproj");
+            // At the lowest priority: the other test assemblies run meanwhile, some of them against timeouts.
+            var psi = new ProcessStartInfo("nice")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[] { "-n", "19", "dotnet", "publish", project, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier,
+                "-o", Path.Combine(_directory, "bin"), "--nologo", "-v", "quiet" })
+            {
+                psi.ArgumentList.Add(arg);
+            }
+            using var process = Process.Start(psi)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(600_000))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("dotnet publish (native AOT) did not finish within 10 minutes");
+            }
+            Assert.True(process.ExitCode == 0, $"dotnet publish failed ({process.ExitCode}):\n{output.Result}\n{errors.Result}");
+            string program = Path.Combine(_directory, "bin", "nettriage");
+            Assert.True(File.Exists(program), "dotnet publish made no native nettriage");
+            return (program, null);
+        }
+
+        private static string? FindOnPath(string tool) =>
+            (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+                .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
+
+        public void Dispose()
+        {
+            try
+            {
+                System.IO.Directory.Delete(_directory, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+        }
+    }
+
+    private CliRunner.Result RunNative(params string[] args)
+    {
+        var psi = new ProcessStartInfo(build.Program)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = TestPaths.RepositoryRoot,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("the native nettriage did not finish within 60 s");
+        }
+        return new CliRunner.Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private void AssertSameAsInProcess(params string[] args)
+    {
+        var native = RunNative(args);
+        var managed = CliRunner.Run(args);
+        Assert.Equal(managed.ExitCode, native.ExitCode);
+        Assert.Equal(managed.Stderr, native.Stderr);
+        Assert.Equal(managed.Stdout, native.Stdout);
+    }
+
+    private static string Sample(string name) => Path.Combine(TestPaths.Samples, name);
+
+    [SkippableTheory]
+    [InlineData("json")]
+    [InlineData("md")]
+    [InlineData("html")]
+    [InlineData("text")]
+    public void Reports_the_seed_capture_as_the_managed_build_does(string format) =>
+        AssertSameAsInProcess("analyze", "--format", format, Sample("seed-incident.pcap"));
+
+    [SkippableFact]
+    public void Reads_the_case_file_and_tcpdump_text() =>
+        AssertSameAsInProcess("analyze", "--format", "md", "--case", Sample("seed-case.yaml"), Sample("seed-incident.txt"));
+
+    [SkippableFact]
+    public void Shows_packets_as_the_managed_build_does()
+    {
+        AssertSameAsInProcess("show", Sample("seed-incident.pcap"));
+        AssertSameAsInProcess("show", "--json", Sample("seed-incident.pcap"));
+    }
+
+    [SkippableFact]
+    public void Analyses_a_capture_with_every_kind_of_failure_as_the_managed_build_does()
+    {
+        _ = build.Program;
+        string capture = Path.Combine(build.Directory, "mixed.pcap");
+        using (var file = File.Create(capture))
+        {
+            SyntheticCapture.WritePackets(file, 40_000, seed: 5, hostCount: 200);
+        }
+        var native = RunNative("analyze", "--format", "json", capture);
+        Assert.Equal(0, native.ExitCode);
+        Assert.Contains("\"tcp-connection-refused\"", native.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"dns-server-unreachable\"", native.Stdout, StringComparison.Ordinal);
+        AssertSameAsInProcess("analyze", "--format", "json", capture);
+    }
+
+    [SkippableFact]
+    public void Refuses_a_broken_input_with_the_same_one_line_error()
+    {
+        _ = build.Program;
+        // A pcap header followed by a record that claims 4 GB.
+        string broken = Path.Combine(build.Directory, "broken.pcap");
+        var bytes = File.ReadAllBytes(Sample("seed-incident.pcap"))[..40];
+        bytes.AsSpan(32, 8).Fill(0xFF);
+        File.WriteAllBytes(broken, bytes);
+        var native = RunNative("analyze", broken);
+        Assert.Equal(2, native.ExitCode);
+        Assert.Single(native.StderrLines);
+        AssertSameAsInProcess("analyze", broken);
+    }
+}
