@@ -33,7 +33,7 @@ public sealed record AnalysisOptions
     /// exactly (number, window, clients, ICMP senders) but not listed. Each finding keeps its first few whatever
     /// this says, so each has evidence to show.
     /// </summary>
-    public int MaxFailureRecords { get; init; } = 10_000;
+    public int MaxFailureRecords { get; init; } = 5_000;
     /// <summary>Failures kept in detail per finding (kind and service).</summary>
     public int MaxFailureRecordsPerFinding { get; init; } = 500;
     /// <summary>Findings (kind and service) tracked; failures of others past this are only counted in total.</summary>

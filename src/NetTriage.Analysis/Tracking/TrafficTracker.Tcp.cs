@@ -30,9 +30,9 @@ internal sealed partial class TrafficTracker
         public long Refused;
         public long Unanswered;
         public long IcmpRejected;
-        /// <summary>Distinct clients that tried the service, up to <see cref="MaxClients"/>.</summary>
+        /// <summary>Distinct clients that tried the service, up to <see cref="MaxClients"/> (enough to tell many sources from few).</summary>
         public readonly HashSet<IpAddr> Clients = [];
-        public const int MaxClients = 1_000;
+        public const int MaxClients = 64;
     }
 
     /// <summary>A TCP segment of the flow <paramref name="canonical"/>, whose connection (if tracked) is <paramref name="conn"/>.</summary>
