@@ -6,7 +6,24 @@ using NetTriage.Packets;
 namespace NetTriage.Analysis.Tracking;
 
 /// <summary>Which finding a failure belongs to: its kind and the service it failed toward.</summary>
-internal readonly record struct FailureGroupKey(string Kind, IpAddr Server, ushort Port, byte Transport);
+/// <remarks>
+/// The kind is always one of the <see cref="FindingKinds"/> constants, so it is compared by reference: the key is
+/// looked up for every failure, and hashing the kind's characters each time would be the larger part of it.
+/// </remarks>
+internal readonly struct FailureGroupKey(string kind, IpAddr server, ushort port, byte transport) : IEquatable<FailureGroupKey>
+{
+    public string Kind { get; } = kind;
+    public IpAddr Server { get; } = server;
+    public ushort Port { get; } = port;
+    public byte Transport { get; } = transport;
+
+    public bool Equals(FailureGroupKey other) =>
+        ReferenceEquals(Kind, other.Kind) && Server == other.Server && Port == other.Port && Transport == other.Transport;
+
+    public override bool Equals(object? obj) => obj is FailureGroupKey other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(RuntimeHelpers.GetHashCode(Kind), Server, Port, Transport);
+}
 
 /// <summary>ICMP errors of one sender and one meaning.</summary>
 internal readonly record struct IcmpSenderKey(IpAddr Sender, bool IsV6, byte Type, byte Code, bool FromTarget);
@@ -88,17 +105,21 @@ internal sealed partial class TrafficTracker
     /// <summary>Clients, names or senders of failures not kept in detail were past their budget.</summary>
     public bool FailureSummaryCapped { get; private set; }
 
+    /// <summary>The group last looked up: a failure's group is asked for twice in a row (would it be kept? keep it).</summary>
+    private FailureGroup? _lastGroup;
+
     private FailureGroup? GroupOf(string kind, IpAddr server, ushort port, byte transport)
     {
         var key = new FailureGroupKey(kind, server, port, transport);
-        if (_failureGroups.TryGetValue(key, out var group)) return group;
+        if (_lastGroup is { } last && last.Key.Equals(key)) return last;
+        if (_failureGroups.TryGetValue(key, out var group)) return _lastGroup = group;
         if (_failureGroups.Count >= _options.MaxFailureGroups)
         {
             return null;
         }
         group = new FailureGroup(key, _failureGroups.Count);
         _failureGroups[key] = group;
-        return group;
+        return _lastGroup = group;
     }
 
     private bool HasRoom(FailureGroup group) =>
