@@ -164,4 +164,34 @@ public sealed class NativeBuildTests(NativeBuildTests.Build build) : IClassFixtu
         Assert.Single(native.StderrLines);
         AssertSameAsInProcess("analyze", broken);
     }
+
+    [SkippableFact]
+    public void Diagnoses_over_loopback_with_a_live_capture()
+    {
+        _ = build.Program;
+        Skip.IfNot(Environment.UserName == "root", "a live capture needs root here");
+        // A port nothing listens on: bound, then closed.
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        string capture = Path.Combine(build.Directory, "loopback.pcapng");
+        var native = RunNative("diagnose", $"http://127.0.0.1:{port}/", "--format", "json", "--capture", capture);
+
+        Assert.Equal(0, native.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(native.Stdout);
+        var reproduction = json.RootElement.GetProperty("reproduction");
+        Assert.True(reproduction.GetProperty("capture").GetProperty("captured").GetBoolean(), native.Stderr);
+        Assert.True(reproduction.GetProperty("capture").GetProperty("packets").GetInt64() >= 2);
+        var step = reproduction.GetProperty("steps")[0];
+        Assert.Equal("connect", step.GetProperty("step").GetString());
+        Assert.Equal("refused", step.GetProperty("result").GetString());
+        // The capture the native program wrote reads back as the managed build reads it.
+        var shown = CliRunner.Run("show", capture);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains($"IP 127.0.0.1.{port} > 127.0.0.1.", shown.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Flags [R.]", shown.Stdout, StringComparison.Ordinal);
+    }
 }
