@@ -166,6 +166,8 @@ internal sealed class TcpConnection
     internal int FlowEpoch = -1;
     /// <summary>Kept as evidence of a failure: never reused.</summary>
     internal bool Kept;
+    /// <summary>Its entry in the timing wheel of deadlines, or -1.</summary>
+    internal int TimerSlot = -1;
     /// <summary>Bumped each time the object is reused, so that a timer set for it earlier can tell it is stale.</summary>
     internal int Generation;
 
@@ -187,6 +189,7 @@ internal sealed class TcpConnection
         FinFromServer = false;
         ClientCounters = ServerCounters = null;
         FlowEpoch = -1;
+        TimerSlot = -1;
     }
 }
 

@@ -236,6 +236,7 @@ internal sealed partial class TrafficTracker
     {
         if (conn.Finished) return;
         conn.Finished = true;
+        _timers.Cancel(conn);
         if (_connections.TryGetValue(canonical, out var current) && ReferenceEquals(current, conn)) _connections.Remove(canonical);
         var service = new ServiceKey(conn.Client, conn.Server, conn.ServerPort);
         if (_latestSynByService.TryGetValue(service, out var latest) && ReferenceEquals(latest, conn)) _latestSynByService.Remove(service);
@@ -333,15 +334,19 @@ internal sealed partial class TrafficTracker
 
     private readonly TcpTimers _timers = new();
 
+    /// <summary>Entries in the timing wheel of connection deadlines.</summary>
+    internal int TimerEntries => _timers.Count;
+
     private void ScheduleExpiry(TcpConnection conn) =>
         _timers.Schedule(conn, conn.Last.Time.Nanoseconds + Timeout(conn).Ticks * 100, _now);
 
     /// <summary>
     /// A timing wheel of one-second slots for the connections' deadlines: a connection is looked at when its
     /// deadline comes, not at every sweep. A deadline moves on with every packet; the wheel is not told, but a
-    /// connection found not yet due is put back at its new deadline. Entries of connections that ended since are
-    /// dropped when their slot comes. Entries live in one array with free-list reuse: nothing is allocated once
-    /// it is large enough.
+    /// connection found not yet due is put back at its new deadline. A connection that ends takes its entry out
+    /// (the lists are doubly linked), so the wheel holds one entry per tracked connection, never more than the
+    /// table's cap, however many connections come and go within a timeout. Entries live in one array with
+    /// free-list reuse: nothing is allocated once it is large enough.
     /// </summary>
     private sealed class TcpTimers
     {
@@ -351,6 +356,9 @@ internal sealed partial class TrafficTracker
             public TcpConnection? Conn;
             public int Generation;
             public int Next;
+            public int Prev;
+            /// <summary>The slot of the wheel whose list holds the entry.</summary>
+            public int Wheel;
         }
 
         private readonly int[] _heads = CreateHeads();
@@ -385,6 +393,7 @@ internal sealed partial class TrafficTracker
             }
             _entries[slot].Conn = conn;
             _entries[slot].Generation = conn.Generation;
+            conn.TimerSlot = slot;
             Link(slot, deadline);
         }
 
@@ -392,8 +401,25 @@ internal sealed partial class TrafficTracker
         {
             long second = Math.Clamp(Second(deadline), _next, _next + Slots - 1);
             int wheel = (int)(((second % Slots) + Slots) % Slots);
-            _entries[slot].Next = _heads[wheel];
+            int head = _heads[wheel];
+            _entries[slot].Next = head;
+            _entries[slot].Prev = -1;
+            _entries[slot].Wheel = wheel;
+            if (head >= 0) _entries[head].Prev = slot;
             _heads[wheel] = slot;
+        }
+
+        /// <summary>Takes out the entry of a connection that ended.</summary>
+        public void Cancel(TcpConnection conn)
+        {
+            int slot = conn.TimerSlot;
+            conn.TimerSlot = -1;
+            if (slot < 0 || slot >= _used || !ReferenceEquals(_entries[slot].Conn, conn) || _entries[slot].Generation != conn.Generation) return;
+            ref var entry = ref _entries[slot];
+            if (entry.Prev >= 0) _entries[entry.Prev].Next = entry.Next;
+            else _heads[entry.Wheel] = entry.Next;
+            if (entry.Next >= 0) _entries[entry.Next].Prev = entry.Prev;
+            Free(slot);
         }
 
         /// <summary>Looks at every connection whose slot's second has passed: due ones go to the tracker's list to close, the others move on.</summary>
@@ -424,6 +450,7 @@ internal sealed partial class TrafficTracker
                         {
                             var key = new FlowKey(IpProtocol.Tcp, conn.Client, conn.ClientPort, conn.Server, conn.ServerPort).Canonical();
                             tracker._expiring.Add(new KeyValuePair<FlowKey, TcpConnection>(key, conn));
+                            conn.TimerSlot = -1;
                             Free(slot);
                         }
                         else
@@ -434,6 +461,16 @@ internal sealed partial class TrafficTracker
                     slot = next;
                 }
             }
+        }
+
+        /// <summary>Number of entries in the wheel (for tests).</summary>
+        public int Count => _used - FreeCount();
+
+        private int FreeCount()
+        {
+            int n = 0;
+            for (int slot = _free; slot >= 0; slot = _entries[slot].Next) n++;
+            return n;
         }
 
         private void Free(int slot)
