@@ -390,7 +390,7 @@ public sealed class Analyzer
             list.Add(new Caveat("no-timestamps", "The input has no time stamps: durations and the timeline cannot be given."));
         }
         if (t.HostsCapped || t.FlowsCapped || t.PendingDnsCapped || t.ConnectionsCapped || t.ResolutionsCapped
-            || t.FailuresUncounted > 0 || t.FailureSummaryCapped)
+            || t.FailuresUncounted > 0 || t.FailureSummaryCapped || t.DnsServerClientsCapped)
         {
             list.Add(new Caveat("state-capped",
                 "Some tables reached their limits (hosts, flows, pending queries, connections, resolutions or failure summaries): counts stay exact but some details were not kept."));

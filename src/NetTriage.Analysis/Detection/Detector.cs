@@ -32,8 +32,8 @@ internal sealed class DetectedFinding(FailureGroup group)
 
     public long FailedCount => DnsFailed + TcpFailed + (DnsFailed + TcpFailed == 0 ? IcmpCount : 0);
 
-    public PacketTimestamp FirstTime => Times().MinBy(t => t.Nanoseconds);
-    public PacketTimestamp LastTime => Times().MaxBy(t => t.Nanoseconds);
+    public PacketTimestamp FirstTime => Times().DefaultIfEmpty().MinBy(t => t.Nanoseconds);
+    public PacketTimestamp LastTime => Times().DefaultIfEmpty().MaxBy(t => t.Nanoseconds);
 
     /// <summary>Every time of the finding's evidence: queries and their failures, SYNs and their answers, errors.</summary>
     public IEnumerable<PacketTimestamp> Times()
@@ -92,8 +92,8 @@ internal sealed class DetectedFinding(FailureGroup group)
         return senders;
     }
 
-    /// <summary>Evidence packets in all, listed or not.</summary>
-    public long UnkeptEvidence => Group.UnkeptEvidence;
+    /// <summary>Evidence packets of the failures not kept: those of the attempts, or the errors of a finding without attempts.</summary>
+    public long UnkeptEvidence => Group.UnkeptEvidence + (DnsFailed + TcpFailed == 0 ? Group.UnkeptUnjoinedIcmp : 0);
 
     public bool AnyAtCaptureEnd => Group.UnkeptAtCaptureEnd || Dns.Any(a => a.AtCaptureEnd) || Tcp.Any(c => c.AtCaptureEnd);
 }
@@ -175,10 +175,13 @@ internal static class Detector
             case FindingKinds.DnsNoResponse:
             {
                 // A query is known to be unanswered when the client gave up on it and asked again, or when the
-                // capture outlived it by the answer grace.
+                // capture outlived it by the answer grace (those not kept were counted by the same rule as they
+                // were decided, but for the last few, whose query times wait for the end).
                 var end = t.Last ?? default;
-                long decided = g.Group.UnkeptDnsDecided + g.Dns.Count(a => a.Superseded
-                    || Describe.Seconds(a.Query.Time, end) is not { } s || s >= t.Options.DnsAnswerGrace.TotalSeconds);
+                long grace = t.Options.DnsAnswerGrace.Ticks * 100;
+                long decided = g.Group.UnkeptDnsDecided + g.Group.UnkeptUndecided.Count(q => end.Nanoseconds - q >= grace)
+                    + g.Dns.Count(a => a.Superseded
+                        || Describe.Seconds(a.Query.Time, end) is not { } s || s >= t.Options.DnsAnswerGrace.TotalSeconds);
                 long queries = t.DnsServers.TryGetValue(g.Server, out var server) ? server.Queries : g.DnsFailed;
                 return decided >= 1 && g.DnsFailed >= 2 && g.DnsFailed * 2 >= queries;
             }

@@ -77,8 +77,8 @@ internal static class CauseRules
 
     private static List<Cause> PortUnreachable(IncidentContext c)
     {
-        var target = c.FromTarget;
-        var routers = c.FromRouters;
+        var target = c.TargetSenders;
+        var routers = c.RouterSenders;
         string service = c.IsDns ? "DNS service" : $"service on {c.PortText}";
         string port = c.IsDns ? "port 53" : $"port {c.Port}";
         var list = new List<Cause>();
@@ -162,10 +162,10 @@ internal static class CauseRules
 
     private static List<Cause> Blocked(IncidentContext c)
     {
-        var senders = c.Icmp.Select(e => e.Sender).Distinct().ToList();
-        bool fromTarget = c.Icmp.Any(e => e.FromTarget);
+        var senders = c.SenderAddresses;
+        bool fromTarget = c.FromTargetCount > 0;
         string device = fromTarget ? $"{c.ServerText} itself (a host firewall)" : string.Join(", ", senders) + " (a router or firewall on the path)";
-        var first = c.Icmp[0];
+        var first = c.Senders[0].Key;
         return
         [
             Make("firewall-rule",
@@ -271,7 +271,7 @@ internal static class CauseRules
 
     private static List<Cause> HostUnreachable(IncidentContext c)
     {
-        var senders = string.Join(", ", c.Icmp.Select(e => e.Sender).Distinct());
+        var senders = string.Join(", ", c.SenderAddresses);
         return
         [
             Make("host-down",
@@ -291,7 +291,7 @@ internal static class CauseRules
 
     private static List<Cause> NetworkUnreachable(IncidentContext c)
     {
-        var senders = string.Join(", ", c.Icmp.Select(e => e.Sender).Distinct());
+        var senders = string.Join(", ", c.SenderAddresses);
         return
         [
             Make("missing-route",
@@ -305,7 +305,7 @@ internal static class CauseRules
 
     private static List<Cause> TtlExceeded(IncidentContext c)
     {
-        var senders = string.Join(", ", c.Icmp.Select(e => e.Sender).Distinct());
+        var senders = string.Join(", ", c.SenderAddresses);
         return
         [
             Make("routing-loop",

@@ -34,7 +34,7 @@ internal static class Diagnoser
 
     /// <summary>DNS findings of any kind about a server belong together; others by their port.</summary>
     private static ushort ServicePort(DetectedFinding f) =>
-        f.Dns.Count > 0 || f.Kind.StartsWith("dns-", StringComparison.Ordinal) ? (ushort)53 : f.Port;
+        f.DnsFailed > 0 || f.Kind.StartsWith("dns-", StringComparison.Ordinal) ? (ushort)53 : f.Port;
 
     private static Incident Build(IncidentContext c, string id)
     {
@@ -109,7 +109,7 @@ internal static class Diagnoser
         string of = c.Failed == c.Attempts ? $"all {c.Attempts}" : $"{c.Failed} of {c.Attempts}";
         string what = c.Primary.Finding.Title;
         string first = $"{Capitalize(what)} {when}.";
-        if (c.Kind == FindingKinds.DnsServerUnreachable && c.FromTarget.Count > 0)
+        if (c.Kind == FindingKinds.DnsServerUnreachable && c.FromTargetCount > 0)
         {
             first = $"Name resolution failed: the DNS server {c.ServerText} answered {of} {(c.Attempts == 1 ? "query" : "queries")} from {c.ClientsText}"
                 + (c.Names.Count > 0 ? $" for {c.Names[0]}" : "") + $" with ICMP 'udp port 53 unreachable' {when}.";
@@ -204,7 +204,7 @@ internal static class Diagnoser
                 yield return (x.Last.Time, x.Last.Frame, Step.SynUnanswered, x);
             }
         }
-        if (c.Dns.Count == 0 && c.Connections.Count == 0)
+        if (c.DnsFailed == 0 && c.ConnectionsFailed == 0)
         {
             foreach (var e in c.Icmp)
             {

@@ -136,7 +136,7 @@ internal static class FindingBuilder
             if (c.Icmp is not null) yield return new EvidenceSource(c.Icmp.Packet, EvidenceSource.Kind.IcmpError, c.Icmp);
             else if (c.OutcomePacket is { } o && !c.OutcomeLine.IsEmpty) yield return new EvidenceSource(o, EvidenceSource.Kind.Reset, c);
         }
-        if (g.Dns.Count == 0 && g.Tcp.Count == 0)
+        if (g.DnsFailed + g.TcpFailed == 0)
         {
             foreach (var e in g.Icmp) yield return new EvidenceSource(e.Packet, EvidenceSource.Kind.IcmpError, e);
         }

@@ -19,27 +19,33 @@ internal sealed class IncidentContext
         Server = Primary.Server;
         Port = Primary.Port;
         Tcp = Primary.Transport == IpProtocol.Tcp;
-        var times = findings.SelectMany(f => f.Times()).ToList();
+        var times = findings.SelectMany(f => f.Times()).DefaultIfEmpty().ToList();
         First = times.MinBy(t => t.Nanoseconds);
         Last = times.MaxBy(t => t.Nanoseconds);
         Clients = findings.SelectMany(f => f.Clients()).Distinct().Order().ToList();
         Dns = findings.SelectMany(f => f.Dns).Distinct().OrderBy(a => a.Query.Time.Nanoseconds).ToList();
         Connections = findings.SelectMany(f => f.Tcp).Distinct().OrderBy(c => c.First.Time.Nanoseconds).ToList();
         Icmp = findings.SelectMany(f => f.Icmp).Distinct().OrderBy(e => e.Packet.Time.Nanoseconds).ToList();
-        long dns = findings.Sum(f => f.DnsFailed);
+        DnsFailed = findings.Sum(f => f.DnsFailed);
         ConnectionsFailed = findings.Sum(f => f.TcpFailed);
-        var senders = findings.SelectMany(f => f.Senders()).ToList();
-        IcmpCount = senders.Sum(s => s.Value);
-        FromTargetCount = senders.Where(s => s.Key.FromTarget).Sum(s => s.Value);
-        FromRoutersCount = IcmpCount - FromTargetCount;
-        Failed = dns + ConnectionsFailed + (dns + ConnectionsFailed == 0 ? IcmpCount : 0);
+        // The ICMP errors by sender and meaning, kept in detail or not, most frequent first: what the rules say
+        // of the senders must not depend on which errors were kept.
+        Senders = findings.SelectMany(f => f.Senders())
+            .GroupBy(s => s.Key).Select(g => (g.Key, Count: g.Sum(s => s.Value)))
+            .OrderByDescending(s => s.Count).ThenBy(s => s.Key.Sender).ThenBy(s => s.Key.Type).ThenBy(s => s.Key.Code)
+            .ToList();
+        IcmpCount = findings.Sum(f => f.IcmpCount);
+        FromTargetCount = Senders.Where(s => s.Key.FromTarget).Sum(s => s.Count);
+        FromRoutersCount = Senders.Where(s => !s.Key.FromTarget).Sum(s => s.Count);
+        Failed = DnsFailed + ConnectionsFailed + (DnsFailed + ConnectionsFailed == 0 ? IcmpCount : 0);
         AtCaptureEnd = findings.Any(f => f.AnyAtCaptureEnd);
         ResetCount = Connections.Count(x => x.Outcome == TcpOutcome.Refused) + findings.Sum(f => f.Group.UnkeptTcpReset);
         Retransmitted = findings.Any(f => f.Group.UnkeptRetransmissions)
             || Dns.Any(a => a.IsRetransmission) || Connections.Any(x => x.Syns > 1);
         Attempts = Math.Max(findings.Max(f => f.Finding.Attempts), Failed);
-        Names = Dns.Select(a => a.QName).Concat(findings.SelectMany(f => f.Names(FailureGroup.NamesKept)))
+        Names = findings.SelectMany(f => f.Names(FailureGroup.NamesKept))
             .Distinct(StringComparer.OrdinalIgnoreCase).Select(Describe.Name).ToList();
+        Resolution = findings.Select(f => f.Group.FirstResolution).FirstOrDefault(r => r is not null);
         var (service, protocol, use) = Describe.Service(Port, Tcp);
         ServiceName = service;
         Protocol = IsDns ? "DNS" : protocol ?? FindingBuilder.TransportName(Primary.Transport);
@@ -60,6 +66,17 @@ internal sealed class IncidentContext
     public List<TcpConnection> Connections { get; }
     public List<IcmpErrorRecord> Icmp { get; }
     public long Failed { get; }
+    /// <summary>Failed DNS queries, kept in detail or not.</summary>
+    public long DnsFailed { get; }
+    /// <summary>The ICMP errors by sender and meaning, most frequent first.</summary>
+    public List<(IcmpSenderKey Key, long Count)> Senders { get; }
+    /// <summary>Senders of ICMP errors that are the target itself, and routers on the way (most frequent first).</summary>
+    public List<IcmpSenderKey> TargetSenders => Senders.Where(s => s.Key.FromTarget).Select(s => s.Key).ToList();
+    public List<IcmpSenderKey> RouterSenders => Senders.Where(s => !s.Key.FromTarget).Select(s => s.Key).ToList();
+    /// <summary>The addresses that sent ICMP errors, most frequent first.</summary>
+    public List<IpAddr> SenderAddresses => Senders.Select(s => s.Key.Sender).Distinct().ToList();
+    /// <summary>A client of a failed connection that had resolved the server's address shortly before, and the answer.</summary>
+    public (IpAddr Client, Resolution Answer)? Resolution { get; }
     /// <summary>Failed TCP attempts, kept in detail or not.</summary>
     public long ConnectionsFailed { get; }
     /// <summary>ICMP errors, kept in detail or not; and of those, sent by the target and by routers.</summary>
@@ -78,7 +95,7 @@ internal sealed class IncidentContext
     public string Protocol { get; }
     public string? ServiceUse { get; }
 
-    public bool IsDns => Kind.StartsWith("dns-", StringComparison.Ordinal) || Dns.Count > 0;
+    public bool IsDns => Kind.StartsWith("dns-", StringComparison.Ordinal) || DnsFailed > 0;
     public string ServerText => Server.ToString();
     public string ClientsText => Clients.Count switch
     {
@@ -92,9 +109,6 @@ internal sealed class IncidentContext
 
     public double? DurationSeconds => Describe.Seconds(First, Last);
 
-    /// <summary>ICMP errors sent by the target itself, and by routers on the way.</summary>
-    public List<IcmpErrorRecord> FromTarget => Icmp.Where(e => e.FromTarget).ToList();
-    public List<IcmpErrorRecord> FromRouters => Icmp.Where(e => !e.FromTarget).ToList();
 
     /// <summary>Distinct sources that sent the server DNS queries or TCP attempts on the port, over the capture.</summary>
     public long SourcesTowardServer =>

@@ -14,8 +14,7 @@ internal static class RuledOutRules
         var list = new List<RuledOut>();
         if (c.IsDns && NoConnectionAfterFailure(c) is { } web) list.Add(web);
 
-        var fromTarget = c.FromTarget;
-        if (fromTarget.Count > 0)
+        if (c.FromTargetCount > 0)
         {
             list.Add(new RuledOut($"{c.ServerText} being down, or the network path to it",
                 $"{c.ServerText} itself sent {Describe.Count(c.FromTargetCount, "ICMP error")}: it is up and the clients' packets reach it."));
@@ -25,17 +24,11 @@ internal static class RuledOutRules
             list.Add(new RuledOut($"{c.ServerText} being down, or the network path to it",
                 $"{c.ServerText} answered {Describe.Count(c.ResetCount, "connection attempt")} with a TCP reset: its TCP stack is up and reachable."));
         }
-        if (!c.IsDns)
+        if (!c.IsDns && c.Resolution is { } resolved)
         {
-            foreach (var x in c.Connections.DistinctBy(x => x.Client))
-            {
-                if (x.Resolution is { } resolution)
-                {
-                    list.Add(new RuledOut("Name resolution",
-                        $"{Describe.Name(resolution.Name)} resolved to {c.ServerText} for {x.Client} at {Describe.Clock(resolution.Answer.Time)} (frame {resolution.Answer.Frame}), and the client connected to that address: the failure is in the connection, not in DNS."));
-                    break;
-                }
-            }
+            var (client, resolution) = resolved;
+            list.Add(new RuledOut("Name resolution",
+                $"{Describe.Name(resolution.Name)} resolved to {c.ServerText} for {client} at {Describe.Clock(resolution.Answer.Time)} (frame {resolution.Answer.Frame}), and the client connected to that address: the failure is in the connection, not in DNS."));
         }
         var otherAnswers = OtherServersAnswered(c);
         if (otherAnswers > 0)
@@ -53,7 +46,7 @@ internal static class RuledOutRules
     /// </summary>
     public static RuledOut? NoConnectionAfterFailure(IncidentContext c)
     {
-        if (c.Dns.Count == 0) return null;
+        if (c.DnsFailed == 0) return null;
         foreach (var client in c.Clients)
         {
             if (c.Tracker.AttemptsByClient.TryGetValue(client, out var attempts)

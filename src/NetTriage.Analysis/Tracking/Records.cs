@@ -146,8 +146,6 @@ internal sealed class TcpConnection
     public string? OutcomeSummary => OutcomeLine.IsEmpty ? null : OutcomeLine.ToString();
     internal PacketLine OutcomeLine;
     public IcmpErrorRecord? Icmp { get; set; }
-    /// <summary>The DNS answer that gave the client the server's address, if one was seen shortly before (kept attempts only).</summary>
-    public Resolution? Resolution { get; set; }
     public bool Finished { get; set; }
     public bool AtCaptureEnd { get; set; }
     /// <summary>A FIN was seen once the connection was established (either side).</summary>
@@ -181,7 +179,6 @@ internal sealed class TcpConnection
         OutcomePacket = null;
         OutcomeLine = default;
         Icmp = null;
-        Resolution = null;
         Finished = false;
         AtCaptureEnd = false;
         SawFin = false;

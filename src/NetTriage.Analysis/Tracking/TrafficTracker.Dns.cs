@@ -48,6 +48,11 @@ internal sealed partial class TrafficTracker
     /// <summary>How long a generation of resolutions lasts: an answer is remembered for one to two of these.</summary>
     private static readonly long ResolutionGenerationNanos = 60 * PacketTimestamp.NanosPerSecond;
     public bool ResolutionsCapped { get; private set; }
+    private const int MaxClientsPerDnsServer = 10_000;
+    private const int MaxDnsServerClients = 200_000;
+    private int _dnsServerClients;
+    /// <summary>Clients of DNS servers past the budget over all servers were not remembered (the counts of queries stay exact).</summary>
+    public bool DnsServerClientsCapped { get; private set; }
 
     internal sealed class DnsServerCounters
     {
@@ -124,7 +129,19 @@ internal sealed partial class TrafficTracker
         DnsQueries++;
         var server = DnsServer(attempt.Server);
         server.Queries++;
-        if (server.Clients.Count < 10_000) server.Clients.Add(attempt.Client);
+        if (server.Clients.Count < MaxClientsPerDnsServer && !server.Clients.Contains(attempt.Client))
+        {
+            // Over all servers too: a capture of many servers each asked by many clients must not grow this without end.
+            if (_dnsServerClients < MaxDnsServerClients)
+            {
+                server.Clients.Add(attempt.Client);
+                _dnsServerClients++;
+            }
+            else
+            {
+                DnsServerClientsCapped = true;
+            }
+        }
 
         // The same exchange again (same ports and id) while the first is pending: the first went unanswered.
         var exchange = attempt.ExchangeKey;

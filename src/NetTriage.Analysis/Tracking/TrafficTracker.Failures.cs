@@ -59,16 +59,27 @@ internal sealed class FailureGroup(FailureGroupKey key, int order)
     // ---- failures not kept in detail: counted --------------------------------------------------
 
     public long UnkeptDns { get; set; }
-    /// <summary>Unanswered queries not kept that are known to be unanswered (see <see cref="DnsAttempt.AtCaptureEnd"/>).</summary>
+    /// <summary>Unanswered queries not kept that are known to be unanswered: superseded, or older than the answer grace.</summary>
     public long UnkeptDnsDecided { get; set; }
+    /// <summary>
+    /// Query times (ns) of unanswered queries not kept, decided less than the answer grace after they were sent: known
+    /// to be unanswered once the capture outlives them by the grace, which only its end can tell. Those older than
+    /// the grace move to <see cref="UnkeptDnsDecided"/> as capture time goes on, so this holds the last few seconds.
+    /// </summary>
+    public Queue<long> UnkeptUndecided { get; } = new();
+    public const int MaxUndecided = 10_000;
     public long UnkeptTcp { get; set; }
     /// <summary>TCP attempts not kept whose SYN was sent more than once.</summary>
     public long UnkeptTcpRetried { get; set; }
     /// <summary>TCP attempts not kept that the server refused with a reset.</summary>
     public long UnkeptTcpReset { get; set; }
     public long UnkeptIcmp { get; set; }
-    /// <summary>Evidence packets the failures not kept would have listed.</summary>
+    /// <summary>Evidence packets the failed attempts not kept would have listed (their queries or SYNs and answers).</summary>
     public long UnkeptEvidence { get; set; }
+    /// <summary>ICMP errors not kept that answered no attempt (they are evidence only of a finding without attempts).</summary>
+    public long UnkeptUnjoinedIcmp { get; set; }
+    /// <summary>The first failed connection, kept or not, whose client had resolved the server's address shortly before.</summary>
+    public (IpAddr Client, Resolution Answer)? FirstResolution { get; set; }
     public bool UnkeptRetransmissions { get; set; }
     public bool UnkeptAtCaptureEnd { get; set; }
     public PacketTimestamp? UnkeptFirst { get; set; }
@@ -83,7 +94,7 @@ internal sealed class FailureGroup(FailureGroupKey key, int order)
 
     public void AddUnkeptTime(PacketTimestamp time)
     {
-        if (time.Kind == TimestampKind.None) return;
+        // Times of kind None (text without time stamps) count as the kept ones' do: they order by their value.
         if (UnkeptFirst is not { } first || time.Nanoseconds < first.Nanoseconds) UnkeptFirst = time;
         if (UnkeptLast is not { } last || time.Nanoseconds > last.Nanoseconds) UnkeptLast = time;
     }
@@ -184,7 +195,7 @@ internal sealed partial class TrafficTracker
         group.UnkeptDns++;
         group.UnkeptEvidence++;
         group.AddUnkeptTime(attempt.Query.Time);
-        if (attempt.Superseded || !attempt.AtCaptureEnd) group.UnkeptDnsDecided++;
+        if (kind == FindingKinds.DnsNoResponse) CountDecided(group, attempt);
         group.UnkeptAtCaptureEnd |= attempt.AtCaptureEnd;
         group.UnkeptRetransmissions |= attempt.IsRetransmission;
         AddUnkeptClient(group, attempt.Client);
@@ -218,6 +229,25 @@ internal sealed partial class TrafficTracker
         }
     }
 
+    /// <summary>
+    /// The rule of dns-no-response for a query not kept: known to be unanswered when superseded, or when the capture
+    /// outlives it by the answer grace (decided now if it is already that old, else when the end is known).
+    /// </summary>
+    private void CountDecided(FailureGroup group, DnsAttempt attempt)
+    {
+        long grace = _options.DnsAnswerGrace.Ticks * 100;
+        while (group.UnkeptUndecided.TryPeek(out long oldest) && _now.Nanoseconds - oldest >= grace)
+        {
+            group.UnkeptUndecided.Dequeue();
+            group.UnkeptDnsDecided++;
+        }
+        long query = attempt.Query.Time.Nanoseconds;
+        if (attempt.Superseded || _now.Nanoseconds - query >= grace) group.UnkeptDnsDecided++;
+        else if (group.UnkeptUndecided.Count < FailureGroup.MaxUndecided) group.UnkeptUndecided.Enqueue(query);
+        // Past that many in a few seconds, the rest count as not known to be unanswered: the finding can only be
+        // weaker for it, never made up.
+    }
+
     /// <summary>A TCP attempt that failed: kept in detail (never reused) if its finding has room, else counted.</summary>
     private void RecordFailure(TcpConnection conn)
     {
@@ -229,12 +259,16 @@ internal sealed partial class TrafficTracker
             FailuresUncounted++;
             return;
         }
+        // Whether the client had resolved the address it tried (answers are remembered only for a while): the
+        // first failure that had, kept in detail or not.
+        if (group.FirstResolution is null && _resolutions.TryGetValue((conn.Client, conn.Server), out var resolution))
+        {
+            group.FirstResolution = (conn.Client, resolution);
+        }
         if (HasRoom(group))
         {
             Keep(group);
             conn.Kept = true;
-            // Whether the client had resolved the address it tried (answers are remembered only for a while).
-            if (_resolutions.TryGetValue((conn.Client, conn.Server), out var resolution)) conn.Resolution = resolution;
             group.Tcp.Add(conn);
             if (conn.Icmp is not null) group.Icmp.Add(conn.Icmp);
             return;

@@ -53,7 +53,7 @@ internal sealed partial class TrafficTracker
             group.Icmp.Add(KeepableError(error, p, kept: true));
             return;
         }
-        group.UnkeptEvidence++;
+        group.UnkeptUnjoinedIcmp++;
         AddUnkeptClient(group, error.Client);
         AddUnkeptSender(group, error);
     }
