@@ -26,6 +26,14 @@ public sealed class FailureDetailTests
         return analyzer.Finish();
     }
 
+    private static AnalysisReport AnalyzeBytes(byte[] bytes, string name, AnalysisOptions options)
+    {
+        var analyzer = new Analyzer(options);
+        using var source = CaptureOpener.Open(new MemoryStream(bytes), name);
+        analyzer.Read(source);
+        return analyzer.Finish();
+    }
+
     private static string Numbers(Finding f) =>
         string.Join(" | ", f.Kind, f.Server, f.Port, f.Severity, f.Title, f.Attempts, f.Failed, f.EvidenceTotal,
             f.First.Text, f.Last.Text, string.Join(",", f.Clients),
@@ -87,13 +95,7 @@ public sealed class FailureDetailTests
         text.Append("IP 10.0.0.9.40009 > 192.0.2.80.80: Flags [S], seq 1, win 64240, length 0\n");
         byte[] bytes = System.Text.Encoding.ASCII.GetBytes(text.ToString());
 
-        AnalysisReport Run(AnalysisOptions options)
-        {
-            var analyzer = new Analyzer(options);
-            using var source = CaptureOpener.Open(new MemoryStream(bytes), "syns.txt");
-            analyzer.Read(source);
-            return analyzer.Finish();
-        }
+        AnalysisReport Run(AnalysisOptions options) => AnalyzeBytes(bytes, "syns.txt", options);
 
         var all = Run(new AnalysisOptions());
         var few = Run(new AnalysisOptions { MaxFailureRecordsPerFinding = 8, MaxFailureRecords = 8 });
@@ -111,13 +113,7 @@ public sealed class FailureDetailTests
         scenario.After(0.5).Bystander();
         byte[] bytes = scenario.Bytes();
 
-        AnalysisReport Run(AnalysisOptions options)
-        {
-            var analyzer = new Analyzer(options);
-            using var source = CaptureOpener.Open(new MemoryStream(bytes), "repeated.pcap");
-            analyzer.Read(source);
-            return analyzer.Finish();
-        }
+        AnalysisReport Run(AnalysisOptions options) => AnalyzeBytes(bytes, "repeated.pcap", options);
 
         var all = Run(new AnalysisOptions());
         var few = Run(new AnalysisOptions { MaxFailureRecordsPerFinding = 8, MaxFailureRecords = 8 });
