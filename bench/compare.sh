@@ -4,8 +4,8 @@
 #   bench/compare.sh 1G              one size
 #   bench/compare.sh 200M 1G 2G      several sizes, one table
 #
-# For each size: generates a capture once (`nettriage generate mixed --seed 7`), reads it once so every tool
-# reads from the page cache, then runs the three tools in turn, RUNS rounds (the order rotates each round so
+# For each size: generates a capture once (`nettriage generate mixed --seed 7`), reads it before every run so
+# every tool reads from the page cache, then runs the three tools in turn, RUNS rounds (the order rotates each round so
 # none always runs first). Reports the median wall time of each tool, the ratios to nettriage, and each tool's
 # peak resident memory (the largest of its runs, from /usr/bin/time -v). Output goes to /dev/null for all three.
 #
@@ -108,6 +108,9 @@ for size in "$@"; do
         order=(nettriage tcpdump tshark)
         for ((k = 0; k < round % 3; k++)); do order=("${order[@]:1}" "${order[0]}"); done
         for tool in "${order[@]}"; do
+            # Back into the page cache before every run (not timed): tshark holds gigabytes, and the kernel may
+            # evict the file meanwhile, which would time the disk for whichever tool runs next.
+            cat "$file" >/dev/null
             case $tool in
                 nettriage) measure "$nettriage" analyze --format json "$file" >>"$work/nettriage.txt" ;;
                 tcpdump) measure tcpdump -n -r "$file" >>"$work/tcpdump.txt" ;;
