@@ -80,6 +80,12 @@ internal sealed class DetectedFinding(FailureGroup group)
     /// <summary>NXDOMAIN: the names of the failures not kept that count (set by the detection rules).</summary>
     public List<string>? UnkeptNxNames { get; set; }
 
+    /// <summary>ICMP errors by sender and meaning, most frequent first (ties by address, type, code): one order for every report.</summary>
+    public static List<(IcmpSenderKey Key, long Count)> Ordered(IEnumerable<KeyValuePair<IcmpSenderKey, long>> senders) =>
+        senders.GroupBy(s => s.Key).Select(g => (g.Key, Count: g.Sum(s => s.Value)))
+            .OrderByDescending(s => s.Count).ThenBy(s => s.Key.Sender).ThenBy(s => s.Key.Type).ThenBy(s => s.Key.Code)
+            .ToList();
+
     /// <summary>The ICMP errors by sender and meaning, kept or not.</summary>
     public Dictionary<IcmpSenderKey, long> Senders()
     {

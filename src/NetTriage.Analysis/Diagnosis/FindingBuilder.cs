@@ -105,21 +105,16 @@ internal static class FindingBuilder
     }
 
     private static List<IcmpSender> Senders(DetectedFinding g) =>
-        g.Senders()
-            .Select(x => new IcmpSender
+        DetectedFinding.Ordered(g.Senders())
+            .ConvertAll(x => new IcmpSender
             {
                 Address = x.Key.Sender.ToString(),
                 Role = x.Key.FromTarget ? "target" : "router",
                 Type = x.Key.Type,
                 Code = x.Key.Code,
                 Description = Describe.Icmp(x.Key.IsV6, x.Key.Type, x.Key.Code),
-                Count = x.Value,
-            })
-            .OrderByDescending(s => s.Count)
-            .ThenBy(s => s.Address, StringComparer.Ordinal)
-            .ThenBy(s => s.Type)
-            .ThenBy(s => s.Code)
-            .ToList();
+                Count = x.Count,
+            });
 
     /// <summary>The evidence packets in the order listed (each failed attempt, then what answered it), not yet written out.</summary>
     private static IEnumerable<EvidenceSource> EvidenceSources(DetectedFinding g)

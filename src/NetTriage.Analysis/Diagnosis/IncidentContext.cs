@@ -30,10 +30,7 @@ internal sealed class IncidentContext
         ConnectionsFailed = findings.Sum(f => f.TcpFailed);
         // The ICMP errors by sender and meaning, kept in detail or not, most frequent first: what the rules say
         // of the senders must not depend on which errors were kept.
-        Senders = findings.SelectMany(f => f.Senders())
-            .GroupBy(s => s.Key).Select(g => (g.Key, Count: g.Sum(s => s.Value)))
-            .OrderByDescending(s => s.Count).ThenBy(s => s.Key.Sender).ThenBy(s => s.Key.Type).ThenBy(s => s.Key.Code)
-            .ToList();
+        Senders = DetectedFinding.Ordered(findings.SelectMany(f => f.Senders()));
         IcmpCount = findings.Sum(f => f.IcmpCount);
         FromTargetCount = Senders.Where(s => s.Key.FromTarget).Sum(s => s.Count);
         FromRoutersCount = Senders.Where(s => !s.Key.FromTarget).Sum(s => s.Count);

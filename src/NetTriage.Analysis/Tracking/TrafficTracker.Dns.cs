@@ -129,15 +129,14 @@ internal sealed partial class TrafficTracker
         DnsQueries++;
         var server = DnsServer(attempt.Server);
         server.Queries++;
-        if (server.Clients.Count < MaxClientsPerDnsServer && !server.Clients.Contains(attempt.Client))
+        if (server.Clients.Count < MaxClientsPerDnsServer)
         {
             // Over all servers too: a capture of many servers each asked by many clients must not grow this without end.
             if (_dnsServerClients < MaxDnsServerClients)
             {
-                server.Clients.Add(attempt.Client);
-                _dnsServerClients++;
+                if (server.Clients.Add(attempt.Client)) _dnsServerClients++;
             }
-            else
+            else if (!server.Clients.Contains(attempt.Client))
             {
                 DnsServerClientsCapped = true;
             }
