@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using NetTriage.Analysis;
+using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Capture;
 using NetTriage.Packets;
@@ -42,7 +43,8 @@ public class StageBenchmarks
         _frameReader = CaptureOpener.OpenFrames(new LoopingStream(_capture), "endless.pcap");
         _decodeSource = new EndlessSource(_capture, CapturePackets);
         _trackSource = new EndlessSource(_capture, CapturePackets);
-        _tracker = new TrafficTracker(new AnalysisOptions());
+        var options = new AnalysisOptions();
+        _tracker = new TrafficTracker(options, new FailureRecorder(options));
         int passes = 0;
         long allocated;
         do

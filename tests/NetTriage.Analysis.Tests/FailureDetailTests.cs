@@ -99,7 +99,7 @@ public sealed class FailureDetailTests
 
         var all = Run(new AnalysisOptions());
         var few = Run(new AnalysisOptions { MaxFailureRecordsPerFinding = 8, MaxFailureRecords = 8 });
-        var finding = Assert.Single(all.Findings, f => f.Kind == FindingKinds.TcpNoResponse);
+        var finding = Assert.Single(all.Findings, f => f.Kind == FindingKind.TcpNoResponse);
         Assert.Equal(1, finding.Failed);
         Assert.Equal(all.Findings.Select(f => (f.Kind, f.Failed, f.Attempts)), few.Findings.Select(f => (f.Kind, f.Failed, f.Attempts)));
     }
@@ -118,8 +118,8 @@ public sealed class FailureDetailTests
         var all = Run(new AnalysisOptions());
         var few = Run(new AnalysisOptions { MaxFailureRecordsPerFinding = 8, MaxFailureRecords = 8 });
         Assert.Equal(10, all.Dns.Unanswered);
-        Assert.DoesNotContain(all.Findings, f => f.Kind == FindingKinds.DnsNoResponse);
-        Assert.DoesNotContain(few.Findings, f => f.Kind == FindingKinds.DnsNoResponse);
+        Assert.DoesNotContain(all.Findings, f => f.Kind == FindingKind.DnsNoResponse);
+        Assert.DoesNotContain(few.Findings, f => f.Kind == FindingKind.DnsNoResponse);
     }
 
     [Fact]

@@ -53,10 +53,10 @@ public sealed class PipelineTests
         var report = AnalysisJson.Deserialize(one)!;
         Assert.Equal(60_000, report.Capture.Packets);
         // The mix has failures of every family the generator makes, so the comparison covers them.
-        Assert.Contains(report.Findings, f => f.Kind == FindingKinds.DnsServerUnreachable);
-        Assert.Contains(report.Findings, f => f.Kind == FindingKinds.DnsNoResponse);
-        Assert.Contains(report.Findings, f => f.Kind == FindingKinds.TcpConnectionRefused);
-        Assert.Contains(report.Findings, f => f.Kind == FindingKinds.TcpBlocked);
+        Assert.Contains(report.Findings, f => f.Kind == FindingKind.DnsServerUnreachable);
+        Assert.Contains(report.Findings, f => f.Kind == FindingKind.DnsNoResponse);
+        Assert.Contains(report.Findings, f => f.Kind == FindingKind.TcpConnectionRefused);
+        Assert.Contains(report.Findings, f => f.Kind == FindingKind.TcpBlocked);
         Assert.Equal(limits != "defaults", report.Caveats.Any(c => c.Kind == "state-capped"));
     }
 

@@ -26,12 +26,12 @@ public sealed class SeedIncidentTests
 
         Assert.Equal("incident", report.Verdict);
         var incident = Assert.Single(report.Incidents);
-        Assert.Equal(FindingKinds.DnsServerUnreachable, incident.Kind);
+        Assert.Equal(FindingKind.DnsServerUnreachable, incident.Kind);
         Assert.Equal("DNS", incident.Protocol);
         Assert.Equal("UDP", incident.Transport);
         Assert.Equal(53, incident.Port);
         Assert.Equal("domain", incident.Service);
-        Assert.Equal("application", incident.Layer);
+        Assert.Equal(Layer.Application, incident.Layer);
         Assert.Equal(["203.0.113.2"], incident.Servers);
         Assert.Equal(["192.51.100.15"], incident.Clients);
         Assert.Equal(3, incident.Attempts);
@@ -62,11 +62,11 @@ public sealed class SeedIncidentTests
         var causes = Analyze(sample).Incidents[0].Causes;
 
         Assert.Equal("service-not-listening", causes[0].Id);
-        Assert.Equal("high", causes[0].Confidence);
+        Assert.Equal(Confidence.High, causes[0].Confidence);
         Assert.Contains(causes[0].For, f => f.Contains("203.0.113.2 itself answered 3 times with ICMP port unreachable (type 3, code 3)", StringComparison.Ordinal));
         Assert.Contains(causes, c => c.Id == "firewall-reject");
         var dos = Assert.Single(causes, c => c.Id == "overload-or-dos");
-        Assert.Equal("low", dos.Confidence);
+        Assert.Equal(Confidence.Low, dos.Confidence);
         Assert.Contains(dos.Against, a => a.Contains("no surge of traffic from many sources", StringComparison.Ordinal));
         Assert.True(causes.Zip(causes.Skip(1)).All(p => p.First.Score >= p.Second.Score), "causes are ranked by score");
         Assert.All(causes.Where(c => c.Score >= 0.3), c => Assert.NotEmpty(c.NextSteps));

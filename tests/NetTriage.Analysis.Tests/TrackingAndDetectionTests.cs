@@ -70,7 +70,7 @@ public sealed class TrackingAndDetectionTests
 
         Assert.Equal(2, report.Dns.IcmpAnswered);
         var incident = Assert.Single(report.Incidents);
-        Assert.Equal(FindingKinds.DnsServerUnreachable, incident.Kind);
+        Assert.Equal(FindingKind.DnsServerUnreachable, incident.Kind);
         Assert.Equal(2, incident.Failed);
     }
 
@@ -97,7 +97,7 @@ public sealed class TrackingAndDetectionTests
 
         Assert.Equal(2, report.Dns.Unanswered);
         Assert.Equal(1, report.Dns.UnansweredAtCaptureEnd);
-        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKinds.DnsNoResponse);
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.DnsNoResponse);
     }
 
     [Fact]
@@ -111,17 +111,17 @@ public sealed class TrackingAndDetectionTests
             .Analyze();
 
         var incident = Assert.Single(report.Incidents);
-        Assert.Equal(FindingKinds.DnsNoResponse, incident.Kind);
+        Assert.Equal(FindingKind.DnsNoResponse, incident.Kind);
         Assert.Equal(3, incident.Failed);
         Assert.Equal("firewall-drop", incident.Causes[0].Id);
         Assert.Contains(incident.Caveats, c => c.Kind == "one-direction");
     }
 
     [Theory]
-    [InlineData(2, FindingKinds.DnsServfail)]
-    [InlineData(5, FindingKinds.DnsRefused)]
-    [InlineData(3, FindingKinds.DnsNxdomain)]
-    public void Error_rcodes_are_findings_of_their_kind(int rcode, string kind)
+    [InlineData(2, FindingKind.DnsServfail)]
+    [InlineData(5, FindingKind.DnsRefused)]
+    [InlineData(3, FindingKind.DnsNxdomain)]
+    public void Error_rcodes_are_findings_of_their_kind(int rcode, FindingKind kind)
     {
         var report = new Scenario()
             .Query(Client, 40000, Resolver, 1, "www.example.com")
@@ -163,7 +163,7 @@ public sealed class TrackingAndDetectionTests
             .Analyze();
 
         var incident = Assert.Single(report.Incidents);
-        Assert.Equal(FindingKinds.DnsBlocked, incident.Kind);
+        Assert.Equal(FindingKind.DnsBlocked, incident.Kind);
         var sender = Assert.Single(report.Findings[0].IcmpSenders);
         Assert.Equal(("10.0.0.1", "router"), (sender.Address, sender.Role));
         Assert.Equal("firewall-rule", incident.Causes[0].Id);
@@ -182,8 +182,8 @@ public sealed class TrackingAndDetectionTests
             .Analyze();
 
         var incident = Assert.Single(report.Incidents);
-        Assert.Equal(FindingKinds.HostUnreachable, incident.Kind);
-        Assert.Equal("network", incident.Layer);
+        Assert.Equal(FindingKind.HostUnreachable, incident.Kind);
+        Assert.Equal(Layer.Network, incident.Layer);
         Assert.Equal("host-down", incident.Causes[0].Id);
     }
 
@@ -201,8 +201,8 @@ public sealed class TrackingAndDetectionTests
             .Analyze();
 
         var incident = Assert.Single(report.Incidents);
-        Assert.Equal(FindingKinds.TcpConnectionRefused, incident.Kind);
-        Assert.Equal("transport", incident.Layer);
+        Assert.Equal(FindingKind.TcpConnectionRefused, incident.Kind);
+        Assert.Equal(Layer.Transport, incident.Layer);
         Assert.Equal("HTTPS", incident.Protocol);
         Assert.Equal(443, incident.Port);
         Assert.Equal(2, incident.Failed);
@@ -222,7 +222,7 @@ public sealed class TrackingAndDetectionTests
             .Analyze();
 
         var incident = Assert.Single(report.Incidents);
-        Assert.Equal(FindingKinds.TcpNoResponse, incident.Kind);
+        Assert.Equal(FindingKind.TcpNoResponse, incident.Kind);
         Assert.Equal(1, report.Tcp.Attempts);
         Assert.Equal(1, report.Tcp.Unanswered);
         Assert.Contains("sent 3 times", incident.Evidence[0].Role, StringComparison.Ordinal);
@@ -239,7 +239,7 @@ public sealed class TrackingAndDetectionTests
         }
         var report = s.After(10).Analyze();
 
-        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKinds.TtlExceeded);
+        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.TtlExceeded);
         Assert.Equal(3, finding.Failed);
         Assert.Equal("10.0.0.1", finding.IcmpSenders[0].Address);
     }

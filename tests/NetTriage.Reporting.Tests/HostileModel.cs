@@ -39,8 +39,8 @@ internal static class HostileModel
         var finding = new Finding
         {
             Id = "F1",
-            Kind = FindingKinds.DnsServerUnreachable,
-            Severity = Severities.High,
+            Kind = FindingKind.DnsServerUnreachable,
+            Severity = Severity.High,
             Title = "Finding " + h,
             Protocol = "DNS" + h,
             Transport = "UDP",
@@ -61,11 +61,11 @@ internal static class HostileModel
         var incident = new Incident
         {
             Id = "INC-1",
-            Kind = FindingKinds.DnsServerUnreachable,
-            Severity = Severities.High,
+            Kind = FindingKind.DnsServerUnreachable,
+            Severity = Severity.High,
             Title = "Title " + h,
             Summary = "Summary " + h,
-            Layer = "application",
+            Layer = Layer.Application,
             Protocol = "DNS" + h,
             Transport = "UDP",
             Service = "domain" + h,
@@ -86,7 +86,7 @@ internal static class HostileModel
                 {
                     Id = "cause",
                     Title = "Cause " + h,
-                    Confidence = "high",
+                    Confidence = Confidence.High,
                     Score = 0.8,
                     For = ["For " + h],
                     Against = ["Against " + h],

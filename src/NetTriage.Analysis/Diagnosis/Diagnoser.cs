@@ -2,6 +2,8 @@ using NetTriage.Analysis.Detection;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
+using NetTriage.Packets.Formatting;
+using NetTriage.Packets.Icmp;
 
 namespace NetTriage.Analysis.Diagnosis;
 
@@ -14,13 +16,13 @@ internal static class Diagnoser
     private const int MaxTimeline = 40;
     private const int MaxIncidentEvidence = 40;
 
-    public static List<Incident> Diagnose(TrafficTracker t, List<DetectedFinding> findings)
+    public static List<Incident> Diagnose(TrafficView traffic, List<DetectedFinding> findings)
     {
         var groups = findings
-            .Where(f => f.Finding.Severity != Severities.Low)
+            .Where(f => f.Finding.Severity != Severity.Low)
             .GroupBy(f => (f.Server, Port: ServicePort(f)))
-            .Select(g => new IncidentContext(t, g.ToList()))
-            .OrderBy(c => IncidentContext.SeverityRank(c.Primary.Finding.Severity))
+            .Select(g => new IncidentContext(traffic, g.ToList()))
+            .OrderBy(c => c.Primary.Finding.Severity)
             .ThenBy(c => c.First.Nanoseconds)
             .ToList();
         var incidents = new List<Incident>();
@@ -34,11 +36,11 @@ internal static class Diagnoser
 
     /// <summary>DNS findings of any kind about a server belong together; others by their port.</summary>
     private static ushort ServicePort(DetectedFinding f) =>
-        f.DnsFailed > 0 || f.Kind.StartsWith("dns-", StringComparison.Ordinal) ? (ushort)53 : f.Port;
+        f.DnsFailed > 0 || f.Row.Dns ? (ushort)53 : f.Port;
 
     private static Incident Build(IncidentContext c, string id)
     {
-        var causes = CauseRules.For(c);
+        var causes = c.Primary.Row.Causes(c).OrderByDescending(x => x.Score).ToList();
         // Only the evidence shown is sorted and written out. The first packets of the incident are among the
         // first of each finding (its first distinct frames suffice), and a frame shared by two findings is the first's.
         var evidence = c.Findings.SelectMany(f => FindingBuilder.FirstEvidence(f, MaxIncidentEvidence, distinct: true, out _))
@@ -52,9 +54,9 @@ internal static class Diagnoser
             Id = id,
             Kind = c.Kind,
             Severity = c.Primary.Finding.Severity,
-            Title = Title(c),
+            Title = c.Primary.Row.IncidentTitle(c),
             Summary = Summary(c, causes),
-            Layer = Layer(c.Kind),
+            Layer = c.Primary.Row.Layer,
             Protocol = c.Protocol,
             Transport = c.Tcp ? "TCP" : FindingBuilder.TransportName(c.Primary.Transport),
             Service = c.ServiceName,
@@ -77,47 +79,16 @@ internal static class Diagnoser
         };
     }
 
-    public static string Layer(string kind) => kind switch
-    {
-        FindingKinds.TcpConnectionRefused or FindingKinds.TcpNoResponse or FindingKinds.TcpBlocked => "transport",
-        FindingKinds.HostUnreachable or FindingKinds.NetworkUnreachable or FindingKinds.TtlExceeded => "network",
-        _ => "application",
-    };
-
-    private static string Title(IncidentContext c) => c.Kind switch
-    {
-        FindingKinds.DnsServerUnreachable => $"DNS failure: server {c.ServerText} unreachable on UDP port 53",
-        FindingKinds.DnsBlocked => $"DNS failure: queries to {c.ServerText} blocked by a filter",
-        FindingKinds.DnsNoResponse => $"DNS failure: no response from {c.ServerText}",
-        FindingKinds.DnsServfail => $"DNS failure: {c.ServerText} answers SERVFAIL",
-        FindingKinds.DnsRefused => $"DNS failure: {c.ServerText} refuses queries",
-        FindingKinds.DnsNxdomain => $"DNS: {(c.Names.Count > 0 ? c.Names[0] : "names")} does not exist (NXDOMAIN from {c.ServerText})",
-        FindingKinds.TcpConnectionRefused => $"Connection refused: {c.Protocol} on {c.ServerText} port {c.Port}",
-        FindingKinds.TcpNoResponse => $"No response: {c.Protocol} on {c.ServerText} port {c.Port}",
-        FindingKinds.TcpBlocked => $"Connections blocked: {c.Protocol} on {c.ServerText} port {c.Port}",
-        FindingKinds.HostUnreachable => $"Host {c.ServerText} unreachable",
-        FindingKinds.NetworkUnreachable => $"Network of {c.ServerText} unreachable",
-        FindingKinds.TtlExceeded => $"Packets to {c.ServerText} expire in transit",
-        _ => c.Primary.Finding.Title,
-    };
-
     private static string Summary(IncidentContext c, List<Cause> causes)
     {
         var when = c.DurationSeconds is { } d && d > 0
             ? $"between {Describe.Clock(c.First)} and {Describe.Clock(c.Last)} ({Describe.Duration(d)})"
             : $"at {Describe.Clock(c.First)}";
-        string of = c.Failed == c.Attempts ? $"all {c.Attempts}" : $"{c.Failed} of {c.Attempts}";
-        string what = c.Primary.Finding.Title;
-        string first = $"{Capitalize(what)} {when}.";
-        if (c.Kind == FindingKinds.DnsServerUnreachable && c.FromTargetCount > 0)
-        {
-            first = $"Name resolution failed: the DNS server {c.ServerText} answered {of} {(c.Attempts == 1 ? "query" : "queries")} from {c.ClientsText}"
-                + (c.Names.Count > 0 ? $" for {c.Names[0]}" : "") + $" with ICMP 'udp port 53 unreachable' {when}.";
-        }
+        string first = c.Primary.Row.SummaryLead?.Invoke(c, when) ?? $"{Capitalize(c.Primary.Finding.Title)} {when}.";
         var parts = new List<string> { first };
         if (causes.Count > 0)
         {
-            parts.Add($"Most likely: {Uncapitalize(causes[0].Title)} ({causes[0].Confidence} confidence).");
+            parts.Add($"Most likely: {Uncapitalize(causes[0].Title)} ({causes[0].Confidence.Name()} confidence).");
         }
         var webRuledOut = c.IsDns ? RuledOutRules.NoConnectionAfterFailure(c) : null;
         if (webRuledOut is not null)
@@ -135,8 +106,7 @@ internal static class Diagnoser
     private static List<Caveat> IncidentCaveats(IncidentContext c)
     {
         var list = new List<Caveat>();
-        var t = c.Tracker;
-        if (t.Last is { } end && Describe.Seconds(c.Last, end) is { } after && after < 5)
+        if (c.Traffic.End is { } end && Describe.Seconds(c.Last, end) is { } after && after < 5)
         {
             list.Add(new Caveat("capture-ends-at-failure",
                 after < 0.001
@@ -243,13 +213,13 @@ internal static class Diagnoser
             case Step.Query:
             {
                 var a = (DnsAttempt)record;
-                return $"{a.Client} asks {a.Server} for {a.QName} {TrafficTracker.TypeName(a.QType)} (id {a.Id}{(a.IsRetransmission ? ", a retransmission" : "")})";
+                return $"{a.Client} asks {a.Server} for {a.QName} {TcpdumpLineFormatter.TypeText(a.QType)} (id {a.Id}{(a.IsRetransmission ? ", a retransmission" : "")})";
             }
             case Step.QueryIcmp:
             {
                 var a = (DnsAttempt)record;
                 var e = a.Icmp!;
-                return $"{e.Sender} answers with ICMP {Describe.Icmp(e.IsV6, e.Type, e.Code, e.TargetPort, "udp")}{Delay(a.Query.Time, e.Packet.Time)}";
+                return $"{e.Sender} answers with ICMP {IcmpMessages.Describe(e.IsV6, e.Type, e.Code, e.TargetPort, "udp")}{Delay(a.Query.Time, e.Packet.Time)}";
             }
             case Step.QueryRcode:
             {
@@ -265,7 +235,7 @@ internal static class Diagnoser
             {
                 var x = (TcpConnection)record;
                 var e = x.Icmp!;
-                return $"{e.Sender} answers with ICMP {Describe.Icmp(e.IsV6, e.Type, e.Code, e.TargetPort, "tcp")}{Delay(x.First.Time, e.Packet.Time)}";
+                return $"{e.Sender} answers with ICMP {IcmpMessages.Describe(e.IsV6, e.Type, e.Code, e.TargetPort, "tcp")}{Delay(x.First.Time, e.Packet.Time)}";
             }
             case Step.SynRefused:
             {
@@ -280,7 +250,7 @@ internal static class Diagnoser
             default:
             {
                 var e = (IcmpErrorRecord)record;
-                return $"{e.Sender} reports ICMP {Describe.Icmp(e.IsV6, e.Type, e.Code)} for traffic from {e.Client} to {e.Target}";
+                return $"{e.Sender} reports ICMP {IcmpMessages.Describe(e.IsV6, e.Type, e.Code)} for traffic from {e.Client} to {e.Target}";
             }
         }
     }

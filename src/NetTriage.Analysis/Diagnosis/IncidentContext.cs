@@ -1,19 +1,21 @@
 using NetTriage.Analysis.Detection;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
+using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Packets;
+using NetTriage.Packets.Services;
 
 namespace NetTriage.Analysis.Diagnosis;
 
 /// <summary>Everything the diagnosis rules look at for one incident: its findings and the facts around them.</summary>
 internal sealed class IncidentContext
 {
-    public IncidentContext(TrafficTracker tracker, List<DetectedFinding> findings)
+    public IncidentContext(TrafficView traffic, List<DetectedFinding> findings)
     {
-        Tracker = tracker;
+        Traffic = traffic;
         Findings = findings;
         Primary = findings
-            .OrderBy(f => SeverityRank(f.Finding.Severity))
+            .OrderBy(f => f.Finding.Severity)
             .ThenByDescending(f => f.FailedCount)
             .First();
         Server = Primary.Server;
@@ -43,16 +45,16 @@ internal sealed class IncidentContext
         Names = findings.SelectMany(f => f.Names(FailureGroup.NamesKept))
             .Distinct(StringComparer.OrdinalIgnoreCase).Select(Describe.Name).ToList();
         Resolution = findings.Select(f => f.Group.FirstResolution).FirstOrDefault(r => r is not null);
-        var (service, protocol, use) = Describe.Service(Port, Tcp);
-        ServiceName = service;
-        Protocol = IsDns ? "DNS" : protocol ?? FindingBuilder.TransportName(Primary.Transport);
-        ServiceUse = IsDns ? Describe.Service(53, false).Use : use;
+        var service = WellKnownServices.Of(Port, Tcp);
+        ServiceName = service.Name;
+        Protocol = IsDns ? "DNS" : service.Protocol ?? FindingBuilder.TransportName(Primary.Transport);
+        ServiceUse = IsDns ? WellKnownServices.Of(53, false).Use : service.Use;
     }
 
-    public TrafficTracker Tracker { get; }
+    public TrafficView Traffic { get; }
     public List<DetectedFinding> Findings { get; }
     public DetectedFinding Primary { get; }
-    public string Kind => Primary.Kind;
+    public FindingKind Kind => Primary.Kind;
     public IpAddr Server { get; }
     public ushort Port { get; }
     public bool Tcp { get; }
@@ -92,7 +94,7 @@ internal sealed class IncidentContext
     public string Protocol { get; }
     public string? ServiceUse { get; }
 
-    public bool IsDns => Kind.StartsWith("dns-", StringComparison.Ordinal) || DnsFailed > 0;
+    public bool IsDns => Primary.Row.Dns || DnsFailed > 0;
     public string ServerText => Server.ToString();
     public string ClientsText => Clients.Count switch
     {
@@ -109,19 +111,11 @@ internal sealed class IncidentContext
 
     /// <summary>Distinct sources that sent the server DNS queries or TCP attempts on the port, over the capture.</summary>
     public long SourcesTowardServer =>
-        IsDns && Tracker.DnsServers.TryGetValue(Server, out var s) ? s.Clients.Count
-        : Tracker.TcpServices.TryGetValue((Server, Port), out var service) ? service.Clients.Count : 0;
+        IsDns && Traffic.DnsQueriesTo(Server) is not null ? Traffic.DnsClientsOf(Server) : Traffic.TcpClientsOf(Server, Port);
 
     /// <summary>Packets the server itself sent during the capture (answers of any kind).</summary>
-    public long PacketsFromServer => Tracker.Hosts.TryGetValue(Server, out var h) ? h.PacketsSent : 0;
+    public long PacketsFromServer => Traffic.PacketsSentBy(Server);
 
     /// <summary>Packets sent toward the server during the capture.</summary>
-    public long PacketsToServer => Tracker.Hosts.TryGetValue(Server, out var h) ? h.PacketsReceived : 0;
-
-    public static int SeverityRank(string severity) => severity switch
-    {
-        Severities.High => 0,
-        Severities.Medium => 1,
-        _ => 2,
-    };
+    public long PacketsToServer => Traffic.PacketsReceivedBy(Server);
 }

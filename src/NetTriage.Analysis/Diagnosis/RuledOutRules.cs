@@ -1,5 +1,4 @@
 using NetTriage.Analysis.Text;
-using NetTriage.Analysis.Tracking;
 
 namespace NetTriage.Analysis.Diagnosis;
 
@@ -49,8 +48,7 @@ internal static class RuledOutRules
         if (c.DnsFailed == 0) return null;
         foreach (var client in c.Clients)
         {
-            if (c.Tracker.AttemptsByClient.TryGetValue(client, out var attempts)
-                && attempts.Latest is { } latest && latest.Kind == c.First.Kind && latest.Nanoseconds >= c.First.Nanoseconds)
+            if (c.Traffic.LatestAttemptOf(client) is { } latest && latest.Kind == c.First.Kind && latest.Nanoseconds >= c.First.Nanoseconds)
             {
                 return null;
             }
@@ -62,19 +60,5 @@ internal static class RuledOutRules
     }
 
     /// <summary>Successful exchanges of the incident's clients with hosts other than its server.</summary>
-    private static long OtherServersAnswered(IncidentContext c)
-    {
-        long n = 0;
-        var clients = c.Clients.ToHashSet();
-        foreach (var (server, counters) in c.Tracker.DnsServers)
-        {
-            if (server != c.Server && counters.Answered > counters.Errors && counters.Clients.Overlaps(clients)) n += counters.Answered - counters.Errors;
-        }
-        foreach (var client in c.Clients)
-        {
-            if (!c.Tracker.AttemptsByClient.TryGetValue(client, out var attempts)) continue;
-            n += attempts.EstablishedToOthers(c.Server);
-        }
-        return n;
-    }
+    private static long OtherServersAnswered(IncidentContext c) => c.Traffic.SuccessesElsewhere(c.Clients, c.Server);
 }

@@ -1,31 +1,5 @@
 namespace NetTriage.Analysis;
 
-/// <summary>The finding kinds, by their stable identifiers (the JSON and the documentation use these).</summary>
-public static class FindingKinds
-{
-    public const string DnsServerUnreachable = "dns-server-unreachable";
-    public const string DnsBlocked = "dns-blocked";
-    public const string DnsNoResponse = "dns-no-response";
-    public const string DnsServfail = "dns-servfail";
-    public const string DnsRefused = "dns-refused";
-    public const string DnsNxdomain = "dns-nxdomain";
-    public const string TcpConnectionRefused = "tcp-connection-refused";
-    public const string TcpNoResponse = "tcp-no-response";
-    /// <summary>TCP connection attempts rejected by a filter (ICMP administratively prohibited).</summary>
-    public const string TcpBlocked = "tcp-blocked";
-    public const string HostUnreachable = "host-unreachable";
-    public const string NetworkUnreachable = "network-unreachable";
-    public const string TtlExceeded = "ttl-exceeded";
-}
-
-/// <summary>Severity of a finding or incident.</summary>
-public static class Severities
-{
-    public const string High = "high";
-    public const string Medium = "medium";
-    public const string Low = "low";
-}
-
 /// <summary>
 /// A fact about a failure, detected from tracked traffic: a stable kind, the service and hosts involved,
 /// the time window, counts, and the evidence packets.
@@ -34,8 +8,8 @@ public sealed record Finding
 {
     /// <summary>Stable within one report ("F1", "F2", ...).</summary>
     public required string Id { get; init; }
-    public required string Kind { get; init; }
-    public required string Severity { get; init; }
+    public required FindingKind Kind { get; init; }
+    public required Severity Severity { get; init; }
     /// <summary>One sentence saying what happened, with the counts.</summary>
     public required string Title { get; init; }
     /// <summary>Application protocol ("DNS", "HTTP", "HTTPS", ...) or the transport when none is known.</summary>

@@ -9,13 +9,13 @@ public sealed record Incident
     /// <summary>"INC-1", "INC-2", ... in order of severity then time.</summary>
     public required string Id { get; init; }
     /// <summary>The kind of the incident's main finding.</summary>
-    public required string Kind { get; init; }
-    public required string Severity { get; init; }
+    public required FindingKind Kind { get; init; }
+    public required Severity Severity { get; init; }
     public required string Title { get; init; }
     /// <summary>A short summary a manager can read in ten seconds.</summary>
     public required string Summary { get; init; }
     /// <summary>"application", "transport" or "network".</summary>
-    public required string Layer { get; init; }
+    public required Layer Layer { get; init; }
     public required string Protocol { get; init; }
     public required string Transport { get; init; }
     public string? Service { get; init; }
@@ -50,7 +50,7 @@ public sealed record Cause
     public required string Id { get; init; }
     public required string Title { get; init; }
     /// <summary>"high", "medium" or "low".</summary>
-    public required string Confidence { get; init; }
+    public required Confidence Confidence { get; init; }
     /// <summary>0..1, the ranking score behind the confidence.</summary>
     public required double Score { get; init; }
     public required IReadOnlyList<string> For { get; init; }

@@ -104,7 +104,7 @@ public sealed record Reproduction
     /// <summary>The number of the step (in <see cref="Steps"/>) that shows the failure, or null.</summary>
     public int? FailedStepNumber { get; init; }
     /// <summary>
-    /// The failure as a finding kind (<see cref="FindingKinds"/>; from the capture's incident when one matches,
+    /// The failure as a finding kind (<see cref="FindingKind"/>; from the capture's incident when one matches,
     /// else from the probe alone), or one of "tls-failure", "certificate-error", "http-error"; null when nothing failed.
     /// </summary>
     public string? FailureKind { get; init; }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Text;
@@ -74,86 +72,6 @@ internal static class Describe
     public static string Count(long n, string singular, string? plural = null) =>
         n.ToString(Invariant) + " " + (n == 1 ? singular : plural ?? singular + "s");
 
-    /// <summary>The ICMP message as tcpdump and RFC 792 / RFC 4443 name it.</summary>
-    public static string Icmp(bool v6, int type, int code, int port = 0, string? transport = null)
-    {
-        string portText = port != 0 && transport is not null ? $"{transport} port {port} unreachable" : "port unreachable";
-        if (!v6)
-        {
-            return (type, code) switch
-            {
-                (3, 0) => "network unreachable",
-                (3, 1) => "host unreachable",
-                (3, 2) => "protocol unreachable",
-                (3, 3) => portText,
-                (3, 4) => "fragmentation needed",
-                (3, 6) => "destination network unknown",
-                (3, 7) => "destination host unknown",
-                (3, 9) => "network administratively prohibited",
-                (3, 10) => "host administratively prohibited",
-                (3, 13) => "communication administratively prohibited",
-                (3, _) => "destination unreachable (code " + code.ToString(Invariant) + ")",
-                (11, 0) => "time to live exceeded in transit",
-                (11, 1) => "fragment reassembly time exceeded",
-                (4, _) => "source quench",
-                (5, _) => "redirect",
-                (12, _) => "parameter problem",
-                _ => $"type {type} code {code}",
-            };
-        }
-        return (type, code) switch
-        {
-            (1, 0) => "no route to destination",
-            (1, 1) => "communication administratively prohibited",
-            (1, 3) => "address unreachable",
-            (1, 4) => portText,
-            (1, 5) => "source address failed ingress/egress policy",
-            (1, 6) => "reject route to destination",
-            (1, _) => "destination unreachable (code " + code.ToString(Invariant) + ")",
-            (2, _) => "packet too big",
-            (3, 0) => "hop limit exceeded in transit",
-            (3, 1) => "fragment reassembly time exceeded",
-            (4, _) => "parameter problem",
-            _ => $"type {type} code {code}",
-        };
-    }
-
-    /// <summary>Well-known service names and what they are used for.</summary>
-    public static (string? Name, string? Protocol, string? Use) Service(int port, bool tcp) => port switch
-    {
-        53 => ("domain", "DNS", "DNS: resolving names to addresses; clients cannot find any server by name without it"),
-        5353 => ("mdns", "mDNS", "multicast DNS on the local link"),
-        5355 => ("llmnr", "LLMNR", "link-local name resolution"),
-        80 => ("http", "HTTP", "HTTP: web traffic without TLS"),
-        443 => (tcp ? "https" : "https", tcp ? "HTTPS" : "QUIC", "HTTPS: web traffic over TLS"),
-        8080 => ("http-alt", "HTTP", "HTTP on an alternate port"),
-        22 => ("ssh", "SSH", "SSH: remote administration"),
-        25 => ("smtp", "SMTP", "SMTP: mail delivery"),
-        123 => ("ntp", "NTP", "NTP: clock synchronisation"),
-        _ => (null, null, null),
-    };
-
-    public static string Address(IpAddr a) => a.ToString();
-
     /// <summary>A DNS name for prose: without the root's trailing dot ("example.com", but "." stays).</summary>
     public static string Name(string name) => name.Length > 1 && name[^1] == '.' ? name[..^1] : name;
-
-    /// <summary>A tcpdump -n style line for a DNS query, from what the tracker kept of it.</summary>
-    public static string QueryLine(DnsAttempt a)
-    {
-        var sb = new StringBuilder();
-        sb.Append(a.IsV6 ? "IP6 " : "IP ");
-        sb.Append(a.Client.ToString()).Append('.').Append(a.ClientPort.ToString(Invariant));
-        sb.Append(" > ").Append(a.Server.ToString()).Append('.').Append(a.ServerPort.ToString(Invariant)).Append(": ");
-        if (a.OverTcp) sb.Append("Flags [P.], ");
-        sb.Append(a.Id.ToString(Invariant));
-        if (a.RecursionDesired) sb.Append('+');
-        sb.Append(' ').Append(TrafficTracker.TypeName(a.QType)).Append("? ").Append(a.QName);
-        sb.Append(" (").Append(a.MessageLength.ToString(Invariant)).Append(')');
-        return sb.ToString();
-    }
-
-    /// <summary>A tcpdump -n style line for a connection's first SYN.</summary>
-    public static string SynLine(TcpConnection c) => string.Create(Invariant,
-        $"{(c.IsV6 ? "IP6" : "IP")} {c.Client}.{c.ClientPort} > {c.Server}.{c.ServerPort}: Flags [S], seq {c.InitialSequence}, win {c.Window}, length 0");
 }

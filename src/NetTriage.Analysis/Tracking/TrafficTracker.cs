@@ -1,16 +1,14 @@
 using System.Runtime.CompilerServices;
-using System.Buffers;
-using System.Text;
 using NetTriage.Packets;
-using NetTriage.Packets.Dns;
-using NetTriage.Packets.Formatting;
 
 namespace NetTriage.Analysis.Tracking;
 
 /// <summary>
-/// The track stage: follows every DNS transaction, TCP connection and ICMP error back to what caused it, and
-/// counts the traffic. State is bounded (see <see cref="AnalysisOptions"/>) and expires on capture time.
-/// Successful transactions are only counted; failures are kept in detail (up to a cap) as evidence.
+/// The track stage: counts the traffic (hosts, flows, protocols) and hands each packet to the tracker of its
+/// protocol, which follows DNS transactions (<see cref="DnsTracker"/>), TCP connections (<see cref="TcpTracker"/>)
+/// and ICMP errors back to what caused them (<see cref="IcmpTracker"/>). What ends badly goes to the detect stage as
+/// a typed fact (<see cref="ITrackingFacts"/>); tracking knows no finding kinds. State is bounded (see
+/// <see cref="AnalysisOptions"/>) and expires on capture time.
 /// <para>
 /// Steady state allocates nothing per packet: transactions and connections come from pools and go back when
 /// they end well, names are interned, counters live in tables that stop growing once every host, server and
@@ -21,13 +19,10 @@ namespace NetTriage.Analysis.Tracking;
 /// of a second or two would otherwise spend a good part of it in the runtime's quick first-tier code.
 /// </para>
 /// </summary>
-internal sealed partial class TrafficTracker
+internal sealed class TrafficTracker
 {
-    private const int ExpiryInterval = 4096;
-    /// <summary>Distinct question names interned before the table starts afresh.</summary>
-    private const int MaxNames = 50_000;
-    /// <summary>Objects kept in each pool for reuse (more live objects than this are left to the collector when they end).</summary>
-    private const int MaxPooled = 16_384;
+    /// <summary>Packets between two looks at what has timed out.</summary>
+    internal const int ExpiryInterval = 4096;
     /// <summary>
     /// Flows are counted over two generations of this length: a 5-tuple quiet for two to four minutes counts as a
     /// new flow when it resumes (as flow meters time flows out), and the table holds only recent flows.
@@ -36,25 +31,30 @@ internal sealed partial class TrafficTracker
 
     private static readonly string[] ProtocolNames = ["DNS", "HTTP", "TLS", "TCP", "UDP", "ICMP", "ICMPv6", "ARP", "other IP", "unread text", "other"];
 
-    private readonly AnalysisOptions _options;
-    private readonly TcpdumpLineFormatter _formatter = new(new TcpdumpLineOptions
-    {
-        TimestampStyle = TimestampStyle.None,
-        FrameNumbers = false,
-        AbsoluteSequenceNumbers = true,
-        Annotations = false,
-    });
-    private readonly NameTable _names = new(MaxNames);
-    private readonly ArrayBufferWriter<char> _lineWriter = new(256);
     private readonly long[] _protocolPackets = new long[ProtocolNames.Length];
     private readonly long[] _protocolBytes = new long[ProtocolNames.Length];
-
     private long _sinceExpiry;
-    private PacketTimestamp _now;
 
-    public TrafficTracker(AnalysisOptions options) => _options = options;
+    public TrafficTracker(AnalysisOptions options, ITrackingFacts facts)
+    {
+        Options = options;
+        Facts = facts;
+        Dns = new DnsTracker(this);
+        Tcp = new TcpTracker(this);
+        Icmp = new IcmpTracker(this);
+    }
 
-    public AnalysisOptions Options => _options;
+    public AnalysisOptions Options { get; }
+    /// <summary>Where failures go: the detect stage.</summary>
+    internal ITrackingFacts Facts { get; }
+    /// <summary>Makes the tcpdump lines of packets kept as evidence.</summary>
+    internal EvidenceLines Lines { get; } = new();
+    public DnsTracker Dns { get; }
+    public TcpTracker Tcp { get; }
+    public IcmpTracker Icmp { get; }
+
+    /// <summary>The time of the latest packet read (capture time; the order of the input).</summary>
+    internal PacketTimestamp Now;
 
     // ---- overview -------------------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ internal sealed partial class TrafficTracker
     private HashSet<ulong> _flowsBefore = [];
     private long _flowGenerationStart = long.MinValue;
     /// <summary>Changes whenever the current generation of flows is emptied (connections remember the epoch they were counted in).</summary>
-    private int _flowEpoch;
+    internal int FlowEpoch;
     public long FlowCount { get; private set; }
     public bool FlowsCapped { get; private set; }
 
@@ -109,7 +109,7 @@ internal sealed partial class TrafficTracker
         }
         if (p.Timestamp.Kind != TimestampKind.None)
         {
-            _now = p.Timestamp;
+            Now = p.Timestamp;
             if (First is null || p.Timestamp.Nanoseconds < First.Value.Nanoseconds) First = p.Timestamp;
             if (Last is null || p.Timestamp.Nanoseconds > Last.Value.Nanoseconds) Last = p.Timestamp;
         }
@@ -128,7 +128,7 @@ internal sealed partial class TrafficTracker
             if (tcp)
             {
                 connection = new FlowKey(IpProtocol.Tcp, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort).Canonical();
-                _connections.TryGetValue(connection, out conn);
+                conn = Tcp.Find(connection);
             }
             if (conn is not null)
             {
@@ -139,29 +139,29 @@ internal sealed partial class TrafficTracker
                 CountHosts(p.Ip.Source, p.Ip.Destination, length);
             }
             RotateFlows(p.Timestamp);
-            if (conn is null || conn.FlowEpoch != _flowEpoch)
+            if (conn is null || conn.FlowEpoch != FlowEpoch)
             {
                 CountFlow(tcp ? connection : new FlowKey(p.Ip.Protocol, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort).Canonical());
-                if (conn is not null) conn.FlowEpoch = _flowEpoch;
+                if (conn is not null) conn.FlowEpoch = FlowEpoch;
             }
             if ((p.Has(PacketLayers.Icmp) || p.Has(PacketLayers.Icmpv6)) && p.Icmp.IsError)
             {
-                ObserveIcmpError(p, input);
+                Icmp.ObserveError(p, input);
             }
             if (p.Has(PacketLayers.Dns) && !p.Has(PacketLayers.Fragment))
             {
-                ObserveDns(p, input);
+                Dns.Observe(p, input);
             }
             if (tcp)
             {
-                ObserveTcp(p, input, connection, conn);
+                Tcp.Observe(p, input, connection, conn);
             }
         }
 
         if (++_sinceExpiry >= ExpiryInterval)
         {
             _sinceExpiry = 0;
-            Expire(_now, atEnd: false);
+            Expire(Now, atEnd: false);
         }
     }
 
@@ -171,11 +171,20 @@ internal sealed partial class TrafficTracker
     /// </summary>
     public void Finish()
     {
-        Expire(Last ?? _now, atEnd: true);
+        Expire(Last ?? Now, atEnd: true);
         _flowsNow = [];
         _flowsBefore = [];
-        _names.Clear();
-        ReleaseTrackingTables();
+        Dns.Release();
+        Tcp.Release();
+    }
+
+    /// <summary>Some table reached its limit and dropped details (the counts stay exact).</summary>
+    public bool Capped => HostsCapped || FlowsCapped || Dns.PendingCapped || Tcp.ConnectionsCapped || Dns.ResolutionsCapped || Dns.ServerClientsCapped;
+
+    private void Expire(PacketTimestamp now, bool atEnd)
+    {
+        Dns.Expire(now, atEnd);
+        Tcp.Expire(now, atEnd);
     }
 
     /// <summary>The highest layer decoded, as an index into <see cref="ProtocolNames"/>.</summary>
@@ -230,7 +239,7 @@ internal sealed partial class TrafficTracker
     {
         if (address.IsNone) return null;
         if (Hosts.TryGetValue(address, out var counters)) return counters;
-        if (Hosts.Count >= _options.MaxHosts)
+        if (Hosts.Count >= Options.MaxHosts)
         {
             HostsCapped = true;
             return null;
@@ -242,11 +251,11 @@ internal sealed partial class TrafficTracker
 
     /// <summary>A new connection keeps its hosts' counters (both were just counted, so they are in the table unless it is full).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void KeepCounters(TcpConnection conn)
+    internal void KeepCounters(TcpConnection conn)
     {
         conn.ClientCounters = Hosts.GetValueOrDefault(conn.Client);
         conn.ServerCounters = Hosts.GetValueOrDefault(conn.Server);
-        conn.FlowEpoch = _flowEpoch;
+        conn.FlowEpoch = FlowEpoch;
     }
 
     /// <summary>Starts a new generation of flows when the current one is old enough.</summary>
@@ -263,7 +272,7 @@ internal sealed partial class TrafficTracker
         {
             (_flowsBefore, _flowsNow) = (_flowsNow, _flowsBefore);
             _flowsNow.Clear();
-            _flowEpoch++;
+            FlowEpoch++;
             _flowGenerationStart = now;
         }
     }
@@ -276,52 +285,21 @@ internal sealed partial class TrafficTracker
         if (!_flowsBefore.Contains(flow))
         {
             FlowCount++;
-            if (_flowsNow.Count + _flowsBefore.Count >= _options.MaxFlows)
+            if (_flowsNow.Count + _flowsBefore.Count >= Options.MaxFlows)
             {
                 // Only the count matters past the cap; the sets just keep repeated packets from being counted twice.
                 FlowsCapped = true;
                 _flowsBefore.Clear();
-                if (_flowsNow.Count >= _options.MaxFlows)
+                if (_flowsNow.Count >= Options.MaxFlows)
                 {
                     _flowsNow.Clear();
-                    _flowEpoch++;
+                    FlowEpoch++;
                 }
             }
         }
         _flowsNow.Add(flow);
     }
 
-    /// <summary>A rare packet (an error) as a tcpdump line, for evidence.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private PacketLine Summarize(DecodedPacket p)
-    {
-        _lineWriter.ResetWrittenCount();
-        _formatter.Write(p, _lineWriter);
-        var line = _lineWriter.WrittenSpan[..^1]; // without the line feed
-        var utf8 = new byte[Encoding.UTF8.GetByteCount(line)];
-        Encoding.UTF8.GetBytes(line, utf8);
-        return new PacketLine(utf8);
-    }
-
-    private static bool IsDnsPort(ushort port) => port is DnsPorts.Dns or DnsPorts.Mdns or DnsPorts.Llmnr;
-
-    private void ReleaseTrackingTables()
-    {
-        ReleaseDnsTables();
-        ReleaseTcpTables();
-    }
-
-    private void Expire(PacketTimestamp now, bool atEnd)
-    {
-        ExpireDns(now, atEnd);
-        ExpireTcp(now, atEnd);
-    }
-
-    internal static string QuestionName(DecodedPacket p) =>
-        p.Dns.StoredQuestions > 0 ? p.GetText(p.Dns.Questions[0].Name) : "";
-
-    internal static string TypeName(ushort type) => DnsNames.TypeName(type) ?? "TYPE" + type.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static TimeSpan Elapsed(PacketTimestamp from, PacketTimestamp to) =>
+    internal static TimeSpan Elapsed(PacketTimestamp from, PacketTimestamp to) =>
         TimeSpan.FromTicks((to.Nanoseconds - from.Nanoseconds) / 100);
 }

@@ -195,7 +195,7 @@ public static class AnalyzeCommand
         bool fail = failOn switch
         {
             FailOnIncident => report.Incidents.Count > 0,
-            FailOnHigh => report.Incidents.Any(i => i.Severity == Severities.High),
+            FailOnHigh => report.Incidents.Any(i => i.Severity == Severity.High),
             null => false,
             _ => throw new UsageException($"--fail-on: unknown value '{TerminalEscaper.Escape(failOn)}'; use incident or high"),
         };

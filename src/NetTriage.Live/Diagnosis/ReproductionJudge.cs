@@ -114,7 +114,7 @@ internal static class ReproductionJudge
             evidence.AddRange(LeftThisHost(failed, analysis));
         }
 
-        string kind = incident?.Kind ?? finding?.Kind ?? verdict.Kind ?? "";
+        string kind = incident?.Kind.Name() ?? finding?.Kind.Name() ?? verdict.Kind ?? "";
         return Verdict(steps, Reproduced, failed.Step, failed.Number, kind.Length == 0 ? null : kind, verdict.End, verdict.Address,
             captured || verdict.Confidence == "low" ? verdict.Confidence : Lower(verdict.Confidence),
             $"The failure is reproduced from this host: {verdict.Conclusion}",
@@ -163,12 +163,12 @@ internal static class ReproductionJudge
             case ProbeResults.Refused when dns && s.Transport == "UDP":
                 return new(FaultEnds.DnsServer, peer, "high",
                     $"{what}: every query to {peer} over UDP came back as ICMP port unreachable (the socket said 'connection refused'): the host is up and nothing listens on port 53. " +
-                    $"The fault is at the DNS server's end.", FindingKinds.DnsServerUnreachable,
+                    $"The fault is at the DNS server's end.", FindingKind.DnsServerUnreachable.Name(),
                     captured ? [] : ["ICMP port unreachable is sent by the host that should have answered; routers do not send it unless a firewall on the path rejects that way."]);
             case ProbeResults.Refused:
                 return new(serverEnd, peer, "high",
                     $"{what}: {peer} answered the SYN with a RST: the host is up and nothing listens on port {Port(s.Peer)} (the service is down). The fault is at the {(dns ? "DNS" : "web")} server's end.",
-                    dns ? FindingKinds.DnsServerUnreachable : FindingKinds.TcpConnectionRefused, []);
+                    dns ? FindingKind.DnsServerUnreachable.Name() : FindingKind.TcpConnectionRefused.Name(), []);
             case ProbeResults.HostUnreachable:
                 return new(FaultEnds.Unknown, null, "low",
                     $"{what}: an ICMP host unreachable or administratively prohibited came back. Without the capture its sender is unknown: " +
@@ -176,32 +176,32 @@ internal static class ReproductionJudge
             case ProbeResults.NetworkUnreachable:
                 return new(FaultEnds.Network, null, "medium",
                     $"{what}: a router answered ICMP network unreachable (this host has a route, so a router on the path has none). The fault is in the network.",
-                    FindingKinds.NetworkUnreachable, []);
+                    FindingKind.NetworkUnreachable.Name(), []);
             case ProbeResults.Timeout when dns:
                 return new(FaultEnds.DnsServer, peer, captured ? "medium" : "low",
                     $"{what}: {server} never answered over {s.Transport} ({s.Detail}). The queries are dropped silently at the server's end " +
                     "(a firewall DROP rule, the host down, or overload); a drop on the path cannot be told apart from here.",
-                    FindingKinds.DnsNoResponse, []);
+                    FindingKind.DnsNoResponse.Name(), []);
             case ProbeResults.Timeout when s.Step == ProbeSteps.Connect:
                 return new(FaultEnds.WebServer, peer, captured ? "medium" : "low",
                     $"{what}: no answer to the SYN and its retransmission. The connection attempts are dropped silently at the server's end " +
                     "(a firewall DROP rule, or the host down); a drop on the path cannot be told apart from here.",
-                    FindingKinds.TcpNoResponse, []);
+                    FindingKind.TcpNoResponse.Name(), []);
             case ProbeResults.NxDomain:
                 return new(FaultEnds.Name, null, "high",
                     $"{what}: {server} answered NXDOMAIN, so the name {target.Host} does not exist in DNS. The servers work; the fault is the name " +
-                    "(a typing error, or a record missing from its zone).", FindingKinds.DnsNxdomain, []);
+                    "(a typing error, or a record missing from its zone).", FindingKind.DnsNxdomain.Name(), []);
             case ProbeResults.NoAddress:
                 return new(FaultEnds.Name, null, "high",
                     $"{what}: {server} answered that {target.Host} exists but has no address. The fault is in the name's DNS records.", DnsNoAddress, []);
             case ProbeResults.ServFail:
                 return new(FaultEnds.DnsServer, peer, "high",
                     $"{what}: {server} answered SERVFAIL: it could not resolve the name (its upstream or the name's authoritative servers fail, or DNSSEC validation failed). " +
-                    "The fault is at the DNS side, not at this host.", FindingKinds.DnsServfail, []);
+                    "The fault is at the DNS side, not at this host.", FindingKind.DnsServfail.Name(), []);
             case ProbeResults.DnsRefused:
                 return new(FaultEnds.DnsServer, peer, "high",
                     $"{what}: {server} answered REFUSED: it will not resolve this name for this host (its access policy, or it does not recurse). The fault is at the DNS server's end.",
-                    FindingKinds.DnsRefused, []);
+                    FindingKind.DnsRefused.Name(), []);
             case ProbeResults.TlsFailed:
                 return new(FaultEnds.WebServer, peer, "high",
                     $"{what}: the server accepted the TCP connection but the TLS handshake failed ({s.Detail}). The fault is in the web server's TLS set-up.", TlsFailure, []);

@@ -77,7 +77,7 @@ public static class ReportBuilder
             ]));
             body.Add(new ItemList(false, report.Incidents.Select(i => new ListItem(
             [
-                Badge(i.Severity, SeverityTone(i.Severity)),
+                Badge(i.Severity.Name(), SeverityTone(i.Severity)),
                 T(" "),
                 B(i.Id + ": " + i.Title + "."),
                 T(" "),
@@ -222,8 +222,8 @@ public static class ReportBuilder
         {
             new Paragraph(
             [
-                Badge(incident.Severity, SeverityTone(incident.Severity)),
-                T(" severity \u00b7 " + incident.Layer + " layer \u00b7 " + ServiceLine(incident.Protocol, incident.Transport, incident.Port, incident.Service)),
+                Badge(incident.Severity.Name(), SeverityTone(incident.Severity)),
+                T(" severity \u00b7 " + incident.Layer.Name() + " layer \u00b7 " + ServiceLine(incident.Protocol, incident.Transport, incident.Port, incident.Service)),
             ]),
             PartOne(report, incident, findings, id),
             PartTwo(report, context, incident, findings, id),
@@ -237,7 +237,7 @@ public static class ReportBuilder
     {
         var fields = new List<Field>
         {
-            new("Protocol affected", [T($"{incident.Protocol} over {incident.Transport} ({incident.Layer} layer)")]),
+            new("Protocol affected", [T($"{incident.Protocol} over {incident.Transport} ({incident.Layer.Name()} layer)")]),
         };
         if (incident.Port is { } port)
         {
@@ -269,7 +269,7 @@ public static class ReportBuilder
         if (incident.Causes.Count > 0)
         {
             var top = incident.Causes[0];
-            fields.Add(new("Most likely issue", [.. Prose(top.Title), T(" "), Badge(top.Confidence + " confidence", ConfidenceTone(top.Confidence))]));
+            fields.Add(new("Most likely issue", [.. Prose(top.Title), T(" "), Badge(top.Confidence.Name() + " confidence", ConfidenceTone(top.Confidence))]));
         }
         else
         {
@@ -347,7 +347,7 @@ public static class ReportBuilder
             children.AddRange(c.For.Select(f => new ListItem([B("For: "), .. Prose(f)], [])));
             children.AddRange(c.Against.Select(a => new ListItem([B("Against: "), .. Prose(a)], [])));
             return new ListItem(
-                [B(c.Title), T(" "), Badge(c.Confidence + " confidence", ConfidenceTone(c.Confidence)), T($" (score {Wording.Score(c.Score)})")],
+                [B(c.Title), T(" "), Badge(c.Confidence.Name() + " confidence", ConfidenceTone(c.Confidence)), T($" (score {Wording.Score(c.Score)})")],
                 children.Count > 0 ? [new ItemList(false, children)] : []);
         }).ToList();
         parts.Add(new Section(id + "-causes", 4, [T("Likely causes, most likely first")],
@@ -373,7 +373,7 @@ public static class ReportBuilder
 
     private static IEnumerable<Block> FindingBlocks(AnalysisReport report, Finding f)
     {
-        yield return new Paragraph([B(f.Id), T(" "), Badge(f.Severity, SeverityTone(f.Severity)), T(" "), .. Prose(f.Title)]);
+        yield return new Paragraph([B(f.Id), T(" "), Badge(f.Severity.Name(), SeverityTone(f.Severity)), T(" "), .. Prose(f.Title)]);
         var fields = new List<Field>
         {
             new("Service", [T(ServiceLine(f.Protocol, f.Transport, f.Port, f.Service))]),
@@ -668,18 +668,18 @@ public static class ReportBuilder
     private static string ServiceLine(string protocol, string transport, int? port, string? service) =>
         $"{protocol} over {transport}" + (port is { } p ? $", port {p}" + (service is { } s ? $" ({s})" : "") : "");
 
-    private static Tone SeverityTone(string severity) => severity switch
+    private static Tone SeverityTone(Severity severity) => severity switch
     {
-        Severities.High => Tone.Bad,
-        Severities.Medium => Tone.Warning,
-        Severities.Low => Tone.Info,
+        Severity.High => Tone.Bad,
+        Severity.Medium => Tone.Warning,
+        Severity.Low => Tone.Info,
         _ => Tone.None,
     };
 
-    private static Tone ConfidenceTone(string confidence) => confidence switch
+    private static Tone ConfidenceTone(Confidence confidence) => confidence switch
     {
-        "high" => Tone.Bad,
-        "medium" => Tone.Warning,
+        Confidence.High => Tone.Bad,
+        Confidence.Medium => Tone.Warning,
         _ => Tone.Muted,
     };
 

@@ -24,23 +24,23 @@ public sealed class RealCaptureDiagnosisTests(RealCaptureFixture fixture)
     }
 
     [SkippableTheory]
-    [InlineData("dns-stopped", FindingKinds.DnsServerUnreachable)]
-    [InlineData("dns-reject-admin", FindingKinds.DnsBlocked)]
-    [InlineData("dns-reject-router-admin", FindingKinds.DnsBlocked)]
-    [InlineData("dns-drop", FindingKinds.DnsNoResponse)]
-    [InlineData("dns-nxdomain", FindingKinds.DnsNxdomain)]
-    [InlineData("dns-servfail", FindingKinds.DnsServfail)]
-    [InlineData("dns-refused", FindingKinds.DnsRefused)]
-    [InlineData("web-down", FindingKinds.TcpConnectionRefused)]
-    [InlineData("web-drop", FindingKinds.TcpNoResponse)]
-    [InlineData("no-route", FindingKinds.NetworkUnreachable)]
-    [InlineData("host-down", FindingKinds.HostUnreachable)]
-    [InlineData("ttl-exceeded", FindingKinds.TtlExceeded)]
-    public void Each_broken_setup_yields_one_incident_of_its_kind(string scenario, string kind)
+    [InlineData("dns-stopped", FindingKind.DnsServerUnreachable)]
+    [InlineData("dns-reject-admin", FindingKind.DnsBlocked)]
+    [InlineData("dns-reject-router-admin", FindingKind.DnsBlocked)]
+    [InlineData("dns-drop", FindingKind.DnsNoResponse)]
+    [InlineData("dns-nxdomain", FindingKind.DnsNxdomain)]
+    [InlineData("dns-servfail", FindingKind.DnsServfail)]
+    [InlineData("dns-refused", FindingKind.DnsRefused)]
+    [InlineData("web-down", FindingKind.TcpConnectionRefused)]
+    [InlineData("web-drop", FindingKind.TcpNoResponse)]
+    [InlineData("no-route", FindingKind.NetworkUnreachable)]
+    [InlineData("host-down", FindingKind.HostUnreachable)]
+    [InlineData("ttl-exceeded", FindingKind.TtlExceeded)]
+    public void Each_broken_setup_yields_one_incident_of_its_kind(string scenario, FindingKind kind)
     {
         var report = Analyze(scenario);
 
-        Assert.Equal(kind, fixture.Scenario(scenario).ExpectedKind);
+        Assert.Equal(kind.Name(), fixture.Scenario(scenario).ExpectedKind);
         Assert.Equal("incident", report.Verdict);
         var incident = Assert.Single(report.Incidents);
         Assert.Equal(kind, incident.Kind);
@@ -104,7 +104,7 @@ public sealed class RealCaptureDiagnosisTests(RealCaptureFixture fixture)
     {
         var incident = Analyze("web-down").Incidents[0];
 
-        Assert.Equal("transport", incident.Layer);
+        Assert.Equal(Layer.Transport, incident.Layer);
         Assert.Equal(80, incident.Port);
         Assert.Equal("service-not-listening", incident.Causes[0].Id);
         Assert.Contains(incident.RuledOut, r => r.Item == "Name resolution");
@@ -115,7 +115,7 @@ public sealed class RealCaptureDiagnosisTests(RealCaptureFixture fixture)
     {
         var incident = Analyze("no-route").Incidents[0];
 
-        Assert.Equal("network", incident.Layer);
+        Assert.Equal(Layer.Network, incident.Layer);
         Assert.Equal("missing-route", incident.Causes[0].Id);
         Assert.Contains(Router, incident.Causes[0].Title, StringComparison.Ordinal);
     }

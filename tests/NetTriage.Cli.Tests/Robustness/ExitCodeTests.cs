@@ -86,7 +86,7 @@ public sealed class ExitCodeTests : IDisposable
     {
         var path = MediumIncident();
         var report = Report(path);
-        Assert.Equal("medium", Assert.Single(report.Incidents).Severity);
+        Assert.Equal(Severity.Medium, Assert.Single(report.Incidents).Severity);
 
         Assert.Equal(ExitCodes.Success, CliRunner.Run("analyze", "--fail-on", "high", path).ExitCode);
         Assert.Equal(ExitCodes.IncidentFound, CliRunner.Run("analyze", "--fail-on", "incident", path).ExitCode);

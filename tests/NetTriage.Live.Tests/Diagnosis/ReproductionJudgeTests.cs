@@ -50,12 +50,12 @@ public sealed class ReproductionJudgeTests
         return run;
     }
 
-    private static Finding Finding(string id, string kind, string server, int port, string transport, params IcmpSender[] senders) => new()
+    private static Finding Finding(string id, FindingKind kind, string server, int port, string transport, params IcmpSender[] senders) => new()
     {
         Id = id,
         Kind = kind,
-        Severity = Severities.High,
-        Title = $"{kind} at {server}",
+        Severity = Severity.High,
+        Title = $"{kind.Name()} at {server}",
         Protocol = port == 53 ? "DNS" : "HTTP",
         Transport = transport,
         Port = port,
@@ -80,7 +80,7 @@ public sealed class ReproductionJudgeTests
         [
             new Incident
             {
-                Id = "INC-1", Kind = finding.Kind, Severity = finding.Severity, Title = finding.Title, Summary = "s", Layer = "application",
+                Id = "INC-1", Kind = finding.Kind, Severity = finding.Severity, Title = finding.Title, Summary = "s", Layer = Layer.Application,
                 Protocol = finding.Protocol, Transport = finding.Transport, Servers = [finding.Server], Clients = finding.Clients,
                 First = finding.First, Last = finding.Last, Findings = [finding.Id], RuledOut = [], Causes = [], NextSteps = [],
                 Caveats = [], Timeline = [], Evidence = finding.Evidence,
@@ -100,7 +100,7 @@ public sealed class ReproductionJudgeTests
         var j = ReproductionJudge.Judge(Http, run, Empty, captured: false);
 
         Assert.Equal((ReproductionJudge.Reproduced, ProbeSteps.Resolve, 1), (j.Outcome, j.FailedStep, j.FailedStepNumber));
-        Assert.Equal((FaultEnds.DnsServer, Resolver, FindingKinds.DnsServerUnreachable), (j.AtFault, j.FaultAddress, j.FailureKind));
+        Assert.Equal((FaultEnds.DnsServer, Resolver, FindingKind.DnsServerUnreachable.Name()), (j.AtFault, j.FaultAddress, j.FailureKind));
         Assert.Equal("medium", j.Confidence);
         Assert.Contains(j.Caveats, c => c.Kind == "no-capture");
         Assert.Null(j.Incident);
@@ -131,12 +131,12 @@ public sealed class ReproductionJudgeTests
     [Fact]
     public void A_router_that_rejects_is_blamed_and_the_incident_and_frames_are_joined()
     {
-        var finding = Finding("F1", FindingKinds.DnsBlocked, Resolver, 53, "UDP", Sender(Router, "router", 13));
+        var finding = Finding("F1", FindingKind.DnsBlocked, Resolver, 53, "UDP", Sender(Router, "router", 13));
         var run = Run([], Step(ProbeSteps.Resolve, Resolver, 53, "UDP", ProbeResults.HostUnreachable));
 
         var j = ReproductionJudge.Judge(Http, run, With(finding), captured: true);
 
-        Assert.Equal((FaultEnds.Network, Router, FindingKinds.DnsBlocked, "INC-1"), (j.AtFault, j.FaultAddress, j.FailureKind, j.Incident));
+        Assert.Equal((FaultEnds.Network, Router, FindingKind.DnsBlocked.Name(), "INC-1"), (j.AtFault, j.FaultAddress, j.FailureKind, j.Incident));
         Assert.Equal("high", j.Confidence);
         Assert.Equal("F1", j.Steps[0].Finding);
         Assert.Equal([1L, 2, 3], j.Steps[0].Frames);
@@ -148,20 +148,20 @@ public sealed class ReproductionJudgeTests
     [InlineData(13, "its firewall rejects the traffic")]
     public void An_icmp_error_from_the_server_itself_blames_the_server(int code, string why)
     {
-        var kind = code == 3 ? FindingKinds.DnsServerUnreachable : FindingKinds.DnsBlocked;
+        var kind = code == 3 ? FindingKind.DnsServerUnreachable : FindingKind.DnsBlocked;
         var finding = Finding("F1", kind, Resolver, 53, "UDP", Sender(Resolver, "target", code));
         var run = Run([], Step(ProbeSteps.Resolve, Resolver, 53, "UDP", code == 3 ? ProbeResults.Refused : ProbeResults.HostUnreachable));
 
         var j = ReproductionJudge.Judge(Http, run, With(finding), captured: true);
 
-        Assert.Equal((FaultEnds.DnsServer, Resolver, kind), (j.AtFault, j.FaultAddress, j.FailureKind));
+        Assert.Equal((FaultEnds.DnsServer, Resolver, kind.Name()), (j.AtFault, j.FaultAddress, j.FailureKind));
         Assert.Contains(why, j.Conclusion, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_silent_resolver_that_answers_over_tcp_is_blamed_and_the_web_server_cleared()
     {
-        var finding = Finding("F1", FindingKinds.DnsNoResponse, Resolver, 53, "UDP");
+        var finding = Finding("F1", FindingKind.DnsNoResponse, Resolver, 53, "UDP");
         var run = Run([],
             Step(ProbeSteps.Resolve, Resolver, 53, "UDP", ProbeResults.Timeout),
             Step(ProbeSteps.ResolveTcp, Resolver, 53, "TCP", ProbeResults.Ok, browserPath: false),
@@ -171,7 +171,7 @@ public sealed class ReproductionJudgeTests
 
         var j = ReproductionJudge.Judge(Http, run, With(finding), captured: true);
 
-        Assert.Equal((ProbeSteps.Resolve, FaultEnds.DnsServer, FindingKinds.DnsNoResponse, "medium"), (j.FailedStep, j.AtFault, j.FailureKind, j.Confidence));
+        Assert.Equal((ProbeSteps.Resolve, FaultEnds.DnsServer, FindingKind.DnsNoResponse.Name(), "medium"), (j.FailedStep, j.AtFault, j.FailureKind, j.Confidence));
         Assert.Contains(j.Evidence, e => e.Contains("only DNS over UDP fails", StringComparison.Ordinal));
         Assert.Contains(j.Evidence, e => e.Contains("it is not at fault", StringComparison.Ordinal));
     }
@@ -183,7 +183,7 @@ public sealed class ReproductionJudgeTests
 
         var j = ReproductionJudge.Judge(Http, run, Empty, captured: true);
 
-        Assert.Equal((FaultEnds.Name, FindingKinds.DnsNxdomain, (string?)null), (j.AtFault, j.FailureKind, j.FaultAddress));
+        Assert.Equal((FaultEnds.Name, FindingKind.DnsNxdomain.Name(), (string?)null), (j.AtFault, j.FailureKind, j.FaultAddress));
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed class ReproductionJudgeTests
 
         Assert.Equal(ReproductionJudge.NotReproduced, ReproductionJudge.Judge(Http, second, Empty, captured: true).Outcome);
         var j = ReproductionJudge.Judge(Http, none, Empty, captured: true);
-        Assert.Equal((ProbeSteps.Connect, 2, FaultEnds.WebServer, FindingKinds.TcpConnectionRefused), (j.FailedStep, j.FailedStepNumber, j.AtFault, j.FailureKind));
+        Assert.Equal((ProbeSteps.Connect, 2, FaultEnds.WebServer, FindingKind.TcpConnectionRefused.Name()), (j.FailedStep, j.FailedStepNumber, j.AtFault, j.FailureKind));
     }
 
     [Fact]

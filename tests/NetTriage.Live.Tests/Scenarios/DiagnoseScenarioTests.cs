@@ -15,22 +15,22 @@ public sealed class DiagnoseScenarioTests(DiagnoseScenarioFixture fixture)
     private const string Client = "10.98.1.2";
 
     [SkippableTheory]
-    [InlineData("dns-stopped", ProbeSteps.Resolve, FindingKinds.DnsServerUnreachable, FaultEnds.DnsServer, Server, ProbeResults.Refused)]
-    [InlineData("dns-reject-admin", ProbeSteps.Resolve, FindingKinds.DnsBlocked, FaultEnds.DnsServer, Server, ProbeResults.HostUnreachable)]
-    [InlineData("dns-reject-router-admin", ProbeSteps.Resolve, FindingKinds.DnsBlocked, FaultEnds.Network, Router, ProbeResults.HostUnreachable)]
-    [InlineData("dns-drop", ProbeSteps.Resolve, FindingKinds.DnsNoResponse, FaultEnds.DnsServer, Server, ProbeResults.Timeout)]
-    [InlineData("unknown-name", ProbeSteps.Resolve, FindingKinds.DnsNxdomain, FaultEnds.Name, null, ProbeResults.NxDomain)]
-    [InlineData("web-down", ProbeSteps.Connect, FindingKinds.TcpConnectionRefused, FaultEnds.WebServer, Server, ProbeResults.Refused)]
-    [InlineData("web-drop", ProbeSteps.Connect, FindingKinds.TcpNoResponse, FaultEnds.WebServer, Server, ProbeResults.Timeout)]
-    [InlineData("web-reject-admin", ProbeSteps.Connect, FindingKinds.TcpBlocked, FaultEnds.WebServer, Server, ProbeResults.HostUnreachable)]
-    [InlineData("no-route", ProbeSteps.Resolve, FindingKinds.NetworkUnreachable, FaultEnds.Network, Router, ProbeResults.NetworkUnreachable)]
-    public void Each_broken_setup_is_reproduced_with_its_step_kind_and_end(string scenario, string step, string kind, string end, string? address, string result)
+    [InlineData("dns-stopped", ProbeSteps.Resolve, FindingKind.DnsServerUnreachable, FaultEnds.DnsServer, Server, ProbeResults.Refused)]
+    [InlineData("dns-reject-admin", ProbeSteps.Resolve, FindingKind.DnsBlocked, FaultEnds.DnsServer, Server, ProbeResults.HostUnreachable)]
+    [InlineData("dns-reject-router-admin", ProbeSteps.Resolve, FindingKind.DnsBlocked, FaultEnds.Network, Router, ProbeResults.HostUnreachable)]
+    [InlineData("dns-drop", ProbeSteps.Resolve, FindingKind.DnsNoResponse, FaultEnds.DnsServer, Server, ProbeResults.Timeout)]
+    [InlineData("unknown-name", ProbeSteps.Resolve, FindingKind.DnsNxdomain, FaultEnds.Name, null, ProbeResults.NxDomain)]
+    [InlineData("web-down", ProbeSteps.Connect, FindingKind.TcpConnectionRefused, FaultEnds.WebServer, Server, ProbeResults.Refused)]
+    [InlineData("web-drop", ProbeSteps.Connect, FindingKind.TcpNoResponse, FaultEnds.WebServer, Server, ProbeResults.Timeout)]
+    [InlineData("web-reject-admin", ProbeSteps.Connect, FindingKind.TcpBlocked, FaultEnds.WebServer, Server, ProbeResults.HostUnreachable)]
+    [InlineData("no-route", ProbeSteps.Resolve, FindingKind.NetworkUnreachable, FaultEnds.Network, Router, ProbeResults.NetworkUnreachable)]
+    public void Each_broken_setup_is_reproduced_with_its_step_kind_and_end(string scenario, string step, FindingKind kind, string end, string? address, string result)
     {
         var report = fixture.Report(scenario);
         var r = report.Reproduction!;
 
         Assert.Equal("reproduced", r.Outcome);
-        Assert.Equal((step, kind, end, address), (r.FailedStep, r.FailureKind, r.AtFault, r.FaultAddress));
+        Assert.Equal((step, kind.Name(), end, address), (r.FailedStep, r.FailureKind, r.AtFault, r.FaultAddress));
         var failed = Assert.Single(r.Steps, s => s.Number == r.FailedStepNumber);
         Assert.Equal((step, result, true), (failed.Step, failed.Result, failed.BrowserPath));
 
@@ -99,7 +99,7 @@ public sealed class DiagnoseScenarioTests(DiagnoseScenarioFixture fixture)
         Assert.Contains("permission", r.Capture.Problem, StringComparison.Ordinal);
         Assert.Contains("setcap", r.Capture.Problem, StringComparison.Ordinal);
         Assert.Contains("no packets captured", fixture.Stderr("no-capture"), StringComparison.Ordinal);
-        Assert.Equal((ProbeSteps.Resolve, FindingKinds.DnsServerUnreachable, FaultEnds.DnsServer), (r.FailedStep, r.FailureKind, r.AtFault));
+        Assert.Equal((ProbeSteps.Resolve, FindingKind.DnsServerUnreachable.Name(), FaultEnds.DnsServer), (r.FailedStep, r.FailureKind, r.AtFault));
         Assert.Equal("medium", r.Confidence);
         Assert.Contains(r.Caveats, c => c.Kind == "no-capture");
         Assert.Null(r.Incident);
@@ -122,7 +122,7 @@ public sealed class DiagnoseScenarioTests(DiagnoseScenarioFixture fixture)
         }
         var again = analyzer.Finish();
 
-        Assert.Equal(FindingKinds.DnsServerUnreachable, Assert.Single(again.Incidents).Kind);
+        Assert.Equal(FindingKind.DnsServerUnreachable, Assert.Single(again.Incidents).Kind);
         Assert.Equal(report.Capture.Packets, again.Capture.Packets);
         Assert.Equal("service-not-listening", again.Incidents[0].Causes[0].Id);
     }

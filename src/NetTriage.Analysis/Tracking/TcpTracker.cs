@@ -1,12 +1,22 @@
-using NetTriage.Analysis.Detection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetTriage.Packets;
+using static NetTriage.Analysis.Tracking.TrafficTracker;
 
 namespace NetTriage.Analysis.Tracking;
 
-internal sealed partial class TrafficTracker
+/// <summary>
+/// Follows every TCP connection from its SYN (or its first packet, when the SYN is not in the capture) to its
+/// outcome: established (RFC 9293 3.5), refused by a reset (3.10.7.3), rejected by an ICMP error quoting the SYN
+/// (<see cref="Join"/>), unanswered, closed or reset later. Counts attempts per service and per client.
+/// </summary>
+internal sealed class TcpTracker(TrafficTracker t)
 {
+    /// <summary>Objects kept in the pool for reuse (more live objects than this are left to the collector when they end).</summary>
+    private const int MaxPooled = 16_384;
+
+    private readonly TrafficTracker _t = t;
+
     private readonly Dictionary<FlowKey, TcpConnection> _connections = [];
     private readonly Dictionary<ServiceKey, TcpConnection> _latestSynByService = [];
     private readonly Stack<TcpConnection> _connectionPool = new();
@@ -15,10 +25,10 @@ internal sealed partial class TrafficTracker
     private readonly ServiceCounters _uncountedService = new();
     private long _lastForcedSweep = long.MinValue;
 
-    public long TcpAttempts { get; private set; }
-    public long TcpMidStream { get; private set; }
-    public Dictionary<TcpOutcome, long> TcpOutcomes { get; } = [];
-    public Dictionary<(IpAddr Server, ushort Port), ServiceCounters> TcpServices { get; } = [];
+    public long Attempts { get; private set; }
+    public long MidStream { get; private set; }
+    public Dictionary<TcpOutcome, long> Outcomes { get; } = [];
+    public Dictionary<(IpAddr Server, ushort Port), ServiceCounters> Services { get; } = [];
     public bool ConnectionsCapped { get; private set; }
     /// <summary>Per client: when it last tried to connect, and where its connections succeeded.</summary>
     public Dictionary<IpAddr, ClientAttempts> AttemptsByClient { get; } = [];
@@ -37,7 +47,7 @@ internal sealed partial class TrafficTracker
 
     /// <summary>A TCP segment of the flow <paramref name="canonical"/>, whose connection (if tracked) is <paramref name="conn"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ObserveTcp(DecodedPacket p, int input, FlowKey canonical, TcpConnection? conn)
+    public void Observe(DecodedPacket p, int input, FlowKey canonical, TcpConnection? conn)
     {
         var flags = p.Tcp.Flags;
 
@@ -71,8 +81,8 @@ internal sealed partial class TrafficTracker
             conn.IsV6 = p.Ip.Version == 6;
             conn.Outcome = TcpOutcome.MidStream;
             conn.Last = conn.First;
-            TcpMidStream++;
-            KeepCounters(conn);
+            MidStream++;
+            _t.KeepCounters(conn);
             Admit(canonical, conn);
             return;
         }
@@ -91,7 +101,7 @@ internal sealed partial class TrafficTracker
                 conn.Outcome = TcpOutcome.Refused; // RFC 9293 3.10.7.3: a reset in reply to a SYN, the port is closed
                 conn.OutcomePacket = PacketRef.Of(p, input);
                 // Only a refusal kept as evidence needs its line.
-                if (WouldKeep(FindingKinds.TcpConnectionRefused, conn.Server, conn.ServerPort, IpProtocol.Tcp)) conn.OutcomeLine = Summarize(p);
+                if (_t.Facts.KeepsDetail(conn, TcpOutcome.Refused, null)) conn.OutcomeLine = _t.Lines.Of(p);
                 Close(canonical, conn, atEnd: false);
             }
             else if (conn.Outcome == TcpOutcome.Established)
@@ -150,14 +160,14 @@ internal sealed partial class TrafficTracker
         conn.Syns = 1;
         conn.Outcome = TcpOutcome.SynSent;
         conn.Last = conn.First;
-        KeepCounters(conn);
-        TcpAttempts++;
+        _t.KeepCounters(conn);
+        Attempts++;
         var service = Service(conn.Server, conn.ServerPort);
         service.Attempts++;
         if (service.Clients.Count < ServiceCounters.MaxClients) service.Clients.Add(conn.Client);
         if (!AttemptsByClient.TryGetValue(conn.Client, out var attempts))
         {
-            if (AttemptsByClient.Count < _options.MaxHosts)
+            if (AttemptsByClient.Count < _t.Options.MaxHosts)
             {
                 attempts = new ClientAttempts();
                 AttemptsByClient[conn.Client] = attempts;
@@ -172,16 +182,16 @@ internal sealed partial class TrafficTracker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Admit(FlowKey canonical, TcpConnection conn)
     {
-        if (_connections.Count >= _options.MaxTcpConnections)
+        if (_connections.Count >= _t.Options.MaxTcpConnections)
         {
             ConnectionsCapped = true;
             // One sweep per expiry interval at most: a flood of new connections must not cost a sweep each.
-            if (_lastForcedSweep == long.MinValue || Packets - _lastForcedSweep >= ExpiryInterval)
+            if (_lastForcedSweep == long.MinValue || _t.Packets - _lastForcedSweep >= TrafficTracker.ExpiryInterval)
             {
-                _lastForcedSweep = Packets;
-                ExpireTcp(_now, atEnd: false, force: true);
+                _lastForcedSweep = _t.Packets;
+                Expire(_t.Now, atEnd: false, force: true);
             }
-            if (_connections.Count >= _options.MaxTcpConnections)
+            if (_connections.Count >= _t.Options.MaxTcpConnections)
             {
                 Tally(conn.Outcome == TcpOutcome.SynSent ? TcpOutcome.Unanswered : conn.Outcome, conn);
                 Release(conn);
@@ -196,18 +206,18 @@ internal sealed partial class TrafficTracker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ServiceCounters Service(IpAddr server, ushort port)
     {
-        if (!TcpServices.TryGetValue((server, port), out var counters))
+        if (!Services.TryGetValue((server, port), out var counters))
         {
-            if (TcpServices.Count >= _options.MaxHosts) return _uncountedService;
+            if (Services.Count >= _t.Options.MaxHosts) return _uncountedService;
             counters = new ServiceCounters();
-            TcpServices[(server, port)] = counters;
+            Services[(server, port)] = counters;
         }
         return counters;
     }
 
     /// <summary>An ICMP error quoting a TCP segment: the connection attempt's answer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool JoinTcp(IcmpErrorRecord error, DecodedPacket p)
+    public bool Join(IcmpErrorRecord error, DecodedPacket p)
     {
         TcpConnection? conn = null;
         FlowKey canonical = default;
@@ -223,8 +233,7 @@ internal sealed partial class TrafficTracker
         if (conn is null || conn.Outcome != TcpOutcome.SynSent) return false;
         conn.Outcome = TcpOutcome.IcmpRejected;
         // The attempt failed: it is kept if there is room, and then needs an error record of its own.
-        conn.Icmp = KeepableError(error, p, WouldKeep(Detector.KindOfIcmp(error, dns: false), conn.Server, conn.ServerPort, IpProtocol.Tcp));
-        conn.Icmp.JoinedTo = "tcp";
+        conn.Icmp = _t.Facts.KeepsDetail(conn, TcpOutcome.IcmpRejected, error) ? error.KeptCopy(_t.Lines.Of(p)) : error;
         conn.OutcomePacket = error.Packet;
         conn.OutcomeLine = conn.Icmp.Line;
         Close(canonical, conn, atEnd: false);
@@ -244,7 +253,7 @@ internal sealed partial class TrafficTracker
         if (conn.Outcome == TcpOutcome.SynSent)
         {
             conn.Outcome = TcpOutcome.Unanswered;
-            if (atEnd && Elapsed(conn.Last.Time, Last ?? _now) < _options.TcpAnswerGrace) conn.AtCaptureEnd = true;
+            if (atEnd && Elapsed(conn.Last.Time, _t.Last ?? _t.Now) < _t.Options.TcpAnswerGrace) conn.AtCaptureEnd = true;
         }
         else if (conn.Outcome == TcpOutcome.Established && conn.SawFin)
         {
@@ -257,7 +266,7 @@ internal sealed partial class TrafficTracker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tally(TcpOutcome outcome, TcpConnection conn)
     {
-        ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(TcpOutcomes, outcome, out _);
+        ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(Outcomes, outcome, out _);
         count++;
         if (!conn.IsAttempt) return;
         var service = Service(conn.Server, conn.ServerPort);
@@ -276,10 +285,10 @@ internal sealed partial class TrafficTracker
                 service.IcmpRejected++;
                 break;
         }
-        if (conn.Failed) RecordFailure(conn);
+        if (conn.Failed) _t.Facts.TcpFailed(conn, _t.Dns.ResolutionOf(conn.Client, conn.Server));
     }
 
-    private void ReleaseTcpTables()
+    public void Release()
     {
         _connections.Clear();
         _connections.TrimExcess();
@@ -293,11 +302,11 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>How long <paramref name="conn"/> may stay without packets in its present state.</summary>
-    private TimeSpan Timeout(TcpConnection conn)
+    internal TimeSpan Timeout(TcpConnection conn)
     {
-        var timeout = _options.TcpIdleTimeout;
-        if (conn.Outcome == TcpOutcome.SynSent && _options.TcpSynTimeout < timeout) timeout = _options.TcpSynTimeout;
-        if (conn.ClosedBothWays && _options.TcpClosingTimeout < timeout) timeout = _options.TcpClosingTimeout;
+        var timeout = _t.Options.TcpIdleTimeout;
+        if (conn.Outcome == TcpOutcome.SynSent && _t.Options.TcpSynTimeout < timeout) timeout = _t.Options.TcpSynTimeout;
+        if (conn.ClosedBothWays && _t.Options.TcpClosingTimeout < timeout) timeout = _t.Options.TcpClosingTimeout;
         return timeout;
     }
 
@@ -308,7 +317,7 @@ internal sealed partial class TrafficTracker
     /// are looked at (<see cref="TcpTimers"/>); at the end, or forced at the table's cap, the whole table is.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ExpireTcp(PacketTimestamp now, bool atEnd, bool force = false)
+    public void Expire(PacketTimestamp now, bool atEnd, bool force = false)
     {
         _expiring.Clear();
         if (atEnd || force)
@@ -323,7 +332,7 @@ internal sealed partial class TrafficTracker
         }
         else
         {
-            _timers.Due(now, this);
+            _timers.Due(now, this, _expiring);
         }
         foreach (var (key, conn) in _expiring)
         {
@@ -338,156 +347,9 @@ internal sealed partial class TrafficTracker
     internal int TimerEntries => _timers.Count;
 
     private void ScheduleExpiry(TcpConnection conn) =>
-        _timers.Schedule(conn, conn.Last.Time.Nanoseconds + Timeout(conn).Ticks * 100, _now);
+        _timers.Schedule(conn, conn.Last.Time.Nanoseconds + Timeout(conn).Ticks * 100, _t.Now);
 
-    /// <summary>
-    /// A timing wheel of one-second slots for the connections' deadlines: a connection is looked at when its
-    /// deadline comes, not at every sweep. A deadline moves on with every packet; the wheel is not told, but a
-    /// connection found not yet due is put back at its new deadline. A connection that ends takes its entry out
-    /// (the lists are doubly linked), so the wheel holds one entry per tracked connection, never more than the
-    /// table's cap, however many connections come and go within a timeout. Entries live in one array with
-    /// free-list reuse: nothing is allocated once it is large enough.
-    /// </summary>
-    private sealed class TcpTimers
-    {
-        private const int Slots = 1024;
-        private struct Entry
-        {
-            public TcpConnection? Conn;
-            public int Generation;
-            public int Next;
-            public int Prev;
-            /// <summary>The slot of the wheel whose list holds the entry.</summary>
-            public int Wheel;
-        }
-
-        private readonly int[] _heads = CreateHeads();
-        private Entry[] _entries = new Entry[256];
-        private int _used;
-        private int _free = -1;
-        /// <summary>The next second to look at; the wheel covers it and the <see cref="Slots"/> - 1 after it.</summary>
-        private long _next = long.MinValue;
-
-        private static int[] CreateHeads()
-        {
-            var heads = new int[Slots];
-            Array.Fill(heads, -1);
-            return heads;
-        }
-
-        private static long Second(long nanoseconds) => Math.DivRem(nanoseconds, PacketTimestamp.NanosPerSecond, out long rem) - (rem < 0 ? 1 : 0);
-
-        public void Schedule(TcpConnection conn, long deadline, PacketTimestamp now)
-        {
-            if (_next == long.MinValue) _next = Second(now.Nanoseconds);
-            int slot;
-            if (_free >= 0)
-            {
-                slot = _free;
-                _free = _entries[slot].Next;
-            }
-            else
-            {
-                if (_used == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
-                slot = _used++;
-            }
-            _entries[slot].Conn = conn;
-            _entries[slot].Generation = conn.Generation;
-            conn.TimerSlot = slot;
-            Link(slot, deadline);
-        }
-
-        private void Link(int slot, long deadline)
-        {
-            long second = Math.Clamp(Second(deadline), _next, _next + Slots - 1);
-            int wheel = (int)(((second % Slots) + Slots) % Slots);
-            int head = _heads[wheel];
-            _entries[slot].Next = head;
-            _entries[slot].Prev = -1;
-            _entries[slot].Wheel = wheel;
-            if (head >= 0) _entries[head].Prev = slot;
-            _heads[wheel] = slot;
-        }
-
-        /// <summary>Takes out the entry of a connection that ended.</summary>
-        public void Cancel(TcpConnection conn)
-        {
-            int slot = conn.TimerSlot;
-            conn.TimerSlot = -1;
-            if (slot < 0 || slot >= _used || !ReferenceEquals(_entries[slot].Conn, conn) || _entries[slot].Generation != conn.Generation) return;
-            ref var entry = ref _entries[slot];
-            if (entry.Prev >= 0) _entries[entry.Prev].Next = entry.Next;
-            else _heads[entry.Wheel] = entry.Next;
-            if (entry.Next >= 0) _entries[entry.Next].Prev = entry.Prev;
-            Free(slot);
-        }
-
-        /// <summary>Looks at every connection whose slot's second has passed: due ones go to the tracker's list to close, the others move on.</summary>
-        public void Due(PacketTimestamp now, TrafficTracker tracker)
-        {
-            if (_next == long.MinValue) return;
-            long last = Second(now.Nanoseconds) - 1;
-            if (last < _next) return;
-            long first = last - _next >= Slots ? last - Slots + 1 : _next;
-            _next = last + 1;
-            for (long second = first; second <= last; second++)
-            {
-                int wheel = (int)(((second % Slots) + Slots) % Slots);
-                int slot = _heads[wheel];
-                _heads[wheel] = -1;
-                while (slot >= 0)
-                {
-                    int next = _entries[slot].Next;
-                    var conn = _entries[slot].Conn!;
-                    if (conn.Generation != _entries[slot].Generation || conn.Finished)
-                    {
-                        Free(slot);
-                    }
-                    else
-                    {
-                        long deadline = conn.Last.Time.Nanoseconds + tracker.Timeout(conn).Ticks * 100;
-                        if (now.Nanoseconds > deadline)
-                        {
-                            var key = new FlowKey(IpProtocol.Tcp, conn.Client, conn.ClientPort, conn.Server, conn.ServerPort).Canonical();
-                            tracker._expiring.Add(new KeyValuePair<FlowKey, TcpConnection>(key, conn));
-                            conn.TimerSlot = -1;
-                            Free(slot);
-                        }
-                        else
-                        {
-                            Link(slot, deadline);
-                        }
-                    }
-                    slot = next;
-                }
-            }
-        }
-
-        /// <summary>Number of entries in the wheel (for tests).</summary>
-        public int Count => _used - FreeCount();
-
-        private int FreeCount()
-        {
-            int n = 0;
-            for (int slot = _free; slot >= 0; slot = _entries[slot].Next) n++;
-            return n;
-        }
-
-        private void Free(int slot)
-        {
-            _entries[slot].Conn = null;
-            _entries[slot].Next = _free;
-            _free = slot;
-        }
-
-        /// <summary>Forgets everything (after the end).</summary>
-        public void Clear()
-        {
-            Array.Fill(_heads, -1);
-            _entries = new Entry[256];
-            _used = 0;
-            _free = -1;
-            _next = long.MinValue;
-        }
-    }
+    /// <summary>The connection of a flow, if tracked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public TcpConnection? Find(FlowKey canonical) => _connections.GetValueOrDefault(canonical);
 }

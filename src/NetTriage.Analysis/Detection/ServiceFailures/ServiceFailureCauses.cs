@@ -1,52 +1,20 @@
+using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis.Text;
+using NetTriage.Analysis.Tracking;
+using NetTriage.Packets.Icmp;
+using static NetTriage.Analysis.Diagnosis.CauseText;
 
-namespace NetTriage.Analysis.Diagnosis;
+namespace NetTriage.Analysis.Detection.ServiceFailures;
 
 /// <summary>
-/// The protocol facts of DESIGN.md as ranking rules: each likely cause gets a score from the evidence for and
-/// against it (who sent the ICMP and which code; silence versus rejection; volume and source diversity; one
-/// client or many), and the next steps that would confirm or clear it.
+/// The protocol facts of DESIGN.md as ranking rules for a service that fails: each likely cause gets a score from
+/// the evidence for and against it (who sent the ICMP and which code; silence versus rejection; volume and source
+/// diversity; one client or many), and the next steps that would confirm or clear it.
 /// </summary>
-internal static class CauseRules
+internal static class ServiceFailureCauses
 {
     /// <summary>Sources toward one service in a capture above which a flood becomes a hypothesis worth its name.</summary>
     private const int FloodSources = 50;
-
-    public static List<Cause> For(IncidentContext c)
-    {
-        var causes = c.Kind switch
-        {
-            FindingKinds.DnsServerUnreachable or FindingKinds.TcpConnectionRefused when c.IcmpCount > 0 || c.Kind == FindingKinds.DnsServerUnreachable
-                => PortUnreachable(c),
-            FindingKinds.TcpConnectionRefused => Refused(c),
-            FindingKinds.DnsBlocked or FindingKinds.TcpBlocked => Blocked(c),
-            FindingKinds.DnsNoResponse or FindingKinds.TcpNoResponse => Silence(c),
-            FindingKinds.DnsServfail => Servfail(c),
-            FindingKinds.DnsRefused => DnsRefused(c),
-            FindingKinds.DnsNxdomain => Nxdomain(c),
-            FindingKinds.HostUnreachable => HostUnreachable(c),
-            FindingKinds.NetworkUnreachable => NetworkUnreachable(c),
-            FindingKinds.TtlExceeded => TtlExceeded(c),
-            _ => [],
-        };
-        return causes.OrderByDescending(x => x.Score).ToList();
-    }
-
-    private static Cause Make(string id, string title, double score, List<string> forEvidence, List<string> against, List<string> steps) => new()
-    {
-        Id = id,
-        Title = title,
-        Score = Math.Round(Math.Clamp(score, 0, 1), 2),
-        Confidence = score >= 0.7 ? "high" : score >= 0.4 ? "medium" : "low",
-        For = forEvidence,
-        Against = against,
-        NextSteps = steps,
-    };
-
-    private static string Times(long n) => Describe.Count(n, "time");
-
-    private static string Over(IncidentContext c) =>
-        c.DurationSeconds is { } d && d > 0 ? $" over {Describe.Duration(d)}" : "";
 
     /// <summary>Whether traffic toward the server looks like a flood: many sources, or many attempts.</summary>
     private static Cause Flood(IncidentContext c, string what)
@@ -58,7 +26,7 @@ internal static class CauseRules
         var against = new List<string>();
         if (surge)
         {
-            string many = sources >= Tracking.TrafficTracker.ServiceCounters.MaxClients ? "At least " + sources : sources.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string many = sources >= TrafficView.TcpClientsKept ? "At least " + sources : sources.ToString(System.Globalization.CultureInfo.InvariantCulture);
             forEvidence.Add($"{many} distinct sources sent traffic to {c.ServerText} in the capture.");
         }
         else
@@ -75,7 +43,7 @@ internal static class CauseRules
             ]);
     }
 
-    private static List<Cause> PortUnreachable(IncidentContext c)
+    public static List<Cause> PortUnreachable(IncidentContext c)
     {
         var target = c.TargetSenders;
         var routers = c.RouterSenders;
@@ -84,7 +52,7 @@ internal static class CauseRules
         var list = new List<Cause>();
         if (target.Count > 0)
         {
-            string icmp = Describe.Icmp(target[0].IsV6, target[0].Type, target[0].Code);
+            string icmp = IcmpMessages.Describe(target[0].IsV6, target[0].Type, target[0].Code);
             list.Add(Make("service-not-listening",
                 $"The {service} on {c.ServerText} is not running or not listening on {port}",
                 0.8,
@@ -134,7 +102,7 @@ internal static class CauseRules
         return list;
     }
 
-    private static List<Cause> Refused(IncidentContext c)
+    public static List<Cause> Refused(IncidentContext c)
     {
         var refused = c.ConnectionsFailed;
         return
@@ -160,7 +128,7 @@ internal static class CauseRules
         ];
     }
 
-    private static List<Cause> Blocked(IncidentContext c)
+    public static List<Cause> Blocked(IncidentContext c)
     {
         var senders = c.SenderAddresses;
         bool fromTarget = c.FromTargetCount > 0;
@@ -172,7 +140,7 @@ internal static class CauseRules
                 $"A firewall rule rejects {(c.IsDns ? "DNS" : c.Protocol)} ({c.PortText}) toward {c.ServerText}",
                 0.9,
                 [
-                    $"ICMP {Describe.Icmp(first.IsV6, first.Type, first.Code)} (type {first.Type}, code {first.Code}) answered {Times(c.IcmpCount)}: a filter rejected the traffic (RFC 1812 5.2.7.1).",
+                    $"ICMP {IcmpMessages.Describe(first.IsV6, first.Type, first.Code)} (type {first.Type}, code {first.Code}) answered {Times(c.IcmpCount)}: a filter rejected the traffic (RFC 1812 5.2.7.1).",
                     $"The errors were sent by {device}: that is the filtering device.",
                 ],
                 [],
@@ -189,7 +157,7 @@ internal static class CauseRules
         ];
     }
 
-    private static List<Cause> Silence(IncidentContext c)
+    public static List<Cause> Silence(IncidentContext c)
     {
         long fromServer = c.PacketsFromServer;
         bool retransmitted = c.Retransmitted;
@@ -219,7 +187,7 @@ internal static class CauseRules
         return list;
     }
 
-    private static List<Cause> Servfail(IncidentContext c) =>
+    public static List<Cause> Servfail(IncidentContext c) =>
     [
         Make("upstream-resolution-failure",
             $"{c.ServerText} cannot resolve the names itself: its upstream or the authoritative servers are unreachable",
@@ -238,7 +206,7 @@ internal static class CauseRules
             [$"Query with checking disabled: `dig @{c.ServerText} {FirstName(c)} +cd`; if that answers, the zone's DNSSEC is broken."]),
     ];
 
-    private static List<Cause> DnsRefused(IncidentContext c) =>
+    public static List<Cause> DnsRefused(IncidentContext c) =>
     [
         Make("resolver-policy",
             $"{c.ServerText} refuses to serve these clients or names (access control, recursion disabled)",
@@ -251,7 +219,7 @@ internal static class CauseRules
             ]),
     ];
 
-    private static List<Cause> Nxdomain(IncidentContext c) =>
+    public static List<Cause> Nxdomain(IncidentContext c) =>
     [
         Make("name-does-not-exist",
             $"The name {NameList(c)} does not exist in DNS (typo, expired domain, or a missing record)",
@@ -268,60 +236,6 @@ internal static class CauseRules
             ["No other resolver was seen answering the name."],
             ["Compare the answer of the intended resolver with the one the clients used."]),
     ];
-
-    private static List<Cause> HostUnreachable(IncidentContext c)
-    {
-        var senders = string.Join(", ", c.SenderAddresses);
-        return
-        [
-            Make("host-down",
-                $"{c.ServerText} is down or disconnected from its network",
-                0.7,
-                [$"{senders} reported the host unreachable {Times(c.IcmpCount)}: the last router could not deliver to it (no ARP/neighbour answer, or a reject rule)."],
-                [],
-                [$"Check {c.ServerText}'s power, interface and cabling; on {senders}, check the ARP/neighbour table for it (`ip neigh`)."]),
-            Make("filter-host-unreachable",
-                $"A filter on {senders} rejects traffic to {c.ServerText} with 'host unreachable'",
-                0.3,
-                ["Reject rules can be told to send host unreachable."],
-                [],
-                [$"Look for reject rules on {senders} for {c.ServerText}."]),
-        ];
-    }
-
-    private static List<Cause> NetworkUnreachable(IncidentContext c)
-    {
-        var senders = string.Join(", ", c.SenderAddresses);
-        return
-        [
-            Make("missing-route",
-                $"{senders} has no route to {c.ServerText}'s network",
-                0.8,
-                [$"{senders} answered {Times(c.IcmpCount)} with network unreachable: its routing table has no path to {c.ServerText}."],
-                [],
-                [$"On {senders}, check the routing table (`ip route get {c.ServerText}`) and recent routing changes (a withdrawn route, a link down)."]),
-        ];
-    }
-
-    private static List<Cause> TtlExceeded(IncidentContext c)
-    {
-        var senders = string.Join(", ", c.SenderAddresses);
-        return
-        [
-            Make("routing-loop",
-                $"A routing loop near {senders} keeps packets to {c.ServerText} from arriving",
-                0.45,
-                [$"{senders} reported the time to live exceeded {Times(c.IcmpCount)}."],
-                ["Traceroute and ping with a small TTL cause the same errors on purpose."],
-                [$"Run `traceroute {c.ServerText}` and look for repeating hops; check the routes on {senders}."]),
-            Make("small-ttl",
-                "The packets were sent with a small TTL on purpose (a traceroute or a ping with -t)",
-                0.4,
-                [],
-                [],
-                ["Check what sent the packets; a traceroute's errors are expected."]),
-        ];
-    }
 
     private static string FirstName(IncidentContext c) => c.Names.Count > 0 ? c.Names[0] : "<name>";
 

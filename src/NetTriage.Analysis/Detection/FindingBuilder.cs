@@ -1,35 +1,39 @@
 using System.Globalization;
-using NetTriage.Analysis.Detection;
+using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
+using NetTriage.Packets.Formatting;
+using NetTriage.Packets.Icmp;
+using NetTriage.Packets.Services;
 
-namespace NetTriage.Analysis.Diagnosis;
+namespace NetTriage.Analysis.Detection;
 
 /// <summary>Makes the public <see cref="Finding"/> of a detected group: counts, window, senders, evidence.</summary>
 internal static class FindingBuilder
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static Finding Build(DetectedFinding g, string id, TrafficTracker t)
+    public static Finding Build(DetectedFinding g, string id, TrafficView traffic)
     {
         var first = g.FirstTime;
         var last = g.LastTime;
         bool tcp = g.Transport == IpProtocol.Tcp;
-        var (serviceName, protocol, _) = Describe.Service(g.Port, tcp);
-        long attempts = Attempts(g, t);
+        var service = WellKnownServices.Of(g.Port, tcp);
+        long attempts = Attempts(g, traffic);
         long failed = g.FailedCount;
-        var evidence = FirstEvidence(g, t.Options.MaxEvidencePerFinding, distinct: false, out int evidenceTotal);
+        var evidence = FirstEvidence(g, traffic.Options.MaxEvidencePerFinding, distinct: false, out int evidenceTotal);
         var names = g.Names(FailureGroup.NamesKept).ConvertAll(Describe.Name);
+        var figures = new FindingFigures(g, attempts, failed, names);
         return new Finding
         {
             Id = id,
             Kind = g.Kind,
-            Severity = Severity(g, attempts, failed),
-            Title = Title(g, attempts, failed, names),
-            Protocol = protocol ?? TransportName(g.Transport),
+            Severity = g.Row.Severity(figures),
+            Title = g.Row.FindingTitle(figures),
+            Protocol = service.Protocol ?? TransportName(g.Transport),
             Transport = TransportName(g.Transport),
-            Service = serviceName,
+            Service = service.Name,
             Port = g.Port == 0 ? null : g.Port,
             Server = g.Server.ToString(),
             Clients = g.Clients().Select(c => c.ToString()).ToList(),
@@ -41,7 +45,7 @@ internal static class FindingBuilder
             Names = names,
             IcmpSenders = Senders(g),
             Evidence = evidence.ConvertAll(e => e.Write()),
-            EvidenceTotal = evidenceTotal + UnkeptEvidence(g),
+            EvidenceTotal = evidenceTotal + g.UnkeptEvidence,
         };
     }
 
@@ -55,54 +59,19 @@ internal static class FindingBuilder
     };
 
     /// <summary>Attempts toward the finding's service over the whole capture.</summary>
-    public static long Attempts(DetectedFinding g, TrafficTracker t)
+    public static long Attempts(DetectedFinding g, TrafficView traffic)
     {
-        if (g.DnsFailed > 0 && t.DnsServers.TryGetValue(g.Server, out var s)) return Math.Max(s.Queries, g.DnsFailed);
-        if (g.TcpFailed > 0 && t.TcpServices.TryGetValue((g.Server, g.Port), out var svc)) return Math.Max(svc.Attempts, g.TcpFailed);
+        if (g.DnsFailed > 0 && traffic.DnsQueriesTo(g.Server) is { } queries) return Math.Max(queries, g.DnsFailed);
+        if (g.TcpFailed > 0 && traffic.TcpAttemptsTo(g.Server, g.Port) is { } tcp) return Math.Max(tcp, g.TcpFailed);
         return g.FailedCount;
     }
 
-    /// <summary>Evidence packets of the failures not kept in detail (an NXDOMAIN query and its answer for those that count).</summary>
-    private static long UnkeptEvidence(DetectedFinding g) =>
-        g.Kind == FindingKinds.DnsNxdomain ? 2 * g.UnkeptDns : g.UnkeptEvidence;
-
-    private static string Severity(DetectedFinding g, long attempts, long failed)
-    {
-        bool most = attempts > 0 && failed * 2 >= attempts;
-        return g.Kind switch
-        {
-            FindingKinds.TtlExceeded => failed >= 3 ? Severities.Medium : Severities.Low,
-            FindingKinds.DnsNxdomain => Severities.Medium,
-            _ when most && failed >= 2 => Severities.High,
-            _ => Severities.Medium,
-        };
-    }
-
-    private static string Title(DetectedFinding g, long attempts, long failed, IReadOnlyList<string> names)
-    {
-        string server = g.Server.ToString();
-        string of = failed == attempts ? $"all {attempts}" : $"{failed} of {attempts}";
-        string queries = attempts == 1 ? "query" : "queries";
-        string name = names.Count > 0 ? $" for {names[0]}" + (names.Count > 1 ? $" and {names.Count - 1} other name(s)" : "") : "";
-        string connections = attempts == 1 ? "connection attempt" : "connection attempts";
-        var sender = g.Icmp.Count > 0 ? g.Icmp[0].Sender.ToString() : server;
-        return g.Kind switch
-        {
-            FindingKinds.DnsServerUnreachable => $"DNS server {server} answered {of} {queries}{name} with ICMP port unreachable",
-            FindingKinds.DnsBlocked => $"{of} DNS {queries} to {server}{name} were rejected as administratively prohibited by {sender}",
-            FindingKinds.DnsNoResponse => $"{of} DNS {queries} to {server}{name} got no answer at all",
-            FindingKinds.DnsServfail => $"DNS server {server} answered {of} {queries}{name} with SERVFAIL",
-            FindingKinds.DnsRefused => $"DNS server {server} refused {of} {queries}{name}",
-            FindingKinds.DnsNxdomain => $"DNS server {server} answered {of} {queries}{name} with NXDOMAIN (no such name)",
-            FindingKinds.TcpConnectionRefused => $"{of} TCP {connections} to {server} port {g.Port} were refused",
-            FindingKinds.TcpNoResponse => $"{of} TCP {connections} to {server} port {g.Port} got no answer",
-            FindingKinds.TcpBlocked => $"{of} TCP {connections} to {server} port {g.Port} were rejected as administratively prohibited by {sender}",
-            FindingKinds.HostUnreachable => $"{sender} reported host {server} unreachable ({Describe.Count(failed, "time")})",
-            FindingKinds.NetworkUnreachable => $"{sender} reported the network of {server} unreachable ({Describe.Count(failed, "time")})",
-            FindingKinds.TtlExceeded => $"packets to {server} expired in transit at {sender} ({Describe.Count(failed, "time")})",
-            _ => $"{g.Kind} for {server}",
-        };
-    }
+    /// <summary>
+    /// The usual severity: high when most attempts failed (at least two), else medium. A kind whose failures mean
+    /// less (a name that does not exist, packets that expired) says so in its catalog row.
+    /// </summary>
+    public static Severity MostFailedSeverity(FindingFigures x) =>
+        x.Attempts > 0 && x.Failed * 2 >= x.Attempts && x.Failed >= 2 ? Severity.High : Severity.Medium;
 
     private static List<IcmpSender> Senders(DetectedFinding g) =>
         DetectedFinding.Ordered(g.Senders())
@@ -112,7 +81,7 @@ internal static class FindingBuilder
                 Role = x.Key.FromTarget ? "target" : "router",
                 Type = x.Key.Type,
                 Code = x.Key.Code,
-                Description = Describe.Icmp(x.Key.IsV6, x.Key.Type, x.Key.Code),
+                Description = IcmpMessages.Describe(x.Key.IsV6, x.Key.Type, x.Key.Code),
                 Count = x.Count,
             });
 
@@ -183,7 +152,7 @@ internal static class FindingBuilder
 
         public EvidencePacket Write() => Role switch
         {
-            Kind.Query => FindingBuilder.Packet(Packet, "query", Describe.QueryLine((DnsAttempt)Record)),
+            Kind.Query => FindingBuilder.Packet(Packet, "query", QueryLine((DnsAttempt)Record)),
             Kind.Response => FindingBuilder.Packet(Packet, "response", ((DnsAttempt)Record).ResponseSummary!),
             Kind.IcmpError => FindingBuilder.Packet(Packet, "icmp-error", ((IcmpErrorRecord)Record).Summary),
             Kind.Syn => SynPacket((TcpConnection)Record),
@@ -191,8 +160,14 @@ internal static class FindingBuilder
         };
 
         private EvidencePacket SynPacket(TcpConnection c) =>
-            FindingBuilder.Packet(Packet, c.Syns > 1 ? $"syn (sent {c.Syns} times)" : "syn", Describe.SynLine(c));
+            FindingBuilder.Packet(Packet, c.Syns > 1 ? $"syn (sent {c.Syns} times)" : "syn", SynLine(c));
     }
+
+    private static string QueryLine(DnsAttempt a) =>
+        TcpdumpLineFormatter.DnsQueryLine(a.IsV6, a.Client, a.ClientPort, a.Server, a.ServerPort, a.OverTcp, a.Id, a.RecursionDesired, a.QType, a.QName, a.MessageLength);
+
+    private static string SynLine(TcpConnection c) =>
+        TcpdumpLineFormatter.SynLine(c.IsV6, c.Client, c.ClientPort, c.Server, c.ServerPort, c.InitialSequence, c.Window);
 
     internal static EvidencePacket Packet(PacketRef r, string role, string summary) => new()
     {

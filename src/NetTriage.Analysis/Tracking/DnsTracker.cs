@@ -1,12 +1,27 @@
-using NetTriage.Analysis.Detection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetTriage.Packets;
+using NetTriage.Packets.Dns;
+using static NetTriage.Analysis.Tracking.TrafficTracker;
 
 namespace NetTriage.Analysis.Tracking;
 
-internal sealed partial class TrafficTracker
+/// <summary>
+/// Follows every DNS transaction (standard queries, RFC 1035 4.1.1) to its outcome: a response (any rcode), an ICMP
+/// error quoting the query (<see cref="Join"/>), or nothing before <see cref="AnalysisOptions.DnsPendingTimeout"/>.
+/// Counts queries per server and remembers, for a while, which addresses clients got (did a failed connection go
+/// to an address its client resolved?) and, for the whole capture, which names they resolved.
+/// </summary>
+internal sealed class DnsTracker(TrafficTracker t)
 {
+    /// <summary>Distinct question names interned before the table starts afresh.</summary>
+    private const int MaxNames = 50_000;
+    /// <summary>Objects kept in the pool for reuse (more live objects than this are left to the collector when they end).</summary>
+    private const int MaxPooled = 16_384;
+
+    private readonly TrafficTracker _t = t;
+    private readonly NameTable _names = new(MaxNames);
+
     /// <summary>The latest query of a question, as far as retransmissions are concerned.</summary>
     private struct LatestQuery
     {
@@ -28,19 +43,19 @@ internal sealed partial class TrafficTracker
     /// <summary>Where the counters of servers past the cap go (counted nowhere).</summary>
     private readonly DnsServerCounters _uncountedServer = new();
 
-    public long DnsQueries { get; private set; }
-    public long DnsAnswered { get; private set; }
-    public long DnsAnsweredNoError { get; private set; }
-    public long DnsIcmpAnswered { get; private set; }
-    public long DnsUnanswered { get; private set; }
-    public long DnsUnansweredAtEnd { get; private set; }
-    public long DnsRetransmissions { get; private set; }
-    public long DnsUnmatchedResponses { get; private set; }
-    public Dictionary<int, long> DnsErrorRcodes { get; } = [];
-    public Dictionary<IpAddr, DnsServerCounters> DnsServers { get; } = [];
-    public LatencyHistogram DnsResponseTimes { get; } = new();
+    public long Queries { get; private set; }
+    public long Answered { get; private set; }
+    public long AnsweredNoError { get; private set; }
+    public long IcmpAnswered { get; private set; }
+    public long Unanswered { get; private set; }
+    public long UnansweredAtEnd { get; private set; }
+    public long Retransmissions { get; private set; }
+    public long UnmatchedResponses { get; private set; }
+    public Dictionary<int, long> ErrorRcodes { get; } = [];
+    public Dictionary<IpAddr, DnsServerCounters> Servers { get; } = [];
+    public LatencyHistogram ResponseTimes { get; } = new();
 
-    public bool PendingDnsCapped { get; private set; }
+    public bool PendingCapped { get; private set; }
 
     /// <summary>Addresses clients got in DNS answers recently: the name and the answer, for "the client connected to what it resolved".</summary>
     private readonly ResolutionTable _resolutions = new();
@@ -52,7 +67,7 @@ internal sealed partial class TrafficTracker
     private const int MaxDnsServerClients = 200_000;
     private int _dnsServerClients;
     /// <summary>Clients of DNS servers past the budget over all servers were not remembered (the counts of queries stay exact).</summary>
-    public bool DnsServerClientsCapped { get; private set; }
+    public bool ServerClientsCapped { get; private set; }
 
     internal sealed class DnsServerCounters
     {
@@ -70,17 +85,17 @@ internal sealed partial class TrafficTracker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DnsServerCounters DnsServer(IpAddr server)
     {
-        if (!DnsServers.TryGetValue(server, out var counters))
+        if (!Servers.TryGetValue(server, out var counters))
         {
-            if (DnsServers.Count >= _options.MaxHosts) return _uncountedServer;
+            if (Servers.Count >= _t.Options.MaxHosts) return _uncountedServer;
             counters = new DnsServerCounters();
-            DnsServers[server] = counters;
+            Servers[server] = counters;
         }
         return counters;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ObserveDns(DecodedPacket p, int input)
+    public void Observe(DecodedPacket p, int input)
     {
         var dns = p.Dns;
         if (dns.Opcode != 0) return; // only standard queries (RFC 1035 4.1.1) are transactions here
@@ -126,7 +141,7 @@ internal sealed partial class TrafficTracker
         attempt.MessageLength = p.Dns.OverTcp ? Math.Max(p.PayloadClaimedLength - 2, 0) : p.PayloadClaimedLength;
         attempt.OverTcp = p.Dns.OverTcp;
         attempt.IsV6 = p.Ip.Version == 6;
-        DnsQueries++;
+        Queries++;
         var server = DnsServer(attempt.Server);
         server.Queries++;
         if (server.Clients.Count < MaxClientsPerDnsServer)
@@ -138,7 +153,7 @@ internal sealed partial class TrafficTracker
             }
             else if (!server.Clients.Contains(attempt.Client))
             {
-                DnsServerClientsCapped = true;
+                ServerClientsCapped = true;
             }
         }
 
@@ -157,23 +172,23 @@ internal sealed partial class TrafficTracker
         {
             bool alive = last.Attempt.Generation == last.Generation;
             if ((last.Unanswered || (alive && last.Attempt.Outcome == DnsOutcome.Pending))
-                && Elapsed(last.Time, attempt.Query.Time) <= _options.DnsRetryWindow)
+                && Elapsed(last.Time, attempt.Query.Time) <= _t.Options.DnsRetryWindow)
             {
                 attempt.IsRetransmission = true;
                 if (alive && GaveUp(last.Time, attempt.Query.Time)) last.Attempt.Superseded = true;
             }
         }
-        if (attempt.IsRetransmission) DnsRetransmissions++;
-        if (_lastByQuestion.Count >= _options.MaxPendingDnsQueries) _lastByQuestion.Clear();
+        if (attempt.IsRetransmission) Retransmissions++;
+        if (_lastByQuestion.Count >= _t.Options.MaxPendingDnsQueries) _lastByQuestion.Clear();
         _lastByQuestion[questionKey] = new LatestQuery { Attempt = attempt, Generation = attempt.Generation, Time = attempt.Query.Time };
 
         _pendingByExchange[exchange] = attempt;
         _latestPendingByService[new ServiceKey(attempt.Client, attempt.Server, attempt.ServerPort)] = attempt;
         _pendingOrder.Enqueue((attempt, attempt.Generation));
-        if (_pendingByExchange.Count > _options.MaxPendingDnsQueries)
+        if (_pendingByExchange.Count > _t.Options.MaxPendingDnsQueries)
         {
-            PendingDnsCapped = true;
-            ExpireDns(_now, atEnd: false, force: true);
+            PendingCapped = true;
+            Expire(_t.Now, atEnd: false, force: true);
         }
     }
 
@@ -191,7 +206,7 @@ internal sealed partial class TrafficTracker
         if (!_pendingByExchange.TryGetValue(key, out var attempt)
             || (p.Dns.StoredQuestions > 0 && !NameTable.EqualsIgnoreCase(p.Text.GetSpan(p.Dns.Questions[0].Name), attempt.QName)))
         {
-            DnsUnmatchedResponses++;
+            UnmatchedResponses++;
             return;
         }
         attempt.Response = PacketRef.Of(p, input);
@@ -200,16 +215,16 @@ internal sealed partial class TrafficTracker
         if (attempt.Rcode != 0)
         {
             // Only a response kept as evidence needs its line.
-            if (WouldKeep(Detector.KindOf(DnsOutcome.Answered, attempt.Rcode, null), attempt.Server, attempt.ServerPort, attempt.OverTcp ? IpProtocol.Tcp : IpProtocol.Udp))
+            if (_t.Facts.KeepsDetail(attempt, DnsOutcome.Answered, null))
             {
-                attempt.ResponseLine = Summarize(p);
+                attempt.ResponseLine = _t.Lines.Of(p);
             }
         }
         else
         {
             RecordResolution(p, attempt);
         }
-        if (attempt.Query.Time.Kind == p.Timestamp.Kind) DnsResponseTimes.Add(p.Timestamp.Nanoseconds - attempt.Query.Time.Nanoseconds);
+        if (attempt.Query.Time.Kind == p.Timestamp.Kind) ResponseTimes.Add(p.Timestamp.Nanoseconds - attempt.Query.Time.Nanoseconds);
         Decide(attempt, DnsOutcome.Answered, atEnd: false);
     }
 
@@ -226,12 +241,12 @@ internal sealed partial class TrafficTracker
                 _resolutionGenerationStart = now;
             }
         }
-        if (!_resolvedNames.Add(attempt.Client, attempt.QName, admitNew: _resolvedNames.Count < _options.MaxResolvedNames)) ResolutionsCapped = true;
+        if (!_resolvedNames.Add(attempt.Client, attempt.QName, admitNew: _resolvedNames.Count < _t.Options.MaxResolvedNames)) ResolutionsCapped = true;
         foreach (ref readonly var record in p.Dns.StoredRecordSpan)
         {
             if (record.Section != DnsSection.Answer || record.Address.IsNone) continue;
             var key = (attempt.Client, record.Address);
-            if (_resolutions.Count >= _options.MaxResolutions)
+            if (_resolutions.Count >= _t.Options.MaxResolutions)
             {
                 if (_resolutions.ContainsKey(key)) continue;
                 ResolutionsCapped = true;
@@ -244,7 +259,7 @@ internal sealed partial class TrafficTracker
 
     /// <summary>An ICMP error quoting a DNS query: the query's answer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool JoinDns(IcmpErrorRecord error, DecodedPacket p)
+    public bool Join(IcmpErrorRecord error, DecodedPacket p)
     {
         if (!IsDnsPort(error.TargetPort)) return false;
         var service = new ServiceKey(error.Client, error.Target, error.TargetPort);
@@ -264,9 +279,7 @@ internal sealed partial class TrafficTracker
             if (attempt is null) return false;
         }
         // The attempt failed: it is kept if there is room, and then needs an error record of its own.
-        attempt.Icmp = KeepableError(error, p,
-            WouldKeep(Detector.KindOfIcmp(error, dns: true), attempt.Server, attempt.ServerPort, attempt.OverTcp ? IpProtocol.Tcp : IpProtocol.Udp));
-        attempt.Icmp.JoinedTo = "dns";
+        attempt.Icmp = _t.Facts.KeepsDetail(attempt, DnsOutcome.IcmpError, error) ? error.KeptCopy(_t.Lines.Of(p)) : error;
         Decide(attempt, DnsOutcome.IcmpError, atEnd: false);
         return true;
     }
@@ -286,33 +299,33 @@ internal sealed partial class TrafficTracker
         switch (outcome)
         {
             case DnsOutcome.Answered:
-                DnsAnswered++;
+                Answered++;
                 server.Answered++;
                 if (attempt.Rcode == 0)
                 {
-                    DnsAnsweredNoError++;
+                    AnsweredNoError++;
                 }
                 else
                 {
                     server.Errors++;
-                    DnsErrorRcodes[attempt.Rcode] = DnsErrorRcodes.GetValueOrDefault(attempt.Rcode) + 1;
+                    ErrorRcodes[attempt.Rcode] = ErrorRcodes.GetValueOrDefault(attempt.Rcode) + 1;
                 }
                 break;
             case DnsOutcome.IcmpError:
-                DnsIcmpAnswered++;
+                IcmpAnswered++;
                 server.IcmpAnswered++;
                 break;
             case DnsOutcome.Unanswered:
-                DnsUnanswered++;
+                Unanswered++;
                 server.Unanswered++;
-                if (atEnd && Elapsed(attempt.Query.Time, Last ?? _now) < _options.DnsAnswerGrace)
+                if (atEnd && Elapsed(attempt.Query.Time, _t.Last ?? _t.Now) < _t.Options.DnsAnswerGrace)
                 {
                     attempt.AtCaptureEnd = true;
-                    DnsUnansweredAtEnd++;
+                    UnansweredAtEnd++;
                 }
                 break;
         }
-        if (attempt.Failed) RecordFailure(attempt);
+        if (attempt.Failed) _t.Facts.DnsFailed(attempt, _t.Now);
         ForgetUnlessRetried(attempt, outcome);
         ReturnAttempt(attempt);
     }
@@ -327,7 +340,7 @@ internal sealed partial class TrafficTracker
         var question = attempt.QuestionKey;
         ref var last = ref CollectionsMarshal.GetValueRefOrNullRef(_lastByQuestion, question);
         if (Unsafe.IsNullRef(ref last) || !ReferenceEquals(last.Attempt, attempt) || last.Generation != attempt.Generation) return;
-        if (outcome == DnsOutcome.Unanswered && Elapsed(attempt.Query.Time, _now) <= _options.DnsRetryWindow)
+        if (outcome == DnsOutcome.Unanswered && Elapsed(attempt.Query.Time, _t.Now) <= _t.Options.DnsRetryWindow)
         {
             last.Unanswered = true;
         }
@@ -338,8 +351,9 @@ internal sealed partial class TrafficTracker
     }
 
     /// <summary>After the end: what only served to match packets is dropped (the counters and kept records stay).</summary>
-    private void ReleaseDnsTables()
+    public void Release()
     {
+        _names.Clear();
         _resolutions.Clear();
         _pendingByExchange.Clear();
         _pendingByExchange.TrimExcess();
@@ -354,7 +368,7 @@ internal sealed partial class TrafficTracker
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ExpireDns(PacketTimestamp now, bool atEnd, bool force = false)
+    public void Expire(PacketTimestamp now, bool atEnd, bool force = false)
     {
         while (_pendingOrder.TryPeek(out var head))
         {
@@ -364,11 +378,17 @@ internal sealed partial class TrafficTracker
                 _pendingOrder.Dequeue();
                 continue;
             }
-            bool expired = atEnd || (force && _pendingByExchange.Count > _options.MaxPendingDnsQueries)
-                || Elapsed(oldest.Query.Time, now) > _options.DnsPendingTimeout;
+            bool expired = atEnd || (force && _pendingByExchange.Count > _t.Options.MaxPendingDnsQueries)
+                || Elapsed(oldest.Query.Time, now) > _t.Options.DnsPendingTimeout;
             if (!expired) break;
             _pendingOrder.Dequeue();
             Decide(oldest, DnsOutcome.Unanswered, atEnd);
         }
     }
+
+    private static bool IsDnsPort(ushort port) => port is DnsPorts.Dns or DnsPorts.Mdns or DnsPorts.Llmnr;
+
+    /// <summary>The recent answer that gave <paramref name="client"/> the address <paramref name="server"/>, if remembered.</summary>
+    public Resolution? ResolutionOf(IpAddr client, IpAddr server) =>
+        _resolutions.TryGetValue((client, server), out var resolution) ? resolution : null;
 }

@@ -1,0 +1,90 @@
+using System.Text.Json.Serialization;
+
+namespace NetTriage.Analysis;
+
+/// <summary>
+/// The finding kinds. Each has one row in the catalog of the detect stage (its JSON name, layer, severity,
+/// wording and causes, in the folder of its detection family); the JSON names are the stable identifiers the
+/// documentation lists. A kind without a row stops the program at its first analysis (and fails the tests).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<FindingKind>))]
+public enum FindingKind : byte
+{
+    /// <summary>DNS queries answered by ICMP port unreachable: nothing listens on the server's DNS port.</summary>
+    [JsonStringEnumMemberName("dns-server-unreachable")] DnsServerUnreachable,
+    /// <summary>DNS queries rejected by a filter (ICMP administratively prohibited).</summary>
+    [JsonStringEnumMemberName("dns-blocked")] DnsBlocked,
+    /// <summary>DNS queries that got no answer at all.</summary>
+    [JsonStringEnumMemberName("dns-no-response")] DnsNoResponse,
+    [JsonStringEnumMemberName("dns-servfail")] DnsServfail,
+    [JsonStringEnumMemberName("dns-refused")] DnsRefused,
+    [JsonStringEnumMemberName("dns-nxdomain")] DnsNxdomain,
+    /// <summary>TCP connection attempts answered by a reset (or ICMP port unreachable).</summary>
+    [JsonStringEnumMemberName("tcp-connection-refused")] TcpConnectionRefused,
+    [JsonStringEnumMemberName("tcp-no-response")] TcpNoResponse,
+    /// <summary>TCP connection attempts rejected by a filter (ICMP administratively prohibited).</summary>
+    [JsonStringEnumMemberName("tcp-blocked")] TcpBlocked,
+    [JsonStringEnumMemberName("host-unreachable")] HostUnreachable,
+    [JsonStringEnumMemberName("network-unreachable")] NetworkUnreachable,
+    [JsonStringEnumMemberName("ttl-exceeded")] TtlExceeded,
+}
+
+/// <summary>Severity of a finding or incident, most severe first.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Severity>))]
+public enum Severity : byte
+{
+    [JsonStringEnumMemberName("high")] High,
+    [JsonStringEnumMemberName("medium")] Medium,
+    [JsonStringEnumMemberName("low")] Low,
+}
+
+/// <summary>How sure a ranked cause or a verdict is, most sure first.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Confidence>))]
+public enum Confidence : byte
+{
+    [JsonStringEnumMemberName("high")] High,
+    [JsonStringEnumMemberName("medium")] Medium,
+    [JsonStringEnumMemberName("low")] Low,
+}
+
+/// <summary>The layer an incident is at (the failing protocol's).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Layer>))]
+public enum Layer : byte
+{
+    [JsonStringEnumMemberName("application")] Application,
+    [JsonStringEnumMemberName("transport")] Transport,
+    [JsonStringEnumMemberName("network")] Network,
+}
+
+/// <summary>The words of the vocabulary as the JSON and the reports write them.</summary>
+public static class VocabularyNames
+{
+    public static string Name(this FindingKind kind) => Detection.FindingCatalog.Of(kind).Name;
+
+    public static string Name(this Severity severity) => severity switch
+    {
+        Severity.High => "high",
+        Severity.Medium => "medium",
+        Severity.Low => "low",
+        _ => throw new ArgumentOutOfRangeException(nameof(severity)),
+    };
+
+    public static string Name(this Confidence confidence) => confidence switch
+    {
+        Confidence.High => "high",
+        Confidence.Medium => "medium",
+        Confidence.Low => "low",
+        _ => throw new ArgumentOutOfRangeException(nameof(confidence)),
+    };
+
+    public static string Name(this Layer layer) => layer switch
+    {
+        Layer.Application => "application",
+        Layer.Transport => "transport",
+        Layer.Network => "network",
+        _ => throw new ArgumentOutOfRangeException(nameof(layer)),
+    };
+
+    /// <summary>The kind of a JSON name, or null.</summary>
+    public static FindingKind? ParseKind(string name) => Detection.FindingCatalog.ByName(name);
+}

@@ -1,0 +1,191 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using NetTriage.Analysis.Tracking;
+using NetTriage.Capture;
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Reading;
+
+/// <summary>Packets, bytes and unreadable text records of one input, as read.</summary>
+internal struct InputCounts(int index)
+{
+    public readonly int Index = index;
+    public long Packets;
+    public long Bytes;
+    public long Unparsed;
+}
+
+/// <summary>
+/// Moves the packets of a source into the tracker: on the calling thread, or with the reading and decoding on a
+/// second thread while the calling thread tracks (<see cref="AnalysisOptions.Threads"/>). Either way packets are
+/// tracked in the order read, and the results are the same.
+/// </summary>
+internal sealed class PacketPump(TrafficTracker tracker)
+{
+    /// <summary>Packets handed from the reading thread to the tracking thread at a time.</summary>
+    private const int BatchSize = 24;
+    /// <summary>Batches in flight: one being read, one being tracked, and slack for the uneven pace of each.</summary>
+    private const int BatchCount = 4;
+    /// <summary>Spins (short pauses, then yields) before a thread waiting for a batch blocks.</summary>
+    private const int SpinsBeforeBlocking = 64;
+
+    private readonly TrafficTracker _tracker = tracker;
+    private readonly DecodedPacket _packet = new();
+    private Batch[]? _batches;
+
+    /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
+    public static int ThreadCount(AnalysisOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Threads > 0 ? options.Threads : Environment.ProcessorCount > 1 ? 2 : 1;
+    }
+
+    /// <summary>Reads the whole source into the tracker, counting into <paramref name="counts"/>; rethrows a source's error after the packets before it.</summary>
+    public void Pump(IPacketSource source, Action<long>? progress, ref InputCounts counts)
+    {
+        if (ThreadCount(_tracker.Options) > 1) ReadPipelined(source, progress, ref counts);
+        else ReadHere(source, progress, ref counts);
+    }
+
+    /// <summary>Reading is over: the packets in flight go.</summary>
+    public void Release() => _batches = null;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Track(DecodedPacket packet, ref InputCounts counts)
+    {
+        counts.Packets++;
+        counts.Bytes += packet.Origin == PacketOrigin.Binary ? packet.CapturedLength : 0;
+        if (packet.Unparsed) counts.Unparsed++;
+        _tracker.Observe(packet, counts.Index);
+    }
+
+    /// <summary>Reads, decodes and tracks on this thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReadHere(IPacketSource source, Action<long>? progress, ref InputCounts counts)
+    {
+        while (source.TryRead(_packet))
+        {
+            Track(_packet, ref counts);
+            if (progress is not null && (counts.Packets & 0x3FFF) == 0) progress(counts.Packets);
+        }
+    }
+
+    /// <summary>Packets read by one thread and tracked by the other; reused for the whole analysis.</summary>
+    private sealed class Batch
+    {
+        public readonly DecodedPacket[] Packets = CreatePackets();
+        public int Count;
+        /// <summary>The source ended (or failed) with this batch.</summary>
+        public bool Last;
+        public ExceptionDispatchInfo? Error;
+
+        private static DecodedPacket[] CreatePackets()
+        {
+            var packets = new DecodedPacket[BatchSize];
+            for (int i = 0; i < packets.Length; i++) packets[i] = new DecodedPacket();
+            return packets;
+        }
+    }
+
+    /// <summary>
+    /// Reads and decodes on a second thread while this one tracks: batches of decoded packets go round a ring of
+    /// <see cref="BatchCount"/> (the reader fills them in order, the tracker empties them in the same order, and
+    /// two semaphores count the free and the full ones), so packets are tracked in the order read and the
+    /// results are those of <see cref="ReadHere"/>. Nothing is allocated per packet or per batch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReadPipelined(IPacketSource source, Action<long>? progress, ref InputCounts counts)
+    {
+        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch())];
+        using var free = new SemaphoreSlim(BatchCount);
+        using var full = new SemaphoreSlim(0);
+        var stop = new StrongBox<bool>();
+        var reader = new Thread(() => Produce(source, progress, batches, free, full, stop))
+        {
+            IsBackground = true,
+            Name = "nettriage-read",
+        };
+        reader.Start();
+        bool finished = false;
+        try
+        {
+            for (int i = 0; ; i = (i + 1) % BatchCount)
+            {
+                WaitFor(full);
+                var batch = batches[i];
+                for (int k = 0; k < batch.Count; k++)
+                {
+                    Track(batch.Packets[k], ref counts);
+                }
+                if (batch.Last)
+                {
+                    finished = true;
+                    reader.Join();
+                    batch.Error?.Throw();
+                    return;
+                }
+                free.Release();
+            }
+        }
+        finally
+        {
+            if (!finished)
+            {
+                // The tracker failed: let the reader stop at its next batch (it is a background thread).
+                Volatile.Write(ref stop.Value, true);
+                free.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes one count of <paramref name="semaphore"/>, spinning a little first: the other thread usually hands a
+    /// batch over within microseconds, and waking a blocked thread costs that thread a system call per batch.
+    /// </summary>
+    private static void WaitFor(SemaphoreSlim semaphore)
+    {
+        if (semaphore.Wait(0)) return;
+        var spin = new SpinWait();
+        for (int i = 0; i < SpinsBeforeBlocking; i++)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+            if (semaphore.Wait(0)) return;
+        }
+        semaphore.Wait();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Produce(IPacketSource source, Action<long>? progress, Batch[] batches, SemaphoreSlim free, SemaphoreSlim full, StrongBox<bool> stop)
+    {
+        long read = 0;
+        for (int i = 0; ; i = (i + 1) % BatchCount)
+        {
+            WaitFor(free);
+            if (Volatile.Read(ref stop.Value)) return;
+            var batch = batches[i];
+            batch.Count = 0;
+            batch.Last = false;
+            batch.Error = null;
+            try
+            {
+                while (batch.Count < BatchSize)
+                {
+                    if (!source.TryRead(batch.Packets[batch.Count]))
+                    {
+                        batch.Last = true;
+                        break;
+                    }
+                    batch.Count++;
+                    if (progress is not null && (++read & 0x3FFF) == 0) progress(read);
+                }
+            }
+            catch (Exception ex)
+            {
+                batch.Error = ExceptionDispatchInfo.Capture(ex);
+                batch.Last = true;
+            }
+            full.Release();
+            if (batch.Last) return;
+        }
+    }
+}

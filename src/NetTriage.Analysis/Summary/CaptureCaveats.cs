@@ -1,0 +1,52 @@
+using NetTriage.Analysis.Detection.Failures;
+using NetTriage.Analysis.Text;
+using NetTriage.Analysis.Tracking;
+
+namespace NetTriage.Analysis.Summary;
+
+/// <summary>The limits of the evidence that hold for the whole capture: what was read from text, cut short, or past a table.</summary>
+internal static class CaptureCaveats
+{
+    public static List<Caveat> For(TrafficTracker t, FailureTable failures, IReadOnlyList<InputSummary> inputs)
+    {
+        var list = new List<Caveat>();
+        if (t.TextPackets > 0)
+        {
+            list.Add(new Caveat("text-input",
+                "Read from tcpdump text, not a capture: only what tcpdump printed is known (no payload bytes, no link layer unless -e was used); lengths and fields are as printed."));
+        }
+        long unparsed = inputs.Sum(i => i.UnparsedRecords);
+        if (unparsed > 0)
+        {
+            list.Add(new Caveat("unparsed-text", $"{Describe.Count(unparsed, "text record")} could not be read and took no part in the analysis."));
+        }
+        if (t.TruncatedPackets > 0)
+        {
+            list.Add(new Caveat("truncated-packets",
+                $"{Describe.Count(t.TruncatedPackets, "packet")} were cut short (snap length or a header ending early): what they carried past the cut is unknown."));
+        }
+        foreach (var input in inputs.Where(i => i.Warnings.Count > 0))
+        {
+            list.Add(new Caveat("input-warning", $"{input.Name}: {input.Warnings[0]}"));
+        }
+        if (t.First is null && t.Packets > 0)
+        {
+            list.Add(new Caveat("no-timestamps", "The input has no time stamps: durations and the timeline cannot be given."));
+        }
+        if (t.Capped || failures.Uncounted > 0 || failures.SummaryCapped)
+        {
+            list.Add(new Caveat("state-capped",
+                "Some tables reached their limits (hosts, flows, pending queries, connections, resolutions or failure summaries): counts stay exact but some details were not kept."));
+        }
+        if (failures.Uncounted > 0)
+        {
+            list.Add(new Caveat("failures-uncounted",
+                $"{Describe.Count(failures.Uncounted, "failure")} toward services past the table of findings ({t.Options.MaxFailureGroups}) belong to no finding."));
+        }
+        if (t.Packets == 0)
+        {
+            list.Add(new Caveat("empty", "The input holds no packets."));
+        }
+        return list;
+    }
+}

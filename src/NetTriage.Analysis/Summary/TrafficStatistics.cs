@@ -1,0 +1,105 @@
+using NetTriage.Analysis.Text;
+using NetTriage.Analysis.Tracking;
+using NetTriage.Packets.Dns;
+using NetTriage.Packets.Formatting;
+
+namespace NetTriage.Analysis.Summary;
+
+/// <summary>The capture and its traffic in figures, from the trackers' counters: what the report's overview shows.</summary>
+internal static class TrafficStatistics
+{
+    public static CaptureSummary CaptureSummary(TrafficTracker t) => new()
+    {
+        Start = t.First is { } f ? Describe.Time(f) : null,
+        End = t.Last is { } l ? Describe.Time(l) : null,
+        DurationSeconds = t.First is { } a && t.Last is { } b ? Describe.Seconds(a, b) : null,
+        Packets = t.Packets,
+        TruncatedPackets = t.TruncatedPackets,
+        AnomalousPackets = t.AnomalousPackets,
+        Anomalies = t.AnomalyCounts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
+            .Select(kv => new NamedCount(AnomalyNames.Get(kv.Key), kv.Value)).ToList(),
+        FromText = t.TextPackets > 0,
+    };
+
+    public static TrafficOverview Overview(TrafficTracker t) => new()
+    {
+        Packets = t.Packets,
+        Bytes = t.Bytes,
+        Protocols = t.Protocols.OrderByDescending(kv => kv.Value.Packets).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new ProtocolCount(kv.Key, kv.Value.Packets, kv.Value.Bytes)).ToList(),
+        TopTalkers = t.Hosts.OrderByDescending(kv => kv.Value.PacketsSent + kv.Value.PacketsReceived).ThenBy(kv => kv.Key)
+            .Take(t.Options.TopTalkers)
+            .Select(kv => new Talker
+            {
+                Address = kv.Key.ToString(),
+                PacketsSent = kv.Value.PacketsSent,
+                PacketsReceived = kv.Value.PacketsReceived,
+                BytesSent = kv.Value.BytesSent,
+                BytesReceived = kv.Value.BytesReceived,
+            }).ToList(),
+        Hosts = t.Hosts.Count,
+        Flows = t.FlowCount,
+    };
+
+    public static DnsStatistics DnsStatistics(TrafficTracker t)
+    {
+        var dns = t.Dns;
+        long errors = dns.ErrorRcodes.Values.Sum();
+        long failed = dns.IcmpAnswered + dns.Unanswered + errors;
+        double? median = dns.ResponseTimes.MedianMilliseconds();
+        return new DnsStatistics
+        {
+            Queries = dns.Queries,
+            Answered = dns.Answered,
+            AnsweredNoError = dns.AnsweredNoError,
+            ErrorResponses = dns.ErrorRcodes.OrderByDescending(kv => kv.Value)
+                .Select(kv => new NamedCount(DnsNames.RcodeName(kv.Key), kv.Value)).ToList(),
+            IcmpAnswered = dns.IcmpAnswered,
+            Unanswered = dns.Unanswered,
+            UnansweredAtCaptureEnd = dns.UnansweredAtEnd,
+            Retransmissions = dns.Retransmissions,
+            UnmatchedResponses = dns.UnmatchedResponses,
+            MedianResponseMilliseconds = median is { } m ? Math.Round(m, 3) : null,
+            FailureRate = dns.Queries == 0 ? 0 : Math.Round((double)failed / dns.Queries, 4),
+            Servers = dns.Servers.OrderByDescending(kv => kv.Value.Queries).ThenBy(kv => kv.Key).Take(20)
+                .Select(kv => new DnsServerStatistics
+                {
+                    Server = kv.Key.ToString(),
+                    Queries = kv.Value.Queries,
+                    Answered = kv.Value.Answered,
+                    Errors = kv.Value.Errors,
+                    IcmpAnswered = kv.Value.IcmpAnswered,
+                    Unanswered = kv.Value.Unanswered,
+                    Clients = kv.Value.Clients.Count,
+                }).ToList(),
+        };
+    }
+
+    public static TcpStatistics TcpStatistics(TrafficTracker t)
+    {
+        var tcp = t.Tcp;
+        long Get(TcpOutcome o) => tcp.Outcomes.GetValueOrDefault(o);
+        return new TcpStatistics
+        {
+            Attempts = tcp.Attempts,
+            Established = Get(TcpOutcome.Established) + Get(TcpOutcome.Closed) + Get(TcpOutcome.ResetAfterEstablished),
+            Refused = Get(TcpOutcome.Refused),
+            Unanswered = Get(TcpOutcome.Unanswered),
+            IcmpRejected = Get(TcpOutcome.IcmpRejected),
+            ResetAfterEstablished = Get(TcpOutcome.ResetAfterEstablished),
+            Closed = Get(TcpOutcome.Closed),
+            MidStream = tcp.MidStream,
+            Services = tcp.Services.OrderByDescending(kv => kv.Value.Attempts).ThenBy(kv => kv.Key.Server).ThenBy(kv => kv.Key.Port).Take(20)
+                .Select(kv => new ServiceOutcome
+                {
+                    Server = kv.Key.Server.ToString(),
+                    Port = kv.Key.Port,
+                    Attempts = kv.Value.Attempts,
+                    Established = kv.Value.Established,
+                    Refused = kv.Value.Refused,
+                    Unanswered = kv.Value.Unanswered,
+                    IcmpRejected = kv.Value.IcmpRejected,
+                }).ToList(),
+        };
+    }
+}

@@ -1,0 +1,82 @@
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Tracking;
+
+internal enum TcpOutcome : byte
+{
+    SynSent,
+    Established,
+    Refused,
+    Unanswered,
+    IcmpRejected,
+    ResetAfterEstablished,
+    Closed,
+    /// <summary>First seen mid-stream: no SYN in the capture.</summary>
+    MidStream,
+}
+
+/// <summary>
+/// One TCP connection, from its first SYN (or first packet when the SYN was not captured). Reused like
+/// <see cref="DnsAttempt"/>: a failed attempt is kept as evidence, any other goes back to the pool when it ends.
+/// </summary>
+internal sealed class TcpConnection
+{
+    public IpAddr Client { get; set; }
+    public ushort ClientPort { get; set; }
+    public IpAddr Server { get; set; }
+    public ushort ServerPort { get; set; }
+    public PacketRef First { get; set; }
+    public bool IsV6 { get; set; }
+    public uint InitialSequence { get; set; }
+    public ushort Window { get; set; }
+    public int Syns { get; set; }
+    public PacketRef Last { get; set; }
+    public TcpOutcome Outcome { get; set; }
+    public PacketRef? OutcomePacket { get; set; }
+    /// <summary>The tcpdump line of what refused the attempt (kept attempts only).</summary>
+    public string? OutcomeSummary => OutcomeLine.IsEmpty ? null : OutcomeLine.ToString();
+    internal PacketLine OutcomeLine;
+    public IcmpErrorRecord? Icmp { get; set; }
+    public bool Finished { get; set; }
+    public bool AtCaptureEnd { get; set; }
+    /// <summary>A FIN was seen once the connection was established (either side).</summary>
+    public bool SawFin { get; set; }
+    /// <summary>FINs from both sides: the connection is closed, only its last ACKs may follow (RFC 9293 3.6).</summary>
+    public bool ClosedBothWays => FinFromClient && FinFromServer;
+    public bool FinFromClient { get; set; }
+    public bool FinFromServer { get; set; }
+
+    public bool IsAttempt => Outcome != TcpOutcome.MidStream;
+    public bool Failed => Outcome is TcpOutcome.Refused or TcpOutcome.Unanswered or TcpOutcome.IcmpRejected;
+
+    /// <summary>The hosts' traffic counters (null for a host past the table's cap), so its packets need no lookup.</summary>
+    internal HostCounters? ClientCounters, ServerCounters;
+    /// <summary>The generation of flows in which the connection's flow was last counted.</summary>
+    internal int FlowEpoch = -1;
+    /// <summary>Kept as evidence of a failure: never reused.</summary>
+    internal bool Kept;
+    /// <summary>Its entry in the timing wheel of deadlines, or -1.</summary>
+    internal int TimerSlot = -1;
+    /// <summary>Bumped each time the object is reused, so that a timer set for it earlier can tell it is stale.</summary>
+    internal int Generation;
+
+    /// <summary>Clears what a new connection does not set itself.</summary>
+    internal void Recycle()
+    {
+        Generation++;
+        InitialSequence = 0;
+        Window = 0;
+        Syns = 0;
+        OutcomePacket = null;
+        OutcomeLine = default;
+        Icmp = null;
+        Finished = false;
+        AtCaptureEnd = false;
+        SawFin = false;
+        FinFromClient = false;
+        FinFromServer = false;
+        ClientCounters = ServerCounters = null;
+        FlowEpoch = -1;
+        TimerSlot = -1;
+    }
+}
