@@ -1,3 +1,4 @@
+using NetTriage.Synthetic;
 using System.Buffers.Binary;
 using NetTriage.Capture;
 using NetTriage.Capture.Writing;

@@ -1,3 +1,4 @@
+using NetTriage.Synthetic;
 using System.Buffers.Binary;
 using System.Text;
 using NetTriage.Capture;

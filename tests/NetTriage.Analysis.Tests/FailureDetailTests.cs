@@ -1,3 +1,4 @@
+using NetTriage.Synthetic;
 using System.Text.Json.Nodes;
 using NetTriage.Capture;
 using NetTriage.Capture.Writing;

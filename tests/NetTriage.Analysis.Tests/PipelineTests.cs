@@ -1,3 +1,4 @@
+using NetTriage.Synthetic;
 using NetTriage.Capture;
 using NetTriage.Capture.Writing;
 

@@ -1,3 +1,4 @@
+using NetTriage.Synthetic;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using NetTriage.Capture.Writing;

@@ -1,3 +1,4 @@
+using NetTriage.Synthetic;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;

@@ -102,5 +102,8 @@ internal sealed class DetectedFinding(FailureGroup group)
     /// <summary>Set by a detection rule that dropped some failures not kept: the evidence packets of those that count.</summary>
     public long? UnkeptEvidenceOverride { get; set; }
 
+    /// <summary>The rule of the kinds whose every failure counts: a finding needs one.</summary>
+    public static bool AnyFailed(DetectedFinding g, TrafficView traffic) => g.FailedCount > 0;
+
     public bool AnyAtCaptureEnd => Group.UnkeptAtCaptureEnd || Dns.Any(a => a.AtCaptureEnd) || Tcp.Any(c => c.AtCaptureEnd);
 }

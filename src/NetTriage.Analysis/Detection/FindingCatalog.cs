@@ -101,7 +101,7 @@ internal static class FindingCatalog
 
     public static FindingKind? Classify(DnsAttempt attempt, DnsOutcome outcome, IcmpErrorRecord? error)
     {
-        // A loop over the array: a failure must not allocate an enumerator.
+        // Loops over the array (here and below): a failure must not allocate an enumerator.
         for (int i = 0; i < Families.Length; i++)
         {
             if (Families[i].Classify(attempt, outcome, error) is { } kind) return kind;
@@ -111,7 +111,6 @@ internal static class FindingCatalog
 
     public static FindingKind? Classify(TcpConnection conn, TcpOutcome outcome, IcmpErrorRecord? error)
     {
-        // A loop over the array: a failure must not allocate an enumerator.
         for (int i = 0; i < Families.Length; i++)
         {
             if (Families[i].Classify(conn, outcome, error) is { } kind) return kind;
@@ -121,7 +120,6 @@ internal static class FindingCatalog
 
     public static FindingKind? ClassifyUnanswered(IcmpErrorRecord error)
     {
-        // A loop over the array: a failure must not allocate an enumerator.
         for (int i = 0; i < Families.Length; i++)
         {
             if (Families[i].ClassifyUnanswered(error) is { } kind) return kind;

@@ -1,3 +1,4 @@
+using NetTriage.Synthetic;
 using System.CommandLine;
 using System.Globalization;
 using NetTriage.Capture.Writing;

@@ -32,7 +32,7 @@ internal sealed class ReachabilityDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.HostUnreachable, Name = "host-unreachable", Layer = Layer.Network,
-            Counts = AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
             FindingTitle = x => $"{x.Sender} reported host {x.Server} unreachable ({Times(x.Failed)})",
             IncidentTitle = c => $"Host {c.ServerText} unreachable",
             Causes = ReachabilityCauses.HostUnreachable,
@@ -40,7 +40,7 @@ internal sealed class ReachabilityDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.NetworkUnreachable, Name = "network-unreachable", Layer = Layer.Network,
-            Counts = AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
             FindingTitle = x => $"{x.Sender} reported the network of {x.Server} unreachable ({Times(x.Failed)})",
             IncidentTitle = c => $"Network of {c.ServerText} unreachable",
             Causes = ReachabilityCauses.NetworkUnreachable,
@@ -48,7 +48,7 @@ internal sealed class ReachabilityDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.TtlExceeded, Name = "ttl-exceeded", Layer = Layer.Network,
-            Counts = AnyFailed,
+            Counts = DetectedFinding.AnyFailed,
             // A traceroute or a ping with a small TTL makes these errors on purpose: a few are low, more medium.
             Severity = x => x.Failed >= 3 ? Severity.Medium : Severity.Low,
             FindingTitle = x => $"packets to {x.Server} expired in transit at {x.Sender} ({Times(x.Failed)})",
@@ -59,5 +59,4 @@ internal sealed class ReachabilityDetection : IDetectionFamily
 
     private static string Times(long n) => Describe.Count(n, "time");
 
-    private static bool AnyFailed(DetectedFinding g, TrafficView traffic) => g.FailedCount > 0;
 }

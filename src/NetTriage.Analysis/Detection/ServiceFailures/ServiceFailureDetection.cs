@@ -56,7 +56,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.DnsServerUnreachable, Name = "dns-server-unreachable", Layer = Layer.Application, Dns = true,
-            Counts = AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
             FindingTitle = x => $"DNS server {x.Server} answered {x.Of} {x.Queries}{x.ForNames} with ICMP port unreachable",
             IncidentTitle = c => $"DNS failure: server {c.ServerText} unreachable on UDP port 53",
             SummaryLead = (c, when) => c.FromTargetCount == 0 ? null
@@ -67,7 +67,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.DnsBlocked, Name = "dns-blocked", Layer = Layer.Application, Dns = true,
-            Counts = AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
             FindingTitle = x => $"{x.Of} DNS {x.Queries} to {x.Server}{x.ForNames} were rejected as administratively prohibited by {x.Sender}",
             IncidentTitle = c => $"DNS failure: queries to {c.ServerText} blocked by a filter",
             Causes = ServiceFailureCauses.Blocked,
@@ -84,7 +84,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.DnsServfail, Name = "dns-servfail", Layer = Layer.Application, Dns = true,
-            Counts = AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
             FindingTitle = x => $"DNS server {x.Server} answered {x.Of} {x.Queries}{x.ForNames} with SERVFAIL",
             IncidentTitle = c => $"DNS failure: {c.ServerText} answers SERVFAIL",
             Causes = ServiceFailureCauses.Servfail,
@@ -92,7 +92,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.DnsRefused, Name = "dns-refused", Layer = Layer.Application, Dns = true,
-            Counts = AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
             FindingTitle = x => $"DNS server {x.Server} refused {x.Of} {x.Queries}{x.ForNames}",
             IncidentTitle = c => $"DNS failure: {c.ServerText} refuses queries",
             Causes = ServiceFailureCauses.DnsRefused,
@@ -111,7 +111,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.TcpConnectionRefused, Name = "tcp-connection-refused", Layer = Layer.Transport,
-            Counts = AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
             FindingTitle = x => $"{x.Of} TCP {x.Connections} to {x.Server} port {x.Port} were refused",
             IncidentTitle = c => $"Connection refused: {c.Protocol} on {c.ServerText} port {c.Port}",
             // Refused by ICMP port unreachable reads as the DNS case does; by a reset, as a closed port.
@@ -129,7 +129,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.TcpBlocked, Name = "tcp-blocked", Layer = Layer.Transport,
-            Counts = AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
             FindingTitle = x => $"{x.Of} TCP {x.Connections} to {x.Server} port {x.Port} were rejected as administratively prohibited by {x.Sender}",
             IncidentTitle = c => $"Connections blocked: {c.Protocol} on {c.ServerText} port {c.Port}",
             Causes = ServiceFailureCauses.Blocked,
@@ -138,7 +138,6 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
 
     private static string OfAttempts(IncidentContext c) => c.Failed == c.Attempts ? $"all {c.Attempts}" : $"{c.Failed} of {c.Attempts}";
 
-    private static bool AnyFailed(DetectedFinding g, TrafficView traffic) => g.FailedCount > 0;
 
     /// <summary>
     /// A query is known to be unanswered when the client gave up on it and asked again, or when the capture outlived

@@ -3,7 +3,9 @@ using System.Text;
 using NetTriage.Packets;
 using NetTriage.Packets.Dns;
 
-namespace NetTriage.Capture.Writing;
+using NetTriage.Capture.Writing;
+
+namespace NetTriage.Synthetic;
 
 /// <summary>
 /// A deterministic, seeded generator of realistic mixed traffic as seen at a site's gateway (Ethernet/IPv4):
