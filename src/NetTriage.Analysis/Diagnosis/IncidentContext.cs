@@ -116,6 +116,4 @@ internal sealed class IncidentContext
     /// <summary>Packets the server itself sent during the capture (answers of any kind).</summary>
     public long PacketsFromServer => Traffic.PacketsSentBy(Server);
 
-    /// <summary>Packets sent toward the server during the capture.</summary>
-    public long PacketsToServer => Traffic.PacketsReceivedBy(Server);
 }

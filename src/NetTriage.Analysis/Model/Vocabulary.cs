@@ -84,7 +84,4 @@ public static class VocabularyNames
         Layer.Network => "network",
         _ => throw new ArgumentOutOfRangeException(nameof(layer)),
     };
-
-    /// <summary>The kind of a JSON name, or null.</summary>
-    public static FindingKind? ParseKind(string name) => Detection.FindingCatalog.ByName(name);
 }

@@ -3,7 +3,7 @@ using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Text;
 
-/// <summary>Words for what the model holds: times, ICMP messages, services, durations, counts.</summary>
+/// <summary>Words for what the model holds: times, durations, counts, names (ICMP messages and services are the Packets library's).</summary>
 internal static class Describe
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;

@@ -14,12 +14,9 @@ internal sealed class IcmpTracker(TrafficTracker t)
     /// <summary>The error being read: copied into a record of its own only when kept as evidence.</summary>
     private readonly IcmpErrorRecord _reading = new();
 
-    public long ErrorsTotal { get; private set; }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ObserveError(DecodedPacket p, int input)
     {
-        ErrorsTotal++;
         var quoted = p.Icmp.Quoted;
         if (!quoted.Present || quoted.Destination.IsNone)
         {

@@ -30,10 +30,8 @@ internal sealed class TrafficView(TrafficTracker tracker)
     /// <summary>How many clients of a TCP service are told apart at most (enough to tell many sources from few).</summary>
     public const int TcpClientsKept = TcpTracker.ServiceCounters.MaxClients;
 
-    /// <summary>Packets the host sent, and received, during the capture.</summary>
+    /// <summary>Packets the host sent during the capture.</summary>
     public long PacketsSentBy(IpAddr host) => _t.Hosts.TryGetValue(host, out var h) ? h.PacketsSent : 0;
-
-    public long PacketsReceivedBy(IpAddr host) => _t.Hosts.TryGetValue(host, out var h) ? h.PacketsReceived : 0;
 
     /// <summary>Whether <paramref name="client"/> resolved <paramref name="name"/> successfully at any time in the capture.</summary>
     public bool Resolved(IpAddr client, string name) => _t.Dns.Resolved(client, name);
