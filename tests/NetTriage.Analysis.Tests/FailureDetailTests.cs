@@ -130,6 +130,6 @@ public sealed class FailureDetailTests
 
         Assert.InRange(report.Findings.Count, 1, 2);
         var caveat = Assert.Single(report.Caveats, c => c.Kind == "failures-uncounted");
-        Assert.Contains("past the table of findings (2)", caveat.Text, StringComparison.Ordinal);
+        Assert.Contains("past the table of findings (2)", caveat.Text.Text, StringComparison.Ordinal);
     }
 }

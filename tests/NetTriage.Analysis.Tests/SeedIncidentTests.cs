@@ -49,9 +49,9 @@ public sealed class SeedIncidentTests
         var incident = Analyze(sample).Incidents[0];
 
         var web = Assert.Single(incident.RuledOut, r => r.Item.StartsWith("The web server", StringComparison.Ordinal));
-        Assert.Contains("No TCP connection was attempted", web.Reason, StringComparison.Ordinal);
+        Assert.Contains("No TCP connection was attempted", web.Reason.Text, StringComparison.Ordinal);
         Assert.Contains(incident.RuledOut, r => r.Item.StartsWith("203.0.113.2 being down", StringComparison.Ordinal));
-        Assert.Contains("web server is not implicated", incident.Summary, StringComparison.Ordinal);
+        Assert.Contains("web server is not implicated", incident.Summary.Text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -63,11 +63,11 @@ public sealed class SeedIncidentTests
 
         Assert.Equal("service-not-listening", causes[0].Id);
         Assert.Equal(Confidence.High, causes[0].Confidence);
-        Assert.Contains(causes[0].For, f => f.Contains("203.0.113.2 itself answered 3 times with ICMP port unreachable (type 3, code 3)", StringComparison.Ordinal));
+        Assert.Contains(causes[0].For, f => f.Text.Contains("203.0.113.2 itself answered 3 times with ICMP port unreachable (type 3, code 3)", StringComparison.Ordinal));
         Assert.Contains(causes, c => c.Id == "firewall-reject");
         var dos = Assert.Single(causes, c => c.Id == "overload-or-dos");
         Assert.Equal(Confidence.Low, dos.Confidence);
-        Assert.Contains(dos.Against, a => a.Contains("no surge of traffic from many sources", StringComparison.Ordinal));
+        Assert.Contains(dos.Against, a => a.Text.Contains("no surge of traffic from many sources", StringComparison.Ordinal));
         Assert.True(causes.Zip(causes.Skip(1)).All(p => p.First.Score >= p.Second.Score), "causes are ranked by score");
         Assert.All(causes.Where(c => c.Score >= 0.3), c => Assert.NotEmpty(c.NextSteps));
     }

@@ -167,7 +167,7 @@ public sealed class TrackingAndDetectionTests
         var sender = Assert.Single(report.Findings[0].IcmpSenders);
         Assert.Equal(("10.0.0.1", "router"), (sender.Address, sender.Role));
         Assert.Equal("firewall-rule", incident.Causes[0].Id);
-        Assert.Contains(incident.Causes[0].For, f => f.Contains("10.0.0.1 (a router or firewall on the path)", StringComparison.Ordinal));
+        Assert.Contains(incident.Causes[0].For, f => f.Text.Contains("10.0.0.1 (a router or firewall on the path)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class TrackingAndDetectionTests
         Assert.Equal(443, incident.Port);
         Assert.Equal(2, incident.Failed);
         Assert.Equal("service-not-listening", incident.Causes[0].Id);
-        Assert.Contains(incident.RuledOut, r => r.Item == "Name resolution" && r.Reason.Contains("www.example.com resolved to 192.0.2.80", StringComparison.Ordinal));
+        Assert.Contains(incident.RuledOut, r => r.Item == "Name resolution" && r.Reason.Text.Contains("www.example.com resolved to 192.0.2.80", StringComparison.Ordinal));
         Assert.Equal(2, report.Tcp.Refused);
     }
 

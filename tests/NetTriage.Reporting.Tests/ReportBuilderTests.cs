@@ -1,5 +1,8 @@
 using NetTriage.Analysis;
 using NetTriage.Reporting.Document;
+using NetTriage.Reporting.Html;
+using NetTriage.Reporting.Markdown;
+using NetTriage.Reporting.Terminal;
 
 namespace NetTriage.Reporting.Tests;
 
@@ -190,12 +193,31 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
-    public void Backquoted_model_text_becomes_code()
+    public void Commands_of_a_phrase_become_code_and_nothing_inside_a_piece_is_parsed()
     {
-        var spans = ReportBuilder.Prose("run `dig @192.0.2.1 <name>` then `ss -ulnp` and ` unpaired");
+        // A hostile name inside a command: its backtick, asterisk and pipe must stay inside the one code span.
+        string name = "a`b*c|d.example";
+        var phrase = Phrase.Of($"run `dig @192.0.2.1 {name}` then `ss -ulnp` for {name}");
         Assert.Equal(
-            [new Span("run "), new Span("dig @192.0.2.1 <name>", SpanKind.Code), new Span(" then "), new Span("ss -ulnp", SpanKind.Code), new Span(" and ` unpaired")],
-            spans);
+            [new Span("run "), new Span("dig @192.0.2.1 a`b*c|d.example", SpanKind.Code), new Span(" then "), new Span("ss -ulnp", SpanKind.Code), new Span(" for a`b*c|d.example")],
+            ReportBuilder.Prose(phrase));
+        // A plain string is text, whatever it holds: no markup is read from it.
+        Assert.Equal([new Span("a ` b `c` d")], ReportBuilder.Prose("a ` b `c` d"));
+        Assert.Equal("run dig @192.0.2.1 a`b*c|d.example then ss -ulnp for a`b*c|d.example", phrase.Text);
+    }
+
+    [Fact]
+    public void A_hostile_name_in_a_command_renders_as_itself_in_every_format()
+    {
+        string name = "x`*y*|z_.example";
+        var document = new ReportDocument("t", [], [new Section("s", 2, [new Span("S")], [new Paragraph(ReportBuilder.Prose(Phrase.Of($"Query it: `dig {name} +cd`.")))])]);
+        string markdown = MarkdownRenderer.Render(document);
+        string html = HtmlRenderer.Render(document);
+        string text = TextRenderer.Render(document);
+        Assert.Contains("dig x`*y*|z_.example +cd", text, StringComparison.Ordinal);
+        Assert.Contains("<code>dig x`*y*|z_.example +cd</code>", html, StringComparison.Ordinal);
+        // Markdown: a code span whose fence is longer than any backtick run inside it, so the text is literal.
+        Assert.Contains("``dig x`*y*|z_.example +cd``", markdown.Replace("`` ", "``").Replace(" ``", "``"), StringComparison.Ordinal);
     }
 
     [Fact]

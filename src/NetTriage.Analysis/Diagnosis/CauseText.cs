@@ -9,7 +9,7 @@ internal static class CauseText
     public const double HighFrom = 0.7;
     public const double MediumFrom = 0.4;
 
-    public static Cause Make(string id, string title, double score, List<string> forEvidence, List<string> against, List<string> steps) => new()
+    public static Cause Make(string id, Phrase title, double score, List<Phrase> forEvidence, List<Phrase> against, List<Phrase> steps) => new()
     {
         Id = id,
         Title = title,

@@ -61,7 +61,7 @@ internal static class Diagnoser
             Transport = c.Tcp ? "TCP" : FindingBuilder.TransportName(c.Primary.Transport),
             Service = c.ServiceName,
             Port = c.Port == 0 ? null : c.Port,
-            ServiceDescription = c.ServiceUse,
+            ServiceDescription = c.ServiceUse is { } use ? Phrase.Plain(use) : null,
             Servers = [c.ServerText],
             Clients = c.Clients.Select(x => x.ToString()).ToList(),
             First = Describe.Time(c.First),
@@ -84,11 +84,11 @@ internal static class Diagnoser
         var when = c.DurationSeconds is { } d && d > 0
             ? $"between {Describe.Clock(c.First)} and {Describe.Clock(c.Last)} ({Describe.Duration(d)})"
             : $"at {Describe.Clock(c.First)}";
-        string first = c.Primary.Row.SummaryLead?.Invoke(c, when) ?? $"{Capitalize(c.Primary.Finding.Title)} {when}.";
+        string first = c.Primary.Row.SummaryLead?.Invoke(c, when) ?? $"{Capitalize(c.Primary.Finding.Title.Text)} {when}.";
         var parts = new List<string> { first };
         if (causes.Count > 0)
         {
-            parts.Add($"Most likely: {Uncapitalize(causes[0].Title)} ({causes[0].Confidence.Name()} confidence).");
+            parts.Add($"Most likely: {Uncapitalize(causes[0].Title.Text)} ({causes[0].Confidence.Name()} confidence).");
         }
         var webRuledOut = c.IsDns ? RuledOutRules.NoConnectionAfterFailure(c) : null;
         if (webRuledOut is not null)

@@ -85,4 +85,4 @@ public sealed record TimeValue
 }
 
 /// <summary>Something the evidence cannot show, and what it costs in certainty.</summary>
-public sealed record Caveat(string Kind, string Text);
+public sealed record Caveat(string Kind, Phrase Text);

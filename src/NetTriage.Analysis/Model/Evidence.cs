@@ -22,7 +22,7 @@ public sealed record EvidencePacket
 public sealed record TimelineEvent
 {
     public required TimeValue Time { get; init; }
-    public required string Event { get; init; }
+    public required Phrase Event { get; init; }
     /// <summary>The evidence packets of the event, by frame number in their input.</summary>
     public IReadOnlyList<long> Frames { get; init; } = [];
 }

@@ -11,7 +11,7 @@ public sealed record Finding
     public required FindingKind Kind { get; init; }
     public required Severity Severity { get; init; }
     /// <summary>One sentence saying what happened, with the counts.</summary>
-    public required string Title { get; init; }
+    public required Phrase Title { get; init; }
     /// <summary>Application protocol ("DNS", "HTTP", "HTTPS", ...) or the transport when none is known.</summary>
     public required string Protocol { get; init; }
     /// <summary>"UDP", "TCP", "ICMP"...</summary>

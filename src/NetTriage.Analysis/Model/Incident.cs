@@ -13,7 +13,7 @@ public sealed record Incident
     public required Severity Severity { get; init; }
     public required string Title { get; init; }
     /// <summary>A short summary a manager can read in ten seconds.</summary>
-    public required string Summary { get; init; }
+    public required Phrase Summary { get; init; }
     /// <summary>"application", "transport" or "network".</summary>
     public required Layer Layer { get; init; }
     public required string Protocol { get; init; }
@@ -21,7 +21,7 @@ public sealed record Incident
     public string? Service { get; init; }
     public int? Port { get; init; }
     /// <summary>What the port is used for ("DNS: resolving names to addresses").</summary>
-    public string? ServiceDescription { get; init; }
+    public Phrase? ServiceDescription { get; init; }
     public required IReadOnlyList<string> Servers { get; init; }
     public required IReadOnlyList<string> Clients { get; init; }
     public required TimeValue First { get; init; }
@@ -34,26 +34,26 @@ public sealed record Incident
     public required IReadOnlyList<RuledOut> RuledOut { get; init; }
     /// <summary>Likely causes, most likely first.</summary>
     public required IReadOnlyList<Cause> Causes { get; init; }
-    public required IReadOnlyList<string> NextSteps { get; init; }
+    public required IReadOnlyList<Phrase> NextSteps { get; init; }
     public required IReadOnlyList<Caveat> Caveats { get; init; }
     public required IReadOnlyList<TimelineEvent> Timeline { get; init; }
     public required IReadOnlyList<EvidencePacket> Evidence { get; init; }
 }
 
 /// <summary>Something the evidence rules out, and why.</summary>
-public sealed record RuledOut(string Item, string Reason);
+public sealed record RuledOut(string Item, Phrase Reason);
 
 /// <summary>A likely cause with its confidence and the evidence for and against it.</summary>
 public sealed record Cause
 {
     /// <summary>Stable identifier of the cause ("service-not-listening", "firewall-reject", ...).</summary>
     public required string Id { get; init; }
-    public required string Title { get; init; }
+    public required Phrase Title { get; init; }
     /// <summary>"high", "medium" or "low".</summary>
     public required Confidence Confidence { get; init; }
     /// <summary>0..1, the ranking score behind the confidence.</summary>
     public required double Score { get; init; }
-    public required IReadOnlyList<string> For { get; init; }
-    public required IReadOnlyList<string> Against { get; init; }
-    public required IReadOnlyList<string> NextSteps { get; init; }
+    public required IReadOnlyList<Phrase> For { get; init; }
+    public required IReadOnlyList<Phrase> Against { get; init; }
+    public required IReadOnlyList<Phrase> NextSteps { get; init; }
 }

@@ -115,7 +115,7 @@ public sealed record Reproduction
     /// <summary>The address of the device at fault when known (the resolver, the web server, or the router that sent an ICMP error).</summary>
     public string? FaultAddress { get; init; }
     /// <summary>"high", "medium" or "low".</summary>
-    public required string Confidence { get; init; }
+    public required Confidence Confidence { get; init; }
     /// <summary>The conclusion in one or two sentences.</summary>
     public required string Conclusion { get; init; }
     /// <summary>The facts behind the conclusion, from the probes and the capture.</summary>
@@ -176,6 +176,11 @@ public sealed record ProbeStep
     /// <summary>TLS: the certificate's subject and validity end.</summary>
     public string? CertificateSubject { get; init; }
     public string? CertificateNotAfter { get; init; }
+    /// <summary>
+    /// TLS: why a browser would refuse the certificate, as codes: "no-certificate", "name-mismatch" (RFC 6125),
+    /// "untrusted" (the chain does not lead to an authority this host trusts, RFC 5280 6). Absent when none.
+    /// </summary>
+    public IReadOnlyList<string>? CertificateProblems { get; init; }
     /// <summary>HTTP: the status code and the status line.</summary>
     public int? HttpStatus { get; init; }
     public string? StatusLine { get; init; }

@@ -15,7 +15,7 @@ internal sealed record Judgement
     public string? Incident { get; init; }
     public required string AtFault { get; init; }
     public string? FaultAddress { get; init; }
-    public required string Confidence { get; init; }
+    public required Confidence Confidence { get; init; }
     public required string Conclusion { get; init; }
     public required IReadOnlyList<string> Evidence { get; init; }
     public required IReadOnlyList<Caveat> Caveats { get; init; }
@@ -82,14 +82,14 @@ internal static class ReproductionJudge
             bool complete = steps.Any(s => s.Step == ProbeSteps.Http && s.Result == ProbeResults.Ok);
             if (!complete)
             {
-                return Verdict(steps, Incomplete, null, null, null, FaultEnds.Unknown, null, "low",
+                return Verdict(steps, Incomplete, null, null, null, FaultEnds.Unknown, null, Confidence.Low,
                     $"The reproduction of {target.Url} did not finish: {(steps.Count == 0 ? "no step could run" : "the steps ran out of time before the HTTP request")}.",
                     evidence, caveats);
             }
             var http = steps.Last(s => s.Step == ProbeSteps.Http);
             evidence.Insert(0, $"Step {http.Number}: {http.Detail}.");
             string how = target.IsHttps ? "resolved, connected, completed the TLS handshake and got" : "resolved, connected and got";
-            return Verdict(steps, NotReproduced, null, null, null, FaultEnds.None, null, captured ? "high" : "medium",
+            return Verdict(steps, NotReproduced, null, null, null, FaultEnds.None, null, captured ? Confidence.High : Confidence.Medium,
                 $"The failure is not reproduced from this host: it {how} '{http.StatusLine}' from {target.Url}. " +
                 "If users still cannot reach it, the fault is at their end (their resolver, network or host), not the server's.",
                 evidence, caveats);
@@ -116,13 +116,13 @@ internal static class ReproductionJudge
 
         string kind = incident?.Kind.Name() ?? finding?.Kind.Name() ?? verdict.Kind ?? "";
         return Verdict(steps, Reproduced, failed.Step, failed.Number, kind.Length == 0 ? null : kind, verdict.End, verdict.Address,
-            captured || verdict.Confidence == "low" ? verdict.Confidence : Lower(verdict.Confidence),
+            captured || verdict.Confidence == Confidence.Low ? verdict.Confidence : Lower(verdict.Confidence),
             $"The failure is reproduced from this host: {verdict.Conclusion}",
             evidence, caveats) with { Incident = incident?.Id };
     }
 
     /// <summary>The verdict on one failed step: the end at fault, why, and the kind when no finding gives it.</summary>
-    private sealed record Blamed(string End, string? Address, string Confidence, string Conclusion, string? Kind, IReadOnlyList<string> MoreEvidence);
+    private sealed record Blamed(string End, string? Address, Confidence Confidence, string Conclusion, string? Kind, IReadOnlyList<string> MoreEvidence);
 
     private static Blamed Blame(ProbeStep s, Finding? finding, bool captured, LiveTarget target)
     {
@@ -140,7 +140,7 @@ internal static class ReproductionJudge
 
         if (s.Result == ProbeResults.NoRoute)
         {
-            return new(FaultEnds.ThisHost, null, "high", $"{what} before anything was sent: this host has no route to {peer} (or a local rule forbids it). The fault is at this host's end.", null, []);
+            return new(FaultEnds.ThisHost, null, Confidence.High, $"{what} before anything was sent: this host has no route to {peer} (or a local rule forbids it). The fault is at this host's end.", null, []);
         }
 
         // An ICMP error in the capture names its sender: the server itself, or a router or firewall on the path.
@@ -149,11 +149,11 @@ internal static class ReproductionJudge
             string message = $"ICMP '{sender.Description}' (type {sender.Type} code {sender.Code})";
             if (sender.Role == "router")
             {
-                return new(FaultEnds.Network, sender.Address, "high",
+                return new(FaultEnds.Network, sender.Address, Confidence.High,
                     $"{what}: the router {sender.Address} on the path answered with {message}, so the traffic never reached {server}. " +
                     $"The fault is in the network at {sender.Address} (a filter or a missing route), not at this host or at {server}.", null, []);
             }
-            return new(serverEnd, peer, "high",
+            return new(serverEnd, peer, Confidence.High,
                 $"{what}: {server} itself answered with {message}. The fault is at the {(dns ? "DNS" : "web")} server's end " +
                 $"({(sender.Type is 3 && sender.Code is 3 || sender.Type is 1 && sender.Code is 4 ? "nothing listens on the port" : "its firewall rejects the traffic")}), not at this host.", null, []);
         }
@@ -161,62 +161,62 @@ internal static class ReproductionJudge
         switch (s.Result)
         {
             case ProbeResults.Refused when dns && s.Transport == "UDP":
-                return new(FaultEnds.DnsServer, peer, "high",
+                return new(FaultEnds.DnsServer, peer, Confidence.High,
                     $"{what}: every query to {peer} over UDP came back as ICMP port unreachable (the socket said 'connection refused'): the host is up and nothing listens on port 53. " +
                     $"The fault is at the DNS server's end.", FindingKind.DnsServerUnreachable.Name(),
                     captured ? [] : ["ICMP port unreachable is sent by the host that should have answered; routers do not send it unless a firewall on the path rejects that way."]);
             case ProbeResults.Refused:
-                return new(serverEnd, peer, "high",
+                return new(serverEnd, peer, Confidence.High,
                     $"{what}: {peer} answered the SYN with a RST: the host is up and nothing listens on port {Port(s.Peer)} (the service is down). The fault is at the {(dns ? "DNS" : "web")} server's end.",
                     dns ? FindingKind.DnsServerUnreachable.Name() : FindingKind.TcpConnectionRefused.Name(), []);
             case ProbeResults.HostUnreachable:
-                return new(FaultEnds.Unknown, null, "low",
+                return new(FaultEnds.Unknown, null, Confidence.Low,
                     $"{what}: an ICMP host unreachable or administratively prohibited came back. Without the capture its sender is unknown: " +
                     $"{server}'s own firewall, a firewall on the path, or a router that cannot reach the host.", null, []);
             case ProbeResults.NetworkUnreachable:
-                return new(FaultEnds.Network, null, "medium",
+                return new(FaultEnds.Network, null, Confidence.Medium,
                     $"{what}: a router answered ICMP network unreachable (this host has a route, so a router on the path has none). The fault is in the network.",
                     FindingKind.NetworkUnreachable.Name(), []);
             case ProbeResults.Timeout when dns:
-                return new(FaultEnds.DnsServer, peer, captured ? "medium" : "low",
+                return new(FaultEnds.DnsServer, peer, captured ? Confidence.Medium : Confidence.Low,
                     $"{what}: {server} never answered over {s.Transport} ({s.Detail}). The queries are dropped silently at the server's end " +
                     "(a firewall DROP rule, the host down, or overload); a drop on the path cannot be told apart from here.",
                     FindingKind.DnsNoResponse.Name(), []);
             case ProbeResults.Timeout when s.Step == ProbeSteps.Connect:
-                return new(FaultEnds.WebServer, peer, captured ? "medium" : "low",
+                return new(FaultEnds.WebServer, peer, captured ? Confidence.Medium : Confidence.Low,
                     $"{what}: no answer to the SYN and its retransmission. The connection attempts are dropped silently at the server's end " +
                     "(a firewall DROP rule, or the host down); a drop on the path cannot be told apart from here.",
                     FindingKind.TcpNoResponse.Name(), []);
             case ProbeResults.NxDomain:
-                return new(FaultEnds.Name, null, "high",
+                return new(FaultEnds.Name, null, Confidence.High,
                     $"{what}: {server} answered NXDOMAIN, so the name {target.Host} does not exist in DNS. The servers work; the fault is the name " +
                     "(a typing error, or a record missing from its zone).", FindingKind.DnsNxdomain.Name(), []);
             case ProbeResults.NoAddress:
-                return new(FaultEnds.Name, null, "high",
+                return new(FaultEnds.Name, null, Confidence.High,
                     $"{what}: {server} answered that {target.Host} exists but has no address. The fault is in the name's DNS records.", DnsNoAddress, []);
             case ProbeResults.ServFail:
-                return new(FaultEnds.DnsServer, peer, "high",
+                return new(FaultEnds.DnsServer, peer, Confidence.High,
                     $"{what}: {server} answered SERVFAIL: it could not resolve the name (its upstream or the name's authoritative servers fail, or DNSSEC validation failed). " +
                     "The fault is at the DNS side, not at this host.", FindingKind.DnsServfail.Name(), []);
             case ProbeResults.DnsRefused:
-                return new(FaultEnds.DnsServer, peer, "high",
+                return new(FaultEnds.DnsServer, peer, Confidence.High,
                     $"{what}: {server} answered REFUSED: it will not resolve this name for this host (its access policy, or it does not recurse). The fault is at the DNS server's end.",
                     FindingKind.DnsRefused.Name(), []);
             case ProbeResults.TlsFailed:
-                return new(FaultEnds.WebServer, peer, "high",
+                return new(FaultEnds.WebServer, peer, Confidence.High,
                     $"{what}: the server accepted the TCP connection but the TLS handshake failed ({s.Detail}). The fault is in the web server's TLS set-up.", TlsFailure, []);
             case ProbeResults.CertificateError:
-                bool trustOnly = s.Detail.Contains("does not trust", StringComparison.Ordinal) && !s.Detail.Contains("does not name", StringComparison.Ordinal);
+                bool trustOnly = s.CertificateProblems is ["untrusted"];
                 string problems = s.Detail[(s.Detail.IndexOf("refuse the certificate: ", StringComparison.Ordinal) is int i and >= 0 ? i + 24 : 0)..];
-                return new(FaultEnds.WebServer, peer, trustOnly ? "medium" : "high",
+                return new(FaultEnds.WebServer, peer, trustOnly ? Confidence.Medium : Confidence.High,
                     $"{what}: the handshake completed, but a browser would refuse the certificate: {problems}. The fault is in the web server's certificate" +
                     (trustOnly ? " (unless this host lacks the issuing authority that users have)." : "."), CertificateError, []);
             case ProbeResults.HttpError:
-                return new(FaultEnds.WebServer, peer, s.HttpStatus >= 500 ? "high" : "medium",
+                return new(FaultEnds.WebServer, peer, s.HttpStatus >= 500 ? Confidence.High : Confidence.Medium,
                     $"{what}: the server answered '{s.StatusLine}'. The network and the connection work; the fault is in the web server" +
                     (s.HttpStatus >= 500 ? " or the application behind it." : " or the URL asked for."), HttpError, []);
             default:
-                return new(serverEnd, peer, "low", $"{what}: {s.Detail}.", null, []);
+                return new(serverEnd, peer, Confidence.Low, $"{what}: {s.Detail}.", null, []);
         }
     }
 
@@ -294,7 +294,7 @@ internal static class ReproductionJudge
     }
 
     private static Judgement Verdict(List<ProbeStep> steps, string outcome, string? step, int? number, string? kind, string end, string? address,
-        string confidence, string conclusion, List<string> evidence, List<Caveat> caveats) => new()
+        Confidence confidence, string conclusion, List<string> evidence, List<Caveat> caveats) => new()
     {
         Steps = steps,
         Outcome = outcome,
@@ -309,7 +309,7 @@ internal static class ReproductionJudge
         Caveats = caveats,
     };
 
-    private static string Lower(string confidence) => confidence == "high" ? "medium" : "low";
+    private static Confidence Lower(Confidence confidence) => confidence == Confidence.High ? Confidence.Medium : Confidence.Low;
 
     private static string Frames(IReadOnlyList<long> frames) => frames.Count == 0 ? "none listed" : string.Join(", ", frames);
 

@@ -91,6 +91,7 @@ internal sealed class Prober(LiveOptions options, IReadOnlyList<IPAddress> resol
                     CertificateNames = tls.Names,
                     CertificateSubject = tls.Subject,
                     CertificateNotAfter = tls.NotAfter,
+                    CertificateProblems = tls.Problems,
                 });
                 if (tls.Stream is null) return _run;
                 stream = tls.Stream;

@@ -19,6 +19,8 @@ internal sealed record TlsOutcome(string Result, string Detail, SslStream? Strea
     public IReadOnlyList<string> Names { get; init; } = [];
     public string? Subject { get; init; }
     public string? NotAfter { get; init; }
+    /// <summary>Why a browser would refuse the certificate, as <see cref="ProbeStep.CertificateProblems"/> codes.</summary>
+    public IReadOnlyList<string>? Problems { get; init; }
 }
 
 /// <summary>An HTTP exchange's outcome.</summary>
@@ -128,18 +130,25 @@ internal static class WebProbe
             };
         }
         var problems = new List<string>();
-        if (policyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)) problems.Add("the server sent no certificate");
+        var codes = new List<string>();
+        if (policyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            codes.Add("no-certificate");
+            problems.Add("the server sent no certificate");
+        }
         if (policyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
         {
+            codes.Add("name-mismatch");
             problems.Add($"the certificate does not name {target.Host} (it names {(names.Count == 0 ? "nothing" : string.Join(", ", names))})");
         }
         if (policyErrors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
         {
+            codes.Add("untrusted");
             problems.Add("this host does not trust the certificate" + (chainProblems.Length > 0 ? ": " + Cut(chainProblems) : ""));
         }
         return new TlsOutcome(ProbeResults.CertificateError, $"handshake completed ({protocol}) but a browser would refuse the certificate: {string.Join("; ", problems)}", stream)
         {
-            Protocol = protocol, Names = names, Subject = subject, NotAfter = notAfter,
+            Protocol = protocol, Names = names, Subject = subject, NotAfter = notAfter, Problems = codes,
         };
     }
 

@@ -26,7 +26,7 @@ public static class ReproductionTextRenderer
             _ => "incomplete: the steps did not all run",
         };
         output.WriteLine($"  outcome: {outcome}");
-        output.WriteLine($"  at fault: {End(r.AtFault)}{(r.FaultAddress is null ? "" : " " + Safe(r.FaultAddress))} [{r.Confidence} confidence]");
+        output.WriteLine($"  at fault: {End(r.AtFault)}{(r.FaultAddress is null ? "" : " " + Safe(r.FaultAddress))} [{r.Confidence.Name()} confidence]");
         output.WriteLine($"  {Safe(r.Conclusion)}");
         output.WriteLine($"  resolvers: {(r.Resolvers.Count == 0 ? "none (the target is an address)" : Safe(string.Join(", ", r.Resolvers)) + $" (from {Safe(r.ResolverSource)})")}; " +
             string.Create(CultureInfo.InvariantCulture, $"took {r.DurationSeconds:0.###} s of a {r.BudgetSeconds:0.#} s budget"));
@@ -67,7 +67,7 @@ public static class ReproductionTextRenderer
         if (r.Caveats.Count > 0)
         {
             output.WriteLine("  caveats:");
-            foreach (var caveat in r.Caveats) output.WriteLine($"    - {Safe(caveat.Text)}");
+            foreach (var caveat in r.Caveats) output.WriteLine($"    - {Safe(caveat.Text.Text)}");
         }
     }
 

@@ -347,7 +347,7 @@ public static class ReportBuilder
             children.AddRange(c.For.Select(f => new ListItem([B("For: "), .. Prose(f)], [])));
             children.AddRange(c.Against.Select(a => new ListItem([B("Against: "), .. Prose(a)], [])));
             return new ListItem(
-                [B(c.Title), T(" "), Badge(c.Confidence.Name() + " confidence", ConfidenceTone(c.Confidence)), T($" (score {Wording.Score(c.Score)})")],
+                [B(c.Title.Text), T(" "), Badge(c.Confidence.Name() + " confidence", ConfidenceTone(c.Confidence)), T($" (score {Wording.Score(c.Score)})")],
                 children.Count > 0 ? [new ItemList(false, children)] : []);
         }).ToList();
         parts.Add(new Section(id + "-causes", 4, [T("Likely causes, most likely first")],
@@ -422,7 +422,7 @@ public static class ReportBuilder
             string time = Wording.TimeAfter(e.Time, incident.First);
             if (points.Count < MaxTimelinePoints)
             {
-                points.Add(new TimelinePoint(n, e.Time.Seconds, time, e.Event, role, RoleTone(role), reference));
+                points.Add(new TimelinePoint(n, e.Time.Seconds, time, e.Event.Text, role, RoleTone(role), reference));
             }
             rows.Add([[T(Wording.Number(n))], [T(time)], Prose(e.Event), [T(reference)]]);
         }
@@ -645,22 +645,20 @@ public static class ReportBuilder
     /// Model prose with its `backquoted` commands as code spans (the model's own convention, e.g. in next steps).
     /// An unpaired backquote stays text. The pieces are still plain text: renderers escape them.
     /// </summary>
-    internal static List<Span> Prose(string text)
+    /// <summary>
+    /// The spans of a phrase the analysis built: commands, names and addresses as literal code, the rest as text.
+    /// Nothing inside a piece is parsed, so a backtick or an asterisk from the capture stays what it is.
+    /// </summary>
+    internal static List<Span> Prose(Phrase phrase)
     {
-        var spans = new List<Span>();
-        int start = 0;
-        while (start < text.Length)
+        var spans = new List<Span>(phrase.Pieces.Count);
+        foreach (var piece in phrase.Pieces)
         {
-            int open = text.IndexOf('`', start);
-            int close = open < 0 ? -1 : text.IndexOf('`', open + 1);
-            if (open < 0 || close < 0)
+            spans.Add(piece.Kind switch
             {
-                spans.Add(T(text[start..]));
-                break;
-            }
-            if (open > start) spans.Add(T(text[start..open]));
-            if (close > open + 1) spans.Add(C(text[(open + 1)..close]));
-            start = close + 1;
+                PieceKind.Command or PieceKind.Name or PieceKind.Address => C(piece.Text),
+                _ => T(piece.Text),
+            });
         }
         return spans;
     }

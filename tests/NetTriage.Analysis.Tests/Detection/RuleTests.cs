@@ -151,7 +151,7 @@ public sealed class RuleTests
         var c = facts.Incident();
         var top = c.Primary.Row.Causes(c).OrderByDescending(x => x.Score).First();
         Assert.Equal("path-filter-reject", top.Id);
-        Assert.Contains(Router, top.Title, StringComparison.Ordinal);
+        Assert.Contains(Router, top.Title.Text, StringComparison.Ordinal);
     }
 
     [Fact]

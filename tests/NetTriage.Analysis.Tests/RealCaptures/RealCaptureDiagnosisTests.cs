@@ -87,7 +87,7 @@ public sealed class RealCaptureDiagnosisTests(RealCaptureFixture fixture)
         var icmp = Assert.Single(report.Findings[0].IcmpSenders);
         Assert.Equal((sender, role, 3, 13), (icmp.Address, icmp.Role, icmp.Type, icmp.Code));
         Assert.Equal("firewall-rule", report.Incidents[0].Causes[0].Id);
-        Assert.Contains(sender, report.Incidents[0].Causes[0].NextSteps[0], StringComparison.Ordinal);
+        Assert.Contains(sender, report.Incidents[0].Causes[0].NextSteps[0].Text, StringComparison.Ordinal);
     }
 
     [SkippableFact]
@@ -117,6 +117,6 @@ public sealed class RealCaptureDiagnosisTests(RealCaptureFixture fixture)
 
         Assert.Equal(Layer.Network, incident.Layer);
         Assert.Equal("missing-route", incident.Causes[0].Id);
-        Assert.Contains(Router, incident.Causes[0].Title, StringComparison.Ordinal);
+        Assert.Contains(Router, incident.Causes[0].Title.Text, StringComparison.Ordinal);
     }
 }

@@ -80,7 +80,7 @@ public sealed class ReproductionJudgeTests
         [
             new Incident
             {
-                Id = "INC-1", Kind = finding.Kind, Severity = finding.Severity, Title = finding.Title, Summary = "s", Layer = Layer.Application,
+                Id = "INC-1", Kind = finding.Kind, Severity = finding.Severity, Title = finding.Title.Text, Summary = "s", Layer = Layer.Application,
                 Protocol = finding.Protocol, Transport = finding.Transport, Servers = [finding.Server], Clients = finding.Clients,
                 First = finding.First, Last = finding.Last, Findings = [finding.Id], RuledOut = [], Causes = [], NextSteps = [],
                 Caveats = [], Timeline = [], Evidence = finding.Evidence,
@@ -101,7 +101,7 @@ public sealed class ReproductionJudgeTests
 
         Assert.Equal((ReproductionJudge.Reproduced, ProbeSteps.Resolve, 1), (j.Outcome, j.FailedStep, j.FailedStepNumber));
         Assert.Equal((FaultEnds.DnsServer, Resolver, FindingKind.DnsServerUnreachable.Name()), (j.AtFault, j.FaultAddress, j.FailureKind));
-        Assert.Equal("medium", j.Confidence);
+        Assert.Equal(Confidence.Medium, j.Confidence);
         Assert.Contains(j.Caveats, c => c.Kind == "no-capture");
         Assert.Null(j.Incident);
     }
@@ -113,7 +113,7 @@ public sealed class ReproductionJudgeTests
 
         var j = ReproductionJudge.Judge(Http, run, Empty, captured: false);
 
-        Assert.Equal((FaultEnds.Unknown, "low"), (j.AtFault, j.Confidence));
+        Assert.Equal((FaultEnds.Unknown, Confidence.Low), (j.AtFault, j.Confidence));
         Assert.Null(j.FailureKind);
         Assert.Contains("sender is unknown", j.Conclusion, StringComparison.Ordinal);
     }
@@ -125,7 +125,7 @@ public sealed class ReproductionJudgeTests
 
         var j = ReproductionJudge.Judge(Http, run, Empty, captured: true);
 
-        Assert.Equal((FaultEnds.ThisHost, "high"), (j.AtFault, j.Confidence));
+        Assert.Equal((FaultEnds.ThisHost, Confidence.High), (j.AtFault, j.Confidence));
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class ReproductionJudgeTests
         var j = ReproductionJudge.Judge(Http, run, With(finding), captured: true);
 
         Assert.Equal((FaultEnds.Network, Router, FindingKind.DnsBlocked.Name(), "INC-1"), (j.AtFault, j.FaultAddress, j.FailureKind, j.Incident));
-        Assert.Equal("high", j.Confidence);
+        Assert.Equal(Confidence.High, j.Confidence);
         Assert.Equal("F1", j.Steps[0].Finding);
         Assert.Equal([1L, 2, 3], j.Steps[0].Frames);
         Assert.Contains(j.Evidence, e => e.StartsWith("The capture shows it:", StringComparison.Ordinal));
@@ -171,7 +171,7 @@ public sealed class ReproductionJudgeTests
 
         var j = ReproductionJudge.Judge(Http, run, With(finding), captured: true);
 
-        Assert.Equal((ProbeSteps.Resolve, FaultEnds.DnsServer, FindingKind.DnsNoResponse.Name(), "medium"), (j.FailedStep, j.AtFault, j.FailureKind, j.Confidence));
+        Assert.Equal((ProbeSteps.Resolve, FaultEnds.DnsServer, FindingKind.DnsNoResponse.Name(), Confidence.Medium), (j.FailedStep, j.AtFault, j.FailureKind, j.Confidence));
         Assert.Contains(j.Evidence, e => e.Contains("only DNS over UDP fails", StringComparison.Ordinal));
         Assert.Contains(j.Evidence, e => e.Contains("it is not at fault", StringComparison.Ordinal));
     }
@@ -230,15 +230,29 @@ public sealed class ReproductionJudgeTests
 
         var j = ReproductionJudge.Judge(Https, run, Empty, captured: true);
 
-        Assert.Equal((ProbeSteps.Tls, FaultEnds.WebServer, ReproductionJudge.CertificateError, "high"), (j.FailedStep, j.AtFault, j.FailureKind, j.Confidence));
+        Assert.Equal((ProbeSteps.Tls, FaultEnds.WebServer, ReproductionJudge.CertificateError, Confidence.High), (j.FailedStep, j.AtFault, j.FailureKind, j.Confidence));
         Assert.Contains("refuse the certificate: the certificate does not name www.example.test", j.Conclusion, StringComparison.Ordinal);
         Assert.Contains(j.Evidence, e => e.StartsWith("Step 4, beyond the failure", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_certificate_only_this_host_distrusts_is_medium_confidence_whatever_the_detail_says()
+    {
+        // The decision reads the problem codes the probe set, never the wording of its detail.
+        var untrusted = Step(ProbeSteps.Tls, Web, 443, "TCP", ProbeResults.CertificateError, "a browser would refuse the certificate: it does not name x");
+        untrusted = untrusted with { Step = untrusted.Step with { CertificateProblems = ["untrusted"] } };
+        var both = untrusted with { Step = untrusted.Step with { CertificateProblems = ["name-mismatch", "untrusted"] } };
+        Confidence Judged(StepRun tls) => ReproductionJudge.Judge(Https, Run([Web],
+            Step(ProbeSteps.Resolve, Resolver, 53, "UDP", ProbeResults.Ok), Step(ProbeSteps.Connect, Web, 443, "TCP", ProbeResults.Ok), tls), Empty, captured: true).Confidence;
+
+        Assert.Equal(Confidence.Medium, Judged(untrusted));
+        Assert.Equal(Confidence.High, Judged(both));
+    }
+
     [Theory]
-    [InlineData(503, "high")]
-    [InlineData(404, "medium")]
-    public void An_http_error_blames_the_web_server(int status, string confidence)
+    [InlineData(503, Confidence.High)]
+    [InlineData(404, Confidence.Medium)]
+    public void An_http_error_blames_the_web_server(int status, Confidence confidence)
     {
         var run = Run([Web],
             Step(ProbeSteps.Resolve, Resolver, 53, "UDP", ProbeResults.Ok),

@@ -52,7 +52,7 @@ public sealed class DiagnoseScenarioTests(DiagnoseScenarioFixture fixture)
         var report = fixture.Report("healthy");
         var r = report.Reproduction!;
 
-        Assert.Equal(("not-reproduced", FaultEnds.None, "high"), (r.Outcome, r.AtFault, r.Confidence));
+        Assert.Equal(("not-reproduced", FaultEnds.None, Confidence.High), (r.Outcome, r.AtFault, r.Confidence));
         Assert.Null(r.FailedStep);
         Assert.Empty(report.Incidents);
         Assert.Equal([ProbeSteps.Resolve, ProbeSteps.Connect, ProbeSteps.Http], r.Steps.Select(s => s.Step));
@@ -100,7 +100,7 @@ public sealed class DiagnoseScenarioTests(DiagnoseScenarioFixture fixture)
         Assert.Contains("setcap", r.Capture.Problem, StringComparison.Ordinal);
         Assert.Contains("no packets captured", fixture.Stderr("no-capture"), StringComparison.Ordinal);
         Assert.Equal((ProbeSteps.Resolve, FindingKind.DnsServerUnreachable.Name(), FaultEnds.DnsServer), (r.FailedStep, r.FailureKind, r.AtFault));
-        Assert.Equal("medium", r.Confidence);
+        Assert.Equal(Confidence.Medium, r.Confidence);
         Assert.Contains(r.Caveats, c => c.Kind == "no-capture");
         Assert.Null(r.Incident);
         Assert.Empty(report.Inputs);

@@ -32,7 +32,7 @@ public sealed class ReproductionTextRendererTests
         FailureKind = "http-error",
         AtFault = FaultEnds.WebServer,
         FaultAddress = "198.51.100.80",
-        Confidence = "high",
+        Confidence = Confidence.High,
         Conclusion = $"The failure is reproduced from this host: the server answered '{statusLine}'.",
         Evidence = [$"Step 1: {statusLine}"],
         Caveats = [new Caveat("no-capture", "No packets were captured.")],

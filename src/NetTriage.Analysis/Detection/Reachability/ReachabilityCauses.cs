@@ -16,7 +16,7 @@ internal static class ReachabilityCauses
                 0.7,
                 [$"{senders} reported the host unreachable {Times(c.IcmpCount)}: the last router could not deliver to it (no ARP/neighbour answer, or a reject rule)."],
                 [],
-                [$"Check {c.ServerText}'s power, interface and cabling; on {senders}, check the ARP/neighbour table for it (`ip neigh`)."]),
+                [Phrase.Of($"Check {c.ServerText}'s power, interface and cabling; on {senders}, check the ARP/neighbour table for it (`ip neigh`).")]),
             Make("filter-host-unreachable",
                 $"A filter on {senders} rejects traffic to {c.ServerText} with 'host unreachable'",
                 0.3,
@@ -36,7 +36,7 @@ internal static class ReachabilityCauses
                 0.8,
                 [$"{senders} answered {Times(c.IcmpCount)} with network unreachable: its routing table has no path to {c.ServerText}."],
                 [],
-                [$"On {senders}, check the routing table (`ip route get {c.ServerText}`) and recent routing changes (a withdrawn route, a link down)."]),
+                [Phrase.Of($"On {senders}, check the routing table (`ip route get {c.ServerText}`) and recent routing changes (a withdrawn route, a link down).")]),
         ];
     }
 
@@ -50,7 +50,7 @@ internal static class ReachabilityCauses
                 0.45,
                 [$"{senders} reported the time to live exceeded {Times(c.IcmpCount)}."],
                 ["Traceroute and ping with a small TTL cause the same errors on purpose."],
-                [$"Run `traceroute {c.ServerText}` and look for repeating hops; check the routes on {senders}."]),
+                [Phrase.Of($"Run `traceroute {c.ServerText}` and look for repeating hops; check the routes on {senders}.")]),
             Make("small-ttl",
                 "The packets were sent with a small TTL on purpose (a traceroute or a ping with -t)",
                 0.4,

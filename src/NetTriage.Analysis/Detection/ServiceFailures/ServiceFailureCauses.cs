@@ -22,8 +22,8 @@ internal static class ServiceFailureCauses
         long sources = c.SourcesTowardServer;
         long attempts = c.Attempts;
         bool surge = sources >= FloodSources;
-        var forEvidence = new List<string>();
-        var against = new List<string>();
+        var forEvidence = new List<Phrase>();
+        var against = new List<Phrase>();
         if (surge)
         {
             string many = sources >= TrafficView.TcpClientsKept ? "At least " + sources : sources.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -63,11 +63,11 @@ internal static class ServiceFailureCauses
                 ["A host firewall rule that rejects with port unreachable sends the same message (next cause); the capture cannot tell the two apart."],
                 c.IsDns
                     ? [
-                        $"On {c.ServerText}, check the DNS service (named, unbound, dnsmasq, ...): `systemctl status <service>` and `ss -ulnp 'sport = :53'`.",
-                        "Read the DNS service's log for why it stopped (`journalctl -u <service>`), then restart it and query it with `dig @" + c.ServerText + " <name>`.",
+                        Phrase.Of($"On {c.ServerText}, check the DNS service (named, unbound, dnsmasq, ...): `systemctl status <service>` and `ss -ulnp 'sport = :53'`."),
+                        Phrase.Of($"Read the DNS service's log for why it stopped (`journalctl -u <service>`), then restart it and query it with `dig @{c.ServerText} <name>`."),
                     ]
                     : [
-                        $"On {c.ServerText}, check the service that should listen on {port}: `ss -lnp 'sport = :{c.Port}'` and its status and log.",
+                        Phrase.Of($"On {c.ServerText}, check the service that should listen on {port}: `ss -lnp 'sport = :{c.Port}'` and its status and log."),
                     ]));
             list.Add(Make("firewall-reject",
                 $"A firewall on {c.ServerText} rejects {port} (a REJECT rule sends port unreachable by default)",
@@ -75,7 +75,7 @@ internal static class ServiceFailureCauses
                 [$"iptables' REJECT target answers with ICMP port unreachable unless told otherwise, so a rule on {c.ServerText} would produce exactly this."],
                 ["A filter usually announces itself with 'administratively prohibited' (code 13); port unreachable points first to a closed port."],
                 [
-                    $"On {c.ServerText}, list the firewall rules (`iptables -S`, `nft list ruleset`) and look for a REJECT on {(c.Tcp ? "tcp" : "udp")} dport {c.Port}.",
+                    Phrase.Of($"On {c.ServerText}, list the firewall rules (`iptables -S`, `nft list ruleset`) and look for a REJECT on {(c.Tcp ? "tcp" : "udp")} dport {c.Port}."),
                     "Check what changed recently in the firewall or security configuration.",
                 ]));
             list.Add(Make("misconfiguration",
@@ -116,7 +116,7 @@ internal static class ServiceFailureCauses
                 ],
                 ["A firewall rule with '--reject-with tcp-reset' produces the same reset."],
                 [
-                    $"On {c.ServerText}, check the service on port {c.Port}: `ss -ltnp 'sport = :{c.Port}'`, `systemctl status <service>`, and its error log.",
+                    Phrase.Of($"On {c.ServerText}, check the service on port {c.Port}: `ss -ltnp 'sport = :{c.Port}'`, `systemctl status <service>`, and its error log."),
                     "Restart the service and retry the connection.",
                 ]),
             Make("firewall-reset",
@@ -145,7 +145,7 @@ internal static class ServiceFailureCauses
                 ],
                 [],
                 [
-                    $"On {senders[0]}, find the rule that rejects {(c.Tcp ? "tcp" : "udp")} dport {c.Port} (`iptables -S`, `nft list ruleset`, or the router's ACL) and when it was added.",
+                    Phrase.Of($"On {senders[0]}, find the rule that rejects {(c.Tcp ? "tcp" : "udp")} dport {c.Port} (`iptables -S`, `nft list ruleset`, or the router's ACL) and when it was added."),
                     $"Allow {(c.IsDns ? "DNS" : c.Protocol)} from the clients ({c.ClientsText}) if the block is not intended.",
                 ]),
             Make("service-not-listening",
@@ -171,8 +171,8 @@ internal static class ServiceFailureCauses
                 [silence, "Silence without an ICMP error is what a DROP rule produces."],
                 fromServer > 0 ? [] : ["A host that is down is silent too (next cause)."],
                 [
-                    $"Check firewalls on {c.ServerText} and on the path for a DROP on {(c.Tcp ? "tcp" : "udp")} dport {c.Port} (`iptables -S`, `nft list ruleset`, ACLs).",
-                    $"From another network, test the port: `{(c.IsDns ? $"dig @{c.ServerText} <name>" : $"nc -vz {c.ServerText} {c.Port}")}`.",
+                    Phrase.Of($"Check firewalls on {c.ServerText} and on the path for a DROP on {(c.Tcp ? "tcp" : "udp")} dport {c.Port} (`iptables -S`, `nft list ruleset`, ACLs)."),
+                    Phrase.Of($"From another network, test the port: `{(c.IsDns ? $"dig @{c.ServerText} <name>" : $"nc -vz {c.ServerText} {c.Port}")}`."),
                 ]),
             Make("host-down",
                 $"{c.ServerText} is down or has no route back to the clients",
@@ -180,7 +180,7 @@ internal static class ServiceFailureCauses
                 fromServer > 0 ? [] : [$"{c.ServerText} sent nothing at all during the capture."],
                 fromServer > 0 ? [$"{c.ServerText} sent {Describe.Count(fromServer, "packet")} during the capture: it is up."] : ["A host that is down usually makes a router on the same network send 'host unreachable' after ARP fails; no such error was seen."],
                 [
-                    $"Ping {c.ServerText} and check its console, power and network interface; `traceroute {c.ServerText}` shows where packets stop.",
+                    Phrase.Of($"Ping {c.ServerText} and check its console, power and network interface; `traceroute {c.ServerText}` shows where packets stop."),
                 ]),
         };
         list.Add(Flood(c, c.IsDns ? "The DNS service" : $"The service on port {c.Port}"));
@@ -195,7 +195,7 @@ internal static class ServiceFailureCauses
             [$"{c.ServerText} answered (it is up and reachable) but with SERVFAIL {Times(c.Failed)}: it failed to get an answer for {NameList(c)}."],
             [],
             [
-                $"On {c.ServerText}, read the resolver's log and test its upstream: `dig @{c.ServerText} {FirstName(c)} +trace` or query the forwarders directly.",
+                Phrase.Of($"On {c.ServerText}, read the resolver's log and test its upstream: `dig @{c.ServerText} {FirstName(c)} +trace` or query the forwarders directly."),
                 "Check the resolver's forwarder settings and its outbound access to port 53.",
             ]),
         Make("dnssec-validation-failure",
@@ -203,7 +203,7 @@ internal static class ServiceFailureCauses
             0.3,
             ["A validating resolver answers SERVFAIL when signatures do not verify."],
             ["Nothing in the capture shows DNSSEC records; this needs a test."],
-            [$"Query with checking disabled: `dig @{c.ServerText} {FirstName(c)} +cd`; if that answers, the zone's DNSSEC is broken."]),
+            [Phrase.Of($"Query with checking disabled: `dig @{c.ServerText} {FirstName(c)} +cd`; if that answers, the zone's DNSSEC is broken.")]),
     ];
 
     public static List<Cause> DnsRefused(IncidentContext c) =>
@@ -227,7 +227,7 @@ internal static class ServiceFailureCauses
             [$"{c.ServerText} answered NXDOMAIN {Times(c.Failed)}, and no answer for the name succeeded in the capture."],
             [],
             [
-                $"Check the name's spelling and its zone: `dig {FirstName(c)} SOA +trace`; check the domain's registration and the zone's records.",
+                Phrase.Of($"Check the name's spelling and its zone: `dig {FirstName(c)} SOA +trace`; check the domain's registration and the zone's records."),
             ]),
         Make("split-horizon-or-wrong-resolver",
             "The clients ask a resolver that does not know the name (internal name asked of a public resolver, or the reverse)",
