@@ -1,5 +1,6 @@
 using System.Runtime;
 using NetTriage.Analysis.Detection;
+using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis.Reading;
@@ -21,6 +22,7 @@ public sealed class Analyzer
 
     private readonly FailureRecorder _failures;
     private readonly TrafficTracker _tracker;
+    private readonly ActivitySensors _sensors;
     private readonly PacketPump _pump;
     private readonly List<InputSummary> _inputs = [];
 
@@ -29,7 +31,8 @@ public sealed class Analyzer
         var resolved = options ?? new AnalysisOptions();
         _failures = new FailureRecorder(resolved);
         _tracker = new TrafficTracker(resolved, _failures);
-        _pump = new PacketPump(_tracker);
+        _sensors = new ActivitySensors();
+        _pump = new PacketPump(_tracker, _sensors);
     }
 
     /// <summary>Packets observed so far, over all inputs.</summary>
@@ -88,7 +91,8 @@ public sealed class Analyzer
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
         var traffic = new TrafficView(t);
-        var detected = Detector.Detect(_failures.Table, traffic)
+        var activities = _sensors.Finish(traffic);
+        var detected = Detector.Detect(_failures.Table, traffic, activities)
             .OrderBy(f => f.FirstTime.Nanoseconds)
             .ToList();
         int n = 0;
@@ -96,14 +100,18 @@ public sealed class Analyzer
         {
             f.Finding = FindingBuilder.Build(f, $"F{++n}", traffic);
         }
-        var incidents = Diagnoser.Diagnose(traffic, detected);
+        foreach (var a in activities.OrderBy(a => a.First.Nanoseconds))
+        {
+            a.Finding = FindingBuilder.Build(a, $"F{++n}");
+        }
+        var incidents = Diagnoser.Diagnose(traffic, detected, activities);
         return new AnalysisReport
         {
             Verdict = incidents.Count > 0 ? "incident" : "no-incident",
             Inputs = _inputs,
             Capture = TrafficStatistics.CaptureSummary(t),
             Incidents = incidents,
-            Findings = detected.Select(f => f.Finding).ToList(),
+            Findings = [.. detected.Select(f => f.Finding), .. activities.Select(a => a.Finding).OrderBy(f => f.First.Seconds)],
             Overview = TrafficStatistics.Overview(t),
             Dns = TrafficStatistics.DnsStatistics(t),
             Tcp = TrafficStatistics.TcpStatistics(t),

@@ -46,6 +46,14 @@ internal sealed class Scenario
         return Udp(server, 53, client, port, len);
     }
 
+    /// <summary>A UDP datagram with <paramref name="payload"/> bytes of zeros.</summary>
+    public Scenario Datagram(string src, ushort sport, string dst, ushort dport, int payload)
+    {
+        const int data = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
+        _frame.AsSpan(data, payload).Clear();
+        return Udp(src, sport, dst, dport, payload);
+    }
+
     private Scenario Udp(string src, ushort sport, string dst, ushort dport, int payload)
     {
         const int ip = FrameBuilder.EthernetHeaderLength;

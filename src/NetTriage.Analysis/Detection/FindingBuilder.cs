@@ -1,4 +1,5 @@
 using System.Globalization;
+using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
@@ -13,6 +14,34 @@ namespace NetTriage.Analysis.Detection;
 internal static class FindingBuilder
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>The finding of an activity (an attack, a scan): its family wrote the words and the figures.</summary>
+    public static Finding Build(DetectedActivity a, string id)
+    {
+        a.Facts = a.Facts with { FailuresAbsorbed = a.AbsorbedTotal };
+        var service = a.Port is { } port ? WellKnownServices.Of(port, a.Transport == "TCP") : default;
+        return new Finding
+        {
+            Id = id,
+            Kind = a.Kind,
+            Severity = a.Severity,
+            Title = a.FindingTitle(a),
+            Protocol = a.Protocol,
+            Transport = a.Transport,
+            Service = service.Name,
+            Port = a.Port,
+            Server = a.Targets.Count > 0 ? a.Targets[0].ToString() : "",
+            Clients = a.Actors.Select(x => x.ToString()).ToList(),
+            First = Describe.Time(a.First),
+            Last = Describe.Time(a.Last),
+            DurationSeconds = Describe.Seconds(a.First, a.Last),
+            Attempts = a.Attempts,
+            Failed = a.Failed,
+            Evidence = a.Evidence,
+            EvidenceTotal = Math.Max(a.EvidenceTotal, a.Evidence.Count),
+            Attack = a.Facts,
+        };
+    }
 
     public static Finding Build(DetectedFinding g, string id, TrafficView traffic)
     {

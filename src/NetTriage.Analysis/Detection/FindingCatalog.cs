@@ -1,3 +1,4 @@
+using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Detection.Reachability;
 using NetTriage.Analysis.Detection.ServiceFailures;
@@ -12,12 +13,23 @@ namespace NetTriage.Analysis.Detection;
 /// switches over kinds. Rows are written in the folder of their detection family (as Zeek keeps a detection in one
 /// script), next to its state, thresholds and rules; this catalog only lists the families.
 /// </summary>
-internal sealed record FindingKindRow
+internal abstract record KindRow
 {
     public required FindingKind Kind { get; init; }
     /// <summary>The stable identifier the JSON and the documentation use.</summary>
     public required string Name { get; init; }
     public required Layer Layer { get; init; }
+}
+
+/// <summary>
+/// The row of a kind of activity (an attack, a scan, a diagnostic): detected from the packets by its family's
+/// detector (<see cref="Activity.IActivityDetector"/>), which also writes its finding and incident.
+/// </summary>
+internal sealed record ActivityKindRow : KindRow;
+
+/// <summary>The row of a kind of failure: recorded from the facts tracking hands over, judged by its rules.</summary>
+internal sealed record FindingKindRow : KindRow
+{
     /// <summary>Findings of a DNS kind about one server form one incident, whatever their port and kind.</summary>
     public bool Dns { get; init; }
     /// <summary>The detection rule: whether the failures recorded for a finding are a failure worth reporting.</summary>
@@ -76,13 +88,16 @@ internal static class FindingCatalog
     /// <summary>The detection families, in the order they are asked to classify a fact.</summary>
     public static readonly IDetectionFamily[] Families = [new ServiceFailureDetection(), new ReachabilityDetection()];
 
-    private static readonly FindingKindRow[] Rows = Build();
+    /// <summary>The families of activity detection: their kinds (each detector's state is made per analysis).</summary>
+    public static readonly IReadOnlyList<ActivityKindRow> ActivityKinds = ActivitySensors.Kinds;
 
-    private static FindingKindRow[] Build()
+    private static readonly KindRow[] Rows = Build();
+
+    private static KindRow[] Build()
     {
         var kinds = Enum.GetValues<FindingKind>();
-        var rows = new FindingKindRow[kinds.Length];
-        foreach (var row in Families.SelectMany(f => f.Kinds))
+        var rows = new KindRow[kinds.Length];
+        foreach (var row in Families.SelectMany(f => f.Kinds).Cast<KindRow>().Concat(ActivityKinds))
         {
             if (rows[(int)row.Kind] is not null) throw new InvalidOperationException($"finding kind {row.Kind} has two catalog rows");
             rows[(int)row.Kind] = row;
@@ -92,9 +107,13 @@ internal static class FindingCatalog
         return rows;
     }
 
-    public static FindingKindRow Of(FindingKind kind) => Rows[(int)kind];
+    /// <summary>The row of a failure kind (the kinds of failure findings and their incidents).</summary>
+    public static FindingKindRow Of(FindingKind kind) => Rows[(int)kind] as FindingKindRow
+        ?? throw new InvalidOperationException($"{kind} is a kind of activity, not of failure");
 
-    public static IReadOnlyList<FindingKindRow> All => Rows;
+    public static KindRow RowOf(FindingKind kind) => Rows[(int)kind];
+
+    public static IReadOnlyList<KindRow> All => Rows;
 
     public static FindingKind? ByName(string name) =>
         Array.Find(Rows, r => string.Equals(r.Name, name, StringComparison.Ordinal))?.Kind;

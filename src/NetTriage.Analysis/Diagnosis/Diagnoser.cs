@@ -1,4 +1,5 @@
 using NetTriage.Analysis.Detection;
+using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
@@ -16,20 +17,21 @@ internal static class Diagnoser
     private const int MaxTimeline = 40;
     private const int MaxIncidentEvidence = 40;
 
-    public static List<Incident> Diagnose(TrafficView traffic, List<DetectedFinding> findings)
+    public static List<Incident> Diagnose(TrafficView traffic, List<DetectedFinding> findings, IReadOnlyList<DetectedActivity> activities)
     {
         var groups = findings
             .Where(f => f.Finding.Severity != Severity.Low)
             .GroupBy(f => (f.Server, Port: ServicePort(f)))
             .Select(g => new IncidentContext(traffic, g.ToList()))
-            .OrderBy(c => c.Primary.Finding.Severity)
-            .ThenBy(c => c.First.Nanoseconds)
-            .ToList();
+            .Select(c => (c.Primary.Finding.Severity, c.First, Build: (Func<string, Incident>)(id => Build(c, id))));
+        var attacks = activities
+            .Where(a => a.Severity != Severity.Low)
+            .Select(a => (a.Severity, a.First, Build: (Func<string, Incident>)(id => ActivityIncident.Build(a, id))));
         var incidents = new List<Incident>();
         int n = 0;
-        foreach (var c in groups)
+        foreach (var c in groups.Concat(attacks).OrderBy(c => c.Severity).ThenBy(c => c.First.Nanoseconds).ToList())
         {
-            incidents.Add(Build(c, $"INC-{++n}"));
+            incidents.Add(c.Build($"INC-{++n}"));
         }
         return incidents;
     }

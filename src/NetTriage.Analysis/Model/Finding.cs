@@ -36,6 +36,8 @@ public sealed record Finding
     public required IReadOnlyList<EvidencePacket> Evidence { get; init; }
     /// <summary>Evidence packets in all (the list above is capped).</summary>
     public long EvidenceTotal { get; init; }
+    /// <summary>Attack and scan kinds: the figures of the activity (technique, sources, targets, ports, rates).</summary>
+    public AttackFacts? Attack { get; init; }
 }
 
 /// <summary>A sender of ICMP errors in a finding.</summary>

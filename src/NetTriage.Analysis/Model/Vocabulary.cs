@@ -27,6 +27,12 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("host-unreachable")] HostUnreachable,
     [JsonStringEnumMemberName("network-unreachable")] NetworkUnreachable,
     [JsonStringEnumMemberName("ttl-exceeded")] TtlExceeded,
+    /// <summary>One source probing many ports of one host (closed or unanswered): what it learned is the open ports.</summary>
+    [JsonStringEnumMemberName("port-scan")] PortScan,
+    /// <summary>One source probing one port on many hosts.</summary>
+    [JsonStringEnumMemberName("address-scan")] AddressScan,
+    /// <summary>A surge of connection attempts (SYNs) toward one service that mostly never complete a handshake.</summary>
+    [JsonStringEnumMemberName("syn-flood")] SynFlood,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

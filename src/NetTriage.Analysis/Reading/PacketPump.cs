@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Capture;
 using NetTriage.Packets;
@@ -20,7 +21,7 @@ internal struct InputCounts(int index)
 /// second thread while the calling thread tracks (<see cref="AnalysisOptions.Threads"/>). Either way packets are
 /// tracked in the order read, and the results are the same.
 /// </summary>
-internal sealed class PacketPump(TrafficTracker tracker)
+internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors)
 {
     /// <summary>Packets handed from the reading thread to the tracking thread at a time.</summary>
     private const int BatchSize = 24;
@@ -30,6 +31,7 @@ internal sealed class PacketPump(TrafficTracker tracker)
     private const int SpinsBeforeBlocking = 64;
 
     private readonly TrafficTracker _tracker = tracker;
+    private readonly ActivitySensors _sensors = sensors;
     private readonly DecodedPacket _packet = new();
     private Batch[]? _batches;
 
@@ -57,6 +59,7 @@ internal sealed class PacketPump(TrafficTracker tracker)
         counts.Bytes += packet.Origin == PacketOrigin.Binary ? packet.CapturedLength : 0;
         if (packet.Unparsed) counts.Unparsed++;
         _tracker.Observe(packet, counts.Index);
+        _sensors.Observe(packet, counts.Index);
     }
 
     /// <summary>Reads, decodes and tracks on this thread.</summary>

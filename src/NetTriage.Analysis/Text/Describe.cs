@@ -69,6 +69,10 @@ internal static class Describe
         return string.Create(Invariant, $"{(int)(seconds / 3600)} h {(int)(seconds % 3600 / 60)} min");
     }
 
+    /// <summary>"between 13:24:32 and 13:25:10 (38 s)", or "at 13:24:32" for an instant.</summary>
+    public static string Window(PacketTimestamp first, PacketTimestamp last) =>
+        Seconds(first, last) is { } d && d > 0 ? $"between {Clock(first)} and {Clock(last)} ({Duration(d)})" : $"at {Clock(first)}";
+
     public static string Count(long n, string singular, string? plural = null) =>
         n.ToString(Invariant) + " " + (n == 1 ? singular : plural ?? singular + "s");
 

@@ -41,6 +41,8 @@ internal sealed class TcpConnection
     public bool AtCaptureEnd { get; set; }
     /// <summary>A FIN was seen once the connection was established (either side).</summary>
     public bool SawFin { get; set; }
+    /// <summary>The client acknowledged the server's SYN-ACK: the three-way handshake completed (RFC 9293 3.5).</summary>
+    public bool ClientAcked { get; set; }
     /// <summary>FINs from both sides: the connection is closed, only its last ACKs may follow (RFC 9293 3.6).</summary>
     public bool ClosedBothWays => FinFromClient && FinFromServer;
     public bool FinFromClient { get; set; }
@@ -73,6 +75,7 @@ internal sealed class TcpConnection
         Finished = false;
         AtCaptureEnd = false;
         SawFin = false;
+        ClientAcked = false;
         FinFromClient = false;
         FinFromServer = false;
         ClientCounters = ServerCounters = null;

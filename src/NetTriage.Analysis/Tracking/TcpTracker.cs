@@ -37,6 +37,8 @@ internal sealed class TcpTracker(TrafficTracker t)
     {
         public long Attempts;
         public long Established;
+        /// <summary>Of the established (answered) attempts, those whose client completed the handshake.</summary>
+        public long Completed;
         public long Refused;
         public long Unanswered;
         public long IcmpRejected;
@@ -88,6 +90,7 @@ internal sealed class TcpTracker(TrafficTracker t)
         }
         conn.Last = PacketRef.Of(p, input);
         bool fromServer = p.Ip.Source == conn.Server && p.SourcePort == conn.ServerPort;
+        if (!fromServer && (flags & TcpFlags.Ack) != 0 && conn.Outcome == TcpOutcome.Established) conn.ClientAcked = true;
         if (syn && ack && fromServer && conn.Outcome == TcpOutcome.SynSent)
         {
             conn.Outcome = TcpOutcome.Established;
@@ -274,6 +277,7 @@ internal sealed class TcpTracker(TrafficTracker t)
         {
             case TcpOutcome.Established or TcpOutcome.Closed or TcpOutcome.ResetAfterEstablished:
                 service.Established++;
+                if (conn.ClientAcked) service.Completed++;
                 break;
             case TcpOutcome.Refused:
                 service.Refused++;

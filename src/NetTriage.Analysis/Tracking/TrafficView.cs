@@ -21,6 +21,12 @@ internal sealed class TrafficView(TrafficTracker tracker)
     /// <summary>Connection attempts to <paramref name="server"/> on <paramref name="port"/>, or null when none was seen (or past the table).</summary>
     public long? TcpAttemptsTo(IpAddr server, ushort port) => _t.Tcp.Services.TryGetValue((server, port), out var s) ? s.Attempts : null;
 
+    /// <summary>Connection attempts to the service whose client completed the handshake (acknowledged the SYN-ACK).</summary>
+    public long TcpCompletedTo(IpAddr server, ushort port) => _t.Tcp.Services.TryGetValue((server, port), out var s) ? s.Completed : 0;
+
+    /// <summary>Packets in the capture.</summary>
+    public long Packets => _t.Packets;
+
     /// <summary>Distinct clients that queried <paramref name="server"/> (as many as the table kept).</summary>
     public long DnsClientsOf(IpAddr server) => _t.Dns.Servers.TryGetValue(server, out var s) ? s.Clients.Count : 0;
 

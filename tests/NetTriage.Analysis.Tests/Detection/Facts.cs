@@ -114,7 +114,7 @@ internal sealed class Facts
     public List<DetectedFinding> Detect()
     {
         var view = Traffic;
-        var found = Detector.Detect(Recorder.Table, view);
+        var found = Detector.Detect(Recorder.Table, view, []);
         int n = 0;
         foreach (var f in found) f.Finding = FindingBuilder.Build(f, $"F{++n}", view);
         return found;

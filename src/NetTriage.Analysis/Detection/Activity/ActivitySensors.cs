@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using NetTriage.Analysis.Detection.Failures;
+using NetTriage.Analysis.Detection.Floods;
+using NetTriage.Analysis.Detection.Scans;
+using NetTriage.Analysis.Tracking;
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Detection.Activity;
+
+/// <summary>
+/// A family that recognises an activity (an attack, a scan, a diagnostic) from the packets themselves, beside
+/// tracking: it keeps its own bounded state, judges it when the capture ends, and writes its findings and their
+/// wording and causes. Its state must stay bounded whatever the input (an attacker chooses the traffic) and it
+/// must not allocate per packet in the steady state.
+/// </summary>
+internal interface IActivityDetector
+{
+    /// <summary>Sees every IPv4 or IPv6 packet, after tracking has.</summary>
+    void Observe(DecodedPacket p, int input);
+
+    /// <summary>The capture ended: what the detector recognised.</summary>
+    void Finish(TrafficView traffic, List<DetectedActivity> found);
+}
+
+/// <summary>The activity detectors of one analysis, fed by the packet pump. The list of families is here.</summary>
+internal sealed class ActivitySensors
+{
+    /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. SynFloodDetection.Kinds];
+
+    private readonly IActivityDetector[] _detectors;
+
+    public ActivitySensors()
+    {
+        _detectors = [new ScanDetection(), new SynFloodDetection()];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Observe(DecodedPacket p, int input)
+    {
+        if (!p.Has(PacketLayers.Ipv4) && !p.Has(PacketLayers.Ipv6)) return;
+        for (int i = 0; i < _detectors.Length; i++) _detectors[i].Observe(p, input);
+    }
+
+    public List<DetectedActivity> Finish(TrafficView traffic)
+    {
+        var found = new List<DetectedActivity>();
+        foreach (var d in _detectors) d.Finish(traffic, found);
+        return found;
+    }
+}
+
+/// <summary>
+/// An activity recognised in the capture, with everything its finding and incident say. Its family fills it in;
+/// diagnosis only assembles it. Failures it caused (a scan's refused probes, the connections a flood starves)
+/// are absorbed: counted into it, and no finding of their own.
+/// </summary>
+internal sealed class DetectedActivity
+{
+    public required FindingKind Kind { get; init; }
+    public required Layer Layer { get; init; }
+    public required Severity Severity { get; set; }
+    /// <summary>The protocol attacked or probed ("TCP", "UDP", "HTTP"...) and the transport.</summary>
+    public required string Protocol { get; init; }
+    public required string Transport { get; init; }
+    /// <summary>The port attacked (floods, address scans), or null for many.</summary>
+    public int? Port { get; init; }
+    /// <summary>Who was attacked or probed (the first ones when many).</summary>
+    public required IReadOnlyList<IpAddr> Targets { get; init; }
+    /// <summary>Who attacked or probed (the first ones when many).</summary>
+    public required IReadOnlyList<IpAddr> Actors { get; init; }
+    public required PacketTimestamp First { get; init; }
+    public required PacketTimestamp Last { get; init; }
+    /// <summary>Probes or attempts sent, and of them the ones that failed (closed, unanswered, never completed).</summary>
+    public long Attempts { get; init; }
+    public long Failed { get; init; }
+    public required AttackFacts Facts { get; set; }
+    /// <summary>The first packets of the activity, as evidence.</summary>
+    public required List<EvidencePacket> Evidence { get; init; }
+    public long EvidenceTotal { get; init; }
+
+    /// <summary>Whether a failure recorded by the failure families was caused by this activity.</summary>
+    public required Func<FailureGroup, bool> Absorbs { get; init; }
+    /// <summary>Failures absorbed, by kind.</summary>
+    public Dictionary<FindingKind, long> Absorbed { get; } = [];
+
+    /// <summary>One sentence saying what happened, with the counts.</summary>
+    public required Func<DetectedActivity, string> FindingTitle { get; init; }
+    public required Func<DetectedActivity, string> IncidentTitle { get; init; }
+    /// <summary>The incident's summary: what, who, when, what it learned or did.</summary>
+    public required Func<DetectedActivity, Phrase> Summary { get; init; }
+    /// <summary>What it could be, ranked by score (an attack, an authorised test, a misbehaving program...).</summary>
+    public required Func<DetectedActivity, List<Cause>> Causes { get; init; }
+    /// <summary>What the incident's timeline shows, besides the first and last packets.</summary>
+    public List<(PacketTimestamp Time, Phrase Event)> Moments { get; } = [];
+
+    public Finding Finding { get; set; } = null!;
+    public long AbsorbedTotal => Absorbed.Values.Sum();
+}
+
+/// <summary>Collects the first packets of an activity as evidence, while the decoded packet is at hand.</summary>
+internal sealed class ActivityEvidence(int limit)
+{
+    public List<EvidencePacket> Packets { get; } = [];
+    public long Total { get; private set; }
+
+    public void Add(EvidenceLines lines, DecodedPacket p, int input, string role)
+    {
+        Total++;
+        if (Packets.Count >= limit) return;
+        Packets.Add(FindingBuilder.Packet(PacketRef.Of(p, input), role, lines.Of(p).ToString()));
+    }
+}

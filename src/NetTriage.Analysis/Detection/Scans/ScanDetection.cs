@@ -1,0 +1,529 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using NetTriage.Analysis.Detection.Activity;
+using NetTriage.Analysis.Detection.Failures;
+using NetTriage.Analysis.Text;
+using NetTriage.Analysis.Tracking;
+using NetTriage.Packets;
+using NetTriage.Packets.Services;
+
+namespace NetTriage.Analysis.Detection.Scans;
+
+/// <summary>
+/// Port scans (one source, many ports of one host) and address scans (one source, one TCP port, many hosts), as
+/// Zeek's scan.zeek defines them, from the probes and what answered them: SYN (half-open or connect), FIN, NULL and
+/// Xmas probes (RFC 9293 3.10.7.1: a closed port answers them with RST, an open one stays silent) and UDP probes
+/// (a closed port answers ICMP port unreachable, RFC 1122 4.1.3.1).
+/// <para>
+/// Only failed probes make a scan: ports (or hosts) that never answered open. A client that uses many ports or many
+/// servers that answer (passive FTP, a browser, a NAT gateway, a proxy) is not scanning, as scan.zeek counts only
+/// failed connections. The window is the whole capture, not scan.zeek's 5 minutes, so a slow scan (one probe a
+/// minute) is caught as well as a fast one.
+/// </para>
+/// <para>
+/// State is bounded whatever the input: at most <see cref="MaxPairs"/> (source, host) pairs and
+/// <see cref="MaxSweeps"/> (source, port) sweeps; pairs hold up to 8 ports inline, and only
+/// <see cref="MaxWidePairs"/> get exact 24 KiB port maps. When a table fills, the pairs and sweeps with one or two
+/// ports or hosts (ordinary traffic, spoofed floods) are dropped first; what cannot be followed is said.
+/// </para>
+/// </summary>
+internal sealed class ScanDetection : IActivityDetector
+{
+    public static readonly ActivityKindRow[] Kinds =
+    [
+        new() { Kind = FindingKind.PortScan, Name = "port-scan", Layer = Layer.Transport },
+        new() { Kind = FindingKind.AddressScan, Name = "address-scan", Layer = Layer.Network },
+    ];
+
+    /// <summary>Distinct ports of one host that failed (never answered open): scan.zeek's port_scan_threshold.</summary>
+    internal const int PortScanPorts = 15;
+    /// <summary>Distinct hosts on one port that failed (never answered open): scan.zeek's addr_scan_threshold.</summary>
+    internal const int AddressScanHosts = 25;
+    /// <summary>
+    /// An address scan also needs most of the hosts it tried to have failed: a NAT gateway or proxy talking to
+    /// thousands of web servers meets a few dozen dead ones, but they are a small share of the hosts it reached.
+    /// </summary>
+    internal const double AddressScanFailedShare = 0.5;
+    /// <summary>
+    /// UDP probes that drew ICMP time exceeded are a traceroute's (rising TTLs, RFC 1393), not a scan's: a pair with
+    /// this share of such answers is left to the traceroute's reading.
+    /// </summary>
+    internal const double TracerouteShare = 0.1;
+
+    internal const int MaxPairs = 65_536;
+    internal const int MaxWidePairs = 256;
+    internal const int MaxSweeps = 16_384;
+    /// <summary>Hosts remembered over all sweeps (about 40 bytes each).</summary>
+    internal const int MaxSweepHosts = 262_144;
+    private const int EvidenceKept = 12;
+    private const int OpenListed = 64;
+
+    private readonly Dictionary<PairKey, Pair> _pairs = [];
+    private readonly Dictionary<SweepKey, Sweep> _sweeps = [];
+    private readonly EvidenceLines _lines = new();
+    private int _wideBudget = MaxWidePairs;
+    private int _sweepHosts;
+    private bool _pairsFull, _sweepsFull;
+    private long _unfollowed;
+
+    private readonly record struct PairKey(IpAddr Scanner, IpAddr Target, byte Protocol);
+
+    private readonly record struct SweepKey(IpAddr Scanner, ushort Port);
+
+    private sealed class Pair(PacketTimestamp first)
+    {
+        public readonly PortSet Ports = new();
+        public long Probes, Syn, Fin, Null, Xmas, Udp;
+        /// <summary>RSTs the scanner sent right after a port answered open: half-open (SYN) scanning.</summary>
+        public long HalfOpen;
+        /// <summary>UDP answers from the target, and ICMP time exceeded and filter messages for the probes.</summary>
+        public long Replies, TimeExceeded, Filtered;
+        public PacketTimestamp First = first, Last = first, FirstOpen;
+        public long Second = long.MinValue, InSecond, Peak;
+        public ActivityEvidence? Evidence;
+    }
+
+    private sealed class Sweep(PacketTimestamp first)
+    {
+        public readonly HashSet<IpAddr> Hosts = [];
+        public readonly HashSet<IpAddr> Open = [];
+        public readonly HashSet<IpAddr> Closed = [];
+        public long Probes;
+        public bool Capped;
+        public PacketTimestamp First = first, Last = first, FirstOpen;
+        public long Second = long.MinValue, InSecond, Peak;
+        public ActivityEvidence? Evidence;
+    }
+
+    // ---- per packet ------------------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Observe(DecodedPacket p, int input)
+    {
+        if (p.Has(PacketLayers.Tcp))
+        {
+            var flags = p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst | TcpFlags.Fin | TcpFlags.Psh | TcpFlags.Urg);
+            if ((flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn) Probe(p, input, IpProtocol.Tcp, Technique.Syn);
+            else if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack)) Answer(p, input, open: true);
+            else if ((flags & TcpFlags.Rst) != 0) Reset(p, input);
+            else if ((flags & (TcpFlags.Ack | TcpFlags.Syn)) == 0)
+            {
+                // No ACK and no SYN: nothing a connection sends (RFC 9293 3.10.7). FIN, NULL and Xmas probes.
+                var technique = flags == TcpFlags.None ? Technique.Null
+                    : flags == (TcpFlags.Fin | TcpFlags.Psh | TcpFlags.Urg) ? Technique.Xmas
+                    : Technique.Fin;
+                Probe(p, input, IpProtocol.Tcp, technique);
+            }
+        }
+        else if (p.Has(PacketLayers.Udp))
+        {
+            // A UDP packet from a port the other side probed is an answer, not a probe (a DNS server's replies go
+            // to as many client ports as there were queries).
+            if (_pairs.TryGetValue(new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Udp), out var reverse)
+                && reverse.Ports.Contains(p.SourcePort))
+            {
+                reverse.Replies++;
+                reverse.Ports.Answer(p.SourcePort, open: true);
+                if (reverse.FirstOpen.Kind == TimestampKind.None) reverse.FirstOpen = p.Timestamp;
+                reverse.Evidence?.Add(_lines, p, input, "answer");
+                return;
+            }
+            Probe(p, input, IpProtocol.Udp, Technique.Udp);
+        }
+        else if ((p.Has(PacketLayers.Icmp) || p.Has(PacketLayers.Icmpv6)) && p.Icmp.IsError && p.Icmp.Quoted is { Present: true, HasPorts: true } q)
+        {
+            IcmpAnswer(p, input, q);
+        }
+    }
+
+    private enum Technique : byte { Syn, Fin, Null, Xmas, Udp }
+
+    private void Probe(DecodedPacket p, int input, byte protocol, Technique technique)
+    {
+        var key = new PairKey(p.Ip.Source, p.Ip.Destination, protocol);
+        if (!_pairs.TryGetValue(key, out var pair))
+        {
+            if (!Room(ref _pairsFull, _pairs.Count, MaxPairs, PrunePairs)) return;
+            pair = new Pair(p.Timestamp);
+            _pairs[key] = pair;
+        }
+        pair.Probes++;
+        switch (technique)
+        {
+            case Technique.Syn: pair.Syn++; break;
+            case Technique.Fin: pair.Fin++; break;
+            case Technique.Null: pair.Null++; break;
+            case Technique.Xmas: pair.Xmas++; break;
+            default: pair.Udp++; break;
+        }
+        pair.Last = p.Timestamp;
+        Tick(ref pair.Second, ref pair.InSecond, ref pair.Peak, p.Timestamp);
+        bool wasWide = pair.Ports.IsWide;
+        pair.Ports.Add(p.DestinationPort, ref _wideBudget);
+        if (!wasWide && pair.Ports.IsWide) pair.Evidence = new ActivityEvidence(EvidenceKept);
+        pair.Evidence?.Add(_lines, p, input, ProbeRole(technique));
+
+        if (technique == Technique.Syn) SweepProbe(p, input);
+    }
+
+    /// <summary>A SYN toward a port: the source's sweep of that port over hosts.</summary>
+    private void SweepProbe(DecodedPacket p, int input)
+    {
+        var key = new SweepKey(p.Ip.Source, p.DestinationPort);
+        if (!_sweeps.TryGetValue(key, out var sweep))
+        {
+            if (!Room(ref _sweepsFull, _sweeps.Count, MaxSweeps, PruneSweeps)) return;
+            sweep = new Sweep(p.Timestamp);
+            _sweeps[key] = sweep;
+        }
+        sweep.Probes++;
+        sweep.Last = p.Timestamp;
+        Tick(ref sweep.Second, ref sweep.InSecond, ref sweep.Peak, p.Timestamp);
+        if (!sweep.Hosts.Contains(p.Ip.Destination))
+        {
+            if (_sweepHosts >= MaxSweepHosts && PruneSweepHosts() is false)
+            {
+                sweep.Capped = true;
+                return;
+            }
+            sweep.Hosts.Add(p.Ip.Destination);
+            _sweepHosts++;
+            // Evidence from the host after which the sweep could become a scan (ordinary clients stop earlier).
+            if (sweep.Hosts.Count == PortSet.InlinePorts) sweep.Evidence = new ActivityEvidence(EvidenceKept);
+        }
+        sweep.Evidence?.Add(_lines, p, input, "syn");
+    }
+
+    /// <summary>A SYN-ACK: the port is open to whoever probed it.</summary>
+    private void Answer(DecodedPacket p, int input, bool open)
+    {
+        if (_pairs.TryGetValue(new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Tcp), out var pair) && pair.Ports.Contains(p.SourcePort))
+        {
+            pair.Ports.Answer(p.SourcePort, open);
+            if (open && pair.FirstOpen.Kind == TimestampKind.None) pair.FirstOpen = p.Timestamp;
+            pair.Evidence?.Add(_lines, p, input, open ? "open" : "closed");
+        }
+        if (_sweeps.TryGetValue(new SweepKey(p.Ip.Destination, p.SourcePort), out var sweep) && sweep.Hosts.Contains(p.Ip.Source))
+        {
+            if (open)
+            {
+                if (sweep.Open.Count == 0) sweep.FirstOpen = p.Timestamp;
+                if (sweep.Open.Add(p.Ip.Source)) SweepHostAdded();
+            }
+            else if (sweep.Closed.Add(p.Ip.Source))
+            {
+                SweepHostAdded();
+            }
+            sweep.Evidence?.Add(_lines, p, input, open ? "open" : "closed");
+        }
+    }
+
+    /// <summary>A reset: from a probed port it says closed; from the scanner after a SYN-ACK it is half-open scanning.</summary>
+    private void Reset(DecodedPacket p, int input)
+    {
+        if (_pairs.TryGetValue(new PairKey(p.Ip.Source, p.Ip.Destination, IpProtocol.Tcp), out var mine) && mine.Ports.IsOpen(p.DestinationPort))
+        {
+            mine.HalfOpen++;
+            return;
+        }
+        Answer(p, input, open: false);
+    }
+
+    private void IcmpAnswer(DecodedPacket p, int input, QuotedPacket q)
+    {
+        if (!_pairs.TryGetValue(new PairKey(q.Source, q.Destination, q.Protocol), out var pair) || !pair.Ports.Contains(q.DestinationPort)) return;
+        var meaning = NetTriage.Packets.Icmp.IcmpMessages.Meaning(p.Icmp.IsV6, p.Icmp.Type, p.Icmp.Code);
+        if (meaning == NetTriage.Packets.Icmp.IcmpMeaning.PortUnreachable && p.Ip.Source == q.Destination)
+        {
+            pair.Ports.Answer(q.DestinationPort, open: false);
+            pair.Evidence?.Add(_lines, p, input, "closed");
+        }
+        else if (meaning == NetTriage.Packets.Icmp.IcmpMeaning.TtlExceeded)
+        {
+            pair.TimeExceeded++;
+        }
+        else
+        {
+            pair.Filtered++;
+            pair.Evidence?.Add(_lines, p, input, "filtered");
+        }
+    }
+
+    private static string ProbeRole(Technique technique) => technique switch
+    {
+        Technique.Syn => "syn",
+        Technique.Fin => "fin probe",
+        Technique.Null => "null probe",
+        Technique.Xmas => "xmas probe",
+        _ => "udp probe",
+    };
+
+    /// <summary>Counts a packet into its second, keeping the busiest second.</summary>
+    internal static void Tick(ref long second, ref long inSecond, ref long peak, PacketTimestamp time)
+    {
+        long s = time.Nanoseconds / PacketTimestamp.NanosPerSecond;
+        if (s != second)
+        {
+            second = s;
+            inSecond = 0;
+        }
+        if (++inSecond > peak) peak = inSecond;
+    }
+
+    // ---- bounds ------------------------------------------------------------------------------------
+
+    private bool Room(ref bool full, int count, int max, Func<int> prune)
+    {
+        if (count < max) return true;
+        if (!full && prune() > max / 4) return true;
+        // Pruning freed little: the table holds real candidates. New sources are not followed from now on.
+        full = true;
+        _unfollowed++;
+        return false;
+    }
+
+    private Func<int> PrunePairs => () =>
+    {
+        int before = _pairs.Count;
+        foreach (var (key, pair) in _pairs)
+        {
+            if (!pair.Ports.IsWide && pair.Ports.Count <= 2) _pairs.Remove(key);
+        }
+        return before - _pairs.Count;
+    };
+
+    private Func<int> PruneSweeps => () =>
+    {
+        int before = _sweeps.Count;
+        foreach (var (key, sweep) in _sweeps)
+        {
+            if (sweep.Hosts.Count <= 2)
+            {
+                _sweepHosts -= sweep.Hosts.Count + sweep.Open.Count + sweep.Closed.Count;
+                _sweeps.Remove(key);
+            }
+        }
+        return before - _sweeps.Count;
+    };
+
+    private bool PruneSweepHosts() => PruneSweeps() > 0 && _sweepHosts < MaxSweepHosts;
+
+    private void SweepHostAdded() => _sweepHosts++;
+
+    // ---- judgement ---------------------------------------------------------------------------------
+
+    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    {
+        var portScans = _pairs.Where(kv => IsPortScan(kv.Value)).GroupBy(kv => kv.Key.Scanner).ToList();
+        var portScanners = new HashSet<IpAddr>(portScans.Select(g => g.Key));
+        foreach (var scanner in portScans)
+        {
+            found.Add(PortScan(scanner.Key, scanner.OrderByDescending(kv => kv.Value.Ports.Count).ThenBy(kv => kv.Key.Target).ToList()));
+        }
+        foreach (var scanner in _sweeps.Where(kv => IsAddressScan(kv.Value) && !portScanners.Contains(kv.Key.Scanner)).GroupBy(kv => kv.Key.Scanner))
+        {
+            found.Add(AddressScan(scanner.Key, scanner.OrderByDescending(kv => kv.Value.Hosts.Count).ThenBy(kv => kv.Key.Port).ToList()));
+        }
+    }
+
+    private static bool IsPortScan(Pair pair)
+    {
+        long failed = pair.Ports.Count - pair.Ports.OpenCount;
+        if (failed < PortScanPorts) return false;
+        if (pair.Udp > 0 && pair.TimeExceeded >= pair.Probes * TracerouteShare) return false;
+        return true;
+    }
+
+    private static bool IsAddressScan(Sweep sweep)
+    {
+        long failed = sweep.Hosts.Count - sweep.Open.Count;
+        return failed >= AddressScanHosts && failed >= sweep.Hosts.Count * AddressScanFailedShare;
+    }
+
+    private DetectedActivity PortScan(IpAddr scanner, List<KeyValuePair<PairKey, Pair>> pairs)
+    {
+        var main = pairs[0].Value;
+        var targets = pairs.Select(kv => kv.Key.Target).Distinct().ToList();
+        var targetSet = new HashSet<IpAddr>(targets);
+        bool udpOnly = pairs.All(kv => kv.Key.Protocol == IpProtocol.Udp);
+        long probes = pairs.Sum(kv => kv.Value.Probes);
+        long ports = pairs.Sum(kv => kv.Value.Ports.Count);
+        long open = pairs.Sum(kv => kv.Value.Ports.OpenCount);
+        long closed = pairs.Sum(kv => kv.Value.Ports.ClosedCount);
+        long silent = pairs.Sum(kv => kv.Value.Ports.Silent);
+        var first = pairs.Select(kv => kv.Value.First).MinBy(t => t.Nanoseconds);
+        var last = pairs.Select(kv => kv.Value.Last).MaxBy(t => t.Nanoseconds);
+        var openList = pairs
+            .SelectMany(kv => kv.Value.Ports.OpenPorts(OpenListed).Select(port => (kv.Key.Target, kv.Key.Protocol, Port: port)))
+            .Take(OpenListed)
+            .Select(x => (targets.Count > 1 ? x.Target + ":" : "") + x.Port.ToString(CultureInfo.InvariantCulture) + "/" + (x.Protocol == IpProtocol.Tcp ? "tcp" : "udp"))
+            .ToList();
+        var evidence = pairs.Where(kv => kv.Value.Evidence is not null).SelectMany(kv => kv.Value.Evidence!.Packets).Take(EvidenceKept * 2).ToList();
+        var facts = new AttackFacts
+        {
+            Technique = TechniqueOf(pairs.Select(kv => kv.Value)),
+            Packets = probes,
+            Sources = 1,
+            Targets = targets.Count,
+            Ports = ports,
+            Open = open,
+            Closed = closed,
+            Filtered = silent + 0,
+            OpenList = openList,
+            PeakPerSecond = pairs.Max(kv => kv.Value.Peak),
+            RatePerSecond = Rate(probes, first, last),
+            Capped = pairs.Any(kv => kv.Value.Ports.Overflowed) || _pairsFull,
+        };
+        var activity = new DetectedActivity
+        {
+            Kind = FindingKind.PortScan,
+            Layer = Layer.Transport,
+            Severity = Severity.Medium,
+            Protocol = udpOnly ? "UDP" : "TCP",
+            Transport = udpOnly ? "UDP" : "TCP",
+            Targets = targets,
+            Actors = [scanner],
+            First = first,
+            Last = last,
+            Attempts = probes,
+            Failed = ports - open,
+            Facts = facts,
+            Evidence = evidence,
+            EvidenceTotal = pairs.Sum(kv => kv.Value.Evidence?.Total ?? 0),
+            Absorbs = g => targetSet.Contains(g.Key.Server) && OnlyFrom(g, scanner),
+            FindingTitle = a => $"{scanner} probed {Describe.Count(a.Facts.Ports, "port")} on {TargetText(a)}: {a.Facts.Open} open, {a.Facts.Closed} closed, {a.Facts.Filtered} silent",
+            IncidentTitle = a => $"Port scan of {TargetText(a)} from {scanner}",
+            Summary = a => ScanSummary(a, scanner, "port"),
+            Causes = a => ScanCauses.Of(a, scanner),
+        };
+        activity.Moments.Add((first, Phrase.Of($"First probe from {Phrase.Address(scanner.ToString())}.")));
+        var firstOpen = pairs.Select(kv => kv.Value.FirstOpen).Where(t => t.Kind != TimestampKind.None).DefaultIfEmpty().MinBy(t => t.Nanoseconds);
+        if (firstOpen.Kind != TimestampKind.None) activity.Moments.Add((firstOpen, "First port answered open: the scanner learned something."));
+        activity.Moments.Add((last, $"Last probe ({Describe.Count(probes, "probe")} in all)."));
+        return activity;
+    }
+
+    private DetectedActivity AddressScan(IpAddr scanner, List<KeyValuePair<SweepKey, Sweep>> sweeps)
+    {
+        var main = sweeps[0];
+        var hosts = new HashSet<IpAddr>(sweeps.SelectMany(kv => kv.Value.Hosts));
+        var targets = hosts.OrderBy(h => h).Take(64).ToList();
+        var ports = sweeps.Select(kv => kv.Key.Port).ToHashSet();
+        long probes = sweeps.Sum(kv => kv.Value.Probes);
+        long open = sweeps.Sum(kv => kv.Value.Open.Count);
+        long closed = sweeps.Sum(kv => kv.Value.Closed.Count(h => !kv.Value.Open.Contains(h)));
+        long hostProbes = sweeps.Sum(kv => kv.Value.Hosts.Count);
+        var first = sweeps.Select(kv => kv.Value.First).MinBy(t => t.Nanoseconds);
+        var last = sweeps.Select(kv => kv.Value.Last).MaxBy(t => t.Nanoseconds);
+        var openList = sweeps
+            .SelectMany(kv => kv.Value.Open.OrderBy(h => h).Select(h => h + ":" + kv.Key.Port.ToString(CultureInfo.InvariantCulture)))
+            .Take(OpenListed)
+            .ToList();
+        var facts = new AttackFacts
+        {
+            Technique = "syn",
+            Packets = probes,
+            Sources = 1,
+            Targets = hosts.Count,
+            Ports = ports.Count,
+            Open = open,
+            Closed = closed,
+            Filtered = hostProbes - open - closed,
+            OpenList = openList,
+            PeakPerSecond = sweeps.Max(kv => kv.Value.Peak),
+            RatePerSecond = Rate(probes, first, last),
+            Capped = sweeps.Any(kv => kv.Value.Capped) || _sweepsFull,
+        };
+        var activity = new DetectedActivity
+        {
+            Kind = FindingKind.AddressScan,
+            Layer = Layer.Network,
+            Severity = Severity.Medium,
+            Protocol = ports.Count == 1 ? ServiceProtocol(main.Key.Port) : "TCP",
+            Transport = "TCP",
+            Port = ports.Count == 1 ? main.Key.Port : null,
+            Targets = targets,
+            Actors = [scanner],
+            First = first,
+            Last = last,
+            Attempts = hostProbes,
+            Failed = hostProbes - open,
+            Facts = facts,
+            Evidence = sweeps.Where(kv => kv.Value.Evidence is not null).SelectMany(kv => kv.Value.Evidence!.Packets).Take(EvidenceKept * 2).ToList(),
+            EvidenceTotal = sweeps.Sum(kv => kv.Value.Evidence?.Total ?? 0),
+            Absorbs = g => hosts.Contains(g.Key.Server) && ports.Contains(g.Key.Port) && OnlyFrom(g, scanner),
+            FindingTitle = a => $"{scanner} probed {PortsText(ports)} on {Describe.Count(a.Facts.Targets, "host")}: {a.Facts.Open} answered open, {a.Facts.Closed} refused, {a.Facts.Filtered} silent",
+            IncidentTitle = a => $"Address scan of {PortsText(ports)} on {Describe.Count(a.Facts.Targets, "host")} from {scanner}",
+            Summary = a => ScanSummary(a, scanner, "host"),
+            Causes = a => ScanCauses.Of(a, scanner),
+        };
+        activity.Moments.Add((first, Phrase.Of($"First probe from {Phrase.Address(scanner.ToString())}.")));
+        var firstOpen = sweeps.Select(kv => kv.Value.FirstOpen).Where(t => t.Kind != TimestampKind.None).DefaultIfEmpty().MinBy(t => t.Nanoseconds);
+        if (firstOpen.Kind != TimestampKind.None) activity.Moments.Add((firstOpen, "First host answered open."));
+        activity.Moments.Add((last, $"Last probe ({Describe.Count(probes, "probe")} in all)."));
+        return activity;
+    }
+
+    /// <summary>Every failure of the group came from <paramref name="actor"/> (those not kept in detail included).</summary>
+    internal static bool OnlyFrom(FailureGroup g, IpAddr actor) =>
+        g.Tcp.TrueForAll(c => c.Client == actor)
+        && g.Dns.TrueForAll(a => a.Client == actor)
+        && g.Icmp.TrueForAll(e => e.Client == actor)
+        && g.UnkeptClients.All(c => c == actor);
+
+    private static string TechniqueOf(IEnumerable<Pair> pairs)
+    {
+        var list = pairs.ToList();
+        var parts = new List<string>();
+        long syn = list.Sum(p => p.Syn);
+        if (syn > 0) parts.Add(list.Sum(p => p.HalfOpen) > 0 ? "syn" : "connect");
+        if (list.Sum(p => p.Fin) > 0) parts.Add("fin");
+        if (list.Sum(p => p.Null) > 0) parts.Add("null");
+        if (list.Sum(p => p.Xmas) > 0) parts.Add("xmas");
+        if (list.Sum(p => p.Udp) > 0) parts.Add("udp");
+        return string.Join("+", parts);
+    }
+
+    internal static double Rate(long packets, PacketTimestamp first, PacketTimestamp last)
+    {
+        double seconds = (last.Nanoseconds - first.Nanoseconds) / (double)PacketTimestamp.NanosPerSecond;
+        return Math.Round(seconds > 0 ? packets / seconds : packets, 1);
+    }
+
+    private static string TargetText(DetectedActivity a) =>
+        a.Targets.Count == 1 ? a.Targets[0].ToString() : $"{a.Targets[0]} and {Describe.Count(a.Targets.Count - 1, "other host")}";
+
+    private static string PortsText(IReadOnlyCollection<ushort> ports) =>
+        ports.Count == 1 ? $"port {ports.First()}" : $"{ports.Count} ports";
+
+    private static string ServiceProtocol(ushort port) => WellKnownServices.Of(port, tcp: true).Protocol ?? "TCP";
+
+    private static Phrase ScanSummary(DetectedActivity a, IpAddr scanner, string unit)
+    {
+        var f = a.Facts;
+        string window = Describe.Window(a.First, a.Last);
+        string what = unit == "port"
+            ? $"{scanner} probed {Describe.Count(f.Ports, "port")} on {TargetText(a)} {window}"
+            : $"{scanner} probed {(a.Port is { } port ? $"port {port}" : "several ports")} on {Describe.Count(f.Targets, "host")} {window}";
+        string how = $" with {TechniqueWords(f.Technique)} ({Describe.Count(f.Packets, "probe")}, {f.RatePerSecond.ToString("0.#", CultureInfo.InvariantCulture)} a second, at most {f.PeakPerSecond} in one second).";
+        string answers = unit == "port"
+            ? $" {f.Open} answered open, {f.Closed} closed, {f.Filtered} never answered."
+            : $" {f.Open} answered open, {f.Closed} refused, {f.Filtered} never answered.";
+        string learned = f.OpenList.Count > 0 ? $" What the scanner learned: {string.Join(", ", f.OpenList)} {(f.OpenList.Count == 1 ? "is" : "are")} open." : " It found nothing open.";
+        string absorbed = a.AbsorbedTotal > 0
+            ? $" The {Describe.Count(a.AbsorbedTotal, "failed attempt")} it caused are counted here, not as outages."
+            : "";
+        return what + how + answers + learned + absorbed;
+    }
+
+    private static string TechniqueWords(string technique) => string.Join(" and ", technique.Split('+').Select(t => t switch
+    {
+        "syn" => "half-open SYN probes",
+        "connect" => "SYN probes",
+        "fin" => "FIN probes",
+        "null" => "NULL probes (no flag set)",
+        "xmas" => "Xmas probes (FIN, PSH, URG)",
+        "udp" => "UDP probes",
+        _ => t,
+    }));
+}

@@ -1,0 +1,46 @@
+namespace NetTriage.Analysis;
+
+/// <summary>
+/// The figures of an attack or a scan, each counted from the packets it names. Counts of distinct things are
+/// exact unless <see cref="Capped"/> says a table reached its bound (they are then lower bounds).
+/// </summary>
+public sealed record AttackFacts
+{
+    /// <summary>
+    /// How the probes were made: "syn" (half-open: SYN, then RST after a SYN-ACK), "connect" (full handshakes),
+    /// "fin", "null", "xmas" (probes without SYN or ACK, RFC 9293 3.10.7.1), "udp", or several joined by "+".
+    /// </summary>
+    public required string Technique { get; init; }
+    /// <summary>Packets the actors sent toward the targets (probes, SYNs).</summary>
+    public long Packets { get; init; }
+    /// <summary>Distinct sources of those packets.</summary>
+    public long Sources { get; init; }
+    /// <summary>Distinct targets (hosts).</summary>
+    public long Targets { get; init; }
+    /// <summary>Scans: distinct ports probed (port scan) on the target.</summary>
+    public long Ports { get; init; }
+    /// <summary>Scans: ports (port scan) or hosts (address scan) that answered as open (SYN-ACK, or a UDP answer).</summary>
+    public long Open { get; init; }
+    /// <summary>Scans: ports or hosts that answered closed (RST, or ICMP port unreachable).</summary>
+    public long Closed { get; init; }
+    /// <summary>Scans: ports or hosts that never answered, or answered with an ICMP filter message.</summary>
+    public long Filtered { get; init; }
+    /// <summary>Scans: the open ports (port scan, first ones) or the hosts that answered open (address scan, first ones).</summary>
+    public IReadOnlyList<string> OpenList { get; init; } = [];
+    /// <summary>Floods: connection attempts that never completed a handshake.</summary>
+    public long HalfOpen { get; init; }
+    /// <summary>The busiest second: packets of the activity in it.</summary>
+    public long PeakPerSecond { get; init; }
+    /// <summary>Packets of the activity per second over its window.</summary>
+    public double RatePerSecond { get; init; }
+    /// <summary>Floods: packets per second toward the target before the surge (its own earlier rate), when seen.</summary>
+    public double? BaselinePerSecond { get; init; }
+    /// <summary>Share of all packets in the activity's window that were the activity's.</summary>
+    public double? ShareOfTraffic { get; init; }
+    /// <summary>Floods: the sources look spoofed (nearly every one sent a single SYN and none completed a handshake).</summary>
+    public bool? SpoofedSources { get; init; }
+    /// <summary>Failures the activity caused that were counted here instead of making findings of their own.</summary>
+    public long FailuresAbsorbed { get; init; }
+    /// <summary>A table of the detection reached its bound: distinct counts are lower bounds.</summary>
+    public bool Capped { get; init; }
+}

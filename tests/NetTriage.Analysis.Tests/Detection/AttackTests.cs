@@ -1,0 +1,264 @@
+using NetTriage.Analysis.Detection.Floods;
+using NetTriage.Analysis.Detection.Scans;
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Tests.Detection;
+
+/// <summary>
+/// Scans and floods built packet by packet, each threshold met and just missed, and the traps an analyst knows:
+/// a slow scan, a client of many open ports, a NAT gateway, a DNS server's replies, a busy web server.
+/// </summary>
+public sealed class AttackTests
+{
+    private const string Scanner = "10.0.0.66";
+    private const string Target = "10.0.0.10";
+    private const TcpFlags SynAck = TcpFlags.Syn | TcpFlags.Ack;
+    private const TcpFlags RstAck = TcpFlags.Rst | TcpFlags.Ack;
+
+    /// <summary>A half-open SYN scan (nmap -sS): open ports answer SYN-ACK and get a RST, closed answer RST, filtered nothing.</summary>
+    private static Scenario SynScan(Scenario s, string target, int ports, ushort[] open, Func<int, bool> closed, double gap = 0)
+    {
+        for (int port = 1; port <= ports; port++)
+        {
+            s.Tcp(Scanner, 40000, target, (ushort)port, TcpFlags.Syn, 1000);
+            if (open.Contains((ushort)port))
+            {
+                s.Tcp(target, (ushort)port, Scanner, 40000, SynAck, 5000, 1001);
+                s.Tcp(Scanner, 40000, target, (ushort)port, TcpFlags.Rst, 1001);
+            }
+            else if (closed(port))
+            {
+                s.Tcp(target, (ushort)port, Scanner, 40000, RstAck, 0, 1001);
+            }
+            if (gap > 0) s.After(gap);
+        }
+        return s;
+    }
+
+    [Fact]
+    public void A_syn_scan_of_a_thousand_ports_is_one_incident_that_says_what_the_scanner_learned()
+    {
+        var report = SynScan(new Scenario(), Target, 1000, [22, 80, 443], port => port % 2 == 0).Analyze();
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.PortScan, incident.Kind);
+        Assert.Equal([Target], incident.Servers);
+        Assert.Equal([Scanner], incident.Clients);
+        var facts = Assert.Single(report.Findings).Attack!;
+        Assert.Equal("syn", facts.Technique);
+        Assert.Equal(1000, facts.Ports);
+        Assert.Equal(3, facts.Open);
+        Assert.Equal(498, facts.Closed); // the 500 even ports but 22 and 80, which are open
+        Assert.Equal(1000 - 3 - 498, facts.Filtered);
+        Assert.Equal(["22/tcp", "80/tcp", "443/tcp"], facts.OpenList);
+        // The refused probes were recorded as failures and counted into the scan instead of 500 incidents.
+        Assert.True(facts.FailuresAbsorbed >= facts.Closed, $"absorbed {facts.FailuresAbsorbed}");
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.TcpConnectionRefused);
+        Assert.Contains("22/tcp, 80/tcp, 443/tcp are open", incident.Summary.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fourteen_failed_ports_are_not_a_scan_and_fifteen_are()
+    {
+        var below = SynScan(new Scenario(), Target, ScanDetection.PortScanPorts - 1, [], _ => true).Analyze();
+        Assert.DoesNotContain(below.Findings, f => f.Kind == FindingKind.PortScan);
+        var at = SynScan(new Scenario(), Target, ScanDetection.PortScanPorts, [], _ => true).Analyze();
+        Assert.Contains(at.Findings, f => f.Kind == FindingKind.PortScan);
+    }
+
+    [Fact]
+    public void A_slow_scan_of_one_port_a_minute_is_caught()
+    {
+        // 20 ports over 19 minutes: never more than 5 in scan.zeek's 5-minute window.
+        var report = SynScan(new Scenario(), Target, 20, [], _ => true, gap: 60).Analyze();
+        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.PortScan);
+        Assert.Equal(20, finding.Attack!.Ports);
+        Assert.True(finding.DurationSeconds > 1100);
+    }
+
+    [Fact]
+    public void A_client_of_many_open_ports_is_not_a_scanner()
+    {
+        // Passive FTP, or a monitoring agent: 40 ports of one host, every one answering and completing.
+        var s = new Scenario();
+        for (ushort port = 30000; port < 30040; port++)
+        {
+            s.Tcp("10.0.0.5", 50000, Target, port, TcpFlags.Syn, 1);
+            s.Tcp(Target, port, "10.0.0.5", 50000, SynAck, 9, 2);
+            s.Tcp("10.0.0.5", 50000, Target, port, TcpFlags.Ack, 2, 10);
+        }
+        var report = s.Analyze();
+        Assert.Empty(report.Incidents);
+        Assert.DoesNotContain(report.Findings, f => f.Attack is not null);
+    }
+
+    [Fact]
+    public void Fin_null_and_xmas_probes_are_named_and_closed_ports_counted()
+    {
+        var s = new Scenario();
+        TcpFlags[] probes = [TcpFlags.Fin, TcpFlags.None, TcpFlags.Fin | TcpFlags.Psh | TcpFlags.Urg];
+        for (int port = 1; port <= 30; port++)
+        {
+            s.Tcp(Scanner, 41000, Target, (ushort)port, probes[port % 3], 1);
+            if (port != 22) s.Tcp(Target, (ushort)port, Scanner, 41000, RstAck, 0, 1);
+        }
+        var facts = Assert.Single(s.Analyze().Findings, f => f.Kind == FindingKind.PortScan).Attack!;
+        Assert.Equal("fin+null+xmas", facts.Technique);
+        Assert.Equal(29, facts.Closed);
+        Assert.Equal(1, facts.Filtered); // port 22 stayed silent: open or filtered, as RFC 9293 says
+    }
+
+    [Fact]
+    public void An_address_scan_of_one_port_is_one_incident_and_its_silent_hosts_no_outage()
+    {
+        var s = new Scenario();
+        for (int host = 1; host <= 60; host++)
+        {
+            string target = $"10.0.1.{host}";
+            s.Tcp(Scanner, 40000, target, 22, TcpFlags.Syn, 1000);
+            if (host is 7 or 9)
+            {
+                s.Tcp(target, 22, Scanner, 40000, SynAck, 5000, 1001);
+                s.Tcp(Scanner, 40000, target, 22, TcpFlags.Rst, 1001);
+            }
+        }
+        s.After(30).Bystander();
+        var report = s.Analyze();
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.AddressScan, incident.Kind);
+        var facts = report.Findings.Single(f => f.Kind == FindingKind.AddressScan).Attack!;
+        Assert.Equal(60, facts.Targets);
+        Assert.Equal(2, facts.Open);
+        Assert.Equal(["10.0.1.7:22", "10.0.1.9:22"], facts.OpenList);
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.TcpNoResponse);
+    }
+
+    [Fact]
+    public void A_nat_gateway_reaching_many_web_servers_is_not_an_address_scan()
+    {
+        // 200 web servers on port 443, 30 of them dead: 30 failed hosts is past scan.zeek's 25, but a small share.
+        var s = new Scenario();
+        for (int host = 1; host <= 200; host++)
+        {
+            string server = $"198.51.{host / 100}.{host % 100 + 1}";
+            ushort port = (ushort)(50000 + host);
+            s.Tcp("10.0.0.1", port, server, 443, TcpFlags.Syn, 1);
+            if (host % 7 != 0 || host > 210)
+            {
+                s.Tcp(server, 443, "10.0.0.1", port, SynAck, 9, 2);
+                s.Tcp("10.0.0.1", port, server, 443, TcpFlags.Ack, 2, 10);
+            }
+        }
+        var report = s.Analyze();
+        Assert.DoesNotContain(report.Findings, f => f.Kind is FindingKind.AddressScan or FindingKind.PortScan);
+    }
+
+    [Fact]
+    public void A_dns_servers_replies_to_many_client_ports_are_not_a_udp_scan()
+    {
+        var s = new Scenario();
+        for (int i = 0; i < 60; i++)
+        {
+            ushort port = (ushort)(33000 + i * 17);
+            s.Query("10.0.0.5", port, "10.0.0.53", (ushort)i, "www.example.com");
+            s.Response("10.0.0.53", "10.0.0.5", port, (ushort)i, "www.example.com", 0, "192.0.2.80");
+        }
+        Assert.DoesNotContain(s.Analyze().Findings, f => f.Attack is not null);
+    }
+
+    [Fact]
+    public void A_udp_scan_answered_by_port_unreachable_is_a_port_scan()
+    {
+        var s = new Scenario();
+        for (int port = 100; port < 130; port++)
+        {
+            s.Datagram(Scanner, 45000, Target, (ushort)port, 0);
+            if (port != 123) s.IcmpError(Target, 3, 3);
+        }
+        var facts = Assert.Single(s.Analyze().Findings, f => f.Kind == FindingKind.PortScan).Attack!;
+        Assert.Equal("udp", facts.Technique);
+        Assert.Equal(30, facts.Ports);
+        Assert.Equal(29, facts.Closed);
+    }
+
+    [Fact]
+    public void A_traceroute_is_not_a_udp_scan()
+    {
+        // traceroute: three UDP probes a hop to rising ports, time exceeded from each router, then port unreachable.
+        var s = new Scenario();
+        ushort port = 33434;
+        for (int hop = 1; hop <= 8; hop++)
+        {
+            for (int probe = 0; probe < 3; probe++)
+            {
+                s.Datagram(Scanner, 45000, Target, port++, 32);
+                if (hop < 8) s.IcmpError($"10.1.{hop}.1", 11, 0);
+                else s.IcmpError(Target, 3, 3);
+            }
+        }
+        Assert.DoesNotContain(s.Analyze().Findings, f => f.Kind == FindingKind.PortScan);
+    }
+
+    /// <summary>A web server with ordinary clients for <paramref name="calmSeconds"/>, then a flood of SYNs from forged sources.</summary>
+    private static Scenario Flood(int calmSeconds, int syns, bool answered)
+    {
+        var s = new Scenario();
+        for (int i = 0; i < calmSeconds; i++)
+        {
+            ushort port = (ushort)(40000 + i);
+            s.Tcp("10.0.0.5", port, Target, 80, TcpFlags.Syn, 1);
+            s.Tcp(Target, 80, "10.0.0.5", port, SynAck, 9, 2);
+            s.Tcp("10.0.0.5", port, Target, 80, TcpFlags.Ack, 2, 10);
+            s.After(1);
+        }
+        var random = new Random(7);
+        for (int i = 0; i < syns; i++)
+        {
+            string forged = $"{random.Next(1, 224)}.{random.Next(256)}.{random.Next(256)}.{random.Next(1, 255)}";
+            ushort port = (ushort)random.Next(1024, 65535);
+            s.Tcp(forged, port, Target, 80, TcpFlags.Syn, (uint)i);
+            if (answered) s.Tcp(Target, 80, forged, port, SynAck, 9, (uint)i + 1);
+        }
+        return s;
+    }
+
+    [Fact]
+    public void A_flood_of_forged_syns_is_one_distributed_syn_flood_incident()
+    {
+        var report = Flood(calmSeconds: 20, syns: 3000, answered: true).Analyze();
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.SynFlood, incident.Kind);
+        Assert.StartsWith("Distributed SYN flood against 10.0.0.10 port 80", incident.Title, StringComparison.Ordinal);
+        var facts = report.Findings.Single(f => f.Kind == FindingKind.SynFlood).Attack!;
+        Assert.Equal(3020, facts.Packets);
+        Assert.True(facts.SpoofedSources);
+        Assert.Equal(3000, facts.HalfOpen);
+        Assert.InRange(facts.PeakPerSecond, 400, 1000); // one SYN and one SYN-ACK a millisecond: 500 SYNs a second
+        Assert.InRange(facts.BaselinePerSecond!.Value, 0.95, 1.0); // 20 SYNs in the 20.2 s before the surge
+        Assert.Equal("syn-flood", incident.Causes[0].Id);
+    }
+
+    [Fact]
+    public void A_busy_web_server_whose_handshakes_complete_is_not_flooded()
+    {
+        var s = new Scenario();
+        for (int i = 0; i < 3000; i++)
+        {
+            string client = $"10.2.{i / 250}.{i % 250 + 1}";
+            ushort port = (ushort)(40000 + i % 20000);
+            s.Tcp(client, port, Target, 443, TcpFlags.Syn, 1);
+            s.Tcp(Target, 443, client, port, SynAck, 9, 2);
+            s.Tcp(client, port, Target, 443, TcpFlags.Ack, 2, 10);
+        }
+        Assert.DoesNotContain(s.Analyze().Findings, f => f.Attack is not null);
+    }
+
+    [Fact]
+    public void A_short_burst_below_the_flood_minimum_is_not_a_flood()
+    {
+        var report = Flood(calmSeconds: 0, syns: SynFloodDetection.MinSyns - 1, answered: true).Analyze();
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.SynFlood);
+    }
+}
