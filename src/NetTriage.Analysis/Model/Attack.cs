@@ -31,7 +31,7 @@ public sealed record AttackFacts
     public long HalfOpen { get; init; }
     /// <summary>The busiest second: packets of the activity in it.</summary>
     public long PeakPerSecond { get; init; }
-    /// <summary>Packets of the activity per second over its window.</summary>
+    /// <summary>Packets of the activity per second over its window (one second at least).</summary>
     public double RatePerSecond { get; init; }
     /// <summary>Floods: packets per second toward the target before the surge (its own earlier rate), when seen.</summary>
     public double? BaselinePerSecond { get; init; }

@@ -70,8 +70,12 @@ internal static class Describe
     }
 
     /// <summary>"between 13:24:32 and 13:25:10 (38 s)", or "at 13:24:32" for an instant.</summary>
-    public static string Window(PacketTimestamp first, PacketTimestamp last) =>
-        Seconds(first, last) is { } d && d > 0 ? $"between {Clock(first)} and {Clock(last)} ({Duration(d)})" : $"at {Clock(first)}";
+    public static string Window(PacketTimestamp first, PacketTimestamp last) => Seconds(first, last) switch
+    {
+        { } d when d >= 1 => $"between {Clock(first)} and {Clock(last)} ({Duration(d)})",
+        { } d when d > 0 => $"at {Clock(first)}, within {Duration(d)}",
+        _ => $"at {Clock(first)}",
+    };
 
     public static string Count(long n, string singular, string? plural = null) =>
         n.ToString(Invariant) + " " + (n == 1 ? singular : plural ?? singular + "s");

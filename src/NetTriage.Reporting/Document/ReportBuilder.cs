@@ -237,7 +237,7 @@ public static class ReportBuilder
     {
         var fields = new List<Field>
         {
-            new("Protocol affected", [T($"{incident.Protocol} over {incident.Transport} ({incident.Layer.Name()} layer)")]),
+            new("Protocol affected", [T($"{Over(incident.Protocol, incident.Transport)} ({incident.Layer.Name()} layer)")]),
         };
         if (incident.Port is { } port)
         {
@@ -663,8 +663,11 @@ public static class ReportBuilder
         return spans;
     }
 
+    /// <summary>"HTTP over TCP"; the transport alone when no application protocol is known ("TCP", not "TCP over TCP").</summary>
+    private static string Over(string protocol, string transport) => protocol == transport ? transport : $"{protocol} over {transport}";
+
     private static string ServiceLine(string protocol, string transport, int? port, string? service) =>
-        $"{protocol} over {transport}" + (port is { } p ? $", port {p}" + (service is { } s ? $" ({s})" : "") : "");
+        Over(protocol, transport) + (port is { } p ? $", port {p}" + (service is { } s ? $" ({s})" : "") : "");
 
     private static Tone SeverityTone(Severity severity) => severity switch
     {

@@ -67,6 +67,30 @@ public sealed class AttackTests
     }
 
     [Fact]
+    public void A_connect_scan_completes_handshakes_and_is_named_so()
+    {
+        // connect(): SYN, SYN-ACK, ACK, then the kernel aborts with RST and ACK; closed ports answer RST.
+        var s = new Scenario();
+        for (int port = 1; port <= 20; port++)
+        {
+            s.Tcp(Scanner, (ushort)(42000 + port), Target, (ushort)port, TcpFlags.Syn, 1000);
+            if (port == 8)
+            {
+                s.Tcp(Target, 8, Scanner, 42008, SynAck, 5000, 1001);
+                s.Tcp(Scanner, 42008, Target, 8, TcpFlags.Ack, 1001, 5001);
+                s.Tcp(Scanner, 42008, Target, 8, RstAck, 1001, 5001);
+            }
+            else
+            {
+                s.Tcp(Target, (ushort)port, Scanner, (ushort)(42000 + port), RstAck, 0, 1001);
+            }
+        }
+        var facts = Assert.Single(s.Analyze().Findings, f => f.Kind == FindingKind.PortScan).Attack!;
+        Assert.Equal("connect", facts.Technique);
+        Assert.Equal(["8/tcp"], facts.OpenList);
+    }
+
+    [Fact]
     public void A_slow_scan_of_one_port_a_minute_is_caught()
     {
         // 20 ports over 19 minutes: never more than 5 in scan.zeek's 5-minute window.

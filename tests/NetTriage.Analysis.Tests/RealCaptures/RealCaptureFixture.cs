@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using NetTriage.Tests.Shared;
 
@@ -35,13 +34,7 @@ public sealed class RealCaptureFixture : IDisposable
     /// <summary>Names a folder of captures made earlier by the script (e.g. on a machine where it can run).</summary>
     public const string PrebuiltVariable = "NETTRIAGE_REAL_CAPTURES";
 
-    /// <summary>The script's exit status for "this machine cannot run it" (the automake skip code).</summary>
-    private const int ScriptSkipExitCode = 77;
-
     private const string ManifestFile = "manifest.tsv";
-
-    /// <summary>The script bounds itself below three minutes; this is the backstop.</summary>
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(4);
 
     private readonly bool _ownsDirectory;
     private readonly Dictionary<string, RealCaptureScenario> _scenarios = new(StringComparer.Ordinal);
@@ -59,10 +52,7 @@ public sealed class RealCaptureFixture : IDisposable
 
         Directory = System.IO.Directory.CreateTempSubdirectory("nettriage-captures-").FullName;
         _ownsDirectory = true;
-        SkipReason = EnvironmentProblem();
-        if (SkipReason is not null) return;
-
-        RunScript();
+        (SkipReason, Failure, ScriptLog) = CaptureScript.Run("make-captures.sh", Directory);
         if (Failure is null && SkipReason is null)
         {
             Failure = LoadManifest();
@@ -124,72 +114,6 @@ public sealed class RealCaptureFixture : IDisposable
         catch (UnauthorizedAccessException)
         {
         }
-    }
-
-    private static string? EnvironmentProblem()
-    {
-        if (!OperatingSystem.IsLinux()) return "real captures need Linux network namespaces";
-        if (!Environment.IsPrivilegedProcess) return "real captures need root (network namespaces, iptables, tcpdump)";
-        if (!File.Exists(ScriptPath)) return $"the capture script is absent: {ScriptPath}";
-        return null;
-    }
-
-    private static string ScriptPath => Path.Combine(TestPaths.RepositoryRoot, "tests", "scripts", "make-captures.sh");
-
-    private void RunScript()
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ScriptPath);
-        start.ArgumentList.Add(Directory);
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            SkipReason = $"bash cannot be started: {e.Message}";
-            return;
-        }
-
-        using (process)
-        {
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(ScriptTimeout))
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-                Failure = string.Create(CultureInfo.InvariantCulture,
-                    $"make-captures.sh did not finish within {ScriptTimeout.TotalMinutes} minutes; logs in {Path.Combine(Directory, "logs")}");
-                return;
-            }
-            process.WaitForExit();
-            ScriptLog = stderr.Result;
-            _ = stdout.Result;
-
-            if (process.ExitCode == 0) return;
-            string lastLine = LastLine(ScriptLog);
-            if (process.ExitCode == ScriptSkipExitCode)
-            {
-                SkipReason = lastLine;
-                return;
-            }
-            Failure = string.Create(CultureInfo.InvariantCulture,
-                $"make-captures.sh exited with status {process.ExitCode}: {lastLine}\nlogs in {Path.Combine(Directory, "logs")}\n{ScriptLog}");
-        }
-    }
-
-    private static string LastLine(string text)
-    {
-        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0 ? "(no message)" : lines[^1];
     }
 
     /// <summary>Reads the manifest; returns what is wrong with it, or null.</summary>

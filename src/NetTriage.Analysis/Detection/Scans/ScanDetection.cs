@@ -78,7 +78,8 @@ internal sealed class ScanDetection : IActivityDetector
         public long HalfOpen;
         /// <summary>UDP answers from the target, and ICMP time exceeded and filter messages for the probes.</summary>
         public long Replies, TimeExceeded, Filtered;
-        public PacketTimestamp First = first, Last = first, FirstOpen;
+        public PacketTimestamp First = first, Last = first;
+        public PacketTimestamp? FirstOpen;
         public long Second = long.MinValue, InSecond, Peak;
         public ActivityEvidence? Evidence;
     }
@@ -90,7 +91,8 @@ internal sealed class ScanDetection : IActivityDetector
         public readonly HashSet<IpAddr> Closed = [];
         public long Probes;
         public bool Capped;
-        public PacketTimestamp First = first, Last = first, FirstOpen;
+        public PacketTimestamp First = first, Last = first;
+        public PacketTimestamp? FirstOpen;
         public long Second = long.MinValue, InSecond, Peak;
         public ActivityEvidence? Evidence;
     }
@@ -124,7 +126,7 @@ internal sealed class ScanDetection : IActivityDetector
             {
                 reverse.Replies++;
                 reverse.Ports.Answer(p.SourcePort, open: true);
-                if (reverse.FirstOpen.Kind == TimestampKind.None) reverse.FirstOpen = p.Timestamp;
+                reverse.FirstOpen ??= p.Timestamp;
                 reverse.Evidence?.Add(_lines, p, input, "answer");
                 return;
             }
@@ -200,14 +202,14 @@ internal sealed class ScanDetection : IActivityDetector
         if (_pairs.TryGetValue(new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Tcp), out var pair) && pair.Ports.Contains(p.SourcePort))
         {
             pair.Ports.Answer(p.SourcePort, open);
-            if (open && pair.FirstOpen.Kind == TimestampKind.None) pair.FirstOpen = p.Timestamp;
+            if (open) pair.FirstOpen ??= p.Timestamp;
             pair.Evidence?.Add(_lines, p, input, open ? "open" : "closed");
         }
         if (_sweeps.TryGetValue(new SweepKey(p.Ip.Destination, p.SourcePort), out var sweep) && sweep.Hosts.Contains(p.Ip.Source))
         {
             if (open)
             {
-                if (sweep.Open.Count == 0) sweep.FirstOpen = p.Timestamp;
+                sweep.FirstOpen ??= p.Timestamp;
                 if (sweep.Open.Add(p.Ip.Source)) SweepHostAdded();
             }
             else if (sweep.Closed.Add(p.Ip.Source))
@@ -218,12 +220,16 @@ internal sealed class ScanDetection : IActivityDetector
         }
     }
 
-    /// <summary>A reset: from a probed port it says closed; from the scanner after a SYN-ACK it is half-open scanning.</summary>
+    /// <summary>
+    /// A reset: from a probed port it says closed. From the scanner to a port that answered open, a bare RST (no ACK)
+    /// is half-open scanning: the SYN-ACK is refused before any handshake completes (nmap -sS crafts it). A connect
+    /// scan completes the handshake and its kernel aborts with RST and ACK.
+    /// </summary>
     private void Reset(DecodedPacket p, int input)
     {
         if (_pairs.TryGetValue(new PairKey(p.Ip.Source, p.Ip.Destination, IpProtocol.Tcp), out var mine) && mine.Ports.IsOpen(p.DestinationPort))
         {
-            mine.HalfOpen++;
+            if ((p.Tcp.Flags & TcpFlags.Ack) == 0) mine.HalfOpen++;
             return;
         }
         Answer(p, input, open: false);
@@ -397,8 +403,8 @@ internal sealed class ScanDetection : IActivityDetector
             Causes = a => ScanCauses.Of(a, scanner),
         };
         activity.Moments.Add((first, Phrase.Of($"First probe from {Phrase.Address(scanner.ToString())}.")));
-        var firstOpen = pairs.Select(kv => kv.Value.FirstOpen).Where(t => t.Kind != TimestampKind.None).DefaultIfEmpty().MinBy(t => t.Nanoseconds);
-        if (firstOpen.Kind != TimestampKind.None) activity.Moments.Add((firstOpen, "First port answered open: the scanner learned something."));
+        var opens = pairs.Select(kv => kv.Value.FirstOpen).OfType<PacketTimestamp>().OrderBy(t => t.Nanoseconds).ToList();
+        if (opens.Count > 0) activity.Moments.Add((opens[0], "First port answered open: the scanner learned something."));
         activity.Moments.Add((last, $"Last probe ({Describe.Count(probes, "probe")} in all)."));
         return activity;
     }
@@ -458,8 +464,8 @@ internal sealed class ScanDetection : IActivityDetector
             Causes = a => ScanCauses.Of(a, scanner),
         };
         activity.Moments.Add((first, Phrase.Of($"First probe from {Phrase.Address(scanner.ToString())}.")));
-        var firstOpen = sweeps.Select(kv => kv.Value.FirstOpen).Where(t => t.Kind != TimestampKind.None).DefaultIfEmpty().MinBy(t => t.Nanoseconds);
-        if (firstOpen.Kind != TimestampKind.None) activity.Moments.Add((firstOpen, "First host answered open."));
+        var opens = sweeps.Select(kv => kv.Value.FirstOpen).OfType<PacketTimestamp>().OrderBy(t => t.Nanoseconds).ToList();
+        if (opens.Count > 0) activity.Moments.Add((opens[0], "First host answered open."));
         activity.Moments.Add((last, $"Last probe ({Describe.Count(probes, "probe")} in all)."));
         return activity;
     }
@@ -484,10 +490,11 @@ internal sealed class ScanDetection : IActivityDetector
         return string.Join("+", parts);
     }
 
+    /// <summary>Packets a second over the window, taken as one second at least (a burst within one second is its count).</summary>
     internal static double Rate(long packets, PacketTimestamp first, PacketTimestamp last)
     {
         double seconds = (last.Nanoseconds - first.Nanoseconds) / (double)PacketTimestamp.NanosPerSecond;
-        return Math.Round(seconds > 0 ? packets / seconds : packets, 1);
+        return Math.Round(packets / Math.Max(seconds, 1), 1);
     }
 
     private static string TargetText(DetectedActivity a) =>

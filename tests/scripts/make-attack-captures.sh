@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Records real attack and busy-but-healthy captures for the detection tests.
+#
+# usage: make-attack-captures.sh OUTDIR
+#
+# Two private network namespaces joined by a veth pair (IPv4 only): an attacker (10.98.0.66) and a victim
+# (10.98.0.10, with 60 more addresses 10.98.1.1-60 for the address scan) that runs a web server (nginx on
+# port 80 and 8080) and a DNS server (dnsmasq). Each scenario runs one real tool, bounded in packets and
+# time, while tcpdump captures the victim's interface into OUTDIR/<scenario>.pcap. OUTDIR/manifest.tsv lists
+# the scenarios and the finding kind each should produce ("none" for the healthy one).
+#
+# Nothing outside the namespaces this script creates is touched: every address lives inside them, and the
+# flood's forged sources are routed only to the attacker's namespace.
+# Exit status: 0 when every capture was made; 77 when this machine cannot run it (not root, no network
+# namespaces, a tool missing: the last line on standard error says why); anything else is a failure.
+set -euo pipefail
+
+if [ -z "${NT_ATTACKS_BOUNDED:-}" ]; then
+  export NT_ATTACKS_BOUNDED=1
+  exec timeout --kill-after=10 170 "$0" "$@"
+fi
+
+readonly SKIP=77
+skip() { echo "make-attack-captures: cannot run here: $*" >&2; exit "$SKIP"; }
+fail() { echo "make-attack-captures: $*" >&2; exit 1; }
+
+[ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || skip "must run as root (network namespaces and tcpdump need it)"
+missing=()
+for tool in ip nmap hping3 nginx dnsmasq dig curl ping tcpdump ss timeout; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+[ ${#missing[@]} -eq 0 ] || skip "missing tools: ${missing[*]}"
+
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+rm -f "$OUT"/*.pcap "$OUT/manifest.tsv"
+rm -rf "$OUT/logs"
+mkdir -p "$OUT/logs"
+
+readonly SUFFIX=$$
+readonly NS_A="nt-attacker-$SUFFIX" NS_V="nt-victim-$SUFFIX"
+readonly ATTACKER_IP=10.98.0.66 VICTIM_IP=10.98.0.10
+readonly TMP_ROOT=${TMPDIR:-/tmp}
+WORK=$(mktemp -d "$TMP_ROOT/nt-attacks-$SUFFIX.XXXXXX")
+readonly WORK
+declare -A PIDS=()
+
+remove_namespace() {
+  local ns=$1 pid
+  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+  timeout 10 ip netns delete "$ns" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$? name
+  trap - EXIT INT TERM
+  for name in "${!PIDS[@]}"; do kill -TERM "${PIDS[$name]}" 2>/dev/null || true; done
+  for name in "${!PIDS[@]}"; do
+    timeout 5 tail --pid="${PIDS[$name]}" -f /dev/null 2>/dev/null || kill -KILL "${PIDS[$name]}" 2>/dev/null || true
+  done
+  for ns in "$NS_A" "$NS_V"; do remove_namespace "$ns"; done
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Namespaces and folders left by an earlier run that was killed outright are removed.
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+  if [[ $ns =~ ^nt-(attacker|victim)-([0-9]+)$ ]] && ! kill -0 "${BASH_REMATCH[2]}" 2>/dev/null; then
+    remove_namespace "$ns"
+  fi
+done
+for dir in "$TMP_ROOT"/nt-attacks-*; do
+  if [[ $dir =~ /nt-attacks-([0-9]+)\.[^/]+$ ]] && ! kill -0 "${BASH_REMATCH[1]}" 2>/dev/null; then rm -rf "$dir"; fi
+done
+
+in_ns() { local ns=$1; shift; timeout 60 ip netns exec "$ns" "$@"; }
+
+# --- topology ---------------------------------------------------------------------------------------
+err=$(timeout 10 ip netns add "$NS_A" 2>&1) || skip "cannot create a network namespace (ip netns add: $err)"
+timeout 10 ip netns add "$NS_V"
+for ns in "$NS_A" "$NS_V"; do
+  in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  timeout 10 ip -n "$ns" link set lo up
+done
+timeout 10 ip -n "$NS_A" link add a0 type veth peer name v0 netns "$NS_V"
+timeout 10 ip -n "$NS_A" addr add "$ATTACKER_IP/16" dev a0
+timeout 10 ip -n "$NS_V" addr add "$VICTIM_IP/16" dev v0
+for i in $(seq 1 60); do timeout 10 ip -n "$NS_V" addr add "10.98.1.$i/16" dev v0; done
+timeout 10 ip -n "$NS_A" link set a0 up
+timeout 10 ip -n "$NS_V" link set v0 up
+# The victim answers forged sources through the attacker's namespace, where they end (no forwarding there).
+timeout 10 ip -n "$NS_V" route add default via "$ATTACKER_IP"
+# Closed UDP ports answer every probe (the kernel's ICMP rate limit would otherwise make a UDP scan slow).
+in_ns "$NS_V" sysctl -qw net.ipv4.icmp_ratelimit=0
+in_ns "$NS_A" ping -c 1 -W 2 "$VICTIM_IP" >/dev/null 2>&1 || fail "the attacker cannot reach the victim after setup"
+
+# --- services on the victim -------------------------------------------------------------------------
+start_bg() {
+  local name=$1 ns=$2; shift 2
+  timeout --kill-after=5 160 ip netns exec "$ns" "$@" >>"$WORK/$name.out" 2>&1 &
+  PIDS[$name]=$!
+}
+
+stop_bg() {
+  local name=$1 sig=${2:-TERM}
+  [ -n "${PIDS[$name]:-}" ] || return 0
+  kill -"$sig" "${PIDS[$name]}" 2>/dev/null || true
+  wait "${PIDS[$name]}" 2>/dev/null || true
+  unset "PIDS[$name]"
+}
+
+wait_listening() {
+  local flag=$1 port=$2
+  for _ in $(seq 50); do
+    [ -n "$(in_ns "$NS_V" ss "$flag" "sport = :$port")" ] && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on port $port in the victim namespace"
+}
+
+cat >"$WORK/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-body;
+  proxy_temp_path $WORK/nginx-proxy;
+  fastcgi_temp_path $WORK/nginx-fastcgi;
+  uwsgi_temp_path $WORK/nginx-uwsgi;
+  scgi_temp_path $WORK/nginx-scgi;
+  server {
+    listen 80;
+    listen 8080;
+    default_type text/plain;
+    location / { return 200 "ok\n"; }
+  }
+}
+EOF
+start_bg web "$NS_V" nginx -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf"
+start_bg dns "$NS_V" dnsmasq --keep-in-foreground --no-resolv --no-hosts --user=root --bind-interfaces \
+  --listen-address="$VICTIM_IP" --port=53 --pid-file="$WORK/dnsmasq.pid" --address=/www.example.test/"$VICTIM_IP"
+wait_listening -Hltn 80
+wait_listening -Hltn 8080
+wait_listening -Hlun 53
+
+# --- capture ----------------------------------------------------------------------------------------
+capture_start() {
+  local scenario=$1
+  : >"$WORK/tcpdump.err"
+  timeout --kill-after=5 90 ip netns exec "$NS_V" \
+    tcpdump -i v0 -n -s 0 -U -Z root -w "$OUT/$scenario.pcap" 2>"$WORK/tcpdump.err" &
+  PIDS[tcpdump]=$!
+  for _ in $(seq 50); do
+    grep -q 'listening on' "$WORK/tcpdump.err" && return 0
+    kill -0 "${PIDS[tcpdump]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
+}
+
+capture_stop() {
+  local scenario=$1
+  sleep 1
+  stop_bg tcpdump INT
+  cat "$WORK/tcpdump.err" >>"$OUT/logs/$scenario.txt"
+  [ -s "$OUT/$scenario.pcap" ] || fail "no capture written for $scenario"
+}
+
+printf 'scenario\tpcap\texpected_kind\tdescription\n' >"$WORK/manifest.tsv"
+
+# One scenario: capture at the victim while the tool runs in the attacker's namespace.
+run() {
+  local scenario=$1 kind=$2 description=$3; shift 3
+  : >"$OUT/logs/$scenario.txt"
+  capture_start "$scenario"
+  echo "\$ $*" >>"$OUT/logs/$scenario.txt"
+  "$@" >>"$OUT/logs/$scenario.txt" 2>&1 || fail "$scenario: the tool failed (see $OUT/logs/$scenario.txt)"
+  capture_stop "$scenario"
+  printf '%s\t%s\t%s\t%s\n' "$scenario" "$scenario.pcap" "$kind" "$description" >>"$WORK/manifest.tsv"
+  echo "make-attack-captures: $scenario: $(stat -c %s "$OUT/$scenario.pcap") bytes" >&2
+}
+
+# The healthy busy capture: web fetches, name lookups and pings at ordinary rates from one client.
+healthy() {
+  local i
+  for i in $(seq 1 150); do
+    in_ns "$NS_A" curl -s -o /dev/null --max-time 2 "http://$VICTIM_IP/" || return 1
+    in_ns "$NS_A" curl -s -o /dev/null --max-time 2 "http://$VICTIM_IP:8080/page$i" || return 1
+    in_ns "$NS_A" dig +short +tries=1 +timeout=1 @"$VICTIM_IP" www.example.test >/dev/null || return 1
+  done
+  in_ns "$NS_A" ping -c 20 -i 0.05 -q "$VICTIM_IP" >/dev/null
+}
+
+run healthy-busy none "300 HTTP fetches, 150 DNS lookups and 20 pings from one client" healthy
+run nmap-syn port-scan "nmap -sS of ports 1-1000 (80 and 8080 open)" \
+  in_ns "$NS_A" nmap -n -Pn -sS -p 1-1000,8080 -T4 --max-retries 1 "$VICTIM_IP"
+run nmap-connect port-scan "nmap -sT of ports 1-300" \
+  in_ns "$NS_A" nmap -n -Pn -sT -p 1-300 -T4 --max-retries 1 "$VICTIM_IP"
+run nmap-xmas port-scan "nmap -sX (FIN, PSH, URG) of ports 1-300" \
+  in_ns "$NS_A" nmap -n -Pn -sX -p 1-300 -T4 --max-retries 1 "$VICTIM_IP"
+run nmap-udp port-scan "nmap -sU of ports 1-100 (53 open)" \
+  in_ns "$NS_A" nmap -n -Pn -sU -p 1-100 -T4 --max-retries 1 "$VICTIM_IP"
+run nmap-sweep address-scan "nmap -sS of port 22 on 60 addresses (all closed)" \
+  in_ns "$NS_A" nmap -n -Pn -sS -p 22 -T4 --max-retries 1 10.98.1.1-60
+run hping3-flood syn-flood "hping3 -S --rand-source: 6000 SYNs to port 80 at 5000 a second" \
+  in_ns "$NS_A" hping3 -q -S -p 80 -i u200 -c 6000 --rand-source "$VICTIM_IP"
+
+mv "$WORK/manifest.tsv" "$OUT/manifest.tsv"
