@@ -112,7 +112,11 @@ public sealed class Analyzer
             Capture = TrafficStatistics.CaptureSummary(t),
             Incidents = incidents,
             Findings = [.. detected.Select(f => f.Finding), .. activities.Select(a => a.Finding).OrderBy(f => f.First.Seconds)],
-            Overview = TrafficStatistics.Overview(t),
+            Overview = TrafficStatistics.Overview(t) with
+            {
+                Activities = activities.Where(a => a.Severity == Severity.Low).OrderBy(a => a.First.Nanoseconds)
+                    .Select(a => new ActivityNote(a.Kind, a.Finding.Id, a.Finding.Title.Text)).ToList() is { Count: > 0 } notes ? notes : null,
+            },
             Dns = TrafficStatistics.DnsStatistics(t),
             Tcp = TrafficStatistics.TcpStatistics(t),
             Caveats = CaptureCaveats.For(t, _failures.Table, _inputs),

@@ -9,7 +9,12 @@ public sealed record TrafficOverview
     public required IReadOnlyList<Talker> TopTalkers { get; init; }
     public long Hosts { get; init; }
     public long Flows { get; init; }
+    /// <summary>Diagnostic activity seen (a traceroute): reported here, never as an incident. Absent when none.</summary>
+    public IReadOnlyList<ActivityNote>? Activities { get; init; }
 }
+
+/// <summary>A diagnostic activity: its kind, its finding and what it was.</summary>
+public sealed record ActivityNote(FindingKind Kind, string Finding, string Text);
 
 public sealed record ProtocolCount(string Protocol, long Packets, long Bytes);
 

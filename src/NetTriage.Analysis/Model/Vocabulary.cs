@@ -33,6 +33,8 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("address-scan")] AddressScan,
     /// <summary>A surge of connection attempts (SYNs) toward one service that mostly never complete a handshake.</summary>
     [JsonStringEnumMemberName("syn-flood")] SynFlood,
+    /// <summary>Diagnostic activity: a traceroute, whose ICMP time-exceeded answers are its purpose (low severity, never an incident).</summary>
+    [JsonStringEnumMemberName("traceroute")] Traceroute,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>
@@ -65,7 +67,7 @@ public enum Layer : byte
 /// <summary>The words of the vocabulary as the JSON and the reports write them.</summary>
 public static class VocabularyNames
 {
-    public static string Name(this FindingKind kind) => Detection.FindingCatalog.Of(kind).Name;
+    public static string Name(this FindingKind kind) => Detection.FindingCatalog.RowOf(kind).Name;
 
     public static string Name(this Severity severity) => severity switch
     {

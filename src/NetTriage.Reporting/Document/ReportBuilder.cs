@@ -105,6 +105,10 @@ public static class ReportBuilder
             body.Add(new Paragraph([T(facts.Count > 0
                 ? "No failure was found: " + string.Join("; ", facts) + ". The traffic overview below shows what was seen."
                 : "No failure was found. The traffic overview below shows what was seen.")]));
+            if (report.Overview.Activities is { Count: > 0 } activities)
+            {
+                body.Add(new Paragraph([T($"Diagnostic activity ({string.Join(", ", activities.Select(a => a.Kind.Name()).Distinct())}) is listed under "), B("Traffic overview"), T(": it explains the errors it provoked.")]));
+            }
         }
         if (report.Caveats.Count > 0)
         {
@@ -519,6 +523,14 @@ public static class ReportBuilder
                         [T(Wording.Number(t.PacketsReceived))],
                         .. (o.Bytes > 0 ? (IReadOnlyList<IReadOnlyList<Span>>)[[T(Wording.Number(t.BytesSent))], [T(Wording.Number(t.BytesReceived))]] : []),
                     ]).ToList()),
+            ]));
+        }
+        if (o.Activities is { Count: > 0 } activities)
+        {
+            body.Add(new Section("overview-activity", 3, [T("Diagnostic activity")],
+            [
+                new Paragraph([T("Tools an operator runs on purpose: what they provoke (time-exceeded errors, unanswered probes) is their point, not an outage.")]),
+                new ItemList(false, activities.Select(a => new ListItem([B(a.Finding), T(" " + a.Text)], [])).ToList()),
             ]));
         }
         body.Add(Dns(report.Dns));

@@ -207,6 +207,46 @@ public sealed class AttackTests
     }
 
     [Fact]
+    public void A_traceroute_is_diagnostic_activity_not_an_outage()
+    {
+        // Time exceeded from every hop is what traceroute asks for: no "packets expire in transit" incident.
+        var s = new Scenario();
+        ushort port = 33434;
+        for (int hop = 1; hop <= 6; hop++)
+        {
+            for (int probe = 0; probe < 3; probe++)
+            {
+                s.Datagram("10.0.0.5", 45000, "192.0.2.80", port++, 32);
+                if (hop < 6) s.IcmpError($"10.1.{hop}.1", 11, 0);
+                else s.IcmpError("192.0.2.80", 3, 3);
+            }
+        }
+        var report = s.Analyze();
+
+        Assert.Empty(report.Incidents);
+        var trace = Assert.Single(report.Findings);
+        Assert.Equal(FindingKind.Traceroute, trace.Kind);
+        Assert.Equal(Severity.Low, trace.Severity);
+        Assert.StartsWith("Traceroute from 10.0.0.5 to 192.0.2.80: 5 routers answered time exceeded", trace.Title.Text, StringComparison.Ordinal);
+        var note = Assert.Single(report.Overview.Activities!);
+        Assert.Equal(trace.Id, note.Finding);
+    }
+
+    [Fact]
+    public void Time_exceeded_from_two_routers_is_still_a_loop_not_a_traceroute()
+    {
+        var s = new Scenario();
+        for (int i = 0; i < 6; i++)
+        {
+            s.Datagram("10.0.0.5", 45000, "192.0.2.80", 5000, 32);
+            s.IcmpError(i % 2 == 0 ? "10.1.1.1" : "10.1.2.1", 11, 0);
+        }
+        var report = s.Analyze();
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.Traceroute);
+        Assert.Contains(report.Findings, f => f.Kind == FindingKind.TtlExceeded);
+    }
+
+    [Fact]
     public void A_traceroute_is_not_a_udp_scan()
     {
         // traceroute: three UDP probes a hop to rising ports, time exceeded from each router, then port unreachable.

@@ -14,7 +14,7 @@ public sealed class CatalogTests
         Assert.Equal(kinds.Length, FindingCatalog.All.Count);
         foreach (var kind in kinds)
         {
-            var row = FindingCatalog.Of(kind);
+            var row = FindingCatalog.RowOf(kind);
             Assert.Equal(kind, row.Kind);
             Assert.Equal(JsonSerializer.Serialize(row.Name), JsonSerializer.Serialize(kind));
             Assert.Equal(kind, FindingCatalog.ByName(row.Name));
@@ -30,7 +30,7 @@ public sealed class CatalogTests
         [
             "dns-server-unreachable", "dns-blocked", "dns-no-response", "dns-servfail", "dns-refused", "dns-nxdomain",
             "tcp-connection-refused", "tcp-no-response", "tcp-blocked", "host-unreachable", "network-unreachable", "ttl-exceeded",
-            "port-scan", "address-scan", "syn-flood",
+            "port-scan", "address-scan", "syn-flood", "traceroute",
         ];
         Assert.Equal(documented, FindingCatalog.All.Select(r => r.Name));
         string docs = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "analysis-json.md"));

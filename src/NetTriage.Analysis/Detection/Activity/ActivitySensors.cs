@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using NetTriage.Analysis.Detection.Diagnostics;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Detection.Floods;
 using NetTriage.Analysis.Detection.Scans;
@@ -26,13 +27,13 @@ internal interface IActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. SynFloodDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. SynFloodDetection.Kinds, .. TracerouteDetection.Kinds];
 
     private readonly IActivityDetector[] _detectors;
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new SynFloodDetection()];
+        _detectors = [new ScanDetection(), new SynFloodDetection(), new TracerouteDetection()];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -51,7 +51,14 @@ internal sealed class SynFloodDetection : IActivityDetector
     internal const int SourcesKept = 4096;
     private const int EvidenceKept = 12;
 
-    private readonly Dictionary<(IpAddr Server, ushort Port), Service> _services = [];
+    private readonly Dictionary<ServiceKey, Service> _services = [];
+
+    private readonly record struct ServiceKey(IpAddr Server, ushort Port)
+    {
+        public bool Equals(ServiceKey other) => Port == other.Port && Server == other.Server;
+
+        public override int GetHashCode() => KeyHash.Finish(KeyHash.Of(Server) ^ ((uint)Port << 16));
+    }
     private readonly EvidenceLines _lines = new();
     private bool _full;
 
@@ -75,12 +82,12 @@ internal sealed class SynFloodDetection : IActivityDetector
         if (!p.Has(PacketLayers.Tcp)) return;
         var flags = p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst);
         if (flags == TcpFlags.Syn) Syn(p, input);
-        else if (flags == (TcpFlags.Syn | TcpFlags.Ack) && _services.TryGetValue((p.Ip.Source, p.SourcePort), out var answered)) answered.SynAcks++;
+        else if (flags == (TcpFlags.Syn | TcpFlags.Ack) && _services.TryGetValue(new ServiceKey(p.Ip.Source, p.SourcePort), out var answered)) answered.SynAcks++;
     }
 
     private void Syn(DecodedPacket p, int input)
     {
-        var key = (p.Ip.Destination, p.DestinationPort);
+        var key = new ServiceKey(p.Ip.Destination, p.DestinationPort);
         if (!_services.TryGetValue(key, out var s))
         {
             if (_services.Count >= MaxServices && !Prune()) return;
