@@ -13,7 +13,7 @@ public sealed record AttackFacts
     public required string Technique { get; init; }
     /// <summary>Packets the actors sent toward the targets (probes, SYNs).</summary>
     public long Packets { get; init; }
-    /// <summary>Distinct sources of those packets.</summary>
+    /// <summary>Distinct sources of those packets (floods: of the SYNs from the surge on, which are the flood's).</summary>
     public long Sources { get; init; }
     /// <summary>Distinct targets (hosts).</summary>
     public long Targets { get; init; }

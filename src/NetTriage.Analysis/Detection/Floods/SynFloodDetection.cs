@@ -71,6 +71,8 @@ internal sealed class SynFloodDetection : IActivityDetector
         public long SurgeSecond = long.MinValue;
         public PacketTimestamp SurgeStart;
         public long SynsBeforeSurge;
+        /// <summary>SYNs from the one that reached the floor on: those whose sources were told apart.</summary>
+        public long SynsSinceSurge;
         public readonly HashSet<IpAddr> Sources = [];
         public bool SourcesCapped;
         public ActivityEvidence? Evidence;
@@ -109,7 +111,9 @@ internal sealed class SynFloodDetection : IActivityDetector
                 s.Evidence = new ActivityEvidence(EvidenceKept);
             }
         }
-        if (!s.SourcesCapped && !s.Sources.Contains(p.Ip.Source))
+        // Sources are told apart from the surge on: they are the flood's, and ordinary traffic costs no lookup.
+        if (s.SurgeSecond != long.MinValue) s.SynsSinceSurge++;
+        if (s.SurgeSecond != long.MinValue && !s.SourcesCapped && !s.Sources.Contains(p.Ip.Source))
         {
             if (s.Sources.Count >= SourcesKept) s.SourcesCapped = true;
             else s.Sources.Add(p.Ip.Source);
@@ -155,7 +159,8 @@ internal sealed class SynFloodDetection : IActivityDetector
     private static DetectedActivity Flood(IpAddr server, ushort port, Service s, double? baseline, long attempts, long halfOpen, long capturePackets)
     {
         long sources = s.Sources.Count;
-        long tracked = Math.Min(s.Syns, s.SourcesCapped ? SourcesKept : s.Syns);
+        // The SYNs over which the sources were told apart (from the surge on, up to the set's bound).
+        long tracked = s.SourcesCapped ? SourcesKept : s.SynsSinceSurge;
         bool spoofed = sources >= DistributedSources && sources >= tracked * SpoofedSourcesPerSyn;
         bool overwhelmed = s.SynAcks < s.Syns * 0.9;
         var facts = new AttackFacts

@@ -131,8 +131,11 @@ internal sealed class ScanDetection : IActivityDetector
         else if (p.Has(PacketLayers.Udp))
         {
             // A UDP packet from a port the other side probed is an answer, not a probe (a DNS server's replies go
-            // to as many client ports as there were queries).
-            if (_pairs.TryGetValue(new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Udp), out var reverse)
+            // to as many client ports as there were queries). Answers come from the lower port (a service's) to the
+            // higher (a client's) almost always, so only those are looked up as answers first: one table lookup a
+            // datagram in ordinary traffic.
+            if (p.SourcePort < p.DestinationPort
+                && _pairs.TryGetValue(new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Udp), out var reverse)
                 && reverse.Ports.Contains(p.SourcePort))
             {
                 reverse.Replies++;
