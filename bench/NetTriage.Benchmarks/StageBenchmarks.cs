@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using NetTriage.Analysis;
+using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Capture;
@@ -14,6 +15,9 @@ namespace NetTriage.Benchmarks;
 /// steady state: before timing, the capture is fed through it pass after pass (each an hour after the last)
 /// until a whole pass allocates nothing, i.e. every host, flow, name and server is known and the tables that
 /// keep evidence or statistics are at their caps. MemoryDiagnoser then shows the bytes allocated per packet.
+/// read+decode+track+sensors adds the activity detectors (scans, floods, traceroutes) that see each packet after
+/// tracking, as the analysis runs them: their cost is the difference with read+decode+track. Both use the same
+/// tracker, warmed up with the sensors, so that neither pays for memory the other has in cache.
 /// </summary>
 [MemoryDiagnoser]
 public class StageBenchmarks
@@ -31,6 +35,7 @@ public class StageBenchmarks
     private EndlessSource _decodeSource = null!;
     private EndlessSource _trackSource = null!;
     private TrafficTracker _tracker = null!;
+    private ActivitySensors _sensors = null!;
     private readonly DecodedPacket _packet = new();
 
     [GlobalSetup]
@@ -45,18 +50,24 @@ public class StageBenchmarks
         _trackSource = new EndlessSource(_capture, CapturePackets);
         var options = new AnalysisOptions();
         _tracker = new TrafficTracker(options, new FailureRecorder(options));
+        _sensors = new ActivitySensors();
         int passes = 0;
         long allocated;
         do
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             _trackSource.Take(CapturePackets);
-            while (_trackSource.TryRead(_packet)) _tracker.Observe(_packet, 0);
+            while (_trackSource.TryRead(_packet))
+            {
+                _tracker.Observe(_packet, 0);
+                _sensors.Observe(_packet, 0);
+            }
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             passes++;
         }
         while (allocated > 0 && passes < MaxWarmUpPasses);
-        Console.WriteLine($"// tracker warmed up over {passes} passes of {CapturePackets} packets; the last allocated {allocated} bytes");
+        Console.WriteLine($"// tracker and sensors warmed up over {passes} passes of {CapturePackets} packets; the last allocated {allocated} bytes");
+
     }
 
     [GlobalCleanup]
@@ -113,6 +124,18 @@ public class StageBenchmarks
     {
         _trackSource.Take(Packets);
         while (_trackSource.TryRead(_packet)) _tracker.Observe(_packet, 0);
+        return _tracker.Packets;
+    }
+
+    [Benchmark(OperationsPerInvoke = Packets)]
+    public long ReadDecodeTrackSensors()
+    {
+        _trackSource.Take(Packets);
+        while (_trackSource.TryRead(_packet))
+        {
+            _tracker.Observe(_packet, 0);
+            _sensors.Observe(_packet, 0);
+        }
         return _tracker.Packets;
     }
 }

@@ -105,3 +105,13 @@ internal static class KeyHash
         return (int)(h ^ (h >> 13));
     }
 }
+
+/// <summary>Addresses compared and hashed as the tracker's keys are (<see cref="KeyHash"/>): cheaper than the default hash.</summary>
+internal sealed class IpAddrComparer : IEqualityComparer<IpAddr>
+{
+    public static readonly IpAddrComparer Instance = new();
+
+    public bool Equals(IpAddr x, IpAddr y) => x == y;
+
+    public int GetHashCode(IpAddr a) => KeyHash.Finish(KeyHash.Of(a));
+}

@@ -27,6 +27,8 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>, ISpanFo
     public bool IsNone => Version == 0;
     public bool IsV4 => Version == 4;
     public bool IsV6 => Version == 6;
+    /// <summary>A group address: IPv4 224.0.0.0/4 (RFC 5771), IPv6 ff00::/8 (RFC 4291 2.7).</summary>
+    public bool IsMulticast => IsV4 ? (V4Value >> 28) == 0xE : IsV6 && (_hi >> 56) == 0xFF;
 
     public static IpAddr None => default;
 

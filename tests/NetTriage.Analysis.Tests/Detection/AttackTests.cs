@@ -179,6 +179,23 @@ public sealed class AttackTests
     }
 
     [Fact]
+    public void Unanswered_mdns_and_llmnr_queries_are_no_dns_failure()
+    {
+        // Multicast name queries are answered by whichever host owns the name, or by nobody: never a silent server.
+        var s = new Scenario();
+        for (int i = 0; i < 20; i++)
+        {
+            s.Query("10.0.0.5", 5353, "224.0.0.251", 0, $"printer{i}.local");
+            s.Query("10.0.0.5", (ushort)(50000 + i), "224.0.0.252", (ushort)i, $"host{i}");
+            s.After(1);
+        }
+        s.After(10).Bystander();
+        var report = s.Analyze();
+        Assert.Empty(report.Findings);
+        Assert.Empty(report.Incidents);
+    }
+
+    [Fact]
     public void A_dns_servers_replies_to_many_client_ports_are_not_a_udp_scan()
     {
         var s = new Scenario();

@@ -73,7 +73,7 @@ internal sealed class SynFloodDetection : IActivityDetector
         public long SynsBeforeSurge;
         /// <summary>SYNs from the one that reached the floor on: those whose sources were told apart.</summary>
         public long SynsSinceSurge;
-        public readonly HashSet<IpAddr> Sources = [];
+        public readonly HashSet<IpAddr> Sources = new(IpAddrComparer.Instance);
         public bool SourcesCapped;
         public ActivityEvidence? Evidence;
     }

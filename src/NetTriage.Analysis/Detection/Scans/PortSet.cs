@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NetTriage.Analysis.Detection.Scans;
 
@@ -8,12 +9,20 @@ namespace NetTriage.Analysis.Detection.Scans;
 /// that goes past them gets three 8 KiB bitmaps of the whole port space, while the detector's budget of wide sets
 /// lasts, and counts only "at least" after that.
 /// </summary>
-internal sealed class PortSet
+/// <remarks>A struct held in its pair's record (never copied: fields, not properties), the inline ports in place: a
+/// probe costs the pair's lookup and nothing more in ordinary traffic.</remarks>
+internal struct PortSet
 {
     public const int InlinePorts = 8;
     private const int Words = 65536 / 64;
 
-    private readonly ushort[] _inline = new ushort[InlinePorts];
+    [InlineArray(InlinePorts)]
+    private struct InlineSlots
+    {
+        private ushort _first;
+    }
+
+    private InlineSlots _inline;
     private byte _inlineOpen, _inlineClosed;
     private int _inlineCount;
     private ulong[]? _probed, _open, _closed;
@@ -24,7 +33,7 @@ internal sealed class PortSet
     public long ClosedCount { get; private set; }
     /// <summary>Ports probed past the inline array when no wide set was left: <see cref="Count"/> is then a lower bound.</summary>
     public bool Overflowed { get; private set; }
-    public bool IsWide => _probed is not null;
+    public readonly bool IsWide => _probed is not null;
 
     /// <summary>
     /// Adds a probed port; true when it is new. When the inline array is full, the set widens if

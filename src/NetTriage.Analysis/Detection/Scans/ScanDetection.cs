@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
@@ -83,7 +84,7 @@ internal sealed class ScanDetection : IActivityDetector
 
     private sealed class Pair(PacketTimestamp first)
     {
-        public readonly PortSet Ports = new();
+        public PortSet Ports;
         public long Probes, Syn, Fin, Null, Xmas, Udp;
         /// <summary>RSTs the scanner sent right after a port answered open: half-open (SYN) scanning.</summary>
         public long HalfOpen;
@@ -95,11 +96,15 @@ internal sealed class ScanDetection : IActivityDetector
         public ActivityEvidence? Evidence;
     }
 
+    private const byte HostOpen = 1, HostClosed = 2;
+
     private sealed class Sweep(PacketTimestamp first)
     {
-        public readonly HashSet<IpAddr> Hosts = [];
-        public readonly HashSet<IpAddr> Open = [];
-        public readonly HashSet<IpAddr> Closed = [];
+        /// <summary>Each host probed, and what it answered (<see cref="HostOpen"/>, <see cref="HostClosed"/>): one lookup a packet.</summary>
+        public readonly Dictionary<IpAddr, byte> Hosts = new(IpAddrComparer.Instance);
+        public IEnumerable<IpAddr> Open => Hosts.Where(h => (h.Value & HostOpen) != 0).Select(h => h.Key);
+        public int OpenCount => Hosts.Count(h => (h.Value & HostOpen) != 0);
+        public int ClosedCount => Hosts.Count(h => h.Value == HostClosed);
         public long Probes;
         public bool Capped;
         public PacketTimestamp First = first, Last = first;
@@ -195,14 +200,14 @@ internal sealed class ScanDetection : IActivityDetector
         sweep.Probes++;
         sweep.Last = p.Timestamp;
         Tick(ref sweep.Second, ref sweep.InSecond, ref sweep.Peak, p.Timestamp);
-        if (!sweep.Hosts.Contains(p.Ip.Destination))
+        if (!sweep.Hosts.ContainsKey(p.Ip.Destination))
         {
             if (_sweepHosts >= MaxSweepHosts && PruneSweepHosts() is false)
             {
                 sweep.Capped = true;
                 return;
             }
-            sweep.Hosts.Add(p.Ip.Destination);
+            sweep.Hosts.Add(p.Ip.Destination, 0);
             _sweepHosts++;
             // Evidence from the host after which the sweep could become a scan (ordinary clients stop earlier).
             if (sweep.Hosts.Count == PortSet.InlinePorts) sweep.Evidence = new ActivityEvidence(EvidenceKept);
@@ -219,17 +224,12 @@ internal sealed class ScanDetection : IActivityDetector
             if (open) pair.FirstOpen ??= p.Timestamp;
             pair.Evidence?.Add(_lines, p, input, open ? "open" : "closed");
         }
-        if (_sweeps.TryGetValue(new SweepKey(p.Ip.Destination, p.SourcePort), out var sweep) && sweep.Hosts.Contains(p.Ip.Source))
+        if (_sweeps.TryGetValue(new SweepKey(p.Ip.Destination, p.SourcePort), out var sweep))
         {
-            if (open)
-            {
-                sweep.FirstOpen ??= p.Timestamp;
-                if (sweep.Open.Add(p.Ip.Source)) SweepHostAdded();
-            }
-            else if (sweep.Closed.Add(p.Ip.Source))
-            {
-                SweepHostAdded();
-            }
+            ref byte state = ref CollectionsMarshal.GetValueRefOrNullRef(sweep.Hosts, p.Ip.Source);
+            if (Unsafe.IsNullRef(ref state)) return;
+            if (open) sweep.FirstOpen ??= p.Timestamp;
+            state |= open ? HostOpen : HostClosed;
             sweep.Evidence?.Add(_lines, p, input, open ? "open" : "closed");
         }
     }
@@ -319,7 +319,7 @@ internal sealed class ScanDetection : IActivityDetector
         {
             if (sweep.Hosts.Count <= 2)
             {
-                _sweepHosts -= sweep.Hosts.Count + sweep.Open.Count + sweep.Closed.Count;
+                _sweepHosts -= sweep.Hosts.Count;
                 _sweeps.Remove(key);
             }
         }
@@ -327,8 +327,6 @@ internal sealed class ScanDetection : IActivityDetector
     };
 
     private bool PruneSweepHosts() => PruneSweeps() > 0 && _sweepHosts < MaxSweepHosts;
-
-    private void SweepHostAdded() => _sweepHosts++;
 
     // ---- judgement ---------------------------------------------------------------------------------
 
@@ -356,7 +354,7 @@ internal sealed class ScanDetection : IActivityDetector
 
     private static bool IsAddressScan(Sweep sweep)
     {
-        long failed = sweep.Hosts.Count - sweep.Open.Count;
+        long failed = sweep.Hosts.Count - sweep.OpenCount;
         return failed >= AddressScanHosts && failed >= sweep.Hosts.Count * AddressScanFailedShare;
     }
 
@@ -426,12 +424,12 @@ internal sealed class ScanDetection : IActivityDetector
     private DetectedActivity AddressScan(IpAddr scanner, List<KeyValuePair<SweepKey, Sweep>> sweeps)
     {
         var main = sweeps[0];
-        var hosts = new HashSet<IpAddr>(sweeps.SelectMany(kv => kv.Value.Hosts));
+        var hosts = new HashSet<IpAddr>(sweeps.SelectMany(kv => kv.Value.Hosts.Keys));
         var targets = hosts.OrderBy(h => h).Take(64).ToList();
         var ports = sweeps.Select(kv => kv.Key.Port).ToHashSet();
         long probes = sweeps.Sum(kv => kv.Value.Probes);
-        long open = sweeps.Sum(kv => kv.Value.Open.Count);
-        long closed = sweeps.Sum(kv => kv.Value.Closed.Count(h => !kv.Value.Open.Contains(h)));
+        long open = sweeps.Sum(kv => kv.Value.OpenCount);
+        long closed = sweeps.Sum(kv => kv.Value.ClosedCount);
         long hostProbes = sweeps.Sum(kv => kv.Value.Hosts.Count);
         var first = sweeps.Select(kv => kv.Value.First).MinBy(t => t.Nanoseconds);
         var last = sweeps.Select(kv => kv.Value.Last).MaxBy(t => t.Nanoseconds);

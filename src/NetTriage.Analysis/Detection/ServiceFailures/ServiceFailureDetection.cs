@@ -24,7 +24,9 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
             IcmpMeaning.AdministrativelyProhibited => FindingKind.DnsBlocked,
             _ => null,
         },
-        DnsOutcome.Unanswered => FindingKind.DnsNoResponse,
+        // A query to a group (mDNS 224.0.0.251, LLMNR 224.0.0.252, RFC 6762 and 4795) is answered by whichever host
+        // owns the name, never by the group: silence says nobody does, not that a server failed.
+        DnsOutcome.Unanswered => attempt.Server.IsMulticast ? null : FindingKind.DnsNoResponse,
         DnsOutcome.Answered => attempt.Rcode switch
         {
             DnsRcode.ServFail => FindingKind.DnsServfail,
