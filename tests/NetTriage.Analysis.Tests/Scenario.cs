@@ -86,6 +86,26 @@ internal sealed class Scenario
         return Emit(tcp + FrameBuilder.TcpHeaderLength + payload);
     }
 
+    /// <summary>An ICMP echo request (RFC 792) from <paramref name="src"/> to <paramref name="dst"/>, 56 bytes of data as ping sends.</summary>
+    public Scenario Echo(string src, string dst, ushort sequence)
+    {
+        const int ip = FrameBuilder.EthernetHeaderLength;
+        const int icmp = ip + FrameBuilder.Ipv4HeaderLength;
+        const int length = FrameBuilder.IcmpHeaderLength + 56;
+        var message = _frame.AsSpan(icmp, length);
+        message.Clear();
+        message[0] = 8; // echo request
+        message[4] = 0x12;
+        message[5] = 0x34;
+        message[6] = (byte)(sequence >> 8);
+        message[7] = (byte)sequence;
+        ushort checksum = FrameBuilder.InternetChecksum(message, 0);
+        message[2] = (byte)(checksum >> 8);
+        message[3] = (byte)checksum;
+        FrameBuilder.WriteIpv4(_frame.AsSpan(ip), IpAddr.Parse(src), IpAddr.Parse(dst), IpProtocol.Icmp, length, _ipId++);
+        return Emit(icmp + length);
+    }
+
     /// <summary>An ICMP error from <paramref name="sender"/> quoting the last packet sent, cut to <paramref name="quote"/> bytes.</summary>
     public Scenario IcmpError(string sender, byte type, byte code, int quote = 548)
     {

@@ -33,6 +33,10 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("address-scan")] AddressScan,
     /// <summary>A surge of connection attempts (SYNs) toward one service that mostly never complete a handshake.</summary>
     [JsonStringEnumMemberName("syn-flood")] SynFlood,
+    /// <summary>A surge of UDP datagrams toward one service (a flood of DNS queries toward a resolver among them).</summary>
+    [JsonStringEnumMemberName("udp-flood")] UdpFlood,
+    /// <summary>A surge of ICMP echo requests toward one host.</summary>
+    [JsonStringEnumMemberName("icmp-flood")] IcmpFlood,
     /// <summary>Diagnostic activity: a traceroute, whose ICMP time-exceeded answers are its purpose (low severity, never an incident).</summary>
     [JsonStringEnumMemberName("traceroute")] Traceroute,
 }

@@ -339,7 +339,61 @@ public sealed class AttackTests
     [Fact]
     public void A_short_burst_below_the_flood_minimum_is_not_a_flood()
     {
-        var report = Flood(calmSeconds: 0, syns: SynFloodDetection.MinSyns - 1, answered: true).Analyze();
+        var report = Flood(calmSeconds: 0, syns: FloodDetection.MinSyns - 1, answered: true).Analyze();
         Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.SynFlood);
+    }
+
+    [Fact]
+    public void A_flood_of_dns_queries_from_forged_sources_is_a_udp_flood_even_when_answered()
+    {
+        var s = new Scenario();
+        var random = new Random(3);
+        for (int i = 0; i < 3000; i++)
+        {
+            // 0.3 ms apart: about 3,300 queries a second, from a new forged address each.
+            string forged = $"{random.Next(1, 224)}.{random.Next(256)}.{random.Next(256)}.{random.Next(1, 255)}";
+            ushort port = (ushort)random.Next(1024, 65535);
+            s.Query(forged, port, "10.0.0.53", (ushort)i, "example.com");
+            s.After(-0.0007);
+        }
+        var report = s.Analyze();
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.UdpFlood, incident.Kind);
+        Assert.StartsWith("Distributed DNS (UDP) flood against 10.0.0.53 port 53", incident.Title, StringComparison.Ordinal);
+        var facts = report.Findings.Single(f => f.Kind == FindingKind.UdpFlood).Attack!;
+        Assert.Equal(3000, facts.Packets);
+        Assert.True(facts.SpoofedSources);
+        // The unanswered queries were recorded as DNS failures and are counted into the flood, not a second incident.
+        Assert.DoesNotContain(report.Incidents, i => i.Kind == FindingKind.DnsNoResponse);
+    }
+
+    [Fact]
+    public void A_busy_resolver_answering_its_clients_is_not_flooded()
+    {
+        // 50 clients, 4,000 queries at 2,000 a second, every one answered.
+        var s = new Scenario();
+        for (int i = 0; i < 4000; i++)
+        {
+            string client = $"10.3.0.{i % 50 + 1}";
+            ushort port = (ushort)(20000 + i % 30000);
+            s.Query(client, port, "10.0.0.53", (ushort)i, "www.example.com");
+            s.After(-0.0005);
+            s.Response("10.0.0.53", client, port, (ushort)i, "www.example.com", 0, "192.0.2.80");
+        }
+        Assert.DoesNotContain(s.Analyze().Findings, f => f.Attack is not null);
+    }
+
+    [Fact]
+    public void A_ping_flood_is_an_icmp_flood_and_ordinary_pings_are_not()
+    {
+        var flood = new Scenario();
+        for (int i = 0; i < 2000; i++) flood.Echo(Scanner, Target, (ushort)i);
+        var facts = Assert.Single(flood.Analyze().Findings, f => f.Kind == FindingKind.IcmpFlood).Attack!;
+        Assert.Equal(2000, facts.Packets);
+        Assert.Equal("icmp-echo", facts.Technique);
+
+        var pings = new Scenario();
+        for (int i = 0; i < 2000; i++) pings.Echo(Scanner, Target, (ushort)i).After(0.2);
+        Assert.DoesNotContain(pings.Analyze().Findings, f => f.Attack is not null);
     }
 }

@@ -27,13 +27,13 @@ internal interface IActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. SynFloodDetection.Kinds, .. TracerouteDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds];
 
     private readonly IActivityDetector[] _detectors;
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new SynFloodDetection(), new TracerouteDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection()];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -11,21 +11,25 @@ using static NetTriage.Analysis.Diagnosis.CauseText;
 namespace NetTriage.Analysis.Detection.Floods;
 
 /// <summary>
-/// SYN floods (RFC 4987): a surge of connection attempts toward one service, far above its own earlier rate and an
-/// absolute floor, most of which never complete a handshake. The figures: SYNs, the busiest second, the rate before
-/// the surge, half-open attempts, the share of the capture, distinct sources and whether they look spoofed (each sent
-/// one SYN and none completed a handshake: random forged addresses), which tells a DoS from a DDoS.
+/// Floods: a surge of packets toward one target, far above its own earlier rate and an absolute floor. SYN floods
+/// (RFC 4987) toward a TCP service, most of whose attempts never complete a handshake; UDP floods toward a UDP
+/// service (a DNS resolver drowned in queries among them), most of which go unanswered or come from forged sources;
+/// ICMP echo floods toward a host. The figures: packets, the busiest second, the rate before the surge, what went
+/// unanswered, the share of the capture, distinct sources and whether they look spoofed (each sent one packet:
+/// random forged addresses), which tells a DoS from a DDoS.
 /// <para>
 /// State is one small record per (server, port) that received SYNs, at most <see cref="MaxServices"/>, and the
 /// distinct sources of each up to <see cref="SourcesKept"/> (a lower bound past it): an attacker who forges a new
 /// source per packet grows nothing without bound.
 /// </para>
 /// </summary>
-internal sealed class SynFloodDetection : IActivityDetector
+internal sealed class FloodDetection : IActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
         new() { Kind = FindingKind.SynFlood, Name = "syn-flood", Layer = Layer.Transport },
+        new() { Kind = FindingKind.UdpFlood, Name = "udp-flood", Layer = Layer.Transport },
+        new() { Kind = FindingKind.IcmpFlood, Name = "icmp-flood", Layer = Layer.Network },
     ];
 
     /// <summary>
@@ -34,7 +38,16 @@ internal sealed class SynFloodDetection : IActivityDetector
     /// thousands (hping3 --flood: tens of thousands).
     /// </summary>
     internal const int FloorPerSecond = 100;
-    /// <summary>SYNs toward the service in all: a one-second burst of a few hundred is not a denial of service.</summary>
+    /// <summary>
+    /// Datagrams in one second toward one UDP service: a busy resolver or NTP server answers thousands a second,
+    /// so the floor is higher and the unanswered share (or forged sources) decides; a flood tool sends tens of thousands.
+    /// </summary>
+    internal const int UdpFloorPerSecond = 1000;
+    /// <summary>Echo requests in one second toward one host: ping sends one a second, ping -f about a hundred.</summary>
+    internal const int IcmpFloorPerSecond = 100;
+    /// <summary>Share of a UDP flood's datagrams left unanswered by the service (when its sources are not forged).</summary>
+    internal const double UnansweredShare = 0.5;
+    /// <summary>Packets toward the target in all: a one-second burst of a few hundred is not a denial of service.</summary>
     internal const int MinSyns = 1000;
     /// <summary>The busiest second must be this many times the service's own rate before the surge (when the capture saw one).</summary>
     internal const double SurgeFactor = 10;
@@ -53,17 +66,19 @@ internal sealed class SynFloodDetection : IActivityDetector
 
     private readonly Dictionary<ServiceKey, Service> _services = [];
 
-    private readonly record struct ServiceKey(IpAddr Server, ushort Port)
+    /// <summary>The target: a TCP or UDP service, or a host (ICMP, port 0).</summary>
+    private readonly record struct ServiceKey(IpAddr Server, ushort Port, byte Protocol)
     {
-        public bool Equals(ServiceKey other) => Port == other.Port && Server == other.Server;
+        public bool Equals(ServiceKey other) => Port == other.Port && Protocol == other.Protocol && Server == other.Server;
 
-        public override int GetHashCode() => KeyHash.Finish(KeyHash.Of(Server) ^ ((uint)Port << 16));
+        public override int GetHashCode() => KeyHash.Finish(KeyHash.Of(Server) ^ ((uint)Port << 16) ^ Protocol);
     }
     private readonly EvidenceLines _lines = new();
     private bool _full;
 
     private sealed class Service(PacketTimestamp first)
     {
+        /// <summary>Packets toward the target (SYNs, datagrams, echo requests), and the target's answers (SYN-ACKs, datagrams, echo replies).</summary>
         public long Syns, SynAcks;
         public long Second = long.MinValue, InSecond, Peak;
         public PacketTimestamp First = first, Last = first, PeakTime;
@@ -81,15 +96,34 @@ internal sealed class SynFloodDetection : IActivityDetector
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Observe(DecodedPacket p, int input)
     {
-        if (!p.Has(PacketLayers.Tcp)) return;
-        var flags = p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst);
-        if (flags == TcpFlags.Syn) Syn(p, input);
-        else if (flags == (TcpFlags.Syn | TcpFlags.Ack) && _services.TryGetValue(new ServiceKey(p.Ip.Source, p.SourcePort), out var answered)) answered.SynAcks++;
+        if (p.Has(PacketLayers.Tcp))
+        {
+            var flags = p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst);
+            if (flags == TcpFlags.Syn) Toward(p, input, new ServiceKey(p.Ip.Destination, p.DestinationPort, IpProtocol.Tcp), "syn");
+            else if (flags == (TcpFlags.Syn | TcpFlags.Ack)) Answered(new ServiceKey(p.Ip.Source, p.SourcePort, IpProtocol.Tcp));
+        }
+        else if (p.Has(PacketLayers.Udp))
+        {
+            // Toward the lower port is toward the service (a client's port is ephemeral); the other way is its answer.
+            if (p.DestinationPort <= p.SourcePort) Toward(p, input, new ServiceKey(p.Ip.Destination, p.DestinationPort, IpProtocol.Udp), "datagram");
+            else Answered(new ServiceKey(p.Ip.Source, p.SourcePort, IpProtocol.Udp));
+        }
+        else if (p.Has(PacketLayers.Icmp) || p.Has(PacketLayers.Icmpv6))
+        {
+            // Echo request and reply: ICMP 8 and 0 (RFC 792), ICMPv6 128 and 129 (RFC 4443 4).
+            byte type = p.Icmp.Type;
+            if (type == (p.Icmp.IsV6 ? 128 : 8)) Toward(p, input, new ServiceKey(p.Ip.Destination, 0, IpProtocol.Icmp), "echo request");
+            else if (type == (p.Icmp.IsV6 ? 129 : 0)) Answered(new ServiceKey(p.Ip.Source, 0, IpProtocol.Icmp));
+        }
     }
 
-    private void Syn(DecodedPacket p, int input)
+    private void Answered(ServiceKey key)
     {
-        var key = new ServiceKey(p.Ip.Destination, p.DestinationPort);
+        if (_services.TryGetValue(key, out var answered)) answered.SynAcks++;
+    }
+
+    private void Toward(DecodedPacket p, int input, ServiceKey key, string role)
+    {
         if (!_services.TryGetValue(key, out var s))
         {
             if (_services.Count >= MaxServices && !Prune()) return;
@@ -103,7 +137,7 @@ internal sealed class SynFloodDetection : IActivityDetector
         if (s.Peak > before) s.PeakTime = p.Timestamp;
         if (s.SurgeSecond == long.MinValue)
         {
-            if (s.InSecond >= FloorPerSecond)
+            if (s.InSecond >= Floor(key.Protocol))
             {
                 s.SurgeSecond = s.Second;
                 s.SurgeStart = p.Timestamp;
@@ -118,7 +152,7 @@ internal sealed class SynFloodDetection : IActivityDetector
             if (s.Sources.Count >= SourcesKept) s.SourcesCapped = true;
             else s.Sources.Add(p.Ip.Source);
         }
-        s.Evidence?.Add(_lines, p, input, "syn");
+        s.Evidence?.Add(_lines, p, input, role);
     }
 
     /// <summary>Drops the services with one or two SYNs (each new forged destination makes one); false when that frees nothing.</summary>
@@ -134,19 +168,44 @@ internal sealed class SynFloodDetection : IActivityDetector
         return !_full || _services.Count < MaxServices;
     }
 
+    private static int Floor(byte protocol) => protocol switch
+    {
+        IpProtocol.Tcp => FloorPerSecond,
+        IpProtocol.Udp => UdpFloorPerSecond,
+        _ => IcmpFloorPerSecond,
+    };
+
     public void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
-        foreach (var ((server, port), s) in _services)
+        foreach (var (key, s) in _services)
         {
-            if (s.Syns < MinSyns || s.Peak < FloorPerSecond) continue;
+            var (server, port, protocol) = key;
+            if (s.Syns < MinSyns || s.Peak < Floor(protocol)) continue;
             double? baseline = Baseline(s);
             if (baseline is { } b && s.Peak < b * SurgeFactor) continue;
-            long attempts = traffic.TcpAttemptsTo(server, port) ?? s.Syns;
-            long completed = traffic.TcpCompletedTo(server, port);
-            long halfOpen = Math.Max(0, attempts - completed);
-            if (attempts == 0 || halfOpen < attempts * HalfOpenShare) continue;
-            found.Add(Flood(server, port, s, baseline, attempts, halfOpen, traffic.Packets));
+            if (protocol == IpProtocol.Tcp)
+            {
+                long attempts = traffic.TcpAttemptsTo(server, port) ?? s.Syns;
+                long completed = traffic.TcpCompletedTo(server, port);
+                long halfOpen = Math.Max(0, attempts - completed);
+                if (attempts == 0 || halfOpen < attempts * HalfOpenShare) continue;
+                found.Add(Flood(server, port, s, baseline, attempts, halfOpen, traffic.Packets));
+            }
+            else
+            {
+                long unanswered = Math.Max(0, s.Syns - s.SynAcks);
+                // An ICMP echo flood is one whether answered or not; a UDP service that answers most of what real
+                // clients send it is busy, not flooded, unless the senders are forged.
+                if (protocol == IpProtocol.Udp && unanswered < s.Syns * UnansweredShare && !LooksSpoofed(s)) continue;
+                found.Add(PacketFlood(server, port, protocol, s, baseline, unanswered, traffic.Packets));
+            }
         }
+    }
+
+    private static bool LooksSpoofed(Service s)
+    {
+        long tracked = s.SourcesCapped ? SourcesKept : s.SynsSinceSurge;
+        return s.Sources.Count >= DistributedSources && s.Sources.Count >= tracked * SpoofedSourcesPerSyn;
     }
 
     private static double? Baseline(Service s)
@@ -159,9 +218,7 @@ internal sealed class SynFloodDetection : IActivityDetector
     private static DetectedActivity Flood(IpAddr server, ushort port, Service s, double? baseline, long attempts, long halfOpen, long capturePackets)
     {
         long sources = s.Sources.Count;
-        // The SYNs over which the sources were told apart (from the surge on, up to the set's bound).
-        long tracked = s.SourcesCapped ? SourcesKept : s.SynsSinceSurge;
-        bool spoofed = sources >= DistributedSources && sources >= tracked * SpoofedSourcesPerSyn;
+        bool spoofed = LooksSpoofed(s);
         bool overwhelmed = s.SynAcks < s.Syns * 0.9;
         var facts = new AttackFacts
         {
@@ -205,6 +262,73 @@ internal sealed class SynFloodDetection : IActivityDetector
         if (s.SurgeSecond != long.MinValue) activity.Moments.Add((s.SurgeStart, $"The rate passes {FloorPerSecond} SYNs a second: the surge begins."));
         activity.Moments.Add((s.PeakTime, $"Busiest second: {s.Peak} SYNs."));
         activity.Moments.Add((s.Last, $"Last SYN ({Describe.Count(s.Syns, "SYN")} in all)."));
+        return activity;
+    }
+
+    /// <summary>A UDP flood toward a service or an ICMP echo flood toward a host.</summary>
+    private static DetectedActivity PacketFlood(IpAddr server, ushort port, byte protocol, Service s, double? baseline, long unanswered, long capturePackets)
+    {
+        bool udp = protocol == IpProtocol.Udp;
+        bool spoofed = LooksSpoofed(s);
+        var service = udp ? WellKnownServices.Of(port, tcp: false) : default;
+        string target = udp ? $"{server} port {port}" : server.ToString();
+        string what = udp ? "datagram" : "echo request";
+        var facts = new AttackFacts
+        {
+            Technique = udp ? "udp" : "icmp-echo",
+            Packets = s.Syns,
+            Sources = s.Sources.Count,
+            Targets = 1,
+            PeakPerSecond = s.Peak,
+            RatePerSecond = ScanDetection.Rate(s.Syns, s.First, s.Last),
+            BaselinePerSecond = baseline,
+            ShareOfTraffic = capturePackets > 0 ? Math.Round((double)s.Syns / capturePackets, 3) : null,
+            SpoofedSources = spoofed,
+            Capped = s.SourcesCapped,
+        };
+        var kind = udp ? FindingKind.UdpFlood : FindingKind.IcmpFlood;
+        string name = udp ? (service.Protocol is { } proto ? $"{proto} (UDP) flood" : "UDP flood") : "ICMP echo flood";
+        var activity = new DetectedActivity
+        {
+            Kind = kind,
+            Layer = udp ? Layer.Transport : Layer.Network,
+            Severity = unanswered >= s.Syns * UnansweredShare ? Severity.High : Severity.Medium,
+            Protocol = udp ? service.Protocol ?? "UDP" : "ICMP",
+            Transport = udp ? "UDP" : "ICMP",
+            Port = udp ? port : null,
+            Targets = [server],
+            Actors = s.Sources.Take(16).ToList(),
+            First = s.First,
+            Last = s.Last,
+            Attempts = s.Syns,
+            Failed = unanswered,
+            Facts = facts,
+            Evidence = s.Evidence?.Packets ?? [],
+            EvidenceTotal = s.Evidence?.Total ?? 0,
+            Absorbs = g => g.Key.Server == server && g.Key.Transport == protocol && (!udp || g.Key.Port == port),
+            FindingTitle = _ => $"{Describe.Count(s.Syns, what)} toward {target}, at most {s.Peak} in one second; {unanswered} unanswered",
+            IncidentTitle = a => $"{(a.Facts.SpoofedSources == true || a.Facts.Sources >= DistributedSources ? "Distributed " + name : name)} against {target}",
+            Summary = a => $"{Describe.Count(s.Syns, what)} toward {target} {Describe.Window(a.First, a.Last)} (at most {s.Peak} a second"
+                + (baseline is { } b ? $", against {b.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge" : "") + $"), {Sources(a.Facts)}; {server} answered {s.SynAcks}."
+                + (a.AbsorbedTotal > 0 ? $" The {Describe.Count(a.AbsorbedTotal, "failure")} toward {target} are counted here." : ""),
+            Causes = a =>
+            [
+                Make(udp ? "udp-flood" : "icmp-flood", $"A {(spoofed || s.Sources.Count >= DistributedSources ? "distributed " : "")}denial-of-service attack: a {name} against {target}",
+                    0.8,
+                    [$"{Describe.Count(s.Syns, what)}, at most {s.Peak} in one second" + (baseline is { } b2 ? $", {b2.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge." : ".")],
+                    ["A legitimate burst (a backup, a monitoring storm) also surges: check who sends it."],
+                    [
+                        spoofed
+                            ? "Ask the upstream provider to filter the flood (the sources are forged); rate-limit it at the edge."
+                            : Phrase.Of($"Block or rate-limit the sources at the edge (`iptables -I INPUT -d {server} -p {(udp ? "udp" : "icmp")} -m hashlimit ...`)."),
+                        $"Check {server}'s load and drops during the surge, and whether legitimate clients were still answered.",
+                    ]),
+            ],
+        };
+        activity.Moments.Add((s.First, $"First {what} toward {target}."));
+        if (s.SurgeSecond != long.MinValue) activity.Moments.Add((s.SurgeStart, $"The rate passes {Floor(protocol)} a second: the surge begins."));
+        activity.Moments.Add((s.PeakTime, $"Busiest second: {s.Peak} {what}s."));
+        activity.Moments.Add((s.Last, $"Last {what} ({Describe.Count(s.Syns, what)} in all)."));
         return activity;
     }
 
