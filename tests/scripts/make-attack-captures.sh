@@ -7,7 +7,8 @@
 # (10.98.0.10, with 60 more addresses 10.98.1.1-60 for the address scan) that runs a web server (nginx on
 # port 80 and 8080) and a DNS server (dnsmasq). Each scenario runs one real tool, bounded in packets and
 # time, while tcpdump captures the victim's interface into OUTDIR/<scenario>.pcap. OUTDIR/manifest.tsv lists
-# the scenarios and the finding kind each should produce ("none" for the healthy one).
+# the scenarios and the finding kind each should produce ("none" for the healthy one). hping3 exits 1 when
+# some probes got no answer (a flood's do not): its status is not a failure here, the capture is checked.
 #
 # Nothing outside the namespaces this script creates is touched: every address lives inside them, and the
 # flood's forged sources are routed only to the attacker's namespace.
@@ -181,7 +182,12 @@ run() {
   : >"$OUT/logs/$scenario.txt"
   capture_start "$scenario"
   echo "\$ $*" >>"$OUT/logs/$scenario.txt"
-  "$@" >>"$OUT/logs/$scenario.txt" 2>&1 || fail "$scenario: the tool failed (see $OUT/logs/$scenario.txt)"
+  local status=0
+  "$@" >>"$OUT/logs/$scenario.txt" 2>&1 || status=$?
+  # nmap and the healthy client must succeed; hping3 reports 1 when answers were missing, which a flood expects.
+  if [ "$status" -ne 0 ] && ! { [ "$1 $3" = "in_ns hping3" ] && [ "$status" -eq 1 ]; }; then
+    fail "$scenario: the tool failed with status $status (see $OUT/logs/$scenario.txt)"
+  fi
   capture_stop "$scenario"
   printf '%s\t%s\t%s\t%s\n' "$scenario" "$scenario.pcap" "$kind" "$description" >>"$WORK/manifest.tsv"
   echo "make-attack-captures: $scenario: $(stat -c %s "$OUT/$scenario.pcap") bytes" >&2
@@ -211,5 +217,9 @@ run nmap-sweep address-scan "nmap -sS of port 22 on 60 addresses (all closed)" \
   in_ns "$NS_A" nmap -n -Pn -sS -p 22 -T4 --max-retries 1 10.98.1.1-60
 run hping3-flood syn-flood "hping3 -S --rand-source: 6000 SYNs to port 80 at 5000 a second" \
   in_ns "$NS_A" hping3 -q -S -p 80 -i u200 -c 6000 --rand-source "$VICTIM_IP"
+run hping3-udp-flood udp-flood "hping3 --udp --rand-source: 6000 datagrams to the DNS port at 5000 a second" \
+  in_ns "$NS_A" hping3 -q --udp -p 53 -i u200 -c 6000 --rand-source "$VICTIM_IP"
+run hping3-icmp-flood icmp-flood "hping3 --icmp: 4000 echo requests at 2000 a second from one source" \
+  in_ns "$NS_A" hping3 -q --icmp -i u500 -c 4000 "$VICTIM_IP"
 
 mv "$WORK/manifest.tsv" "$OUT/manifest.tsv"

@@ -253,9 +253,22 @@ public static class ReportBuilder
             }
             fields.Add(new("Service and port", service));
         }
-        fields.Add(new(incident.Servers.Count == 1 ? "Server" : "Servers", Joined(incident.Servers, SpanKind.Code)));
-        fields.Add(new(incident.Clients.Count == 1 ? "Client" : "Clients", Joined(incident.Clients, SpanKind.Code)));
-        fields.Add(new("Attempts", [T($"{Wording.Number(incident.Attempts)}, of which {Wording.Number(incident.Failed)} failed")]));
+        // An attack or a scan names its targets and its sources; an outage its servers and clients.
+        var attack = findings.Select(f => f.Attack).FirstOrDefault(a => a is not null);
+        if (attack is not null)
+        {
+            fields.Add(new(incident.Servers.Count == 1 ? "Target" : "Targets", Joined(incident.Servers, SpanKind.Code)));
+            fields.Add(new(attack.Sources == 1 ? "Source" : "Sources", attack.Sources > incident.Clients.Count
+                ? [.. Joined(incident.Clients, SpanKind.Code), T($" and {Wording.Number(attack.Sources - incident.Clients.Count)} more" + (attack.Capped ? " at least" : ""))]
+                : Joined(incident.Clients, SpanKind.Code)));
+            fields.AddRange(AttackFields(attack));
+        }
+        else
+        {
+            fields.Add(new(incident.Servers.Count == 1 ? "Server" : "Servers", Joined(incident.Servers, SpanKind.Code)));
+            fields.Add(new(incident.Clients.Count == 1 ? "Client" : "Clients", Joined(incident.Clients, SpanKind.Code)));
+            fields.Add(new("Attempts", [T($"{Wording.Number(incident.Attempts)}, of which {Wording.Number(incident.Failed)} failed")]));
+        }
         var names = findings.SelectMany(f => f.Names).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count > 0) fields.Add(new(names.Count == 1 ? "Name queried" : "Names queried", Joined(names, SpanKind.Code)));
 
@@ -280,6 +293,24 @@ public static class ReportBuilder
             fields.Add(new("Most likely issue", [T("the evidence does not rank a cause")]));
         }
         return new Section(id + "-part-1", 3, [T("Part 1: the problem found in the traffic")], [new FieldList(fields)]);
+    }
+
+    /// <summary>The figures of an attack or a scan, each as the analysis counted it.</summary>
+    private static IEnumerable<Field> AttackFields(AttackFacts a)
+    {
+        yield return new("Technique", [T(a.Technique)]);
+        yield return new("Packets", [T($"{Wording.Number(a.Packets)}, at most {Wording.Number(a.PeakPerSecond)} in one second"
+            + (a.BaselinePerSecond is { } b ? $" ({b.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} a second before the surge)" : "")
+            + (a.ShareOfTraffic is { } share ? $"; {Wording.Percent(share)} of the capture" : ""))]);
+        if (a.Ports > 0 || a.Open + a.Closed + a.Filtered > 0)
+        {
+            yield return new("Answers", [T($"{Wording.Number(a.Open)} open, {Wording.Number(a.Closed)} closed, {Wording.Number(a.Filtered)} never answered"
+                + (a.Ports > 0 ? $" ({Wording.Count(a.Ports, "port")} probed)" : ""))]);
+        }
+        if (a.OpenList.Count > 0) yield return new("Found open", Joined(a.OpenList, SpanKind.Code));
+        if (a.HalfOpen > 0) yield return new("Never completed", [T(Wording.Count(a.HalfOpen, "connection attempt"))]);
+        if (a.SpoofedSources == true) yield return new("Sources forged", [T("yes: nearly one packet each, none completed a handshake")]);
+        if (a.FailuresAbsorbed > 0) yield return new("Failures it caused", [T($"{Wording.Number(a.FailuresAbsorbed)}, counted here rather than as outages")]);
     }
 
     private static List<Span> SenderSpans(IcmpSender sender) =>

@@ -119,4 +119,27 @@ public sealed class AttackCaptureTests(AttackCaptureFixture fixture) : IClassFix
         Assert.Equal(6000, facts.HalfOpen);
         Assert.True(facts.PeakPerSecond >= 1000, $"peak {facts.PeakPerSecond}");
     }
+
+    [SkippableFact]
+    public void An_hping3_udp_flood_of_the_dns_port_is_one_distributed_udp_flood()
+    {
+        var report = fixture.Analyze("hping3-udp-flood");
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.UdpFlood, incident.Kind);
+        var facts = report.Findings.Single(f => f.Kind == FindingKind.UdpFlood).Attack!;
+        Assert.Equal(6000, facts.Packets);
+        Assert.True(facts.SpoofedSources);
+    }
+
+    [SkippableFact]
+    public void An_hping3_echo_flood_from_one_source_is_an_icmp_flood_not_distributed()
+    {
+        var report = fixture.Analyze("hping3-icmp-flood");
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.IcmpFlood, incident.Kind);
+        Assert.StartsWith("ICMP echo flood against 10.98.0.10", incident.Title, StringComparison.Ordinal);
+        var facts = report.Findings.Single(f => f.Kind == FindingKind.IcmpFlood).Attack!;
+        Assert.Equal(4000, facts.Packets);
+        Assert.Equal(1, facts.Sources);
+    }
 }

@@ -32,8 +32,11 @@ internal sealed class TracerouteDetection : IActivityDetector
 
     private const int MaxTraces = 4096;
     private const int RoutersKept = 64;
+    /// <summary>Time-exceeded errors kept as evidence a trace (the first hops).</summary>
+    private const int EvidenceKept = 6;
 
     private readonly Dictionary<(IpAddr Source, IpAddr Destination), Trace> _traces = [];
+    private readonly EvidenceLines _lines = new();
 
     private sealed class Trace(PacketTimestamp first)
     {
@@ -41,6 +44,7 @@ internal sealed class TracerouteDetection : IActivityDetector
         public long Errors;
         public byte Protocol;
         public PacketTimestamp First = first, Last = first;
+        public readonly ActivityEvidence Evidence = new(EvidenceKept);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -58,6 +62,7 @@ internal sealed class TracerouteDetection : IActivityDetector
         }
         trace.Errors++;
         trace.Last = p.Timestamp;
+        trace.Evidence.Add(_lines, p, input, "icmp-error");
         if (trace.Routers.Count < RoutersKept && !trace.Routers.Contains(p.Ip.Source)) trace.Routers.Add(p.Ip.Source);
     }
 
@@ -82,7 +87,8 @@ internal sealed class TracerouteDetection : IActivityDetector
                 Attempts = trace.Errors,
                 Failed = 0,
                 Facts = new AttackFacts { Technique = transport.ToLowerInvariant(), Packets = trace.Errors, Sources = 1, Targets = 1 },
-                Evidence = [],
+                Evidence = trace.Evidence.Packets,
+                EvidenceTotal = trace.Evidence.Total,
                 Absorbs = g => g.Key.Server == destination
                     && (g.Key.Kind == FindingKind.TtlExceeded
                         || (g.Key.Transport == IpProtocol.Udp && g.Key.Port is >= FirstProbePort and <= LastProbePort))
