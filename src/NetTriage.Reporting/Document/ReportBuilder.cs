@@ -258,9 +258,11 @@ public static class ReportBuilder
         if (attack is not null)
         {
             fields.Add(new(incident.Servers.Count == 1 ? "Target" : "Targets", Joined(incident.Servers, SpanKind.Code)));
-            fields.Add(new(attack.Sources == 1 ? "Source" : "Sources", attack.Sources > incident.Clients.Count
-                ? [.. Joined(incident.Clients, SpanKind.Code), T($" and {Wording.Number(attack.Sources - incident.Clients.Count)} more" + (attack.Capped ? " at least" : ""))]
-                : Joined(incident.Clients, SpanKind.Code)));
+            const int SourcesShown = 8;
+            var shown = incident.Clients.Take(SourcesShown).ToList();
+            fields.Add(new(attack.Sources == 1 ? "Source" : "Sources", attack.Sources > shown.Count
+                ? [.. Joined(shown, SpanKind.Code), T($" and {(attack.Capped ? "at least " : "")}{Wording.Number(attack.Sources - shown.Count)} more")]
+                : Joined(shown, SpanKind.Code)));
             fields.AddRange(AttackFields(attack));
         }
         else

@@ -524,7 +524,7 @@ internal sealed class ScanDetection : IActivityDetector
         string what = unit == "port"
             ? $"{scanner} probed {Describe.Count(f.Ports, "port")} on {TargetText(a)} {window}"
             : $"{scanner} probed {(a.Port is { } port ? $"port {port}" : "several ports")} on {Describe.Count(f.Targets, "host")} {window}";
-        string how = $" with {TechniqueWords(f.Technique)} ({Describe.Count(f.Packets, "probe")}, {f.RatePerSecond.ToString("0.#", CultureInfo.InvariantCulture)} a second, at most {f.PeakPerSecond} in one second).";
+        string how = $", with {TechniqueWords(f.Technique)} ({Describe.Count(f.Packets, "probe")}, {f.RatePerSecond.ToString("0.#", CultureInfo.InvariantCulture)} a second, at most {f.PeakPerSecond} in one second).";
         string answers = unit == "port"
             ? $" {f.Open} answered open, {f.Closed} closed, {f.Filtered} never answered."
             : $" {f.Open} answered open, {f.Closed} refused, {f.Filtered} never answered.";
