@@ -22,7 +22,7 @@ internal static class Diagnoser
         var groups = findings
             .Where(f => f.Finding.Severity != Severity.Low)
             .GroupBy(f => (f.Server, Port: ServicePort(f)))
-            .Select(g => new IncidentContext(traffic, g.ToList()))
+            .Select(g => new IncidentContext(traffic, g.ToList(), activities))
             .Select(c => (c.Primary.Finding.Severity, c.First, Build: (Func<string, Incident>)(id => Build(c, id))));
         var attacks = activities
             .Where(a => a.Severity != Severity.Low)

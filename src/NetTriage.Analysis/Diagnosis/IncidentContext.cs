@@ -1,4 +1,5 @@
 using NetTriage.Analysis.Detection;
+using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Analysis.Detection.Failures;
@@ -10,10 +11,18 @@ namespace NetTriage.Analysis.Diagnosis;
 /// <summary>Everything the diagnosis rules look at for one incident: its findings and the facts around them.</summary>
 internal sealed class IncidentContext
 {
-    public IncidentContext(TrafficView traffic, List<DetectedFinding> findings)
+    /// <summary>The attacks and scans recognised in the capture (those that caused this incident's failures absorbed them).</summary>
+    public IReadOnlyList<DetectedActivity> Activities { get; }
+
+    /// <summary>Floods recognised toward this incident's server (on any port or protocol).</summary>
+    public IEnumerable<DetectedActivity> FloodsTowardServer =>
+        Activities.Where(a => a.Kind is FindingKind.SynFlood or FindingKind.UdpFlood or FindingKind.IcmpFlood && a.Targets.Contains(Server));
+
+    public IncidentContext(TrafficView traffic, List<DetectedFinding> findings, IReadOnlyList<DetectedActivity>? activities = null)
     {
         Traffic = traffic;
         Findings = findings;
+        Activities = activities ?? [];
         Primary = findings
             .OrderBy(f => f.Finding.Severity)
             .ThenByDescending(f => f.FailedCount)

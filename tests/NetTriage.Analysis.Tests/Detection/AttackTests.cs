@@ -396,4 +396,30 @@ public sealed class AttackTests
         for (int i = 0; i < 2000; i++) pings.Echo(Scanner, Target, (ushort)i).After(0.2);
         Assert.DoesNotContain(pings.Analyze().Findings, f => f.Attack is not null);
     }
+
+    [Fact]
+    public void An_outage_on_a_flooded_server_weighs_the_flood_with_its_figures()
+    {
+        var s = new Scenario();
+        // A client's connection attempts to port 443 go unanswered while the host drowns in echo requests.
+        for (int i = 0; i < 2000; i++)
+        {
+            s.Echo(Scanner, Target, (ushort)i);
+            if (i % 400 == 0) s.Tcp("10.0.0.5", 50000, Target, 443, TcpFlags.Syn, 1);
+        }
+        s.After(10).Bystander();
+        var report = s.Analyze();
+
+        var outage = Assert.Single(report.Incidents, i => i.Kind == FindingKind.TcpNoResponse);
+        var overload = Assert.Single(outage.Causes, c => c.Id == "overload-or-dos");
+        Assert.Contains(overload.For, f => f.Text.StartsWith("The capture holds a flood toward 10.0.0.10 (icmp-flood, F", StringComparison.Ordinal));
+        Assert.Contains(report.Incidents, i => i.Kind == FindingKind.IcmpFlood);
+
+        // Without the flood, the same outage says that no flood was seen, and why that counts.
+        var calm = new Scenario();
+        for (int i = 0; i < 5; i++) calm.Tcp("10.0.0.5", 50000, Target, 443, TcpFlags.Syn, 1).After(1);
+        calm.After(10).Bystander();
+        var quiet = Assert.Single(calm.Analyze().Incidents).Causes.Single(c => c.Id == "overload-or-dos");
+        Assert.Contains(quiet.Against, a => a.Text.StartsWith("No SYN, UDP or ICMP flood toward 10.0.0.10", StringComparison.Ordinal));
+    }
 }

@@ -1,3 +1,4 @@
+using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
@@ -24,6 +25,16 @@ internal static class ServiceFailureCauses
         bool surge = sources >= FloodSources;
         var forEvidence = new List<Phrase>();
         var against = new List<Phrase>();
+        // The flood rules of Detection/Floods looked at every packet toward the server: what they found, or did not.
+        var floods = c.FloodsTowardServer.ToList();
+        foreach (var flood in floods)
+        {
+            forEvidence.Add($"The capture holds a flood toward {c.ServerText} ({flood.Kind.Name()}, {flood.Finding.Id}): {flood.Facts.Packets} packets, at most {flood.Facts.PeakPerSecond} in one second.");
+        }
+        if (floods.Count == 0)
+        {
+            against.Add($"No SYN, UDP or ICMP flood toward {c.ServerText} is in the capture (the flood rules need 100 SYNs, 1,000 datagrams or 100 echo requests in one second, 10 times the earlier rate).");
+        }
         if (surge)
         {
             string many = sources >= TrafficView.TcpClientsKept ? "At least " + sources : sources.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -36,7 +47,7 @@ internal static class ServiceFailureCauses
         against.Add("A single vantage point sees only its own traffic: a flood from elsewhere would need the server's own counters to show.");
         return Make("overload-or-dos",
             $"{what} crashed or is overwhelmed by load; a denial-of-service attack is one way to get there",
-            surge ? 0.5 : 0.15, forEvidence, against,
+            floods.Count > 0 ? 0.75 : surge ? 0.5 : 0.15, forEvidence, against,
             [
                 $"Check the load, memory and connection/query rates on {c.ServerText} around {Describe.Clock(c.First)}, and compare them with the same hour on earlier days.",
                 "Look at the server's or upstream firewall's traffic graphs for a surge from many sources.",
