@@ -93,6 +93,13 @@ internal struct PortSet
         return i >= 0 && (_inlineOpen & (1 << i)) != 0;
     }
 
+    public bool IsClosed(ushort port)
+    {
+        if (_closed is { } bits) return (bits[port >> 6] & (1UL << (port & 63))) != 0;
+        int i = IndexOf(port);
+        return i >= 0 && (_inlineClosed & (1 << i)) != 0;
+    }
+
     /// <summary>An answer from the probed port: open (SYN-ACK, UDP data) or closed (RST, ICMP port unreachable). Ports never probed are ignored.</summary>
     public void Answer(ushort port, bool open)
     {

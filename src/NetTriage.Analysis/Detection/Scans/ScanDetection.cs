@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
@@ -96,7 +95,7 @@ internal sealed class ScanDetection : IActivityDetector
         public ActivityEvidence? Evidence;
     }
 
-    private const byte HostOpen = 1, HostClosed = 2;
+    private const byte HostOpen = 1, HostClosed = 2, HostUnknown = 4;
 
     private sealed class Sweep(PacketTimestamp first)
     {
@@ -105,6 +104,8 @@ internal sealed class ScanDetection : IActivityDetector
         public IEnumerable<IpAddr> Open => Hosts.Where(h => (h.Value & HostOpen) != 0).Select(h => h.Key);
         public int OpenCount => Hosts.Count(h => (h.Value & HostOpen) != 0);
         public int ClosedCount => Hosts.Count(h => h.Value == HostClosed);
+        /// <summary>Hosts whose answers are known (their pair was kept): the only ones a judgement counts.</summary>
+        public int KnownCount => Hosts.Count(h => h.Value != HostUnknown);
         public long Probes;
         public bool Capped;
         public PacketTimestamp First = first, Last = first;
@@ -215,7 +216,10 @@ internal sealed class ScanDetection : IActivityDetector
         sweep.Evidence?.Add(_lines, p, input, "syn");
     }
 
-    /// <summary>A SYN-ACK: the port is open to whoever probed it.</summary>
+    /// <summary>
+    /// A SYN-ACK or a reset: the port is open or closed to whoever probed it. Recorded in the pair only; what each
+    /// host of a sweep answered is read from its pair when the capture ends (one lookup an answer, not two).
+    /// </summary>
     private void Answer(DecodedPacket p, int input, bool open)
     {
         if (_pairs.TryGetValue(new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Tcp), out var pair) && pair.Ports.Contains(p.SourcePort))
@@ -224,13 +228,26 @@ internal sealed class ScanDetection : IActivityDetector
             if (open) pair.FirstOpen ??= p.Timestamp;
             pair.Evidence?.Add(_lines, p, input, open ? "open" : "closed");
         }
-        if (_sweeps.TryGetValue(new SweepKey(p.Ip.Destination, p.SourcePort), out var sweep))
+    }
+
+    /// <summary>What each host of a sweep answered, from its (scanner, host) pair; a host whose pair was dropped stays unknown.</summary>
+    private void ResolveAnswers(SweepKey key, Sweep sweep)
+    {
+        foreach (var host in sweep.Hosts.Keys.ToList())
         {
-            ref byte state = ref CollectionsMarshal.GetValueRefOrNullRef(sweep.Hosts, p.Ip.Source);
-            if (Unsafe.IsNullRef(ref state)) return;
-            if (open) sweep.FirstOpen ??= p.Timestamp;
-            state |= open ? HostOpen : HostClosed;
-            sweep.Evidence?.Add(_lines, p, input, open ? "open" : "closed");
+            if (!_pairs.TryGetValue(new PairKey(key.Scanner, host, IpProtocol.Tcp), out var pair))
+            {
+                sweep.Hosts[host] = HostUnknown;
+                continue;
+            }
+            byte state = 0;
+            if (pair.Ports.IsOpen(key.Port))
+            {
+                state |= HostOpen;
+                if (pair.FirstOpen is { } t && (sweep.FirstOpen is not { } f || t.Nanoseconds < f.Nanoseconds)) sweep.FirstOpen = t;
+            }
+            if (pair.Ports.IsClosed(key.Port)) state |= HostClosed;
+            sweep.Hosts[host] = state;
         }
     }
 
@@ -338,6 +355,10 @@ internal sealed class ScanDetection : IActivityDetector
         {
             found.Add(PortScan(scanner.Key, scanner.OrderByDescending(kv => kv.Value.Ports.Count).ThenBy(kv => kv.Key.Target).ToList()));
         }
+        foreach (var (key, sweep) in _sweeps)
+        {
+            if (sweep.Hosts.Count >= AddressScanHosts) ResolveAnswers(key, sweep);
+        }
         foreach (var scanner in _sweeps.Where(kv => IsAddressScan(kv.Value) && !portScanners.Contains(kv.Key.Scanner)).GroupBy(kv => kv.Key.Scanner))
         {
             found.Add(AddressScan(scanner.Key, scanner.OrderByDescending(kv => kv.Value.Hosts.Count).ThenBy(kv => kv.Key.Port).ToList()));
@@ -354,8 +375,9 @@ internal sealed class ScanDetection : IActivityDetector
 
     private static bool IsAddressScan(Sweep sweep)
     {
-        long failed = sweep.Hosts.Count - sweep.OpenCount;
-        return failed >= AddressScanHosts && failed >= sweep.Hosts.Count * AddressScanFailedShare;
+        if (sweep.Hosts.Count < AddressScanHosts) return false;
+        long failed = sweep.KnownCount - sweep.OpenCount;
+        return failed >= AddressScanHosts && failed >= sweep.KnownCount * AddressScanFailedShare;
     }
 
     private DetectedActivity PortScan(IpAddr scanner, List<KeyValuePair<PairKey, Pair>> pairs)
@@ -430,7 +452,7 @@ internal sealed class ScanDetection : IActivityDetector
         long probes = sweeps.Sum(kv => kv.Value.Probes);
         long open = sweeps.Sum(kv => kv.Value.OpenCount);
         long closed = sweeps.Sum(kv => kv.Value.ClosedCount);
-        long hostProbes = sweeps.Sum(kv => kv.Value.Hosts.Count);
+        long hostProbes = sweeps.Sum(kv => kv.Value.KnownCount);
         var first = sweeps.Select(kv => kv.Value.First).MinBy(t => t.Nanoseconds);
         var last = sweeps.Select(kv => kv.Value.Last).MaxBy(t => t.Nanoseconds);
         var openList = sweeps
