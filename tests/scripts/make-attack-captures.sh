@@ -46,12 +46,9 @@ readonly TMP_ROOT=${TMPDIR:-/tmp}
 WORK=$(mktemp -d "$TMP_ROOT/nt-attacks-$SUFFIX.XXXXXX")
 readonly WORK
 declare -A PIDS=()
-
-remove_namespace() {
-  local ns=$1 pid
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-  timeout 10 ip netns delete "$ns" 2>/dev/null || true
-}
+# remove_namespace, start_bg, stop_bg
+# shellcheck source=lib/netns.sh
+source "$(dirname "$0")/lib/netns.sh"
 
 cleanup() {
   local status=$? name
@@ -100,20 +97,6 @@ in_ns "$NS_V" sysctl -qw net.ipv4.icmp_ratelimit=0
 in_ns "$NS_A" ping -c 1 -W 2 "$VICTIM_IP" >/dev/null 2>&1 || fail "the attacker cannot reach the victim after setup"
 
 # --- services on the victim -------------------------------------------------------------------------
-start_bg() {
-  local name=$1 ns=$2; shift 2
-  timeout --kill-after=5 160 ip netns exec "$ns" "$@" >>"$WORK/$name.out" 2>&1 &
-  PIDS[$name]=$!
-}
-
-stop_bg() {
-  local name=$1 sig=${2:-TERM}
-  [ -n "${PIDS[$name]:-}" ] || return 0
-  kill -"$sig" "${PIDS[$name]}" 2>/dev/null || true
-  wait "${PIDS[$name]}" 2>/dev/null || true
-  unset "PIDS[$name]"
-}
-
 wait_listening() {
   local flag=$1 port=$2
   for _ in $(seq 50); do

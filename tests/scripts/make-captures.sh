@@ -53,14 +53,9 @@ readonly WORK
 
 # Background processes this script started (the timeout wrappers' ids), killed by id on exit.
 declare -A PIDS=()
-
-remove_namespace() {
-  local ns=$1 pid
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  timeout 10 ip netns delete "$ns" 2>/dev/null || true
-}
+# remove_namespace, start_bg, stop_bg
+# shellcheck source=lib/netns.sh
+source "$(dirname "$0")/lib/netns.sh"
 
 cleanup() {
   local status=$? name
@@ -126,21 +121,6 @@ timeout 10 ip -n "$NS_S" route add default via "$ROUTER_S_IP"
 in_ns "$NS_C" ping -c 1 -W 2 "$SERVER_IP" >/dev/null 2>&1 || fail "the client cannot reach the server after setup"
 
 # --- services on the server -------------------------------------------------------------------------
-# Starts a long-running process in a namespace under a timeout (so it dies even if this script is killed).
-start_bg() {
-  local name=$1 ns=$2; shift 2
-  timeout --kill-after=5 160 ip netns exec "$ns" "$@" >>"$WORK/$name.out" 2>&1 &
-  PIDS[$name]=$!
-}
-
-stop_bg() {
-  local name=$1 sig=${2:-TERM}
-  [ -n "${PIDS[$name]:-}" ] || return 0
-  kill -"$sig" "${PIDS[$name]}" 2>/dev/null || true
-  wait "${PIDS[$name]}" 2>/dev/null || true
-  unset "PIDS[$name]"
-}
-
 # Waits until something in the server namespace listens on a port (proto udp|tcp).
 wait_listening() {
   local proto=$1 port=$2 flag=-Hlun

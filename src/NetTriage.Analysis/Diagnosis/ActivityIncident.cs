@@ -19,7 +19,9 @@ internal static class ActivityIncident
             Kind = a.Kind,
             Severity = a.Severity,
             Title = a.IncidentTitle(a),
-            Summary = Phrase.Of($"{a.Summary(a)} Most likely: {Lower(causes[0].Title)} ({causes[0].Confidence.Name()} confidence)."),
+            Summary = causes.Count > 0
+                ? Phrase.Of($"{a.Summary(a)} Most likely: {Lower(causes[0].Title)} ({causes[0].Confidence.Name()} confidence).")
+                : a.Summary(a),
             Layer = a.Layer,
             Protocol = a.Protocol,
             Transport = a.Transport,

@@ -339,7 +339,7 @@ public sealed class AttackTests
     [Fact]
     public void A_short_burst_below_the_flood_minimum_is_not_a_flood()
     {
-        var report = Flood(calmSeconds: 0, syns: FloodDetection.MinSyns - 1, answered: true).Analyze();
+        var report = Flood(calmSeconds: 0, syns: FloodDetection.MinPackets - 1, answered: true).Analyze();
         Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.SynFlood);
     }
 

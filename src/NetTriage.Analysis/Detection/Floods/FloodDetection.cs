@@ -48,7 +48,7 @@ internal sealed class FloodDetection : IActivityDetector
     /// <summary>Share of a UDP flood's datagrams left unanswered by the service (when its sources are not forged).</summary>
     internal const double UnansweredShare = 0.5;
     /// <summary>Packets toward the target in all: a one-second burst of a few hundred is not a denial of service.</summary>
-    internal const int MinSyns = 1000;
+    internal const int MinPackets = 1000;
     /// <summary>The busiest second must be this many times the service's own rate before the surge (when the capture saw one).</summary>
     internal const double SurgeFactor = 10;
     /// <summary>Seconds of traffic before the surge needed for an earlier rate to mean anything.</summary>
@@ -79,15 +79,15 @@ internal sealed class FloodDetection : IActivityDetector
     private sealed class Service(PacketTimestamp first)
     {
         /// <summary>Packets toward the target (SYNs, datagrams, echo requests), and the target's answers (SYN-ACKs, datagrams, echo replies).</summary>
-        public long Syns, SynAcks;
+        public long Packets, Answers;
         public long Second = long.MinValue, InSecond, Peak;
         public PacketTimestamp First = first, Last = first, PeakTime;
         /// <summary>The first second at or above the floor, and the SYNs before it.</summary>
         public long SurgeSecond = long.MinValue;
         public PacketTimestamp SurgeStart;
-        public long SynsBeforeSurge;
+        public long PacketsBeforeSurge;
         /// <summary>SYNs from the one that reached the floor on: those whose sources were told apart.</summary>
-        public long SynsSinceSurge;
+        public long PacketsSinceSurge;
         public readonly HashSet<IpAddr> Sources = new(IpAddrComparer.Instance);
         public bool SourcesCapped;
         public ActivityEvidence? Evidence;
@@ -119,7 +119,7 @@ internal sealed class FloodDetection : IActivityDetector
 
     private void Answered(ServiceKey key)
     {
-        if (_services.TryGetValue(key, out var answered)) answered.SynAcks++;
+        if (_services.TryGetValue(key, out var answered)) answered.Answers++;
     }
 
     private void Toward(DecodedPacket p, int input, ServiceKey key, string role)
@@ -130,7 +130,7 @@ internal sealed class FloodDetection : IActivityDetector
             s = new Service(p.Timestamp);
             _services[key] = s;
         }
-        s.Syns++;
+        s.Packets++;
         s.Last = p.Timestamp;
         long before = s.Peak;
         ScanDetection.Tick(ref s.Second, ref s.InSecond, ref s.Peak, p.Timestamp);
@@ -141,12 +141,12 @@ internal sealed class FloodDetection : IActivityDetector
             {
                 s.SurgeSecond = s.Second;
                 s.SurgeStart = p.Timestamp;
-                s.SynsBeforeSurge = s.Syns - s.InSecond;
+                s.PacketsBeforeSurge = s.Packets - s.InSecond;
                 s.Evidence = new ActivityEvidence(EvidenceKept);
             }
         }
         // Sources are told apart from the surge on: they are the flood's, and ordinary traffic costs no lookup.
-        if (s.SurgeSecond != long.MinValue) s.SynsSinceSurge++;
+        if (s.SurgeSecond != long.MinValue) s.PacketsSinceSurge++;
         if (s.SurgeSecond != long.MinValue && !s.SourcesCapped && !s.Sources.Contains(p.Ip.Source))
         {
             if (s.Sources.Count >= SourcesKept) s.SourcesCapped = true;
@@ -162,7 +162,7 @@ internal sealed class FloodDetection : IActivityDetector
         int before = _services.Count;
         foreach (var (key, s) in _services)
         {
-            if (s.Syns <= 2) _services.Remove(key);
+            if (s.Packets <= 2) _services.Remove(key);
         }
         _full = before - _services.Count < MaxServices / 4;
         return !_full || _services.Count < MaxServices;
@@ -180,12 +180,12 @@ internal sealed class FloodDetection : IActivityDetector
         foreach (var (key, s) in _services)
         {
             var (server, port, protocol) = key;
-            if (s.Syns < MinSyns || s.Peak < Floor(protocol)) continue;
+            if (s.Packets < MinPackets || s.Peak < Floor(protocol)) continue;
             double? baseline = Baseline(s);
             if (baseline is { } b && s.Peak < b * SurgeFactor) continue;
             if (protocol == IpProtocol.Tcp)
             {
-                long attempts = traffic.TcpAttemptsTo(server, port) ?? s.Syns;
+                long attempts = traffic.TcpAttemptsTo(server, port) ?? s.Packets;
                 long completed = traffic.TcpCompletedTo(server, port);
                 long halfOpen = Math.Max(0, attempts - completed);
                 if (attempts == 0 || halfOpen < attempts * HalfOpenShare) continue;
@@ -193,10 +193,10 @@ internal sealed class FloodDetection : IActivityDetector
             }
             else
             {
-                long unanswered = Math.Max(0, s.Syns - s.SynAcks);
+                long unanswered = Math.Max(0, s.Packets - s.Answers);
                 // An ICMP echo flood is one whether answered or not; a UDP service that answers most of what real
                 // clients send it is busy, not flooded, unless the senders are forged.
-                if (protocol == IpProtocol.Udp && unanswered < s.Syns * UnansweredShare && !LooksSpoofed(s)) continue;
+                if (protocol == IpProtocol.Udp && unanswered < s.Packets * UnansweredShare && !LooksSpoofed(s)) continue;
                 found.Add(PacketFlood(server, port, protocol, s, baseline, unanswered, traffic.Packets));
             }
         }
@@ -204,7 +204,7 @@ internal sealed class FloodDetection : IActivityDetector
 
     private static bool LooksSpoofed(Service s)
     {
-        long tracked = s.SourcesCapped ? SourcesKept : s.SynsSinceSurge;
+        long tracked = s.SourcesCapped ? SourcesKept : s.PacketsSinceSurge;
         return s.Sources.Count >= DistributedSources && s.Sources.Count >= tracked * SpoofedSourcesPerSyn;
     }
 
@@ -212,25 +212,25 @@ internal sealed class FloodDetection : IActivityDetector
     {
         if (s.SurgeSecond == long.MinValue) return null;
         double seconds = (s.SurgeStart.Nanoseconds - s.First.Nanoseconds) / (double)PacketTimestamp.NanosPerSecond;
-        return seconds >= BaselineSeconds ? Math.Round(s.SynsBeforeSurge / seconds, 2) : null;
+        return seconds >= BaselineSeconds ? Math.Round(s.PacketsBeforeSurge / seconds, 2) : null;
     }
 
     private static DetectedActivity Flood(IpAddr server, ushort port, Service s, double? baseline, long attempts, long halfOpen, long capturePackets)
     {
         long sources = s.Sources.Count;
         bool spoofed = LooksSpoofed(s);
-        bool overwhelmed = s.SynAcks < s.Syns * 0.9;
+        bool overwhelmed = s.Answers < s.Packets * 0.9;
         var facts = new AttackFacts
         {
             Technique = "syn",
-            Packets = s.Syns,
+            Packets = s.Packets,
             Sources = sources,
             Targets = 1,
             HalfOpen = halfOpen,
             PeakPerSecond = s.Peak,
-            RatePerSecond = ScanDetection.Rate(s.Syns, s.First, s.Last),
+            RatePerSecond = ScanDetection.Rate(s.Packets, s.First, s.Last),
             BaselinePerSecond = baseline,
-            ShareOfTraffic = capturePackets > 0 ? Math.Round((double)s.Syns / capturePackets, 3) : null,
+            ShareOfTraffic = capturePackets > 0 ? Math.Round((double)s.Packets / capturePackets, 3) : null,
             SpoofedSources = spoofed,
             Capped = s.SourcesCapped,
         };
@@ -253,15 +253,15 @@ internal sealed class FloodDetection : IActivityDetector
             Evidence = s.Evidence?.Packets ?? [],
             EvidenceTotal = s.Evidence?.Total ?? 0,
             Absorbs = g => g.Key.Server == server && g.Key.Port == port && g.Key.Transport == IpProtocol.Tcp,
-            FindingTitle = a => $"{Describe.Count(s.Syns, "SYN")} toward {server} port {port}, at most {s.Peak} in one second; {Describe.Count(halfOpen, "attempt")} never completed a handshake",
+            FindingTitle = a => $"{Describe.Count(s.Packets, "SYN")} toward {server} port {port}, at most {s.Peak} in one second; {Describe.Count(halfOpen, "attempt")} never completed a handshake",
             IncidentTitle = a => $"{(Distributed(a) ? "Distributed SYN flood" : "SYN flood")} against {server} port {port}{(service.Protocol is { } proto ? $" ({proto})" : "")}",
-            Summary = a => Summary(a, server, port, s.SynAcks),
-            Causes = a => Causes(a, server, port, s.SynAcks),
+            Summary = a => Summary(a, server, port, s.Answers),
+            Causes = a => Causes(a, server, port, s.Answers),
         };
         activity.Moments.Add((s.First, $"First SYN toward {server} port {port}."));
         if (s.SurgeSecond != long.MinValue) activity.Moments.Add((s.SurgeStart, $"The rate passes {FloorPerSecond} SYNs a second: the surge begins."));
         activity.Moments.Add((s.PeakTime, $"Busiest second: {s.Peak} SYNs."));
-        activity.Moments.Add((s.Last, $"Last SYN ({Describe.Count(s.Syns, "SYN")} in all)."));
+        activity.Moments.Add((s.Last, $"Last SYN ({Describe.Count(s.Packets, "SYN")} in all)."));
         return activity;
     }
 
@@ -276,13 +276,13 @@ internal sealed class FloodDetection : IActivityDetector
         var facts = new AttackFacts
         {
             Technique = udp ? "udp" : "icmp-echo",
-            Packets = s.Syns,
+            Packets = s.Packets,
             Sources = s.Sources.Count,
             Targets = 1,
             PeakPerSecond = s.Peak,
-            RatePerSecond = ScanDetection.Rate(s.Syns, s.First, s.Last),
+            RatePerSecond = ScanDetection.Rate(s.Packets, s.First, s.Last),
             BaselinePerSecond = baseline,
-            ShareOfTraffic = capturePackets > 0 ? Math.Round((double)s.Syns / capturePackets, 3) : null,
+            ShareOfTraffic = capturePackets > 0 ? Math.Round((double)s.Packets / capturePackets, 3) : null,
             SpoofedSources = spoofed,
             Capped = s.SourcesCapped,
         };
@@ -292,7 +292,7 @@ internal sealed class FloodDetection : IActivityDetector
         {
             Kind = kind,
             Layer = udp ? Layer.Transport : Layer.Network,
-            Severity = unanswered >= s.Syns * UnansweredShare ? Severity.High : Severity.Medium,
+            Severity = unanswered >= s.Packets * UnansweredShare ? Severity.High : Severity.Medium,
             Protocol = udp ? service.Protocol ?? "UDP" : "ICMP",
             Transport = udp ? "UDP" : "ICMP",
             Port = udp ? port : null,
@@ -300,22 +300,22 @@ internal sealed class FloodDetection : IActivityDetector
             Actors = s.Sources.Take(16).ToList(),
             First = s.First,
             Last = s.Last,
-            Attempts = s.Syns,
+            Attempts = s.Packets,
             Failed = unanswered,
             Facts = facts,
             Evidence = s.Evidence?.Packets ?? [],
             EvidenceTotal = s.Evidence?.Total ?? 0,
             Absorbs = g => g.Key.Server == server && g.Key.Transport == protocol && (!udp || g.Key.Port == port),
-            FindingTitle = _ => $"{Describe.Count(s.Syns, what)} toward {target}, at most {s.Peak} in one second; {unanswered} unanswered",
+            FindingTitle = _ => $"{Describe.Count(s.Packets, what)} toward {target}, at most {s.Peak} in one second; {unanswered} unanswered",
             IncidentTitle = a => $"{(a.Facts.SpoofedSources == true || a.Facts.Sources >= DistributedSources ? "Distributed " + name : name)} against {target}",
-            Summary = a => $"{Describe.Count(s.Syns, what)} toward {target} {Describe.Window(a.First, a.Last)} (at most {s.Peak} a second"
-                + (baseline is { } b ? $", against {b.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge" : "") + $"), {Sources(a.Facts)}; {server} answered {s.SynAcks}."
+            Summary = a => $"{Describe.Count(s.Packets, what)} toward {target} {Describe.Window(a.First, a.Last)} (at most {s.Peak} a second"
+                + (baseline is { } b ? $", against {b.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge" : "") + $"), {Sources(a.Facts)}; {server} answered {s.Answers}."
                 + (a.AbsorbedTotal > 0 ? $" The {Describe.Count(a.AbsorbedTotal, "failure")} toward {target} are counted here." : ""),
             Causes = a =>
             [
                 Make(udp ? "udp-flood" : "icmp-flood", $"A {(spoofed || s.Sources.Count >= DistributedSources ? "distributed " : "")}denial-of-service attack: a {name} against {target}",
                     0.8,
-                    [$"{Describe.Count(s.Syns, what)}, at most {s.Peak} in one second" + (baseline is { } b2 ? $", {b2.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge." : ".")],
+                    [$"{Describe.Count(s.Packets, what)}, at most {s.Peak} in one second" + (baseline is { } b2 ? $", {b2.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge." : ".")],
                     ["A legitimate burst (a backup, a monitoring storm) also surges: check who sends it."],
                     [
                         spoofed
@@ -328,7 +328,7 @@ internal sealed class FloodDetection : IActivityDetector
         activity.Moments.Add((s.First, $"First {what} toward {target}."));
         if (s.SurgeSecond != long.MinValue) activity.Moments.Add((s.SurgeStart, $"The rate passes {Floor(protocol)} a second: the surge begins."));
         activity.Moments.Add((s.PeakTime, $"Busiest second: {s.Peak} {what}s."));
-        activity.Moments.Add((s.Last, $"Last {what} ({Describe.Count(s.Syns, what)} in all)."));
+        activity.Moments.Add((s.Last, $"Last {what} ({Describe.Count(s.Packets, what)} in all)."));
         return activity;
     }
 

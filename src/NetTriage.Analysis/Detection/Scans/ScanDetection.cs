@@ -64,7 +64,7 @@ internal sealed class ScanDetection : IActivityDetector
     private int _wideBudget = MaxWidePairs;
     private int _sweepHosts;
     private bool _pairsFull, _sweepsFull;
-    private long _unfollowed;
+    private Func<int>? _prunePairs, _pruneSweeps;
 
     // Keys hash as the tracker's do (KeyHash): the default record hashing costs several times more per packet.
     private readonly record struct PairKey(IpAddr Scanner, IpAddr Target, byte Protocol)
@@ -165,7 +165,7 @@ internal sealed class ScanDetection : IActivityDetector
         var key = new PairKey(p.Ip.Source, p.Ip.Destination, protocol);
         if (!_pairs.TryGetValue(key, out var pair))
         {
-            if (!Room(ref _pairsFull, _pairs.Count, MaxPairs, PrunePairs)) return;
+            if (!Room(ref _pairsFull, _pairs.Count, MaxPairs, _prunePairs ??= PrunePairs)) return;
             pair = new Pair(p.Timestamp);
             _pairs[key] = pair;
         }
@@ -194,7 +194,7 @@ internal sealed class ScanDetection : IActivityDetector
         var key = new SweepKey(p.Ip.Source, p.DestinationPort);
         if (!_sweeps.TryGetValue(key, out var sweep))
         {
-            if (!Room(ref _sweepsFull, _sweeps.Count, MaxSweeps, PruneSweeps)) return;
+            if (!Room(ref _sweepsFull, _sweeps.Count, MaxSweeps, _pruneSweeps ??= PruneSweeps)) return;
             sweep = new Sweep(p.Timestamp);
             _sweeps[key] = sweep;
         }
@@ -309,17 +309,17 @@ internal sealed class ScanDetection : IActivityDetector
 
     // ---- bounds ------------------------------------------------------------------------------------
 
-    private bool Room(ref bool full, int count, int max, Func<int> prune)
+    /// <summary>Whether a new entry fits; a full table is pruned once, and past that new sources are not followed.</summary>
+    private static bool Room(ref bool full, int count, int max, Func<int> prune)
     {
         if (count < max) return true;
         if (!full && prune() > max / 4) return true;
-        // Pruning freed little: the table holds real candidates. New sources are not followed from now on.
+        // Pruning freed little: the table holds real candidates (said as "capped" in the findings).
         full = true;
-        _unfollowed++;
         return false;
     }
 
-    private Func<int> PrunePairs => () =>
+    private int PrunePairs()
     {
         int before = _pairs.Count;
         foreach (var (key, pair) in _pairs)
@@ -327,9 +327,9 @@ internal sealed class ScanDetection : IActivityDetector
             if (!pair.Ports.IsWide && pair.Ports.Count <= 2) _pairs.Remove(key);
         }
         return before - _pairs.Count;
-    };
+    }
 
-    private Func<int> PruneSweeps => () =>
+    private int PruneSweeps()
     {
         int before = _sweeps.Count;
         foreach (var (key, sweep) in _sweeps)
@@ -341,7 +341,7 @@ internal sealed class ScanDetection : IActivityDetector
             }
         }
         return before - _sweeps.Count;
-    };
+    }
 
     private bool PruneSweepHosts() => PruneSweeps() > 0 && _sweepHosts < MaxSweepHosts;
 
@@ -382,7 +382,6 @@ internal sealed class ScanDetection : IActivityDetector
 
     private DetectedActivity PortScan(IpAddr scanner, List<KeyValuePair<PairKey, Pair>> pairs)
     {
-        var main = pairs[0].Value;
         var targets = pairs.Select(kv => kv.Key.Target).Distinct().ToList();
         var targetSet = new HashSet<IpAddr>(targets);
         bool udpOnly = pairs.All(kv => kv.Key.Protocol == IpProtocol.Udp);
@@ -408,7 +407,7 @@ internal sealed class ScanDetection : IActivityDetector
             Ports = ports,
             Open = open,
             Closed = closed,
-            Filtered = silent + 0,
+            Filtered = silent,
             OpenList = openList,
             PeakPerSecond = pairs.Max(kv => kv.Value.Peak),
             RatePerSecond = Rate(probes, first, last),
