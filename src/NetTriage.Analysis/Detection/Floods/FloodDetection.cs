@@ -88,7 +88,10 @@ internal sealed class FloodDetection : IActivityDetector
         public long PacketsBeforeSurge;
         /// <summary>SYNs from the one that reached the floor on: those whose sources were told apart.</summary>
         public long PacketsSinceSurge;
-        public readonly HashSet<IpAddr> Sources = new(IpAddrComparer.Instance);
+        /// <summary>Distinct sources since the surge; made at the surge (most services never have one).</summary>
+        public HashSet<IpAddr>? Sources;
+        public int SourceCount => Sources?.Count ?? 0;
+        public IEnumerable<IpAddr> SourceList => Sources ?? Enumerable.Empty<IpAddr>();
         public bool SourcesCapped;
         public ActivityEvidence? Evidence;
     }
@@ -147,10 +150,14 @@ internal sealed class FloodDetection : IActivityDetector
         }
         // Sources are told apart from the surge on: they are the flood's, and ordinary traffic costs no lookup.
         if (s.SurgeSecond != long.MinValue) s.PacketsSinceSurge++;
-        if (s.SurgeSecond != long.MinValue && !s.SourcesCapped && !s.Sources.Contains(p.Ip.Source))
+        if (s.SurgeSecond != long.MinValue && !s.SourcesCapped)
         {
-            if (s.Sources.Count >= SourcesKept) s.SourcesCapped = true;
-            else s.Sources.Add(p.Ip.Source);
+            var sources = s.Sources ??= new HashSet<IpAddr>(IpAddrComparer.Instance);
+            if (!sources.Contains(p.Ip.Source))
+            {
+                if (sources.Count >= SourcesKept) s.SourcesCapped = true;
+                else sources.Add(p.Ip.Source);
+            }
         }
         s.Evidence?.Add(_lines, p, input, role);
     }
@@ -205,7 +212,7 @@ internal sealed class FloodDetection : IActivityDetector
     private static bool LooksSpoofed(Service s)
     {
         long tracked = s.SourcesCapped ? SourcesKept : s.PacketsSinceSurge;
-        return s.Sources.Count >= DistributedSources && s.Sources.Count >= tracked * SpoofedSourcesPerSyn;
+        return s.SourceCount >= DistributedSources && s.SourceCount >= tracked * SpoofedSourcesPerSyn;
     }
 
     private static double? Baseline(Service s)
@@ -217,7 +224,7 @@ internal sealed class FloodDetection : IActivityDetector
 
     private static DetectedActivity Flood(IpAddr server, ushort port, Service s, double? baseline, long attempts, long halfOpen, long capturePackets)
     {
-        long sources = s.Sources.Count;
+        long sources = s.SourceCount;
         bool spoofed = LooksSpoofed(s);
         bool overwhelmed = s.Answers < s.Packets * 0.9;
         var facts = new AttackFacts
@@ -244,7 +251,7 @@ internal sealed class FloodDetection : IActivityDetector
             Transport = "TCP",
             Port = port,
             Targets = [server],
-            Actors = s.Sources.Take(16).ToList(),
+            Actors = s.SourceList.Take(16).ToList(),
             First = s.First,
             Last = s.Last,
             Attempts = attempts,
@@ -277,7 +284,7 @@ internal sealed class FloodDetection : IActivityDetector
         {
             Technique = udp ? "udp" : "icmp-echo",
             Packets = s.Packets,
-            Sources = s.Sources.Count,
+            Sources = s.SourceCount,
             Targets = 1,
             PeakPerSecond = s.Peak,
             RatePerSecond = ScanDetection.Rate(s.Packets, s.First, s.Last),
@@ -297,7 +304,7 @@ internal sealed class FloodDetection : IActivityDetector
             Transport = udp ? "UDP" : "ICMP",
             Port = udp ? port : null,
             Targets = [server],
-            Actors = s.Sources.Take(16).ToList(),
+            Actors = s.SourceList.Take(16).ToList(),
             First = s.First,
             Last = s.Last,
             Attempts = s.Packets,
@@ -313,7 +320,7 @@ internal sealed class FloodDetection : IActivityDetector
                 + (a.AbsorbedTotal > 0 ? $" The {Describe.Count(a.AbsorbedTotal, "failure")} toward {target} are counted here." : ""),
             Causes = a =>
             [
-                Make(udp ? "udp-flood" : "icmp-flood", $"A {(spoofed || s.Sources.Count >= DistributedSources ? "distributed " : "")}denial-of-service attack: a {name} against {target}",
+                Make(udp ? "udp-flood" : "icmp-flood", $"A {(spoofed || s.SourceCount >= DistributedSources ? "distributed " : "")}denial-of-service attack: a {name} against {target}",
                     0.8,
                     [$"{Describe.Count(s.Packets, what)}, at most {s.Peak} in one second" + (baseline is { } b2 ? $", {b2.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge." : ".")],
                     ["A legitimate burst (a backup, a monitoring storm) also surges: check who sends it."],

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Text;
@@ -50,11 +51,16 @@ internal sealed class ScanDetection : IActivityDetector
     /// </summary>
     internal const double TracerouteShare = 0.1;
 
-    internal const int MaxPairs = 65_536;
+    /// <summary>
+    /// (source, host) pairs followed at once. Ordinary traffic seldom probes more than two ports of one host, so a
+    /// full table is pruned to the pairs that do; a scan of one host needs one pair, a sweep one pair a host (the
+    /// hosts probed since the last pruning are the ones whose answers are known). About 300 bytes a pair: 5 MB.
+    /// </summary>
+    internal const int MaxPairs = 16_384;
     internal const int MaxWidePairs = 256;
-    internal const int MaxSweeps = 16_384;
+    internal const int MaxSweeps = 4_096;
     /// <summary>Hosts remembered over all sweeps (about 40 bytes each).</summary>
-    internal const int MaxSweepHosts = 262_144;
+    internal const int MaxSweepHosts = 131_072;
     private const int EvidenceKept = 12;
     private const int OpenListed = 64;
 
@@ -63,7 +69,7 @@ internal sealed class ScanDetection : IActivityDetector
     private readonly EvidenceLines _lines = new();
     private int _wideBudget = MaxWidePairs;
     private int _sweepHosts;
-    private bool _pairsFull, _sweepsFull;
+    private bool _pairsFull, _sweepsFull, _sweepHostsFull;
     private Func<int>? _prunePairs, _pruneSweeps;
 
     // Keys hash as the tracker's do (KeyHash): the default record hashing costs several times more per packet.
@@ -81,7 +87,9 @@ internal sealed class ScanDetection : IActivityDetector
         public override int GetHashCode() => KeyHash.Finish(KeyHash.Of(Scanner) ^ ((uint)Port << 16));
     }
 
-    private sealed class Pair(PacketTimestamp first)
+    // Pairs and sweeps are structs held in their tables' entries: a new pair or sweep allocates nothing, and the
+    // stream of one-packet pairs that ordinary traffic and forged floods make leaves no garbage behind.
+    private struct Pair(PacketTimestamp first)
     {
         public PortSet Ports;
         public long Probes, Syn, Fin, Null, Xmas, Udp;
@@ -97,15 +105,23 @@ internal sealed class ScanDetection : IActivityDetector
 
     private const byte HostOpen = 1, HostClosed = 2, HostUnknown = 4;
 
-    private sealed class Sweep(PacketTimestamp first)
+    private struct Sweep(PacketTimestamp first, IpAddr host)
     {
-        /// <summary>Each host probed, and what it answered (<see cref="HostOpen"/>, <see cref="HostClosed"/>): one lookup a packet.</summary>
-        public readonly Dictionary<IpAddr, byte> Hosts = new(IpAddrComparer.Instance);
-        public IEnumerable<IpAddr> Open => Hosts.Where(h => (h.Value & HostOpen) != 0).Select(h => h.Key);
-        public int OpenCount => Hosts.Count(h => (h.Value & HostOpen) != 0);
-        public int ClosedCount => Hosts.Count(h => h.Value == HostClosed);
+        /// <summary>The first host probed; the only one until a second makes <see cref="Hosts"/>.</summary>
+        public readonly IpAddr FirstHost = host;
+        /// <summary>
+        /// Each host probed, and what it answered (<see cref="HostOpen"/>, <see cref="HostClosed"/>, set when the
+        /// capture ends): one lookup a packet. Made at the second host: most sweeps (a client and its server) have one.
+        /// </summary>
+        public Dictionary<IpAddr, byte>? Hosts;
+        public readonly int HostCount => Hosts?.Count ?? 1;
+        public readonly bool Probed(IpAddr host) => Hosts?.ContainsKey(host) ?? host == FirstHost;
+        public readonly IEnumerable<IpAddr> AllHosts => Hosts?.Keys ?? (IEnumerable<IpAddr>)[FirstHost];
+        public readonly IEnumerable<IpAddr> Open => (Hosts ?? []).Where(h => (h.Value & HostOpen) != 0).Select(h => h.Key);
+        public readonly int OpenCount => (Hosts ?? []).Count(h => (h.Value & HostOpen) != 0);
+        public readonly int ClosedCount => (Hosts ?? []).Count(h => h.Value == HostClosed);
         /// <summary>Hosts whose answers are known (their pair was kept): the only ones a judgement counts.</summary>
-        public int KnownCount => Hosts.Count(h => h.Value != HostUnknown);
+        public readonly int KnownCount => (Hosts ?? []).Count(h => h.Value != HostUnknown);
         public long Probes;
         public bool Capped;
         public PacketTimestamp First = first, Last = first;
@@ -140,15 +156,17 @@ internal sealed class ScanDetection : IActivityDetector
             // to as many client ports as there were queries). Answers come from the lower port (a service's) to the
             // higher (a client's) almost always, so only those are looked up as answers first: one table lookup a
             // datagram in ordinary traffic.
-            if (p.SourcePort < p.DestinationPort
-                && _pairs.TryGetValue(new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Udp), out var reverse)
-                && reverse.Ports.Contains(p.SourcePort))
+            if (p.SourcePort < p.DestinationPort)
             {
+                ref var reverse = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Udp));
+                if (!Unsafe.IsNullRef(ref reverse) && reverse.Ports.Contains(p.SourcePort))
+                {
                 reverse.Replies++;
                 reverse.Ports.Answer(p.SourcePort, open: true);
                 reverse.FirstOpen ??= p.Timestamp;
-                reverse.Evidence?.Add(_lines, p, input, "answer");
-                return;
+                    reverse.Evidence?.Add(_lines, p, input, "answer");
+                    return;
+                }
             }
             Probe(p, input, IpProtocol.Udp, Technique.Udp);
         }
@@ -163,12 +181,9 @@ internal sealed class ScanDetection : IActivityDetector
     private void Probe(DecodedPacket p, int input, byte protocol, Technique technique)
     {
         var key = new PairKey(p.Ip.Source, p.Ip.Destination, protocol);
-        if (!_pairs.TryGetValue(key, out var pair))
-        {
-            if (!Room(ref _pairsFull, _pairs.Count, MaxPairs, _prunePairs ??= PrunePairs)) return;
-            pair = new Pair(p.Timestamp);
-            _pairs[key] = pair;
-        }
+        if (_pairs.Count >= MaxPairs && !_pairs.ContainsKey(key) && !Room(ref _pairsFull, _pairs.Count, MaxPairs, _prunePairs ??= PrunePairs)) return;
+        ref var pair = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, key, out bool exists);
+        if (!exists) pair = new Pair(p.Timestamp);
         pair.Probes++;
         switch (technique)
         {
@@ -192,22 +207,32 @@ internal sealed class ScanDetection : IActivityDetector
     private void SweepProbe(DecodedPacket p, int input)
     {
         var key = new SweepKey(p.Ip.Source, p.DestinationPort);
-        if (!_sweeps.TryGetValue(key, out var sweep))
+        if (_sweeps.Count >= MaxSweeps && !_sweeps.ContainsKey(key) && !Room(ref _sweepsFull, _sweeps.Count, MaxSweeps, _pruneSweeps ??= PruneSweeps)) return;
+        ref var sweep = ref CollectionsMarshal.GetValueRefOrAddDefault(_sweeps, key, out bool exists);
+        if (!exists)
         {
-            if (!Room(ref _sweepsFull, _sweeps.Count, MaxSweeps, _pruneSweeps ??= PruneSweeps)) return;
-            sweep = new Sweep(p.Timestamp);
-            _sweeps[key] = sweep;
+            sweep = new Sweep(p.Timestamp, p.Ip.Destination);
+            _sweepHosts++;
         }
         sweep.Probes++;
         sweep.Last = p.Timestamp;
         Tick(ref sweep.Second, ref sweep.InSecond, ref sweep.Peak, p.Timestamp);
-        if (!sweep.Hosts.ContainsKey(p.Ip.Destination))
+        if (!sweep.Probed(p.Ip.Destination))
         {
-            if (_sweepHosts >= MaxSweepHosts && PruneSweepHosts() is false)
+            // Pruning here could move the entry: it is done without the reference, which is then taken again.
+            if (_sweepHosts >= MaxSweepHosts && !sweep.Capped)
             {
-                sweep.Capped = true;
-                return;
+                bool room = PruneSweepHosts();
+                sweep = ref CollectionsMarshal.GetValueRefOrNullRef(_sweeps, key);
+                if (Unsafe.IsNullRef(ref sweep)) return;
+                if (!room)
+                {
+                    sweep.Capped = true;
+                    return;
+                }
             }
+            if (sweep.Capped) return;
+            sweep.Hosts ??= new Dictionary<IpAddr, byte>(IpAddrComparer.Instance) { [sweep.FirstHost] = 0 };
             sweep.Hosts.Add(p.Ip.Destination, 0);
             _sweepHosts++;
             // Evidence from the host after which the sweep could become a scan (ordinary clients stop earlier).
@@ -222,7 +247,8 @@ internal sealed class ScanDetection : IActivityDetector
     /// </summary>
     private void Answer(DecodedPacket p, int input, bool open)
     {
-        if (_pairs.TryGetValue(new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Tcp), out var pair) && pair.Ports.Contains(p.SourcePort))
+        ref var pair = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Tcp));
+        if (!Unsafe.IsNullRef(ref pair) && pair.Ports.Contains(p.SourcePort))
         {
             pair.Ports.Answer(p.SourcePort, open);
             if (open) pair.FirstOpen ??= p.Timestamp;
@@ -231,8 +257,9 @@ internal sealed class ScanDetection : IActivityDetector
     }
 
     /// <summary>What each host of a sweep answered, from its (scanner, host) pair; a host whose pair was dropped stays unknown.</summary>
-    private void ResolveAnswers(SweepKey key, Sweep sweep)
+    private void ResolveAnswers(SweepKey key, ref Sweep sweep)
     {
+        if (sweep.Hosts is null) return;
         foreach (var host in sweep.Hosts.Keys.ToList())
         {
             if (!_pairs.TryGetValue(new PairKey(key.Scanner, host, IpProtocol.Tcp), out var pair))
@@ -258,7 +285,8 @@ internal sealed class ScanDetection : IActivityDetector
     /// </summary>
     private void Reset(DecodedPacket p, int input)
     {
-        if (_pairs.TryGetValue(new PairKey(p.Ip.Source, p.Ip.Destination, IpProtocol.Tcp), out var mine) && mine.Ports.IsOpen(p.DestinationPort))
+        ref var mine = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, new PairKey(p.Ip.Source, p.Ip.Destination, IpProtocol.Tcp));
+        if (!Unsafe.IsNullRef(ref mine) && mine.Ports.IsOpen(p.DestinationPort))
         {
             if ((p.Tcp.Flags & TcpFlags.Ack) == 0) mine.HalfOpen++;
             return;
@@ -268,7 +296,8 @@ internal sealed class ScanDetection : IActivityDetector
 
     private void IcmpAnswer(DecodedPacket p, int input, QuotedPacket q)
     {
-        if (!_pairs.TryGetValue(new PairKey(q.Source, q.Destination, q.Protocol), out var pair) || !pair.Ports.Contains(q.DestinationPort)) return;
+        ref var pair = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, new PairKey(q.Source, q.Destination, q.Protocol));
+        if (Unsafe.IsNullRef(ref pair) || !pair.Ports.Contains(q.DestinationPort)) return;
         var meaning = NetTriage.Packets.Icmp.IcmpMessages.Meaning(p.Icmp.IsV6, p.Icmp.Type, p.Icmp.Code);
         if (meaning == NetTriage.Packets.Icmp.IcmpMeaning.PortUnreachable && p.Ip.Source == q.Destination)
         {
@@ -334,16 +363,23 @@ internal sealed class ScanDetection : IActivityDetector
         int before = _sweeps.Count;
         foreach (var (key, sweep) in _sweeps)
         {
-            if (sweep.Hosts.Count <= 2)
+            if (sweep.HostCount <= 2)
             {
-                _sweepHosts -= sweep.Hosts.Count;
+                _sweepHosts -= sweep.HostCount;
                 _sweeps.Remove(key);
             }
         }
         return before - _sweeps.Count;
     }
 
-    private bool PruneSweepHosts() => PruneSweeps() > 0 && _sweepHosts < MaxSweepHosts;
+    /// <summary>Makes room for a host; once pruning frees nothing, it is not tried again (each try walks the table).</summary>
+    private bool PruneSweepHosts()
+    {
+        if (_sweepHostsFull) return false;
+        if (PruneSweeps() > 0 && _sweepHosts < MaxSweepHosts) return true;
+        _sweepHostsFull = true;
+        return false;
+    }
 
     // ---- judgement ---------------------------------------------------------------------------------
 
@@ -355,13 +391,14 @@ internal sealed class ScanDetection : IActivityDetector
         {
             found.Add(PortScan(scanner.Key, scanner.OrderByDescending(kv => kv.Value.Ports.Count).ThenBy(kv => kv.Key.Target).ToList()));
         }
-        foreach (var (key, sweep) in _sweeps)
+        foreach (var key in _sweeps.Keys.ToList())
         {
-            if (sweep.Hosts.Count >= AddressScanHosts) ResolveAnswers(key, sweep);
+            ref var sweep = ref CollectionsMarshal.GetValueRefOrNullRef(_sweeps, key);
+            if (sweep.HostCount >= AddressScanHosts) ResolveAnswers(key, ref sweep);
         }
         foreach (var scanner in _sweeps.Where(kv => IsAddressScan(kv.Value) && !portScanners.Contains(kv.Key.Scanner)).GroupBy(kv => kv.Key.Scanner))
         {
-            found.Add(AddressScan(scanner.Key, scanner.OrderByDescending(kv => kv.Value.Hosts.Count).ThenBy(kv => kv.Key.Port).ToList()));
+            found.Add(AddressScan(scanner.Key, scanner.OrderByDescending(kv => kv.Value.HostCount).ThenBy(kv => kv.Key.Port).ToList()));
         }
     }
 
@@ -375,7 +412,7 @@ internal sealed class ScanDetection : IActivityDetector
 
     private static bool IsAddressScan(Sweep sweep)
     {
-        if (sweep.Hosts.Count < AddressScanHosts) return false;
+        if (sweep.HostCount < AddressScanHosts) return false;
         long failed = sweep.KnownCount - sweep.OpenCount;
         return failed >= AddressScanHosts && failed >= sweep.KnownCount * AddressScanFailedShare;
     }
@@ -445,7 +482,7 @@ internal sealed class ScanDetection : IActivityDetector
     private DetectedActivity AddressScan(IpAddr scanner, List<KeyValuePair<SweepKey, Sweep>> sweeps)
     {
         var main = sweeps[0];
-        var hosts = new HashSet<IpAddr>(sweeps.SelectMany(kv => kv.Value.Hosts.Keys));
+        var hosts = new HashSet<IpAddr>(sweeps.SelectMany(kv => kv.Value.AllHosts));
         var targets = hosts.OrderBy(h => h).Take(64).ToList();
         var ports = sweeps.Select(kv => kv.Key.Port).ToHashSet();
         long probes = sweeps.Sum(kv => kv.Value.Probes);
