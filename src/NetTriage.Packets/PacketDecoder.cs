@@ -82,6 +82,11 @@ public static class PacketDecoder
             DnsDecoder.DecodeTcp(payload, claimedLength, packet);
             return;
         }
+        if (Login.LoginReplyDecoder.IsLoginPort(packet.SourcePort))
+        {
+            packet.Login = Login.LoginReplyDecoder.Read(payload, packet.SourcePort);
+            if (packet.Login != Login.LoginReply.None) return;
+        }
         if (TlsDecoder.Looks(payload))
         {
             TlsDecoder.Decode(payload, packet);

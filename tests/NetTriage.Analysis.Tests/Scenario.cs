@@ -86,6 +86,19 @@ internal sealed class Scenario
         return Emit(tcp + FrameBuilder.TcpHeaderLength + payload);
     }
 
+    /// <summary>A TCP segment (PSH, ACK) carrying <paramref name="text"/> as its payload (an HTTP message, an FTP reply).</summary>
+    public Scenario TcpText(string src, ushort sport, string dst, ushort dport, string text, uint seq = 1000, uint ack = 1000)
+    {
+        const int ip = FrameBuilder.EthernetHeaderLength;
+        const int tcp = ip + FrameBuilder.Ipv4HeaderLength;
+        var s = IpAddr.Parse(src);
+        var d = IpAddr.Parse(dst);
+        int payload = System.Text.Encoding.ASCII.GetBytes(text, _frame.AsSpan(tcp + FrameBuilder.TcpHeaderLength));
+        FrameBuilder.WriteTcpV4(_frame.AsSpan(tcp), s, d, sport, dport, seq, ack, TcpFlags.Psh | TcpFlags.Ack, 64240, payload);
+        FrameBuilder.WriteIpv4(_frame.AsSpan(ip), s, d, IpProtocol.Tcp, FrameBuilder.TcpHeaderLength + payload, _ipId++);
+        return Emit(tcp + FrameBuilder.TcpHeaderLength + payload);
+    }
+
     /// <summary>An ICMP echo request (RFC 792) from <paramref name="src"/> to <paramref name="dst"/>, 56 bytes of data as ping sends.</summary>
     public Scenario Echo(string src, string dst, ushort sequence)
     {

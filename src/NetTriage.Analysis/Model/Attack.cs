@@ -41,6 +41,14 @@ public sealed record AttackFacts
     public bool? SpoofedSources { get; init; }
     /// <summary>Failures the activity caused that were counted here instead of making findings of their own.</summary>
     public long FailuresAbsorbed { get; init; }
+    /// <summary>Brute force: failed logins (HTTP 401, 403 or 407 answers; refused FTP, SMTP, POP3 or IMAP logins) or, for encrypted logins, the login sessions.</summary>
+    public long? LoginFailures { get; init; }
+    /// <summary>Brute force: a login was accepted after the failures (true), none was (false), or the protocol is encrypted and the capture cannot tell (null).</summary>
+    public bool? LoginSucceeded { get; init; }
+    /// <summary>Brute force over HTTP: the path the failed logins asked for, when known.</summary>
+    public string? Path { get; init; }
+    /// <summary>Brute force over encrypted logins: share of the sessions whose size is within a quarter of the typical one.</summary>
+    public double? SameSizeShare { get; init; }
     /// <summary>A table of the detection reached its bound: distinct counts are lower bounds.</summary>
     public bool Capped { get; init; }
 }

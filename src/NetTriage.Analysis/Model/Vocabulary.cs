@@ -39,6 +39,8 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("icmp-flood")] IcmpFlood,
     /// <summary>Diagnostic activity: a traceroute, whose ICMP time-exceeded answers are its purpose (low severity, never an incident).</summary>
     [JsonStringEnumMemberName("traceroute")] Traceroute,
+    /// <summary>Many failed logins from one source to one service (password guessing).</summary>
+    [JsonStringEnumMemberName("brute-force")] BruteForce,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

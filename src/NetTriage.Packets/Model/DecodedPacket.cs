@@ -74,6 +74,8 @@ public sealed class DecodedPacket
     public readonly DnsInfo Dns = new();
     public HttpInfo Http;
     public TlsInfo Tls;
+    /// <summary>A cleartext login service's answer to a login (FTP, SMTP AUTH, POP3, IMAP), when the segment is one.</summary>
+    public Login.LoginReply Login;
 
     public readonly PacketText Text = new();
     public readonly AnomalyList Anomalies = new();
@@ -123,6 +125,7 @@ public sealed class DecodedPacket
         Dns.Clear();
         Http = default;
         Tls = default;
+        Login = default;
         Text.Reset();
         Anomalies.Clear();
         RawText = default;
@@ -173,6 +176,7 @@ public sealed class DecodedPacket
         Dns.CopyTo(destination.Dns);
         destination.Http = Http;
         destination.Tls = Tls;
+        destination.Login = Login;
         Text.CopyTo(destination.Text);
         Anomalies.CopyTo(destination.Anomalies);
         destination.RawText = RawText;

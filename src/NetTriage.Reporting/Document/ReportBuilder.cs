@@ -310,6 +310,18 @@ public static class ReportBuilder
                 + (a.Ports > 0 ? $" ({Wording.Count(a.Ports, "port")} probed)" : ""))]);
         }
         if (a.OpenList.Count > 0) yield return new("Found open", Joined(a.OpenList, SpanKind.Code));
+        if (a.LoginFailures is { } logins)
+        {
+            yield return new(a.Technique == "login-sessions" ? "Login sessions" : "Failed logins", [T(Wording.Number(logins)
+                + (a.SameSizeShare is { } same ? $", {Wording.Percent(same)} of them of one size" : ""))]);
+            if (a.Path is { } path) yield return new("Path tried", [C(path)]);
+            yield return new("A login succeeded", [T(a.LoginSucceeded switch
+            {
+                true => "yes: a login was accepted after the failures",
+                false => "no",
+                _ => "cannot be read from encrypted sessions",
+            })]);
+        }
         if (a.HalfOpen > 0) yield return new("Never completed", [T(Wording.Count(a.HalfOpen, "connection attempt"))]);
         if (a.SpoofedSources == true) yield return new("Sources forged", [T("yes: nearly one packet each, none completed a handshake")]);
         if (a.FailuresAbsorbed > 0) yield return new("Failures it caused", [T($"{Wording.Number(a.FailuresAbsorbed)}, counted here rather than as outages")]);

@@ -422,4 +422,22 @@ public sealed class AttackTests
         var quiet = Assert.Single(calm.Analyze().Incidents).Causes.Single(c => c.Id == "overload-or-dos");
         Assert.Contains(quiet.Against, a => a.Text.StartsWith("No SYN, UDP or ICMP flood toward 10.0.0.10", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Answers_from_udp_services_to_many_client_ports_are_no_port_scan()
+    {
+        // Reflected DNS answers: 20 reflectors' port 53 toward 40 random ports each of one victim, never asked for.
+        var s = new Scenario();
+        for (int r = 1; r <= 20; r++)
+        {
+            for (int i = 0; i < 40; i++) s.Datagram($"192.0.2.{r}", 53, Target, (ushort)(30000 + r * 100 + i), 512);
+        }
+        var report = s.Analyze();
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.PortScan);
+
+        // The same from a client's port toward the victim's low ports is a UDP scan.
+        var scan = new Scenario();
+        for (int port = 1; port <= 40; port++) scan.Datagram(Scanner, 45000, Target, (ushort)port, 0);
+        Assert.Contains(scan.Analyze().Findings, f => f.Kind == FindingKind.PortScan);
+    }
 }

@@ -7,12 +7,15 @@ namespace NetTriage.Analysis.Tests.RealCaptures;
 /// common technique, an hping3 SYN flood from forged sources, and a busy healthy capture, all taken at the victim.
 /// Skips where the script cannot run (not root, no namespaces); fails when it could and did not.
 /// </summary>
-public sealed class AttackCaptureFixture : IDisposable
+public sealed class AttackCaptureFixture() : ScriptCaptureFixture("make-attack-captures.sh", "nettriage-attacks-");
+
+/// <summary>The captures one script of tests/scripts records, with its manifest, analysed on demand.</summary>
+public abstract class ScriptCaptureFixture : IDisposable
 {
-    public AttackCaptureFixture()
+    protected ScriptCaptureFixture(string script, string prefix)
     {
-        Directory = System.IO.Directory.CreateTempSubdirectory("nettriage-attacks-").FullName;
-        (SkipReason, Failure, _) = CaptureScript.Run("make-attack-captures.sh", Directory);
+        Directory = System.IO.Directory.CreateTempSubdirectory(prefix).FullName;
+        (SkipReason, Failure, _) = CaptureScript.Run(script, Directory);
         if (SkipReason is not null || Failure is not null) return;
         string manifest = Path.Combine(Directory, "manifest.tsv");
         if (!File.Exists(manifest))
@@ -48,6 +51,7 @@ public sealed class AttackCaptureFixture : IDisposable
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         if (Failure is not null) return; // the captures and logs stay for whoever reads the failure
         try
         {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using NetTriage.Analysis.Detection.BruteForce;
 using NetTriage.Analysis.Detection.Diagnostics;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Detection.Floods;
@@ -27,13 +28,13 @@ internal interface IActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. BruteForceDetection.Kinds];
 
     private readonly IActivityDetector[] _detectors;
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new BruteForceDetection()];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -168,6 +168,9 @@ internal sealed class ScanDetection : IActivityDetector
                     return;
                 }
             }
+            // A datagram from a UDP service's port to a client's port is that service answering (or a reflector's
+            // answer in a reflection attack, which the victim never asked for): it probes nothing.
+            if (IsUdpServicePort(p.SourcePort) && p.DestinationPort >= FirstClientPort) return;
             Probe(p, input, IpProtocol.Udp, Technique.Udp);
         }
         else if ((p.Has(PacketLayers.Icmp) || p.Has(PacketLayers.Icmpv6)) && p.Icmp.IsError && p.Icmp.Quoted is { Present: true, HasPorts: true } q)
@@ -175,6 +178,15 @@ internal sealed class ScanDetection : IActivityDetector
             IcmpAnswer(p, input, q);
         }
     }
+
+    /// <summary>Ports below this are services' (IANA's system ports, RFC 6335 6); clients send from above them.</summary>
+    private const ushort FirstClientPort = 1024;
+
+    /// <summary>
+    /// UDP services whose answers reach clients' ports, and which reflection attacks abuse: chargen 19, DNS 53, NTP
+    /// 123, NetBIOS 137, SNMP 161, CLDAP 389, SSDP 1900, mDNS 5353, memcached 11211.
+    /// </summary>
+    internal static bool IsUdpServicePort(ushort port) => port is 19 or 53 or 123 or 137 or 161 or 389 or 1900 or 5353 or 11211;
 
     private enum Technique : byte { Syn, Fin, Null, Xmas, Udp }
 

