@@ -100,14 +100,14 @@ internal sealed class Scenario
     }
 
     /// <summary>An ICMP echo request (RFC 792) from <paramref name="src"/> to <paramref name="dst"/>, 56 bytes of data as ping sends.</summary>
-    public Scenario Echo(string src, string dst, ushort sequence)
+    public Scenario Echo(string src, string dst, ushort sequence, bool reply = false)
     {
         const int ip = FrameBuilder.EthernetHeaderLength;
         const int icmp = ip + FrameBuilder.Ipv4HeaderLength;
         const int length = FrameBuilder.IcmpHeaderLength + 56;
         var message = _frame.AsSpan(icmp, length);
         message.Clear();
-        message[0] = 8; // echo request
+        message[0] = (byte)(reply ? 0 : 8); // echo reply or request
         message[4] = 0x12;
         message[5] = 0x34;
         message[6] = (byte)(sequence >> 8);

@@ -41,6 +41,8 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("traceroute")] Traceroute,
     /// <summary>Many failed logins from one source to one service (password guessing).</summary>
     [JsonStringEnumMemberName("brute-force")] BruteForce,
+    /// <summary>Diagnostic activity: echo requests from one source to many hosts (low severity, never an incident).</summary>
+    [JsonStringEnumMemberName("ping-sweep")] PingSweep,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

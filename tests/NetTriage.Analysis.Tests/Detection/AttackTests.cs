@@ -440,4 +440,28 @@ public sealed class AttackTests
         for (int port = 1; port <= 40; port++) scan.Datagram(Scanner, 45000, Target, (ushort)port, 0);
         Assert.Contains(scan.Analyze().Findings, f => f.Kind == FindingKind.PortScan);
     }
+
+    [Fact]
+    public void Pinging_twenty_five_hosts_is_a_ping_sweep_listed_as_diagnostic_and_twenty_four_is_not()
+    {
+        static Scenario Sweep(int hosts)
+        {
+            var s = new Scenario();
+            for (int h = 1; h <= hosts; h++)
+            {
+                s.Echo(Scanner, $"10.0.1.{h}", 1);
+                if (h % 2 == 0) s.Echo($"10.0.1.{h}", Scanner, 1, reply: true);
+            }
+            return s;
+        }
+
+        var below = Sweep(NetTriage.Analysis.Detection.Diagnostics.PingSweepDetection.MinHosts - 1).Analyze();
+        Assert.DoesNotContain(below.Findings, f => f.Kind == FindingKind.PingSweep);
+        var at = Sweep(NetTriage.Analysis.Detection.Diagnostics.PingSweepDetection.MinHosts).Analyze();
+        var finding = Assert.Single(at.Findings, f => f.Kind == FindingKind.PingSweep);
+        Assert.Equal(Severity.Low, finding.Severity);
+        Assert.Equal(25, finding.Attack!.Targets);
+        Assert.Equal(12, finding.Attack.Open);
+        Assert.Empty(at.Incidents);
+    }
 }

@@ -58,4 +58,16 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         var report = fixture.Analyze("dns-reflection");
         Assert.DoesNotContain(report.Findings, f => f.Kind is FindingKind.PortScan or FindingKind.AddressScan);
     }
+
+    [SkippableFact]
+    public void An_nmap_ping_sweep_is_diagnostic_activity_with_the_hosts_that_answered()
+    {
+        // 60 addresses pinged, 30 of them the victim's: listed in the overview, no incident.
+        var report = fixture.Analyze("ping-sweep");
+        Assert.Empty(report.Incidents);
+        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.PingSweep);
+        Assert.Equal(60, finding.Attack!.Targets);
+        Assert.Equal(30, finding.Attack.Open);
+        Assert.Contains(report.Overview.Activities!, a => a.Kind == FindingKind.PingSweep);
+    }
 }

@@ -28,13 +28,13 @@ internal interface IActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. BruteForceDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds];
 
     private readonly IActivityDetector[] _detectors;
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new BruteForceDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection()];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
