@@ -99,14 +99,18 @@ internal sealed class Scenario
         return Emit(tcp + FrameBuilder.TcpHeaderLength + payload);
     }
 
-    /// <summary>An ICMP echo request (RFC 792) from <paramref name="src"/> to <paramref name="dst"/>, 56 bytes of data as ping sends.</summary>
-    public Scenario Echo(string src, string dst, ushort sequence, bool reply = false)
+    /// <summary>
+    /// An ICMP echo request (RFC 792) from <paramref name="src"/> to <paramref name="dst"/>: 56 bytes of zeros as data
+    /// unless <paramref name="data"/> is given.
+    /// </summary>
+    public Scenario Echo(string src, string dst, ushort sequence, bool reply = false, byte[]? data = null)
     {
         const int ip = FrameBuilder.EthernetHeaderLength;
         const int icmp = ip + FrameBuilder.Ipv4HeaderLength;
-        const int length = FrameBuilder.IcmpHeaderLength + 56;
+        int length = FrameBuilder.IcmpHeaderLength + (data?.Length ?? 56);
         var message = _frame.AsSpan(icmp, length);
         message.Clear();
+        data?.CopyTo(message[FrameBuilder.IcmpHeaderLength..]);
         message[0] = (byte)(reply ? 0 : 8); // echo reply or request
         message[4] = 0x12;
         message[5] = 0x34;
@@ -130,6 +134,35 @@ internal sealed class Scenario
         int len = FrameBuilder.WriteIcmpError(_frame.AsSpan(icmp), type, code, quoted, quote);
         FrameBuilder.WriteIpv4(_frame.AsSpan(ip), IpAddr.Parse(sender), client, IpProtocol.Icmp, len, _ipId++);
         return Emit(icmp + len, keepAsQuote: false);
+    }
+
+    /// <summary>
+    /// An Ethernet/IPv4 ARP message (RFC 826): <paramref name="reply"/> or a request, sent by <paramref name="senderMac"/>
+    /// claiming <paramref name="senderIp"/>; a reply goes to the target's MAC, a request to broadcast.
+    /// </summary>
+    public Scenario Arp(bool reply, ulong senderMac, string senderIp, ulong targetMac, string targetIp)
+    {
+        const int arp = FrameBuilder.EthernetHeaderLength;
+        var m = _frame.AsSpan(arp, 28);
+        m.Clear();
+        m[1] = 1;    // hardware type Ethernet
+        m[2] = 0x08; // protocol type IPv4
+        m[4] = 6;
+        m[5] = 4;
+        m[7] = (byte)(reply ? 2 : 1);
+        WriteMac(m[8..], senderMac);
+        IpAddr.Parse(senderIp).WriteBytes(m[14..]);
+        WriteMac(m[18..], reply ? targetMac : 0);
+        IpAddr.Parse(targetIp).WriteBytes(m[24..]);
+        FrameBuilder.WriteEthernet(_frame, new MacAddress(senderMac), new MacAddress(reply ? targetMac : 0xFFFF_FFFF_FFFF), EtherType.Arp);
+        _writer.Write(new PacketTimestamp(_now, TimestampKind.Absolute), _frame.AsSpan(0, arp + 28));
+        _now += 1_000_000;
+        return this;
+
+        static void WriteMac(Span<byte> to, ulong mac)
+        {
+            for (int i = 0; i < 6; i++) to[i] = (byte)(mac >> (8 * (5 - i)));
+        }
     }
 
     private Scenario Emit(int length, bool keepAsQuote = true)

@@ -49,6 +49,21 @@ public sealed record AttackFacts
     public string? Path { get; init; }
     /// <summary>Brute force over encrypted logins: share of the sessions whose size is within a quarter of the typical one.</summary>
     public double? SameSizeShare { get; init; }
+    /// <summary>ARP spoofing: the hardware addresses that claimed the address, its owner's first.</summary>
+    public IReadOnlyList<string>? Macs { get; init; }
+    /// <summary>Reflection: answers that match no query or SYN of the victim in the capture.</summary>
+    public long? Unasked { get; init; }
+    /// <summary>Reflection: IP bytes of the answers, later fragments included.</summary>
+    public long? Bytes { get; init; }
+    /// <summary>Reflection: later IP fragments of the answers (they carry no port).</summary>
+    public long? Fragments { get; init; }
+    /// <summary>Reflection: answer bytes over the bytes of the queries that drew them, when the queries are in the capture.</summary>
+    public double? AmplificationFactor { get; init; }
+    /// <summary>Tunnels: bytes carried out (in echo requests) and back (in echo replies).</summary>
+    public long? BytesOut { get; init; }
+    public long? BytesIn { get; init; }
+    /// <summary>ICMP tunnel: share of the echo requests whose data differs from the one before.</summary>
+    public double? ChangedShare { get; init; }
     /// <summary>A table of the detection reached its bound: distinct counts are lower bounds.</summary>
     public bool Capped { get; init; }
 }

@@ -14,7 +14,7 @@ public sealed record Incident
     public required string Title { get; init; }
     /// <summary>A short summary a manager can read in ten seconds.</summary>
     public required Phrase Summary { get; init; }
-    /// <summary>"application", "transport" or "network".</summary>
+    /// <summary>"application", "transport", "network" or "link".</summary>
     public required Layer Layer { get; init; }
     public required string Protocol { get; init; }
     public required string Transport { get; init; }

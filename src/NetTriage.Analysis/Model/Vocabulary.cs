@@ -43,6 +43,16 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("brute-force")] BruteForce,
     /// <summary>Diagnostic activity: echo requests from one source to many hosts (low severity, never an incident).</summary>
     [JsonStringEnumMemberName("ping-sweep")] PingSweep,
+    /// <summary>One IP address claimed by a second hardware address with ARP replies nobody asked for (cache poisoning).</summary>
+    [JsonStringEnumMemberName("arp-spoofing")] ArpSpoofing,
+    /// <summary>DNS answers converging on a victim from many servers, unasked or many times their queries' size.</summary>
+    [JsonStringEnumMemberName("dns-amplification")] DnsAmplification,
+    /// <summary>Answers of another UDP service abused for reflection (NTP, SSDP, memcached, CLDAP, SNMP, chargen) converging on a victim.</summary>
+    [JsonStringEnumMemberName("udp-reflection")] UdpReflection,
+    /// <summary>SYN-ACKs from many servers to a victim that never sent the SYNs.</summary>
+    [JsonStringEnumMemberName("syn-ack-reflection")] SynAckReflection,
+    /// <summary>Data carried in echo requests and replies: their data changes with every message, as ping's does not.</summary>
+    [JsonStringEnumMemberName("icmp-tunneling")] IcmpTunneling,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>
@@ -70,6 +80,8 @@ public enum Layer : byte
     [JsonStringEnumMemberName("application")] Application,
     [JsonStringEnumMemberName("transport")] Transport,
     [JsonStringEnumMemberName("network")] Network,
+    /// <summary>The link: ARP and Ethernet addressing on one segment.</summary>
+    [JsonStringEnumMemberName("link")] Link,
 }
 
 /// <summary>The words of the vocabulary as the JSON and the reports write them.</summary>
@@ -98,6 +110,7 @@ public static class VocabularyNames
         Layer.Application => "application",
         Layer.Transport => "transport",
         Layer.Network => "network",
+        Layer.Link => "link",
         _ => throw new ArgumentOutOfRangeException(nameof(layer)),
     };
 }

@@ -42,6 +42,7 @@ internal static class IcmpDecoder
             case AddressMaskReply:
                 icmp.Identifier = header.Identifier;
                 icmp.Sequence = header.Sequence;
+                if (icmp.Type is EchoRequest or EchoReply) icmp.EchoDataHash = IcmpHeader.EchoDataHash(message);
                 break;
             case DestinationUnreachable:
                 if (icmp.Code == FragmentationNeeded)

@@ -25,6 +25,20 @@ public readonly ref struct IcmpHeader
 
     private IcmpHeader(ReadOnlySpan<byte> bytes) => _bytes = bytes;
 
+    /// <summary>Bytes of an echo message's data skipped (ping's timestamp: a struct timeval) and hashed, at most.</summary>
+    private const int EchoTimestamp = 16, EchoHashed = 64;
+
+    /// <summary>FNV-1a of an echo message's data after its timestamp (see <see cref="IcmpInfo.EchoDataHash"/>).</summary>
+    public static uint EchoDataHash(ReadOnlySpan<byte> message)
+    {
+        if (message.Length <= Length + EchoTimestamp) return 0;
+        var data = message[(Length + EchoTimestamp)..];
+        if (data.Length > EchoHashed) data = data[..EchoHashed];
+        uint hash = 2166136261;
+        foreach (byte b in data) hash = (hash ^ b) * 16777619;
+        return hash == 0 ? 1 : hash;
+    }
+
     /// <summary>
     /// The start both ICMP versions share (RFC 792, RFC 4443 2.1): type and code recorded, the whole message
     /// recorded as the transport payload (what tcpdump's "length N" counts), then the 8-byte header read.

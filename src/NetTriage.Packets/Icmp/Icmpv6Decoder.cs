@@ -40,6 +40,7 @@ internal static class Icmpv6Decoder
             case EchoReply:
                 icmp.Identifier = header.Identifier;
                 icmp.Sequence = header.Sequence;
+                icmp.EchoDataHash = IcmpHeader.EchoDataHash(message);
                 break;
             case NeighborSolicitation:
             case NeighborAdvertisement:

@@ -80,6 +80,12 @@ public struct IcmpInfo
     public ushort Identifier;
     /// <summary>Echo sequence number.</summary>
     public ushort Sequence;
+    /// <summary>
+    /// Echo messages: a fingerprint of the data after its first 16 bytes (where ping puts its timestamp), up to 64
+    /// bytes of it; 0 when there is none. Ping repeats one pattern, so its fingerprint stays the same; a data channel's
+    /// changes with every message.
+    /// </summary>
+    public uint EchoDataHash;
     /// <summary>Next-hop MTU (v4 type 3 code 4, v6 type 2), parameter-problem pointer.</summary>
     public uint Parameter;
     /// <summary>Redirect gateway (v4 type 5), or the target of an NDP message.</summary>

@@ -260,6 +260,8 @@ public static class ReportBuilder
             fields.Add(new(incident.Servers.Count == 1 ? "Target" : "Targets", Joined(incident.Servers, SpanKind.Code)));
             const int SourcesShown = 8;
             var shown = incident.Clients.Take(SourcesShown).ToList();
+            // An ARP spoofer with no address of its own in the capture is known by its hardware address only.
+            if (shown.Count == 0 && attack.Macs is { Count: > 1 } macs) shown.Add(macs[^1]);
             fields.Add(new(attack.Sources == 1 ? "Source" : "Sources", attack.Sources > shown.Count
                 ? [.. Joined(shown, SpanKind.Code), T($" and {(attack.Capped ? "at least " : "")}{Wording.Number(attack.Sources - shown.Count)} more")]
                 : Joined(shown, SpanKind.Code)));
@@ -301,7 +303,7 @@ public static class ReportBuilder
     private static IEnumerable<Field> AttackFields(AttackFacts a)
     {
         yield return new("Technique", [T(a.Technique)]);
-        yield return new("Packets", [T($"{Wording.Number(a.Packets)}, at most {Wording.Number(a.PeakPerSecond)} in one second"
+        yield return new("Packets", [T(Wording.Number(a.Packets) + (a.PeakPerSecond > 0 ? $", at most {Wording.Number(a.PeakPerSecond)} in one second" : "")
             + (a.BaselinePerSecond is { } b ? $" ({b.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} a second before the surge)" : "")
             + (a.ShareOfTraffic is { } share ? $"; {Wording.Percent(share)} of the capture" : ""))]);
         if (a.Ports > 0 || a.Open + a.Closed + a.Filtered > 0)
@@ -321,6 +323,10 @@ public static class ReportBuilder
                 false => "no",
                 _ => "cannot be read from encrypted sessions",
             })]);
+        }
+        if (a.Macs is { Count: > 1 } hardware)
+        {
+            yield return new("Hardware addresses", [C(hardware[0]), T(" (the owner), "), .. Joined(hardware.Skip(1).ToList(), SpanKind.Code), T(" (the claimant)")]);
         }
         if (a.HalfOpen > 0) yield return new("Never completed", [T(Wording.Count(a.HalfOpen, "connection attempt"))]);
         if (a.SpoofedSources == true) yield return new("Sources forged", [T("yes: nearly one packet each, none completed a handshake")]);

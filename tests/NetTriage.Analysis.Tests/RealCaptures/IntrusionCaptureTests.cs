@@ -60,6 +60,39 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
     }
 
     [SkippableFact]
+    public void Forged_dns_answers_from_fifty_reflectors_are_one_dns_amplification_incident_with_their_fragments()
+    {
+        // scapy sent 2,000 answers nobody asked for from 10.97.200.1-50, half of them 2.6 KB TXT answers in two
+        // IP fragments each: 1,000 later fragments, counted into the attack's bytes.
+        var report = fixture.Analyze("dns-reflection");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.DnsAmplification, incident.Kind);
+        Assert.Equal([Victim], incident.Servers);
+        var facts = Assert.Single(report.Findings).Attack!;
+        Assert.Equal(2000, facts.Packets);
+        Assert.Equal(2000, facts.Unasked);
+        Assert.Equal(50, facts.Sources);
+        Assert.Equal(1000, facts.Fragments);
+    }
+
+    [SkippableFact]
+    public void Hping3_syn_acks_from_random_sources_are_one_syn_ack_reflection_incident()
+    {
+        var report = fixture.Analyze("synack-reflection");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.SynAckReflection, incident.Kind);
+        Assert.Equal([Victim], incident.Servers);
+        var facts = Assert.Single(report.Findings).Attack!;
+        Assert.Equal(3000, facts.Packets);
+        Assert.Equal(3000, facts.Unasked);
+        Assert.Equal(["80/tcp", "443/tcp"], facts.OpenList);
+        // hping3 --rand-source: nearly every SYN-ACK from its own address (a few random addresses repeat).
+        Assert.InRange(facts.Sources, 2990, 3000);
+    }
+
+    [SkippableFact]
     public void An_nmap_ping_sweep_is_diagnostic_activity_with_the_hosts_that_answered()
     {
         // 60 addresses pinged, 30 of them the victim's: listed in the overview, no incident.
@@ -69,5 +102,22 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         Assert.Equal(60, finding.Attack!.Targets);
         Assert.Equal(30, finding.Attack.Open);
         Assert.Contains(report.Overview.Activities!, a => a.Kind == FindingKind.PingSweep);
+    }
+
+    [SkippableFact]
+    public void Arpspoof_is_one_arp_spoofing_incident_that_names_the_attacker_and_the_poisoned_host()
+    {
+        // arpspoof tells the victim every 2 s for 8 s that the gateway 10.97.0.1 is at the attacker's MAC, then
+        // restores the right one; the gateway answered the victim's own request before.
+        var report = fixture.Analyze("arpspoof");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.ArpSpoofing, incident.Kind);
+        Assert.Equal(Severity.High, incident.Severity);
+        Assert.Equal([Attacker], incident.Clients);
+        Assert.Equal([Victim], incident.Servers);
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(["02:97:00:00:00:01", "02:97:00:00:00:66"], finding.Attack!.Macs);
+        Assert.Contains("10.97.0.1", incident.Title, StringComparison.Ordinal);
     }
 }

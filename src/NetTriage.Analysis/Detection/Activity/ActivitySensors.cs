@@ -4,6 +4,9 @@ using NetTriage.Analysis.Detection.Diagnostics;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Detection.Floods;
 using NetTriage.Analysis.Detection.Scans;
+using NetTriage.Analysis.Detection.Reflection;
+using NetTriage.Analysis.Detection.Spoofing;
+using NetTriage.Analysis.Detection.Tunneling;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
 
@@ -17,7 +20,7 @@ namespace NetTriage.Analysis.Detection.Activity;
 /// </summary>
 internal interface IActivityDetector
 {
-    /// <summary>Sees every IPv4 or IPv6 packet, after tracking has.</summary>
+    /// <summary>Sees every IPv4, IPv6 or ARP packet, after tracking has.</summary>
     void Observe(DecodedPacket p, int input);
 
     /// <summary>The capture ended: what the detector recognised.</summary>
@@ -28,19 +31,19 @@ internal interface IActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds];
 
     private readonly IActivityDetector[] _detectors;
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection()];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Observe(DecodedPacket p, int input)
     {
-        if (!p.Has(PacketLayers.Ipv4) && !p.Has(PacketLayers.Ipv6)) return;
+        if (!p.Has(PacketLayers.Ipv4) && !p.Has(PacketLayers.Ipv6) && !p.Has(PacketLayers.Arp)) return;
         for (int i = 0; i < _detectors.Length; i++) _detectors[i].Observe(p, input);
     }
 
@@ -112,4 +115,12 @@ internal sealed class ActivityEvidence(int limit)
         if (Packets.Count >= limit) return;
         Packets.Add(FindingBuilder.Packet(PacketRef.Of(p, input), role, lines.Of(p).ToString()));
     }
+}
+
+/// <summary>A service or a host as a detection keys it: a TCP or UDP port, or port 0 for a host (ICMP) or any port.</summary>
+internal readonly record struct TargetKey(IpAddr Server, ushort Port, byte Protocol)
+{
+    public bool Equals(TargetKey other) => Port == other.Port && Protocol == other.Protocol && Server == other.Server;
+
+    public override int GetHashCode() => KeyHash.Finish(KeyHash.Of(Server) ^ ((uint)Port << 16) ^ Protocol);
 }

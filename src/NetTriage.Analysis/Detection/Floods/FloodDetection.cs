@@ -64,15 +64,8 @@ internal sealed class FloodDetection : IActivityDetector
     internal const int SourcesKept = 4096;
     private const int EvidenceKept = 12;
 
-    private readonly Dictionary<ServiceKey, Service> _services = [];
+    private readonly Dictionary<TargetKey, Service> _services = [];
 
-    /// <summary>The target: a TCP or UDP service, or a host (ICMP, port 0).</summary>
-    private readonly record struct ServiceKey(IpAddr Server, ushort Port, byte Protocol)
-    {
-        public bool Equals(ServiceKey other) => Port == other.Port && Protocol == other.Protocol && Server == other.Server;
-
-        public override int GetHashCode() => KeyHash.Finish(KeyHash.Of(Server) ^ ((uint)Port << 16) ^ Protocol);
-    }
     private readonly EvidenceLines _lines = new();
     private bool _full;
 
@@ -102,30 +95,33 @@ internal sealed class FloodDetection : IActivityDetector
         if (p.Has(PacketLayers.Tcp))
         {
             var flags = p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst);
-            if (flags == TcpFlags.Syn) Toward(p, input, new ServiceKey(p.Ip.Destination, p.DestinationPort, IpProtocol.Tcp), "syn");
-            else if (flags == (TcpFlags.Syn | TcpFlags.Ack)) Answered(new ServiceKey(p.Ip.Source, p.SourcePort, IpProtocol.Tcp));
+            if (flags == TcpFlags.Syn) Toward(p, input, new TargetKey(p.Ip.Destination, p.DestinationPort, IpProtocol.Tcp), "syn");
+            else if (flags == (TcpFlags.Syn | TcpFlags.Ack)) Answered(new TargetKey(p.Ip.Source, p.SourcePort, IpProtocol.Tcp));
         }
         else if (p.Has(PacketLayers.Udp))
         {
             // Toward the lower port is toward the service (a client's port is ephemeral); the other way is its answer.
-            if (p.DestinationPort <= p.SourcePort) Toward(p, input, new ServiceKey(p.Ip.Destination, p.DestinationPort, IpProtocol.Udp), "datagram");
-            else Answered(new ServiceKey(p.Ip.Source, p.SourcePort, IpProtocol.Udp));
+            // A datagram from a UDP service's port to a port that is none is that service's answer whatever the ports: many of
+            // them converging on one host are a reflection (Detection/Reflection), not a flood of that host's port.
+            bool answer = p.DestinationPort > p.SourcePort || (ScanDetection.IsUdpServicePort(p.SourcePort) && !ScanDetection.IsUdpServicePort(p.DestinationPort));
+            if (!answer) Toward(p, input, new TargetKey(p.Ip.Destination, p.DestinationPort, IpProtocol.Udp), "datagram");
+            else Answered(new TargetKey(p.Ip.Source, p.SourcePort, IpProtocol.Udp));
         }
         else if (p.Has(PacketLayers.Icmp) || p.Has(PacketLayers.Icmpv6))
         {
             // Echo request and reply: ICMP 8 and 0 (RFC 792), ICMPv6 128 and 129 (RFC 4443 4).
             byte type = p.Icmp.Type;
-            if (type == (p.Icmp.IsV6 ? 128 : 8)) Toward(p, input, new ServiceKey(p.Ip.Destination, 0, IpProtocol.Icmp), "echo request");
-            else if (type == (p.Icmp.IsV6 ? 129 : 0)) Answered(new ServiceKey(p.Ip.Source, 0, IpProtocol.Icmp));
+            if (type == (p.Icmp.IsV6 ? 128 : 8)) Toward(p, input, new TargetKey(p.Ip.Destination, 0, IpProtocol.Icmp), "echo request");
+            else if (type == (p.Icmp.IsV6 ? 129 : 0)) Answered(new TargetKey(p.Ip.Source, 0, IpProtocol.Icmp));
         }
     }
 
-    private void Answered(ServiceKey key)
+    private void Answered(TargetKey key)
     {
         if (_services.TryGetValue(key, out var answered)) answered.Answers++;
     }
 
-    private void Toward(DecodedPacket p, int input, ServiceKey key, string role)
+    private void Toward(DecodedPacket p, int input, TargetKey key, string role)
     {
         if (!_services.TryGetValue(key, out var s))
         {
