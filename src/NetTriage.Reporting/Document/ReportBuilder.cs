@@ -311,7 +311,8 @@ public static class ReportBuilder
             yield return new("Answers", [T($"{Wording.Number(a.Open)} open, {Wording.Number(a.Closed)} closed, {Wording.Number(a.Filtered)} never answered"
                 + (a.Ports > 0 ? $" ({Wording.Count(a.Ports, "port")} probed)" : ""))]);
         }
-        if (a.OpenList.Count > 0) yield return new("Found open", Joined(a.OpenList, SpanKind.Code));
+        // A SYN-ACK reflection's list is the ports its reflectors answered from, not what a scan found open.
+        if (a.OpenList.Count > 0) yield return new(a.Technique == "syn-ack" ? "Reflectors' ports" : "Found open", Joined(a.OpenList, SpanKind.Code));
         if (a.LoginFailures is { } logins)
         {
             yield return new(a.Technique == "login-sessions" ? "Login sessions" : "Failed logins", [T(Wording.Number(logins)

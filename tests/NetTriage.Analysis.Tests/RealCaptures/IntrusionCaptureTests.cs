@@ -35,8 +35,10 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.BruteForce);
         Assert.Equal(protocol, finding.Protocol);
         Assert.Equal(port, finding.Port);
-        // hydra's wordlist holds this many wrong passwords, then the right one, which the server accepted.
-        Assert.Equal(failures, finding.Attack!.LoginFailures);
+        // hydra's wordlist holds this many wrong passwords, then the right one, which the server accepted. It runs 4
+        // tasks and stops them all when one finds the password, so up to 3 wrong guesses in flight at that moment
+        // may end before the server refuses them (seen: 39 refusals of 40 in one run of hydra-ftp).
+        Assert.InRange(finding.Attack!.LoginFailures!.Value, failures - 3, failures);
         Assert.True(finding.Attack.LoginSucceeded);
     }
 
@@ -119,5 +121,21 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         var finding = Assert.Single(report.Findings);
         Assert.Equal(["02:97:00:00:00:01", "02:97:00:00:00:66"], finding.Attack!.Macs);
         Assert.Contains("10.97.0.1", incident.Title, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void Echo_requests_carrying_random_data_are_one_icmp_tunnel_incident()
+    {
+        // scapy sent 300 echo requests of 40 to 1,000 random bytes (past the 8-byte header), each answered.
+        var report = fixture.Analyze("icmp-tunnel");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.IcmpTunneling, incident.Kind);
+        Assert.Equal([Attacker], incident.Clients);
+        Assert.Equal([Victim], incident.Servers);
+        var facts = Assert.Single(report.Findings).Attack!;
+        Assert.Equal(600, facts.Packets);
+        Assert.Equal(1.0, facts.ChangedShare);
+        Assert.Equal(facts.BytesOut, facts.BytesIn); // the victim echoes the data back
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Scans;
 using NetTriage.Analysis.Text;
@@ -158,14 +159,10 @@ internal sealed class ReflectionDetection : IActivityDetector
         }
         if (protocol == IpProtocol.Tcp)
         {
-            ref long count = ref CollectionsMarshalRef(v.ServerPorts, p.SourcePort);
-            count++;
+            CollectionsMarshal.GetValueRefOrAddDefault(v.ServerPorts, p.SourcePort, out _)++;
         }
         v.Evidence.Add(_lines, p, input, asked ? "answer" : "unasked answer");
     }
-
-    private static ref long CollectionsMarshalRef(Dictionary<ushort, long> d, ushort key) =>
-        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(d, key, out _);
 
     /// <summary>Drops victims with a handful of answers (a client's few large DNS answers); false when that frees nothing.</summary>
     private bool Prune()

@@ -40,6 +40,8 @@ internal sealed class ArpSpoofingDetection : IActivityDetector
     internal static readonly long AskedWithin = PacketTimestamp.NanosPerSecond;
 
     private const int MaxAddresses = 4096;
+    /// <summary>Requests remembered: a sweep of requests (arp-scan, nmap -PR) must not grow the table without bound.</summary>
+    private const int MaxAsked = 16_384;
     private const int MacsKept = 4;
     private const int VictimsKept = 64;
     private const int EvidenceKept = 12;
@@ -70,7 +72,12 @@ internal sealed class ArpSpoofingDetection : IActivityDetector
     {
         if (!p.Has(PacketLayers.Arp)) return;
         ref readonly var arp = ref p.Arp;
-        if (arp.Operation == 1) _asked[arp.TargetIp] = p.Timestamp;
+        if (arp.Operation == 1)
+        {
+            // Only the last second's requests answer a reply: when the table fills, what it held is older or a sweep's.
+            if (_asked.Count >= MaxAsked && !_asked.ContainsKey(arp.TargetIp)) _asked.Clear();
+            _asked[arp.TargetIp] = p.Timestamp;
+        }
         // A claim needs a hardware address: tcpdump's text of a request does not print it, and RFC 5227's
         // probes (sender 0.0.0.0) claim nothing.
         if (arp.Operation is not (1 or 2) || !arp.SenderIp.IsV4 || arp.SenderIp.V4Value == 0 || arp.SenderMac.Value == 0) return;
