@@ -38,6 +38,14 @@ internal sealed class Scenario
         return Udp(client, port, server, 53, len);
     }
 
+    /// <summary>A multicast DNS query (RFC 6762) from <paramref name="client"/> port 5353 to 224.0.0.251.</summary>
+    public Scenario MulticastQuery(string client, string name, ushort type = DnsType.PTR)
+    {
+        const int dns = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
+        int len = FrameBuilder.WriteDnsQuery(_frame.AsSpan(dns), 0, name, type);
+        return Udp(client, DnsPorts.Mdns, "224.0.0.251", DnsPorts.Mdns, len);
+    }
+
     public Scenario Response(string server, string client, ushort port, ushort id, string name, int rcode = 0, params string[] addresses)
     {
         const int dns = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;

@@ -59,11 +59,17 @@ public sealed record AttackFacts
     public long? Fragments { get; init; }
     /// <summary>Reflection: answer bytes over the bytes of the queries that drew them, when the queries are in the capture.</summary>
     public double? AmplificationFactor { get; init; }
-    /// <summary>Tunnels: bytes carried out (in echo requests) and back (in echo replies).</summary>
+    /// <summary>Tunnels: bytes carried out (in echo requests, or written into query names) and back (in echo replies, or in answers' data).</summary>
     public long? BytesOut { get; init; }
     public long? BytesIn { get; init; }
     /// <summary>ICMP tunnel: share of the echo requests whose data differs from the one before.</summary>
     public double? ChangedShare { get; init; }
+    /// <summary>DNS tunnel: the registered domain whose names carry the data.</summary>
+    public string? Domain { get; init; }
+    /// <summary>DNS tunnel: distinct encoded names asked for under the domain.</summary>
+    public long? EncodedNames { get; init; }
+    /// <summary>DNS tunnel: the queries under the domain by type, most first ("NULL 310", "A 20").</summary>
+    public IReadOnlyList<string>? QueryTypes { get; init; }
     /// <summary>A table of the detection reached its bound: distinct counts are lower bounds.</summary>
     public bool Capped { get; init; }
 }

@@ -53,6 +53,8 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("syn-ack-reflection")] SynAckReflection,
     /// <summary>Data carried in echo requests and replies: their data changes with every message, as ping's does not.</summary>
     [JsonStringEnumMemberName("icmp-tunneling")] IcmpTunneling,
+    /// <summary>Data carried in DNS: many distinct long encoded names under one domain, and the answers back.</summary>
+    [JsonStringEnumMemberName("dns-tunneling")] DnsTunneling,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

@@ -84,9 +84,8 @@ internal static class Describe
     public static string Percent(double fraction) =>
         Math.Round(fraction * 100, 1).ToString("0.#", Invariant) + "%";
 
-    /// <summary>"980 bytes", "35 kB", "12 MB": a volume an analyst reads at a glance (decimal units, whole numbers).</summary>
-    public static string Bytes(long bytes) =>
-        bytes >= 10_000_000 ? $"{(bytes / 1_000_000).ToString(Invariant)} MB" : bytes >= 10_000 ? $"{(bytes / 1000).ToString(Invariant)} kB" : Count(bytes, "byte");
+    /// <summary>"980 B", "35.2 KiB", "12 MiB" (<see cref="ByteCount"/>).</summary>
+    public static string Bytes(long bytes) => ByteCount.Format(bytes);
 
     /// <summary>A DNS name for prose: without the root's trailing dot ("example.com", but "." stays).</summary>
     public static string Name(string name) => name.Length > 1 && name[^1] == '.' ? name[..^1] : name;

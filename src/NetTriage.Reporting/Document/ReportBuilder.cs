@@ -329,6 +329,15 @@ public static class ReportBuilder
         {
             yield return new("Hardware addresses", [C(hardware[0]), T(" (the owner), "), .. Joined(hardware.Skip(1).ToList(), SpanKind.Code), T(" (the claimant)")]);
         }
+        if (a.Domain is { } domain)
+        {
+            yield return new("Domain", [C(domain), T(a.EncodedNames is { } names ? $": {Wording.Count(names, "distinct encoded name")}{(a.Capped ? " or more" : "")}" : "")]);
+        }
+        if (a.QueryTypes is { Count: > 0 } types) yield return new("Query types", [T(string.Join(", ", types))]);
+        if (a.BytesOut is { } bytesOut && a.BytesIn is { } bytesIn)
+        {
+            yield return new("Data carried", [T($"{Wording.Bytes(bytesOut)} out, {Wording.Bytes(bytesIn)} back")]);
+        }
         if (a.HalfOpen > 0) yield return new("Never completed", [T(Wording.Count(a.HalfOpen, "connection attempt"))]);
         if (a.SpoofedSources == true) yield return new("Sources forged", [T("yes: nearly one packet each, none completed a handshake")]);
         if (a.FailuresAbsorbed > 0) yield return new("Failures it caused", [T($"{Wording.Number(a.FailuresAbsorbed)}, counted here rather than as outages")]);

@@ -67,19 +67,7 @@ public static class Wording
     public static string Score(double score) => score.ToString("0.00", Invariant);
 
     /// <summary>"570 B", "1.5 KiB", "3.2 MiB".</summary>
-    public static string Bytes(long bytes)
-    {
-        if (bytes < 1024) return string.Create(Invariant, $"{bytes} B");
-        string[] units = ["KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-        return string.Create(Invariant, $"{value:0.#} {units[unit]}");
-    }
+    public static string Bytes(long bytes) => NetTriage.Analysis.Text.ByteCount.Format(bytes);
 
     /// <summary>"a, b and c"; more than <paramref name="max"/> items end with "and N more".</summary>
     public static string Join(IReadOnlyList<string> items, int max = 10)

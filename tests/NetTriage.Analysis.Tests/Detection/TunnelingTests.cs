@@ -1,4 +1,5 @@
 using NetTriage.Analysis.Detection.Tunneling;
+using NetTriage.Packets.Dns;
 
 namespace NetTriage.Analysis.Tests.Detection;
 
@@ -67,4 +68,120 @@ public sealed class TunnelingTests
         byte[] Random40(int _) { var b = new byte[40]; random.NextBytes(b); return b; }
         Assert.DoesNotContain(IcmpChannel(40, Random40).Analyze().Findings, f => f.Kind == FindingKind.IcmpTunneling);
     }
+
+    private const string Resolver = "10.0.0.53";
+
+    /// <summary>RFC 4648 base32 in lower case, as iodine and dnscat2 write their data into names.</summary>
+    private static string Base32(Random random, int length)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        return string.Create(length, random, (chars, r) => { for (int i = 0; i < chars.Length; i++) chars[i] = alphabet[r.Next(alphabet.Length)]; });
+    }
+
+    /// <summary>
+    /// Base32 that the encoded-name test accepts: random base32 now and then has a quarter of vowels or few digits
+    /// (about 1 name in 25 at 40 characters; the real captures show it), which a threshold test must not count.
+    /// </summary>
+    private static string Encoded(Random random, int length)
+    {
+        while (true)
+        {
+            string s = Base32(random, length);
+            if (DnsTunnelDetection.LooksEncoded(System.Text.Encoding.ASCII.GetBytes(s), out _)) return s;
+        }
+    }
+
+    private static Scenario DnsChannel(int queries, Func<int, string> name, ushort type = 10, int rcode = 0, string client = Client, ushort port = 53)
+    {
+        var s = new Scenario();
+        for (int i = 0; i < queries; i++)
+        {
+            s.After(0.05);
+            string n = name(i);
+            if (port == 53)
+            {
+                s.Query(client, (ushort)(40000 + i), Resolver, (ushort)i, n, type);
+                s.After(0.01).Response(Resolver, client, (ushort)(40000 + i), (ushort)i, n, rcode, rcode == 0 ? ["192.0.2.1"] : []);
+            }
+            else
+            {
+                s.MulticastQuery(client, n, type);
+            }
+        }
+        return s;
+    }
+
+    [Fact]
+    public void Distinct_encoded_names_under_one_domain_are_a_dns_tunnel()
+    {
+        var random = new Random(3);
+        var report = DnsChannel(80, i => $"{Encoded(random, 60)}.{Base32(random, 40)}.t.tunnel.example").Analyze();
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.DnsTunneling, incident.Kind);
+        Assert.Equal(Severity.High, incident.Severity);
+        Assert.Equal([Client], incident.Clients);
+        var facts = Assert.Single(report.Findings).Attack!;
+        Assert.Equal("tunnel.example", facts.Domain);
+        Assert.Equal(80, facts.EncodedNames);
+        Assert.Equal(["NULL 80"], facts.QueryTypes);
+        Assert.Equal(80 * 101, facts.BytesOut); // 60 + 40 characters and the dot between them, of each name ("t" is under the domain too)
+        Assert.Equal(80 * 4, facts.BytesIn); // one A record of 4 bytes in each answer
+        Assert.Equal(160, facts.Packets);
+    }
+
+    [Fact]
+    public void The_dns_threshold_of_distinct_encoded_names_is_needed()
+    {
+        var random = new Random(4);
+        string Name(int _) => $"{Encoded(random, 40)}.example.net";
+        Assert.DoesNotContain(DnsChannel(DnsTunnelDetection.MinEncodedNames - 1, Name).Analyze().Findings, f => f.Kind == FindingKind.DnsTunneling);
+        Assert.Contains(DnsChannel(DnsTunnelDetection.MinEncodedNames, Name).Analyze().Findings, f => f.Kind == FindingKind.DnsTunneling);
+        // One encoded name asked 200 times is one name: a cached hash lookup, not a channel.
+        string same = Encoded(random, 40) + ".example.net";
+        Assert.DoesNotContain(DnsChannel(200, _ => same).Analyze().Findings, f => f.Kind == FindingKind.DnsTunneling);
+    }
+
+    [Fact]
+    public void Tunnel_queries_the_resolver_fails_are_counted_into_the_tunnel_not_an_outage()
+    {
+        // dnscat2 through a resolver that cannot reach the tunnel's server: every query answered SERVFAIL.
+        var random = new Random(6);
+        var report = DnsChannel(60, _ => $"{Base32(random, 50)}.c2.example.org", type: DnsType.TXT, rcode: 2).Analyze();
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.DnsTunneling, incident.Kind);
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.DnsServfail);
+        Assert.Equal(60, Assert.Single(report.Findings).Attack!.FailuresAbsorbed);
+    }
+
+    [Fact]
+    public void Busy_everyday_names_are_no_dns_tunnel()
+    {
+        // 300 distinct long hostnames of words and digits under one company domain (a monitoring host walking its
+        // inventory), reverse lookups of 300 addresses, long service names over mDNS, and cloud hosts' names with
+        // their addresses in them: none is encoded data.
+        string[] words = ["mail", "server", "frontend", "backend", "west", "east", "europe", "storage", "database", "replica", "monitor", "gateway"];
+        var everyday = DnsChannel(300, i => $"{words[i % 12]}-{words[(i / 12) % 12]}-{words[(i / 7) % 12]}-{i:000}.site-{i % 9}.corp.example.com", type: DnsType.A).Analyze();
+        var reverse = DnsChannel(300, i => $"{i % 250}.{i / 250}.168.192.in-addr.arpa", type: DnsType.PTR).Analyze();
+        var random = new Random(8);
+        var mdns = DnsChannel(300, _ => $"{Base32(random, 40)}._airplay._tcp.local", port: 5353).Analyze();
+        var cloud = DnsChannel(300, i => $"ec2-54-{i % 250}-{i / 250}-{(i * 7) % 250}.eu-west-1.compute.amazonaws.com").Analyze();
+        foreach (var report in new[] { everyday, reverse, mdns, cloud })
+        {
+            Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.DnsTunneling);
+        }
+    }
+
+    [Theory]
+    [InlineData("ladj3gduusm51wq2h0hr4a2j3mbpo4qy", true)] // iodine base32
+    [InlineData("6f1c2a9be04d7731c0a8e2f4b9d1e6a7", true)] // hex (dnscat2)
+    [InlineData("z10fa\\228\\195germeister\\200\\201-x", true)] // raw bytes, escaped in presentation form
+    [InlineData("mail-server-eu-west-frontend", false)]
+    [InlineData("www-mail-eu-west-0.service0", false)]
+    [InlineData("ec2-54-123-45-67.compute-1", false)]
+    [InlineData("prod-eu-west-1-k8s-node-0a1b2c3d", false)]
+    [InlineData("a1b2c3d4e5", false)] // too short to say
+    public void Encoded_names_are_told_from_hostnames(string labels, bool encoded) =>
+        Assert.Equal(encoded, DnsTunnelDetection.LooksEncoded(System.Text.Encoding.ASCII.GetBytes(labels), out _));
 }

@@ -138,4 +138,22 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         Assert.Equal(1.0, facts.ChangedShare);
         Assert.Equal(facts.BytesOut, facts.BytesIn); // the victim echoes the data back
     }
+
+    [SkippableFact]
+    public void An_iodine_tunnel_is_one_dns_tunnel_incident_under_its_domain()
+    {
+        // iodine writes its data into names under t.tunnel.test (raw bytes in base128, or base32 when the resolver
+        // mangles them) and reads the answers back; without a tun device the script sends 400 dig queries with two
+        // base32 labels each instead. Either way nearly every query carries a name never asked before.
+        var report = fixture.Analyze("dns-tunnel");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.DnsTunneling, incident.Kind);
+        Assert.Equal([Attacker], incident.Clients);
+        Assert.Equal([Victim], incident.Servers);
+        var facts = Assert.Single(report.Findings).Attack!;
+        Assert.Equal("tunnel.test", facts.Domain);
+        Assert.True(facts.EncodedNames >= 200, $"{facts.EncodedNames} encoded names");
+        Assert.True(facts.BytesOut > 10_000, $"{facts.BytesOut} bytes out");
+    }
 }
