@@ -46,12 +46,16 @@ internal sealed class Scenario
         return Udp(client, DnsPorts.Mdns, "224.0.0.251", DnsPorts.Mdns, len);
     }
 
-    public Scenario Response(string server, string client, ushort port, ushort id, string name, int rcode = 0, params string[] addresses)
+    public Scenario Response(string server, string client, ushort port, ushort id, string name, int rcode = 0, params string[] addresses) =>
+        Answer(server, client, port, id, name, rcode, addresses);
+
+    /// <summary>A DNS response with its DNS TTL (of every record) and its IP TTL chosen: a forger's answer differs in both.</summary>
+    public Scenario Answer(string server, string client, ushort port, ushort id, string name, int rcode = 0, string[]? addresses = null, uint ttl = 300, byte ipTtl = 64)
     {
         const int dns = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
-        var list = addresses.Select(IpAddr.Parse).ToArray();
-        int len = FrameBuilder.WriteDnsResponse(_frame.AsSpan(dns), id, name, DnsType.A, rcode, list);
-        return Udp(server, 53, client, port, len);
+        var list = (addresses ?? []).Select(IpAddr.Parse).ToArray();
+        int len = FrameBuilder.WriteDnsResponse(_frame.AsSpan(dns), id, name, DnsType.A, rcode, list, ttl);
+        return Udp(server, 53, client, port, len, ipTtl);
     }
 
     /// <summary>A UDP datagram with <paramref name="payload"/> bytes of zeros.</summary>
@@ -62,14 +66,14 @@ internal sealed class Scenario
         return Udp(src, sport, dst, dport, payload);
     }
 
-    private Scenario Udp(string src, ushort sport, string dst, ushort dport, int payload)
+    private Scenario Udp(string src, ushort sport, string dst, ushort dport, int payload, byte ipTtl = 64)
     {
         const int ip = FrameBuilder.EthernetHeaderLength;
         const int udp = ip + FrameBuilder.Ipv4HeaderLength;
         var s = IpAddr.Parse(src);
         var d = IpAddr.Parse(dst);
         FrameBuilder.WriteUdpV4(_frame.AsSpan(udp), s, d, sport, dport, payload);
-        FrameBuilder.WriteIpv4(_frame.AsSpan(ip), s, d, IpProtocol.Udp, FrameBuilder.UdpHeaderLength + payload, _ipId++);
+        FrameBuilder.WriteIpv4(_frame.AsSpan(ip), s, d, IpProtocol.Udp, FrameBuilder.UdpHeaderLength + payload, _ipId++, ipTtl);
         return Emit(udp + FrameBuilder.UdpHeaderLength + payload);
     }
 

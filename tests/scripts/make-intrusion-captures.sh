@@ -31,6 +31,11 @@
 #                      never asked for (it answers each with a reset)
 #   ping-sweep         nmap -sn -PE of 10.97.1.1-60: 30 addresses answer, 30 do not
 #   icmp-tunnel        scapy: 300 echo requests carrying 40-1000 random bytes each, answered by the victim
+#   dns-spoof          dsniff's dnsspoof, on a bridge that floods every frame (as Wi-Fi does), answers the
+#                      client's queries for www and mail.example.test with the attacker's address, racing the
+#                      victim's dnsmasq; captured at the client
+#   dns-hijack         a second dnsmasq on the gateway answers every name with 10.97.0.99, TTL 0, as redirecting
+#                      resolvers do; the client asks it for 6 names of unrelated unknown domains (captured at the client)
 #   dns-tunnel         iodine through iodined when /dev/net/tun works in the namespaces (pings, an HTTP upload
 #                      and a download through the tunnel: NULL queries under t.tunnel.test); otherwise 400
 #                      dig queries (TXT, NULL, CNAME) with two long base32 labels under t.tunnel.test
@@ -58,7 +63,7 @@ note() { echo "make-intrusion-captures: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || skip "must run as root (network namespaces, tcpdump and the daemons need it)"
 missing=()
 for tool in ip ss sysctl tcpdump timeout unshare mount openssl nginx dnsmasq dig curl ping nmap hping3 hydra sshd ssh \
-    ssh-keygen sshpass vsftpd arpspoof iodine iodined; do
+    ssh-keygen sshpass vsftpd arpspoof dnsspoof iodine iodined; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 # Debian's python3-scapy serves the system's python3, which may not be the first python3 on the PATH.
@@ -332,11 +337,13 @@ else:
 EOF
 
 # --- capture ----------------------------------------------------------------------------------------
+# At the victim's interface, unless CAPTURE_NS and CAPTURE_DEV name another host's (the DNS answer scenarios
+# capture at the client, where the answers arrive).
 capture_start() {
   local scenario=$1
   : >"$WORK/tcpdump.err"
-  timeout --kill-after=5 90 ip netns exec "$NS_V" \
-    tcpdump -i v0 -n -s 0 -U -Z root -w "$OUT/$scenario.pcap" 2>"$WORK/tcpdump.err" &
+  timeout --kill-after=5 90 ip netns exec "${CAPTURE_NS:-$NS_V}" \
+    tcpdump -i "${CAPTURE_DEV:-v0}" -n -s 0 -U -Z root -w "$OUT/$scenario.pcap" 2>"$WORK/tcpdump.err" &
   PIDS[tcpdump]=$!
   for _ in $(seq 50); do
     grep -q 'listening on' "$WORK/tcpdump.err" && return 0
@@ -592,6 +599,67 @@ check_dns_tunnel_iodine() {
   expect 300 "answers" 'udp src port 53'
 }
 check_dns_tunnel_dig() { check_dns_tunnel_iodine; }
+# The bridge floods every frame to every port while ageing_time is 0, as a shared medium (Wi-Fi, a hub) does:
+# the attacker then sees the client's queries, as dnsspoof needs.
+hub_on() { timeout 10 ip -n "$NS_L" link set br0 type bridge ageing_time 0; }
+hub_off() { timeout 10 ip -n "$NS_L" link set br0 type bridge ageing_time 30000; }
+
+dns_spoof() {
+  printf '%s\t%s\n' "$ATTACKER_IP" www.example.test "$ATTACKER_IP" mail.example.test >"$WORK/spoof.hosts"
+  hub_on
+  timeout 10 ip -d -n "$NS_L" link show br0 | grep -o 'ageing_time [0-9]*' >>"$OUT/logs/$SCENARIO.txt"
+  start_bg dnsspoof "$NS_A" dnsspoof -i a0 -f "$WORK/spoof.hosts" "udp dst port 53 and src host $CLIENT_IP"
+  local up=""
+  for _ in $(seq 50); do
+    if grep -q 'listening on' "$WORK/dnsspoof.out"; then up=1; break; fi
+    sleep 0.1
+  done
+  [ -n "$up" ] || { hub_off; cat "$WORK/dnsspoof.out" >>"$OUT/logs/$SCENARIO.txt"; return 1; }
+  local i
+  for i in 1 2 3 4 5; do
+    logged in_ns "$NS_C" dig +noedns +tries=1 +timeout=2 @"$VICTIM_IP" www.example.test || true
+    logged in_ns "$NS_C" dig +noedns +tries=1 +timeout=2 @"$VICTIM_IP" mail.example.test || true
+    sleep 0.3
+  done
+  stop_bg dnsspoof INT
+  hub_off
+  cat "$WORK/dnsspoof.out" >>"$OUT/logs/$SCENARIO.txt"
+  server_log "$WORK/dns.out"
+}
+check_dns_spoof() {
+  local forged real
+  forged=$(tcpdump -n -r "$OUT/$SCENARIO.pcap" 'udp src port 53' 2>/dev/null | grep -c " A $ATTACKER_IP" || true)
+  real=$(tcpdump -n -r "$OUT/$SCENARIO.pcap" 'udp src port 53' 2>/dev/null | grep -c " A $VICTIM_IP" || true)
+  echo "check: $forged forged answers, $real real ones" >>"$OUT/logs/$SCENARIO.txt"
+  [ "$forged" -ge 5 ] && [ "$real" -ge 5 ] || fail "$SCENARIO: $forged forged and $real real answers (5 of each expected)"
+}
+
+dns_hijack() {
+  # The gateway's resolver answers every name with the address of a "search page", TTL 0, as redirecting
+  # resolvers do for names that do not exist; the client asks it for names of unrelated, unknown domains.
+  start_bg hijack "$NS_G" dnsmasq --keep-in-foreground --no-resolv --no-hosts --user=root --bind-interfaces \
+    --listen-address="$GATEWAY_IP" --port=53 --pid-file="$WORK/hijack.pid" --log-queries --log-facility=- \
+    --address=/#/10.97.0.99 --local-ttl=0
+  local name up=""
+  for _ in $(seq 50); do
+    if [ -n "$(in_ns "$NS_G" ss -Hlun "sport = :53")" ]; then up=1; break; fi
+    sleep 0.1
+  done
+  [ -n "$up" ] || { stop_bg hijack; return 1; }
+  for name in www.shoes-outlet-berlin.test login.mybank-secure.test cdn.fresh-news-daily.test \
+      www.unknown-travel-deals.test mail.tpyo-company.test www.garden-tools-store.test; do
+    logged in_ns "$NS_C" dig +tries=1 +timeout=2 @"$GATEWAY_IP" "$name" || { stop_bg hijack; return 1; }
+    sleep 0.2
+  done
+  stop_bg hijack
+  cat "$WORK/hijack.out" >>"$OUT/logs/$SCENARIO.txt"
+}
+check_dns_hijack() {
+  local n
+  n=$(tcpdump -n -r "$OUT/$SCENARIO.pcap" 'udp src port 53' 2>/dev/null | grep -c " A 10.97.0.99" || true)
+  echo "check: $n answers with 10.97.0.99" >>"$OUT/logs/$SCENARIO.txt"
+  [ "$n" -ge 6 ] || fail "$SCENARIO: $n answers with 10.97.0.99 (6 expected)"
+}
 
 run healthy-logins none \
   "5 ssh logins (one command each), 5 HTTP fetches with the right basic-auth credentials, 5 DNS lookups and 5 pings from one client" \
@@ -611,6 +679,15 @@ run synack-reflection syn-ack-reflection \
   synack_reflection
 run ping-sweep ping-sweep "nmap -sn -PE of 60 addresses, 30 of which answer" ping_sweep
 run icmp-tunnel icmp-tunneling "scapy: 300 echo requests with 40-1000 random bytes each in 3 s, answered" icmp_tunnel
+CAPTURE_NS=$NS_C CAPTURE_DEV=c0
+run dns-spoof dns-spoofing \
+  "dsniff dnsspoof on a flooding bridge races the victim's dnsmasq: 10 queries from the client, each answered by both" \
+  dns_spoof
+run dns-hijack dns-hijack \
+  "a resolver on the gateway answers 6 names of unrelated unknown domains with 10.97.0.99, TTL 0 (captured at the client)" \
+  dns_hijack
+CAPTURE_NS="" CAPTURE_DEV=""
+# Last: iodined takes the victim's port 53 from dnsmasq.
 if [ -z "${NT_INTRUSIONS_NO_TUN:-}" ] && tun_works; then
   run dns-tunnel dns-tunneling \
     "iodine through iodined (NULL queries under t.tunnel.test): 5 pings, a 48 KB upload and a 32 KB download through the tunnel" \

@@ -70,6 +70,17 @@ public sealed record AttackFacts
     public long? EncodedNames { get; init; }
     /// <summary>DNS tunnel: the queries under the domain by type, most first ("NULL 310", "A 20").</summary>
     public IReadOnlyList<string>? QueryTypes { get; init; }
+    /// <summary>DNS spoofing: queries answered twice with different answers, and answers from a server not asked.</summary>
+    public long? RaceAnswers { get; init; }
+    public long? WrongServerAnswers { get; init; }
+    /// <summary>DNS spoofing: the first conflicting answers, described; DNS hijack: the first names redirected.</summary>
+    public IReadOnlyList<string>? Examples { get; init; }
+    /// <summary>DNS hijack: the one address that names of unrelated domains were answered with.</summary>
+    public string? RedirectAddress { get; init; }
+    /// <summary>DNS hijack: unrelated registered domains answered with that address.</summary>
+    public long? UnrelatedDomains { get; init; }
+    /// <summary>DNS hijack: of the names redirected, those answered NXDOMAIN elsewhere in the capture.</summary>
+    public long? NxdomainElsewhere { get; init; }
     /// <summary>A table of the detection reached its bound: distinct counts are lower bounds.</summary>
     public bool Capped { get; init; }
 }

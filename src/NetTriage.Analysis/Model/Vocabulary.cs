@@ -55,6 +55,10 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("icmp-tunneling")] IcmpTunneling,
     /// <summary>Data carried in DNS: many distinct long encoded names under one domain, and the answers back.</summary>
     [JsonStringEnumMemberName("dns-tunneling")] DnsTunneling,
+    /// <summary>DNS answers that cannot all be real: one query answered twice, differently, or answered by a server not asked.</summary>
+    [JsonStringEnumMemberName("dns-spoofing")] DnsSpoofing,
+    /// <summary>One server answering names of unrelated domains with one address and a short TTL (NXDOMAIN redirection).</summary>
+    [JsonStringEnumMemberName("dns-hijack")] DnsHijack,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

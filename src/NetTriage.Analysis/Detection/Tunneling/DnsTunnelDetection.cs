@@ -125,7 +125,7 @@ internal sealed class DnsTunnelDetection : IActivityDetector
     }
 
     /// <summary>Splits a presentation-form name at its unescaped dots: the start of each label, and how many labels.</summary>
-    private static int Labels(ReadOnlySpan<byte> name, Span<int> starts)
+    internal static int Labels(ReadOnlySpan<byte> name, Span<int> starts)
     {
         int n = 0;
         int start = 0;
@@ -145,7 +145,7 @@ internal sealed class DnsTunnelDetection : IActivityDetector
     /// level is a short category (co.uk, com.au, ne.jp). A heuristic without the public suffix list: a tunnel under a
     /// longer suffix is still counted, only under a wider name.
     /// </summary>
-    private static int RegisteredDomainStart(ReadOnlySpan<byte> name, ReadOnlySpan<int> starts, int labels, out int domainLabels)
+    internal static int RegisteredDomainStart(ReadOnlySpan<byte> name, ReadOnlySpan<int> starts, int labels, out int domainLabels)
     {
         int tld = starts[labels - 1];
         int tldLength = name.Length - tld - (name[^1] == (byte)'.' ? 1 : 0);
@@ -215,7 +215,7 @@ internal sealed class DnsTunnelDetection : IActivityDetector
     private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
 
     /// <summary>FNV-1a over the name, case folded (DNS names compare without case, RFC 4343).</summary>
-    private static ulong Hash(ReadOnlySpan<byte> name)
+    internal static ulong Hash(ReadOnlySpan<byte> name)
     {
         ulong h = 14695981039346656037UL;
         foreach (byte b in name)

@@ -1,0 +1,130 @@
+using NetTriage.Analysis.Detection.Spoofing;
+
+namespace NetTriage.Analysis.Tests.Detection;
+
+/// <summary>
+/// Forged and rewritten DNS answers built packet by packet: a race of two answers, an answer from a server not
+/// asked, NXDOMAIN redirection, and the traps of retransmissions answered from a rotating pool, a stub resolver
+/// moving to its second server, shared hosting, and cached answers with short remaining TTLs.
+/// </summary>
+public sealed class DnsSpoofingTests
+{
+    private const string Client = "10.0.0.20";
+    private const string Resolver = "10.0.0.53";
+    private const string Second = "10.0.0.54";
+
+    [Fact]
+    public void Two_different_answers_to_one_query_are_dns_spoofing()
+    {
+        // dnsspoof on the segment answers first (a forger's answer, IP TTL 64 from the next host); the resolver's
+        // real answer follows 2 ms later from a router away (IP TTL 63).
+        var report = new Scenario()
+            .Query(Client, 40001, Resolver, 77, "bank.example.com")
+            .After(0.001).Answer(Resolver, Client, 40001, 77, "bank.example.com", addresses: ["10.0.0.66"], ttl: 60, ipTtl: 64)
+            .After(0.002).Answer(Resolver, Client, 40001, 77, "bank.example.com", addresses: ["203.0.113.10"], ttl: 3600, ipTtl: 63)
+            .Analyze();
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.DnsSpoofing, incident.Kind);
+        Assert.Equal(Severity.High, incident.Severity);
+        Assert.Equal([Client], incident.Servers);
+        var facts = Assert.Single(report.Findings).Attack!;
+        Assert.Equal(1, facts.RaceAnswers);
+        Assert.Equal(0, facts.WrongServerAnswers);
+        string example = Assert.Single(facts.Examples!);
+        Assert.Contains("10.0.0.66", example, StringComparison.Ordinal);
+        Assert.Contains("203.0.113.10", example, StringComparison.Ordinal);
+        Assert.Contains("different IP TTLs", incident.Summary.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_answer_from_a_server_never_asked_is_dns_spoofing()
+    {
+        var report = new Scenario()
+            .Query(Client, 40002, Resolver, 78, "mail.example.com")
+            .After(0.001).Answer("10.0.0.66", Client, 40002, 78, "mail.example.com", addresses: ["10.0.0.66"])
+            .After(0.010).Answer(Resolver, Client, 40002, 78, "mail.example.com", addresses: ["203.0.113.25"])
+            .Analyze();
+
+        var facts = Assert.Single(report.Findings, f => f.Kind == FindingKind.DnsSpoofing).Attack!;
+        Assert.Equal(1, facts.WrongServerAnswers);
+        Assert.Equal(0, facts.RaceAnswers);
+        Assert.Equal(["10.0.0.66"], Assert.Single(report.Incidents).Clients);
+    }
+
+    [Fact]
+    public void Answers_to_retransmissions_and_to_a_second_server_are_no_spoofing()
+    {
+        // A round-robin pool gives a different address each time: the client sent the query again (same id and port,
+        // as glibc does) after 1 s, and then to its second resolver; all four answers are real.
+        var report = new Scenario()
+            .Query(Client, 40003, Resolver, 79, "pool.example.com")
+            .After(0.9).Answer(Resolver, Client, 40003, 79, "pool.example.com", addresses: ["192.0.2.1"], ttl: 5)
+            .After(0.1).Query(Client, 40003, Resolver, 79, "pool.example.com")
+            .After(0.01).Answer(Resolver, Client, 40003, 79, "pool.example.com", addresses: ["192.0.2.2"], ttl: 5)
+            .After(0.5).Query(Client, 40003, Second, 79, "pool.example.com")
+            .After(0.01).Answer(Second, Client, 40003, 79, "pool.example.com", addresses: ["192.0.2.3"], ttl: 5)
+            .After(0.05).Answer(Resolver, Client, 40003, 79, "pool.example.com", addresses: ["192.0.2.4"], ttl: 5)
+            .Analyze();
+        // The last answer is the first server's late answer to the second transmission; the same pool gives it.
+        Assert.DoesNotContain(report.Findings, f => f.Kind is FindingKind.DnsSpoofing or FindingKind.DnsHijack);
+    }
+
+    [Fact]
+    public void A_duplicate_identical_answer_is_no_spoofing()
+    {
+        var report = new Scenario()
+            .Query(Client, 40004, Resolver, 80, "www.example.com")
+            .After(0.01).Answer(Resolver, Client, 40004, 80, "www.example.com", addresses: ["192.0.2.9", "192.0.2.10"])
+            .After(0.001).Answer(Resolver, Client, 40004, 80, "www.example.com", addresses: ["192.0.2.10", "192.0.2.9"])
+            .Analyze();
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.DnsSpoofing);
+    }
+
+    private static Scenario Redirected(int domains, uint ttl, string address = "198.51.100.80", bool sharedDomain = false)
+    {
+        var s = new Scenario();
+        for (int i = 0; i < domains; i++)
+        {
+            string name = sharedDomain ? $"site{i}.example.net" : $"www.no-such-shop-{i}.example{i}.com".Replace(".example", "-example", StringComparison.Ordinal);
+            s.After(1).Query(Client, (ushort)(41000 + i), Resolver, (ushort)(200 + i), name);
+            s.After(0.02).Answer(Resolver, Client, (ushort)(41000 + i), (ushort)(200 + i), name, addresses: [address], ttl: ttl);
+        }
+        return s;
+    }
+
+    [Fact]
+    public void Unrelated_names_answered_with_one_address_and_a_short_ttl_are_a_dns_hijack()
+    {
+        var report = Redirected(DnsSpoofingDetection.MinUnrelatedDomains, ttl: 0).Analyze();
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.DnsHijack, incident.Kind);
+        Assert.Equal(Severity.Medium, incident.Severity);
+        Assert.Equal([Resolver], incident.Clients);
+        var facts = Assert.Single(report.Findings).Attack!;
+        Assert.Equal("198.51.100.80", facts.RedirectAddress);
+        Assert.Equal(DnsSpoofingDetection.MinUnrelatedDomains, facts.UnrelatedDomains);
+        Assert.Equal(0, facts.NxdomainElsewhere);
+    }
+
+    [Fact]
+    public void The_hijack_thresholds_domains_and_ttl_are_each_needed()
+    {
+        Assert.DoesNotContain(Redirected(DnsSpoofingDetection.MinUnrelatedDomains - 1, ttl: 0).Analyze().Findings, f => f.Kind == FindingKind.DnsHijack);
+        // Shared hosting and parked domains: many unrelated sites on one address, cached for minutes.
+        Assert.DoesNotContain(Redirected(20, ttl: DnsSpoofingDetection.MaxRedirectTtl + 1).Analyze().Findings, f => f.Kind == FindingKind.DnsHijack);
+        // Many names of one domain on one address (a wildcard record) are one domain.
+        Assert.DoesNotContain(Redirected(20, ttl: 30, sharedDomain: true).Analyze().Findings, f => f.Kind == FindingKind.DnsHijack);
+    }
+
+    [Fact]
+    public void A_redirected_name_that_another_server_calls_nonexistent_is_counted_as_corroboration()
+    {
+        var s = Redirected(6, ttl: 10);
+        string name = "www.no-such-shop-0-example0.com";
+        s.After(1).Query(Client, 42000, Second, 300, name).After(0.02).Answer(Second, Client, 42000, 300, name, rcode: 3);
+        var facts = Assert.Single(s.Analyze().Findings, f => f.Kind == FindingKind.DnsHijack).Attack!;
+        Assert.Equal(1, facts.NxdomainElsewhere);
+    }
+}
