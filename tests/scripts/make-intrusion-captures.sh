@@ -31,6 +31,7 @@
 #                      never asked for (it answers each with a reset)
 #   ping-sweep         nmap -sn -PE of 10.97.1.1-60: 30 addresses answer, 30 do not
 #   icmp-tunnel        scapy: 300 echo requests carrying 40-1000 random bytes each, answered by the victim
+#   beacon             the client fetches the victim's home page every 1.5 s, 12 times, as a scheduled job does
 #   dns-spoof          dsniff's dnsspoof, on a bridge that floods every frame (as Wi-Fi does), answers the
 #                      client's queries for www and mail.example.test with the attacker's address, racing the
 #                      victim's dnsmasq; captured at the client
@@ -599,6 +600,17 @@ check_dns_tunnel_iodine() {
   expect 300 "answers" 'udp src port 53'
 }
 check_dns_tunnel_dig() { check_dns_tunnel_iodine; }
+beacon() {
+  local i
+  for i in $(seq 1 12); do
+    logged in_ns "$NS_C" curl -sS -o /dev/null --max-time 2 -w 'check-in %{http_code}\n' "http://$VICTIM_IP/" || return 1
+    [ "$i" -eq 12 ] || sleep 1.5
+  done
+}
+check_beacon() {
+  expect 12 "connection attempts from the client to port 80" "tcp[tcpflags] == tcp-syn and src host $CLIENT_IP and dst port 80"
+}
+
 # The bridge floods every frame to every port while ageing_time is 0, as a shared medium (Wi-Fi, a hub) does:
 # the attacker then sees the client's queries, as dnsspoof needs.
 hub_on() { timeout 10 ip -n "$NS_L" link set br0 type bridge ageing_time 0; }
@@ -679,6 +691,7 @@ run synack-reflection syn-ack-reflection \
   synack_reflection
 run ping-sweep ping-sweep "nmap -sn -PE of 60 addresses, 30 of which answer" ping_sweep
 run icmp-tunnel icmp-tunneling "scapy: 300 echo requests with 40-1000 random bytes each in 3 s, answered" icmp_tunnel
+run beacon beaconing "curl from the client to the victim's nginx every 1.5 s, 12 times (a scheduled job's timer)" beacon
 CAPTURE_NS=$NS_C CAPTURE_DEV=c0
 run dns-spoof dns-spoofing \
   "dsniff dnsspoof on a flooding bridge races the victim's dnsmasq: 10 queries from the client, each answered by both" \

@@ -81,6 +81,14 @@ public sealed record AttackFacts
     public long? UnrelatedDomains { get; init; }
     /// <summary>DNS hijack: of the names redirected, those answered NXDOMAIN elsewhere in the capture.</summary>
     public long? NxdomainElsewhere { get; init; }
+    /// <summary>Beaconing: the median interval between connections, in seconds, and its spread (median absolute deviation over the median).</summary>
+    public double? IntervalSeconds { get; init; }
+    public double? IntervalSpread { get; init; }
+    /// <summary>Beaconing: the median bytes of a session (both ways) and their spread, when the sessions were measured.</summary>
+    public long? TypicalBytes { get; init; }
+    public double? SizeSpread { get; init; }
+    /// <summary>Beaconing: regularity from 0 to 1 (the mean of the intervals' and sizes' skew and spread scores, as RITA computes them).</summary>
+    public double? BeaconScore { get; init; }
     /// <summary>A table of the detection reached its bound: distinct counts are lower bounds.</summary>
     public bool Capped { get; init; }
 }

@@ -9,7 +9,7 @@ public sealed record TrafficOverview
     public required IReadOnlyList<Talker> TopTalkers { get; init; }
     public long Hosts { get; init; }
     public long Flows { get; init; }
-    /// <summary>Diagnostic activity seen (a traceroute): reported here, never as an incident. Absent when none.</summary>
+    /// <summary>Activity that is not an outage (a traceroute, a ping sweep, beaconing to an internal host): reported here, never as an incident. Absent when none.</summary>
     public IReadOnlyList<ActivityNote>? Activities { get; init; }
 }
 

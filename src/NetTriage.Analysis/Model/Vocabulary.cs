@@ -59,6 +59,8 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("dns-spoofing")] DnsSpoofing,
     /// <summary>One server answering names of unrelated domains with one address and a short TTL (NXDOMAIN redirection).</summary>
     [JsonStringEnumMemberName("dns-hijack")] DnsHijack,
+    /// <summary>One host connecting to one service at regular intervals with sessions of one size (check-ins); low severity to an internal address.</summary>
+    [JsonStringEnumMemberName("beaconing")] Beaconing,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

@@ -107,7 +107,7 @@ public static class ReportBuilder
                 : "No failure was found. The traffic overview below shows what was seen.")]));
             if (report.Overview.Activities is { Count: > 0 } activities)
             {
-                body.Add(new Paragraph([T($"Diagnostic activity ({string.Join(", ", activities.Select(a => a.Kind.Name()).Distinct())}) is listed under "), B("Traffic overview"), T(": it explains the errors it provoked.")]));
+                body.Add(new Paragraph([T($"Activity that is not an outage ({string.Join(", ", activities.Select(a => a.Kind.Name()).Distinct())}) is listed under "), B("Traffic overview"), T(".")]));
             }
         }
         if (report.Caveats.Count > 0)
@@ -588,9 +588,10 @@ public static class ReportBuilder
         }
         if (o.Activities is { Count: > 0 } activities)
         {
-            body.Add(new Section("overview-activity", 3, [T("Diagnostic activity")],
+            body.Add(new Section("overview-activity", 3, [T("Activity that is not an outage")],
             [
-                new Paragraph([T("Tools an operator runs on purpose: what they provoke (time-exceeded errors, unanswered probes) is their point, not an outage.")]),
+                new Paragraph([T("Diagnostic tools an operator runs on purpose, whose errors (time-exceeded messages, unanswered probes) are their point, "
+                    + "and regular connections to internal hosts (beaconing: most often a scheduled job). Listed here, not as incidents.")]),
                 new ItemList(false, activities.Select(a => new ListItem([B(a.Finding), T(" " + a.Text)], [])).ToList()),
             ]));
         }

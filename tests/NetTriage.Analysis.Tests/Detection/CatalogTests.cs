@@ -31,7 +31,7 @@ public sealed class CatalogTests
             "dns-server-unreachable", "dns-blocked", "dns-no-response", "dns-servfail", "dns-refused", "dns-nxdomain",
             "tcp-connection-refused", "tcp-no-response", "tcp-blocked", "host-unreachable", "network-unreachable", "ttl-exceeded",
             "port-scan", "address-scan", "syn-flood", "udp-flood", "icmp-flood", "traceroute", "brute-force", "ping-sweep", "arp-spoofing",
-            "dns-amplification", "udp-reflection", "syn-ack-reflection", "icmp-tunneling", "dns-tunneling", "dns-spoofing", "dns-hijack",
+            "dns-amplification", "udp-reflection", "syn-ack-reflection", "icmp-tunneling", "dns-tunneling", "dns-spoofing", "dns-hijack", "beaconing",
         ];
         Assert.Equal(documented, FindingCatalog.All.Select(r => r.Name));
         string docs = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "analysis-json.md"));

@@ -186,4 +186,20 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         Assert.Equal("10.97.0.99", facts.RedirectAddress);
         Assert.Equal(6, facts.UnrelatedDomains);
     }
+
+    [SkippableFact]
+    public void A_fetch_every_one_and_a_half_seconds_to_an_internal_server_is_beaconing_activity_not_an_incident()
+    {
+        // curl from the client to the victim's nginx every 1.5 s (plus the fetch's own few milliseconds), 12 times.
+        var report = fixture.Analyze("beacon");
+
+        Assert.Empty(report.Incidents);
+        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.Beaconing);
+        Assert.Equal(Severity.Low, finding.Severity);
+        Assert.Equal(80, finding.Port);
+        Assert.Equal(12, finding.Attack!.Packets);
+        Assert.InRange(finding.Attack.IntervalSeconds!.Value, 1.5, 1.7);
+        Assert.True(finding.Attack.BeaconScore >= 0.8, $"score {finding.Attack.BeaconScore}");
+        Assert.Contains(report.Overview.Activities!, a => a.Kind == FindingKind.Beaconing);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using NetTriage.Analysis.Detection.Beaconing;
 using NetTriage.Analysis.Detection.BruteForce;
 using NetTriage.Analysis.Detection.Diagnostics;
 using NetTriage.Analysis.Detection.Failures;
@@ -31,13 +32,13 @@ internal interface IActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds];
 
     private readonly IActivityDetector[] _detectors;
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new BeaconDetection()];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
