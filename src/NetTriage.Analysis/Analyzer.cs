@@ -95,6 +95,7 @@ public sealed class Analyzer
         var detected = Detector.Detect(_failures.Table, traffic, activities)
             .OrderBy(f => f.FirstTime.Nanoseconds)
             .ToList();
+        AttackSeverity.Raise(activities, detected);
         int n = 0;
         foreach (var f in detected)
         {

@@ -82,6 +82,8 @@ public static class PacketDecoder
             DnsDecoder.DecodeTcp(payload, claimedLength, packet);
             return;
         }
+        // Only a segment that is SSH stops here: port 22 carries other protocols too (HTTP in some of Zeek's traces).
+        if (packet.SourcePort == Login.SshKeyExchange.Port && (packet.SshNewKeys = Login.SshKeyExchange.HasNewKeys(payload))) return;
         if (Login.LoginReplyDecoder.IsLoginPort(packet.SourcePort))
         {
             packet.Login = Login.LoginReplyDecoder.Read(payload, packet.SourcePort);

@@ -98,6 +98,19 @@ internal sealed class Scenario
         return Emit(tcp + FrameBuilder.TcpHeaderLength + payload);
     }
 
+    /// <summary>A TCP segment (PSH, ACK) carrying <paramref name="data"/> as its payload.</summary>
+    public Scenario TcpData(string src, ushort sport, string dst, ushort dport, byte[] data, uint seq, uint ack)
+    {
+        const int ip = FrameBuilder.EthernetHeaderLength;
+        const int tcp = ip + FrameBuilder.Ipv4HeaderLength;
+        var s = IpAddr.Parse(src);
+        var d = IpAddr.Parse(dst);
+        data.CopyTo(_frame.AsSpan(tcp + FrameBuilder.TcpHeaderLength));
+        FrameBuilder.WriteTcpV4(_frame.AsSpan(tcp), s, d, sport, dport, seq, ack, TcpFlags.Psh | TcpFlags.Ack, 64240, data.Length);
+        FrameBuilder.WriteIpv4(_frame.AsSpan(ip), s, d, IpProtocol.Tcp, FrameBuilder.TcpHeaderLength + data.Length, _ipId++);
+        return Emit(tcp + FrameBuilder.TcpHeaderLength + data.Length);
+    }
+
     /// <summary>A TCP segment (PSH, ACK) carrying <paramref name="text"/> as its payload (an HTTP message, an FTP reply).</summary>
     public Scenario TcpText(string src, ushort sport, string dst, ushort dport, string text, uint seq = 1000, uint ack = 1000)
     {

@@ -41,7 +41,7 @@ public sealed record AttackFacts
     public bool? SpoofedSources { get; init; }
     /// <summary>Failures the activity caused that were counted here instead of making findings of their own.</summary>
     public long FailuresAbsorbed { get; init; }
-    /// <summary>Brute force: failed logins (HTTP 401, 403 or 407 answers; refused FTP, SMTP, POP3 or IMAP logins) or, for encrypted logins, the login sessions.</summary>
+    /// <summary>Brute force: failed logins (HTTP 401, 403 or 407 answers; refused FTP, SMTP, POP3 or IMAP logins) or, for encrypted logins, the login sessions; for SSH the server's refusals counted inside the sessions (technique "ssh-auth").</summary>
     public long? LoginFailures { get; init; }
     /// <summary>Brute force: a login was accepted after the failures (true), none was (false), or the protocol is encrypted and the capture cannot tell (null).</summary>
     public bool? LoginSucceeded { get; init; }

@@ -76,6 +76,8 @@ public sealed class DecodedPacket
     public TlsInfo Tls;
     /// <summary>A cleartext login service's answer to a login (FTP, SMTP AUTH, POP3, IMAP), when the segment is one.</summary>
     public Login.LoginReply Login;
+    /// <summary>An SSH server's segment that carries its NEWKEYS message: the key exchange is over, authentication follows.</summary>
+    public bool SshNewKeys;
 
     public readonly PacketText Text = new();
     public readonly AnomalyList Anomalies = new();
@@ -126,6 +128,7 @@ public sealed class DecodedPacket
         Http = default;
         Tls = default;
         Login = default;
+        SshNewKeys = false;
         Text.Reset();
         Anomalies.Clear();
         RawText = default;
@@ -177,6 +180,7 @@ public sealed class DecodedPacket
         destination.Http = Http;
         destination.Tls = Tls;
         destination.Login = Login;
+        destination.SshNewKeys = SshNewKeys;
         Text.CopyTo(destination.Text);
         Anomalies.CopyTo(destination.Anomalies);
         destination.RawText = RawText;

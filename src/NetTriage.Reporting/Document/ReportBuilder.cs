@@ -316,7 +316,8 @@ public static class ReportBuilder
         if (a.LoginFailures is { } logins)
         {
             yield return new(a.Technique == "login-sessions" ? "Login sessions" : "Failed logins", [T(Wording.Number(logins)
-                + (a.SameSizeShare is { } same ? $", {Wording.Percent(same)} of them of one size" : ""))]);
+                + (a.Technique == "ssh-auth" ? $", counted from the server's refusals inside {Wording.Count(a.Packets, "session")}" : "")
+                + (a.SameSizeShare is { } same ? $", {Wording.Percent(same)} of {(a.Technique == "ssh-auth" ? "the sessions" : "them")} of one size" : ""))]);
             if (a.Path is { } path) yield return new("Path tried", [C(path)]);
             yield return new("A login succeeded", [T(a.LoginSucceeded switch
             {

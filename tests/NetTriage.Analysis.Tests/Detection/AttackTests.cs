@@ -58,6 +58,26 @@ public sealed class AttackTests
     }
 
     [Fact]
+    public void A_scan_of_a_host_whose_service_fails_for_another_client_is_high_severity()
+    {
+        // A user's connections to the web server are refused while a scanner probes the same host: the scan is an
+        // attack on a failing service, so high severity, and the user's failure stays its own incident.
+        var s = new Scenario();
+        for (int i = 0; i < 3; i++)
+        {
+            s.Tcp("10.0.0.20", (ushort)(51000 + i), Target, 8080, TcpFlags.Syn, 1000);
+            s.Tcp(Target, 8080, "10.0.0.20", (ushort)(51000 + i), RstAck, 0, 1001).After(1);
+        }
+        var report = SynScan(s, Target, 100, [22], port => true).Analyze();
+
+        var scan = Assert.Single(report.Incidents, i => i.Kind == FindingKind.PortScan);
+        Assert.Equal(Severity.High, scan.Severity);
+        Assert.Contains(report.Incidents, i => i.Kind == FindingKind.TcpConnectionRefused);
+        // Alone, the same scan is medium.
+        Assert.Equal(Severity.Medium, Assert.Single(SynScan(new Scenario(), Target, 100, [22], port => true).Analyze().Incidents).Severity);
+    }
+
+    [Fact]
     public void Fourteen_failed_ports_are_not_a_scan_and_fifteen_are()
     {
         var below = SynScan(new Scenario(), Target, ScanDetection.PortScanPorts - 1, [], _ => true).Analyze();

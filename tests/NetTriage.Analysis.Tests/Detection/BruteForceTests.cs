@@ -157,4 +157,74 @@ public sealed class BruteForceTests
         var finding = Assert.Single(s.Analyze().Findings, f => f.Kind == FindingKind.BruteForce);
         Assert.True(finding.Attack!.LoginSucceeded);
     }
+
+    /// <summary>
+    /// An SSH session as sshd and a guessing client make it: versions and key exchange in the clear (an OpenSSH-sized
+    /// KEXINIT of 1.1 kB from the client, larger than libssh's), the service accept (44 bytes encrypted), then one 84-byte request and one reply per attempt: <paramref name="reply"/>
+    /// gives each reply's size (44 a refusal, 28 USERAUTH_SUCCESS), and after them the server's closing messages.
+    /// </summary>
+    private static Scenario SshAuthSession(Scenario s, ushort port, int attempts, Func<int, int> reply, params int[] after)
+    {
+        s.Tcp(Attacker, port, Server, 22, TcpFlags.Syn, 1000);
+        s.Tcp(Server, 22, Attacker, port, TcpFlags.Syn | TcpFlags.Ack, 5000, 1001);
+        uint c = 1001, v = 5001;
+        void Client(int n) { s.Tcp(Attacker, port, Server, 22, TcpFlags.Psh | TcpFlags.Ack, c, v, n); c += (uint)n; }
+        void Reply(int n) { s.Tcp(Server, 22, Attacker, port, TcpFlags.Psh | TcpFlags.Ack, v, c, n); v += (uint)n; }
+        void Clear(byte[] bytes) { s.TcpData(Server, 22, Attacker, port, bytes, v, c); v += (uint)bytes.Length; }
+        // Versions, KEXINIT, the ECDH exchange and NEWKEYS, in the clear (RFC 4253 6: length, padding length, message).
+        Client(24); Clear("SSH-2.0-OpenSSH_9.2p1\r\n"u8.ToArray());
+        Client(1100); Clear(SshPacket(20, 1088));
+        Client(48); Clear([.. SshPacket(31, 508), .. SshPacket(21, 16)]);
+        Client(16);
+        Client(44); Reply(44); // service request and accept
+        for (int i = 0; i < attempts; i++)
+        {
+            Client(84);
+            Reply(reply(i));
+        }
+        foreach (int n in after) Reply(n);
+        s.Tcp(Attacker, port, Server, 22, TcpFlags.Fin | TcpFlags.Ack, c, v);
+        s.After(0.3);
+        return s;
+    }
+
+    /// <summary>A cleartext SSH binary packet of <paramref name="size"/> bytes in all carrying message <paramref name="type"/>.</summary>
+    private static byte[] SshPacket(byte type, int size)
+    {
+        var p = new byte[size];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(p, (uint)(size - 4));
+        p[4] = 8; // padding length
+        p[5] = type;
+        return p;
+    }
+
+    [Fact]
+    public void Ssh_refusals_are_counted_inside_sessions_and_the_smallest_reply_says_a_password_worked()
+    {
+        // hydra against sshd: six refusals a connection (MaxAuthTries), then "too many failures" (76 bytes).
+        var s = new Scenario();
+        for (int i = 0; i < 8; i++) SshAuthSession(s, (ushort)(44000 + i), 6, _ => 44, 76);
+        var refused = Assert.Single(s.Analyze().Findings, f => f.Kind == FindingKind.BruteForce).Attack!;
+        Assert.Equal("ssh-auth", refused.Technique);
+        Assert.Equal(48, refused.LoginFailures);
+        Assert.Null(refused.LoginSucceeded);
+
+        // The ninth connection's third password is accepted: USERAUTH_SUCCESS, the smallest message.
+        SshAuthSession(s, 44100, 3, i => i == 2 ? 28 : 44);
+        var found = Assert.Single(s.Analyze().Findings, f => f.Kind == FindingKind.BruteForce).Attack!;
+        Assert.Equal(50, found.LoginFailures);
+        Assert.True(found.LoginSucceeded);
+    }
+
+    [Fact]
+    public void Everyday_ssh_logins_that_pass_authentication_are_one_attempt_each()
+    {
+        // An admin's 40 logins in a few minutes: the client's "none" probe refused, the key accepted, then OpenSSH's
+        // host keys (600 bytes) and the session's output. Each is one attempt, and their sizes are one profile, but
+        // none is refused beyond the probe: no brute force from counting inside them.
+        var s = new Scenario();
+        for (int i = 0; i < 40; i++) SshAuthSession(s, (ushort)(45000 + i), 2, k => k == 0 ? 44 : 28, 600, 1400, 1400);
+        var report = s.Analyze();
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.BruteForce && f.Attack!.Technique == "ssh-auth");
+    }
 }

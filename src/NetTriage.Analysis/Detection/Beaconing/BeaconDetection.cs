@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Scans;
 using NetTriage.Analysis.Text;
@@ -47,22 +48,33 @@ internal sealed class BeaconDetection : IActivityDetector
     private const int MaxPairs = 8192;
     private const int MaxSamples = 512;
     private const int EvidenceKept = 8;
-    /// <summary>Pairs with this many connections get their bytes counted (through the filter below).</summary>
-    private const int CandidateConnections = 3;
     private const int FilterBits = 1 << 16;
 
-    private readonly record struct PairKey(IpAddr Client, IpAddr Server, ushort Port);
-
-    private sealed class Pair(PacketTimestamp first, ushort clientPort)
+    private readonly record struct PairKey(IpAddr Client, IpAddr Server, ushort Port)
     {
-        public long Connections = 1;
-        public ushort LastClientPort = clientPort;
-        public PacketTimestamp First = first, LastStart = first, Last = first;
-        public List<int>? IntervalsMs;
-        public List<long>? Sizes;
+        public bool Equals(PairKey other) => Port == other.Port && Client == other.Client && Server == other.Server;
+        public override int GetHashCode() => KeyHash.Finish(KeyHash.Of(Client) * 31 + KeyHash.Of(Server) + Port);
+    }
+
+    /// <summary>
+    /// One (client, service): a struct in its table, so the many pairs seen once or twice cost no object; the samples
+    /// and evidence are made at the third connection, and pairs that have them are never pruned (no churn).
+    /// </summary>
+    private struct Pair
+    {
+        public long Connections;
+        public ushort LastClientPort;
+        public PacketTimestamp First, LastStart;
+        public int FirstIntervalMs;
+        public Samples? Samples;
+    }
+
+    private sealed class Samples
+    {
+        public readonly List<int> IntervalsMs = [];
+        public readonly List<long> Sizes = [];
         public long CurrentBytes;
-        public bool Counting;
-        public ActivityEvidence? Evidence;
+        public readonly ActivityEvidence Evidence = new(EvidenceKept);
     }
 
     private readonly Dictionary<PairKey, Pair> _pairs = [];
@@ -71,8 +83,9 @@ internal sealed class BeaconDetection : IActivityDetector
     /// bit test, not a table lookup. A collision only costs a lookup that finds nothing.
     /// </summary>
     private readonly ulong[] _counted = new ulong[FilterBits / 64];
+    private int _counting;
     private readonly EvidenceLines _lines = new();
-    private bool _capped;
+    private bool _capped, _full;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Observe(DecodedPacket p, int input)
@@ -84,81 +97,88 @@ internal sealed class BeaconDetection : IActivityDetector
             Start(p, input);
             return;
         }
+        if (_counting == 0) return;
         // The length the packet claimed: a capture cut at a snap length, or tcpdump's text, still tells it.
         int bytes = Math.Max(p.PayloadLength, p.PayloadClaimedLength);
         if (bytes <= 0) return;
         // Bytes both ways, for the pairs being counted.
-        var toServer = new PairKey(p.Ip.Source, p.Ip.Destination, p.DestinationPort);
-        if (IsCounted(toServer) && _pairs.TryGetValue(toServer, out var up) && up.Counting) up.CurrentBytes += bytes;
-        var toClient = new PairKey(p.Ip.Destination, p.Ip.Source, p.SourcePort);
-        if (IsCounted(toClient) && _pairs.TryGetValue(toClient, out var down) && down.Counting) down.CurrentBytes += bytes;
+        Add(new PairKey(p.Ip.Source, p.Ip.Destination, p.DestinationPort), bytes);
+        Add(new PairKey(p.Ip.Destination, p.Ip.Source, p.SourcePort), bytes);
     }
 
-    private static int Bit(in PairKey key) => key.GetHashCode() & (FilterBits - 1);
-
-    private bool IsCounted(in PairKey key)
+    private void Add(in PairKey key, int bytes)
     {
-        int bit = Bit(key);
-        return (_counted[bit >> 6] & (1UL << (bit & 63))) != 0;
+        int bit = key.GetHashCode() & (FilterBits - 1);
+        if ((_counted[bit >> 6] & (1UL << (bit & 63))) == 0) return;
+        ref var pair = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, key);
+        if (!Unsafe.IsNullRef(ref pair) && pair.Samples is { } samples) samples.CurrentBytes += bytes;
     }
 
     private void Start(DecodedPacket p, int input)
     {
         var key = new PairKey(p.Ip.Source, p.Ip.Destination, p.DestinationPort);
-        if (!_pairs.TryGetValue(key, out var pair))
+        ref var pair = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, key);
+        if (Unsafe.IsNullRef(ref pair))
         {
             if (_pairs.Count >= MaxPairs && !Prune()) { _capped = true; return; }
-            _pairs[key] = new Pair(p.Timestamp, p.SourcePort);
+            _pairs[key] = new Pair { Connections = 1, LastClientPort = p.SourcePort, First = p.Timestamp, LastStart = p.Timestamp };
             return;
         }
         // A SYN again from the same port is a retransmission, not a new check-in.
         if (p.SourcePort == pair.LastClientPort) return;
         long interval = p.Timestamp.Nanoseconds - pair.LastStart.Nanoseconds;
         if (interval < 0) return;
+        int ms = (int)Math.Min(interval / 1_000_000, int.MaxValue);
         pair.Connections++;
         pair.LastClientPort = p.SourcePort;
         pair.LastStart = p.Timestamp;
-        pair.Last = p.Timestamp;
-        pair.IntervalsMs ??= [];
-        if (pair.IntervalsMs.Count < MaxSamples) pair.IntervalsMs.Add((int)Math.Min(interval / 1_000_000, int.MaxValue));
-        if (pair.Counting)
+        if (pair.Connections == 2)
         {
-            pair.Sizes ??= [];
-            if (pair.Sizes.Count < MaxSamples) pair.Sizes.Add(pair.CurrentBytes);
-            pair.CurrentBytes = 0;
+            pair.FirstIntervalMs = ms;
+            return;
         }
-        else if (pair.Connections >= CandidateConnections)
+        if (pair.Samples is not { } samples)
         {
-            pair.Counting = true;
-            int bit = Bit(key);
+            samples = pair.Samples = new Samples();
+            samples.IntervalsMs.Add(pair.FirstIntervalMs);
+            int bit = key.GetHashCode() & (FilterBits - 1);
             _counted[bit >> 6] |= 1UL << (bit & 63);
+            _counting++;
         }
-        if (pair.Connections >= CandidateConnections)
+        else
         {
-            pair.Evidence ??= new ActivityEvidence(EvidenceKept);
-            pair.Evidence.Add(_lines, p, input, "connection attempt");
+            // The session that just ended (the previous connection's bytes both ways).
+            if (samples.Sizes.Count < MaxSamples) samples.Sizes.Add(samples.CurrentBytes);
+            samples.CurrentBytes = 0;
         }
+        if (samples.IntervalsMs.Count < MaxSamples) samples.IntervalsMs.Add(ms);
+        samples.Evidence.Add(_lines, p, input, "connection attempt");
     }
 
-    /// <summary>Drops the pairs with fewer than three connections; false when that frees nothing.</summary>
+    /// <summary>
+    /// Drops the pairs with fewer than three connections; false when that frees little, and from then on (a table of
+    /// pairs with samples stays as it is: scanning it at every new pair would cost a pass per packet).
+    /// </summary>
     private bool Prune()
     {
+        if (_full) return false;
         int before = _pairs.Count;
         foreach (var (key, pair) in _pairs)
         {
-            if (pair.Connections < CandidateConnections) _pairs.Remove(key);
+            if (pair.Samples is null) _pairs.Remove(key);
         }
-        return _pairs.Count < before;
+        if (before - _pairs.Count < MaxPairs / 4) _full = true;
+        return _pairs.Count < MaxPairs;
     }
 
     public void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var (key, pair) in _pairs)
         {
-            if (pair.Connections < MinConnections || pair.IntervalsMs is not { Count: > 0 } intervals) continue;
+            if (pair.Connections < MinConnections || pair.Samples is not { } samples) continue;
             // The last session's bytes, if the capture saw it end.
-            if (pair.Counting && pair.Sizes is { Count: < MaxSamples } sizes && pair.CurrentBytes > 0) sizes.Add(pair.CurrentBytes);
-            var score = Score(intervals, pair.Sizes);
+            if (samples.Sizes.Count < MaxSamples && samples.CurrentBytes > 0) samples.Sizes.Add(samples.CurrentBytes);
+            var score = Score(samples.IntervalsMs, samples.Sizes);
             if (score.MedianMs * 1_000_000L < MinIntervalNanos || score.Total < MinScore) continue;
             // A tool's steady pace against a service already reported as an attack (hydra's guesses, a slow scan) is
             // that attack, not a second finding: the families before this one in ActivitySensors have reported.
@@ -243,7 +263,7 @@ internal sealed class BeaconDetection : IActivityDetector
             Packets = pair.Connections,
             Sources = 1,
             Targets = 1,
-            RatePerSecond = ScanDetection.Rate(pair.Connections, pair.First, pair.Last),
+            RatePerSecond = ScanDetection.Rate(pair.Connections, pair.First, pair.LastStart),
             IntervalSeconds = Math.Round(score.MedianMs / 1000, 3),
             IntervalSpread = score.IntervalSpread,
             TypicalBytes = score.MedianBytes is { } b ? (long)b : null,
@@ -262,12 +282,12 @@ internal sealed class BeaconDetection : IActivityDetector
             Targets = [server],
             Actors = [client],
             First = pair.First,
-            Last = pair.Last,
+            Last = pair.LastStart,
             Attempts = pair.Connections,
             Failed = 0,
             Facts = facts,
-            Evidence = pair.Evidence?.Packets ?? [],
-            EvidenceTotal = pair.Evidence?.Total ?? 0,
+            Evidence = pair.Samples!.Evidence.Packets,
+            EvidenceTotal = pair.Samples.Evidence.Total,
             Absorbs = _ => false,
             FindingTitle = _ => $"{client} connected to {server} port {port} {Describe.Count(pair.Connections, "time")}, every {period} (spread {Describe.Percent(score.IntervalSpread)}{sizes}); beacon score {score.Total:0.00}",
             IncidentTitle = _ => $"Regular check-ins from {client} to {server} port {port}",

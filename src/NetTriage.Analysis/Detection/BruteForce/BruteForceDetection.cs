@@ -51,11 +51,22 @@ internal sealed class BruteForceDetection : IActivityDetector
     /// 4253 7): sessions below it never reached authentication (a monitoring check that reads the banner).
     /// </summary>
     internal const int SshMinClientBytes = 1000;
+    /// <summary>
+    /// SSH: the largest server message (TCP payload) read as an authentication reply. Once the key exchange is done
+    /// (the server's cleartext NEWKEYS, RFC 4253 7.3, found by the decoder), the server's answers to login attempts (SSH_MSG_USERAUTH_FAILURE, RFC 4252 5.1: a list of method names,
+    /// encrypted and padded) are a few dozen bytes; after a login works, OpenSSH sends its host keys (hostkeys-00,
+    /// several hundred bytes) and the session's data follows. A session that never saw a larger message never got
+    /// past authentication, and its short replies count its refused attempts (sshd's MaxAuthTries lets a connection
+    /// try six, so a guessing tool makes several attempts per session).
+    /// </summary>
+    internal const int SshAuthReplyMax = 128;
     /// <summary>A session this many times longer or larger (server bytes) than the attempts' median looks like a login that worked.</summary>
     internal const double SuccessFactor = 4;
 
     internal const int MaxAccounts = 8192;
     internal const int MaxSessions = 16_384;
+    /// <summary>Attempts counted in one session at most: sshd allows 6 by default and rarely more than a few dozen.</summary>
+    private const int MaxAttemptsPerSession = 64;
     /// <summary>Session sizes kept per account for the profile (the first ones; the profile is stable).</summary>
     private const int SizesKept = 64;
     private const int EvidenceKept = 12;
@@ -94,6 +105,11 @@ internal sealed class BruteForceDetection : IActivityDetector
         public string? MainPathText;
         // Sessions.
         public long Sessions, ShortSessions;
+        /// <summary>Login attempts: one a session, or for SSH the refusals counted inside it; and whether any session held several.</summary>
+        public long LoginAttempts;
+        public bool CountedInside;
+        /// <summary>SSH: the first session that passed authentication (a larger server message after the key exchange).</summary>
+        public PacketTimestamp? SshPassedAt;
         public int[]? ClientSizes;
         public long[]? Durations, ServerSizes;
         public long LongestSession, LargestServerBytes;
@@ -105,6 +121,29 @@ internal sealed class BruteForceDetection : IActivityDetector
     {
         public PacketTimestamp Start, Last;
         public long ClientBytes, ServerBytes;
+        /// <summary>
+        /// SSH: short server messages after the key exchange (the first is the service accept), the two most common
+        /// sizes among the others with their counts, the smallest, and whether a larger message came (authentication passed).
+        /// </summary>
+        public int AuthReplies, SizeA, CountA, SizeB, CountB, Smallest;
+        public bool KexDone, PastAuth;
+
+        /// <summary>Refusals: the commonest reply size (each failure has the same fields, so the same padded size).</summary>
+        public readonly int Refusals => Math.Max(CountA, CountB);
+        public readonly int RefusalSize => CountA >= CountB ? SizeA : SizeB;
+        /// <summary>
+        /// A reply smaller than the refusals after them: USERAUTH_SUCCESS has no fields (RFC 4252 5.1), the smallest
+        /// message of authentication, so a password was accepted.
+        /// </summary>
+        public readonly bool Accepted => Refusals > 0 && Smallest < RefusalSize;
+
+        public void AuthReply(int size)
+        {
+            if (++AuthReplies == 1) return; // the service accept
+            if (Smallest == 0 || size < Smallest) Smallest = size;
+            if (size == SizeA || CountA == 0) { SizeA = size; CountA++; }
+            else if (size == SizeB || CountB == 0) { SizeB = size; CountB++; }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -247,7 +286,21 @@ internal sealed class BruteForceDetection : IActivityDetector
         if (Unsafe.IsNullRef(ref s)) return;
         s.Last = p.Timestamp;
         if (toServer) s.ClientBytes += p.PayloadClaimedLength;
-        else s.ServerBytes += p.PayloadClaimedLength;
+        else
+        {
+            s.ServerBytes += p.PayloadClaimedLength;
+            if (key.ServerPort == 22 && p.PayloadClaimedLength > 0 && !s.PastAuth)
+            {
+                // Counted from the server's NEWKEYS on (the decoder finds it in the clear): what follows is encrypted
+                // authentication. A session whose key exchange the capture missed is one attempt, as other ports'.
+                if (p.SshNewKeys) s.KexDone = true;
+                else if (s.KexDone)
+                {
+                    if (p.PayloadClaimedLength <= SshAuthReplyMax) s.AuthReply(p.PayloadClaimedLength);
+                    else s.PastAuth = true;
+                }
+            }
+        }
         if ((flags & (TcpFlags.Fin | TcpFlags.Rst)) != 0)
         {
             var session = s;
@@ -292,10 +345,17 @@ internal sealed class BruteForceDetection : IActivityDetector
         }
         if (duration > a.LongestSession) { a.LongestSession = duration; a.LongestStart = s.Start; }
         if (s.ServerBytes > a.LargestServerBytes) { a.LargestServerBytes = s.ServerBytes; a.LargestStart = s.Start; }
+        // SSH: the attempts inside a session that never passed authentication are its refusals (the replies of the
+        // commonest size after the service accept, RFC 4253 10); any other session is one attempt.
+        bool ssh = key.ServerPort == 22;
+        int attempts = ssh && !s.PastAuth && s.Refusals > 0 ? Math.Min(s.Refusals, MaxAttemptsPerSession) : 1;
+        a.LoginAttempts += attempts;
+        if (attempts > 1) a.CountedInside = true;
+        if (ssh && (s.PastAuth || s.Accepted)) a.SshPassedAt ??= s.Last;
         if (a.Reading == Reading.Sessions)
         {
             a.FirstFailure ??= s.Start;
-            Count(ref a, s.Start);
+            for (int i = 0; i < attempts; i++) Count(ref a, s.Start);
             if (a.Sessions == 3) a.Evidence = new ActivityEvidence(EvidenceKept);
             if (p is not null) a.Evidence?.Add(_lines, p, input, "session end");
         }
@@ -361,8 +421,14 @@ internal sealed class BruteForceDetection : IActivityDetector
                 Array.Sort(servers);
                 bool longer = a.LongestSession >= Math.Max(durations[kept / 2] * SuccessFactor, 10 * PacketTimestamp.NanosPerSecond);
                 bool larger = servers[kept / 2] > 0 && a.LargestServerBytes >= servers[kept / 2] * SuccessFactor;
-                var activity = Make(key, a, ServiceName(key.Port), a.Sessions, longer || larger ? true : null, Math.Round(share, 3));
-                if (longer || larger)
+                // SSH sessions that passed authentication next to sessions refused inside: a password worked.
+                bool passed = a.CountedInside && a.SshPassedAt is not null;
+                var activity = Make(key, a, ServiceName(key.Port), a.CountedInside ? a.LoginAttempts : a.Sessions, longer || larger || passed ? true : null, Math.Round(share, 3));
+                if (passed)
+                {
+                    activity.Moments.Add((a.SshPassedAt!.Value, Phrase.Plain("A session passed authentication (a reply smaller than the refusals, as USERAUTH_SUCCESS is, or a larger message after them): a login probably succeeded.")));
+                }
+                else if (longer || larger)
                 {
                     var at = longer ? a.LongestStart : a.LargestStart;
                     activity.Moments.Add((at, Phrase.Of($"A session unlike the attempts ({(longer ? $"{Describe.Duration(a.LongestSession / (double)PacketTimestamp.NanosPerSecond)} long" : $"{a.LargestServerBytes} bytes from the server")}): a login probably succeeded.")));
@@ -378,7 +444,7 @@ internal sealed class BruteForceDetection : IActivityDetector
         var first = a.FirstFailure ?? a.First;
         var facts = new AttackFacts
         {
-            Technique = a.Reading switch { Reading.Http => "http-auth", Reading.Replies => "password", _ => "login-sessions" },
+            Technique = a.Reading switch { Reading.Http => "http-auth", Reading.Replies => "password", _ => a.CountedInside ? "ssh-auth" : "login-sessions" },
             Packets = sessions ? a.Sessions : a.Failures + a.Successes,
             Sources = 1,
             Targets = 1,
@@ -389,7 +455,9 @@ internal sealed class BruteForceDetection : IActivityDetector
             Path = a.Reading == Reading.Http ? a.MainPathText : null,
             SameSizeShare = sameSize,
         };
-        string attempts = sessions ? Describe.Count(failures, "login session") : Describe.Count(failures, "failed login");
+        string attempts = !sessions ? Describe.Count(failures, "failed login")
+            : a.CountedInside ? $"{Describe.Count(failures, "refused login attempt")} in {Describe.Count(a.Sessions, "session")}"
+            : Describe.Count(failures, "login session");
         string service = $"{protocol} on {server} port {port}";
         string outcome = facts.LoginSucceeded switch
         {

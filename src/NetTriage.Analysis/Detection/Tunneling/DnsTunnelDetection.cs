@@ -55,7 +55,7 @@ internal sealed class DnsTunnelDetection : IActivityDetector
         public long Queries, Encoded, Answers, Failures, BytesOut, BytesIn;
         public readonly HashSet<ulong> Names = [];
         public bool NamesCapped;
-        /// <summary>Queries by type: A, AAAA, TXT, NULL, CNAME, MX, and the rest.</summary>
+        /// <summary>Queries by type: A, AAAA, TXT, NULL, CNAME, MX, and the rest (from the domain's first encoded name on).</summary>
         public readonly long[] Types = new long[TypeNames.Length];
         public readonly HashSet<IpAddr> Clients = [];
         public readonly HashSet<IpAddr> Servers = [];
@@ -91,9 +91,11 @@ internal sealed class DnsTunnelDetection : IActivityDetector
         int registered = RegisteredDomainStart(name, dots, labels, out int domainLabels);
         if (IsLocalOrReverse(name[registered..])) return;
         ulong key = Hash(name[registered..]);
+        int characters = 0;
         if (!_domains.TryGetValue(key, out var d))
         {
-            if (response) return;
+            // A domain is followed from its first encoded name on: everyday domains cost no state at all.
+            if (response || labels <= domainLabels || !LooksEncoded(name[..Math.Max(0, registered - 1)], out characters)) return;
             if (_domains.Count >= MaxDomains && !Prune()) { _capped = true; return; }
             d = new Domain(System.Text.Encoding.ASCII.GetString(name[registered..]).ToLowerInvariant(), p.Timestamp);
             _domains[key] = d;
@@ -116,7 +118,7 @@ internal sealed class DnsTunnelDetection : IActivityDetector
         if (d.Servers.Count < MaxPeers) d.Servers.Add(p.Ip.Destination);
         if (labels <= domainLabels) return;
         var data = name[..Math.Max(0, registered - 1)]; // the labels left of the domain, without the dot between
-        if (!LooksEncoded(data, out int characters)) return;
+        if (characters == 0 && !LooksEncoded(data, out characters)) return;
         d.BytesOut += characters;
         if (d.Encoded++ == 0) d.FirstEncoded = p.Timestamp;
         if (d.Names.Count < MaxNamesPerDomain) d.Names.Add(Hash(name));
@@ -226,15 +228,20 @@ internal sealed class DnsTunnelDetection : IActivityDetector
         return h;
     }
 
-    /// <summary>Drops the domains with no encoded name (ordinary ones); false when that frees nothing.</summary>
+    /// <summary>
+    /// Drops the domains with fewer than a tenth of the threshold's encoded names (a stray hash lookup); false when that
+    /// frees little, and from then on, so that a full table is not scanned again at every new domain.
+    /// </summary>
     private bool Prune()
     {
+        if (_capped) return false;
         int before = _domains.Count;
         foreach (var (key, d) in _domains)
         {
-            if (d.Encoded == 0) _domains.Remove(key);
+            if (d.Names.Count < MinEncodedNames / 10) _domains.Remove(key);
         }
-        return _domains.Count < before;
+        if (before - _domains.Count < MaxDomains / 4) _capped = true;
+        return _domains.Count < MaxDomains;
     }
 
     public void Finish(TrafficView traffic, List<DetectedActivity> found)
@@ -291,7 +298,7 @@ internal sealed class DnsTunnelDetection : IActivityDetector
             Absorbs = g => g.Key.Port == DnsPorts.Dns && Under(g, domain),
             FindingTitle = _ => $"{who} asked {via} for {names} under {domain}: {Describe.Bytes(d.BytesOut)} written into names, {Describe.Bytes(d.BytesIn)} of answers back",
             IncidentTitle = _ => $"DNS tunnel through {domain} from {who}",
-            Summary = a => $"{who} sent {Describe.Count(d.Queries, "query", "queries")} for names under {domain} to {via} {Describe.Window(a.First, a.Last)}; {Describe.Percent(share)} of them carry a long encoded name ({names}, {Describe.Bytes(d.BytesOut)} of data), where everyday names are words and repeat. Query types: {string.Join(", ", types)}; {Describe.Bytes(d.BytesIn)} came back in {Describe.Count(d.Answers, "answer")}. A data channel through DNS to whoever runs {domain}'s name server.",
+            Summary = a => $"{who} sent {Describe.Count(d.Queries, "query", "queries")} for names under {domain} to {via} {Describe.Window(a.First, a.Last)} (counted from the first encoded name); {Describe.Percent(share)} of them carry a long encoded name ({names}, {Describe.Bytes(d.BytesOut)} of data), where everyday names are words and repeat. Query types: {string.Join(", ", types)}; {Describe.Bytes(d.BytesIn)} came back in {Describe.Count(d.Answers, "answer")}. A data channel through DNS to whoever runs {domain}'s name server.",
             Causes = _ =>
             [
                 Make("dns-tunnel", $"A DNS tunnel (iodine, dnscat2, dns2tcp) or exfiltration tool on {who} carries data through {domain}'s name server", 0.75,
