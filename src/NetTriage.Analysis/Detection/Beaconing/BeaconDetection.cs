@@ -48,7 +48,7 @@ internal sealed class BeaconDetection : IActivityDetector
     private const int MaxPairs = 8192;
     private const int MaxSamples = 512;
     private const int EvidenceKept = 8;
-    private const int FilterBits = 1 << 16;
+    private const int FilterBits = 1 << 18;
 
     private readonly record struct PairKey(IpAddr Client, IpAddr Server, ushort Port)
     {

@@ -59,9 +59,18 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
     private const int ExamplesKept = 6;
     private const int EvidenceKept = 8;
 
-    private readonly record struct Exchange(IpAddr Client, ushort ClientPort, ushort Id, ulong Question);
+    private readonly record struct Exchange(IpAddr Client, ushort ClientPort, ushort Id, ulong Question)
+    {
+        public bool Equals(Exchange other) => Question == other.Question && Id == other.Id && ClientPort == other.ClientPort && Client == other.Client;
+        public override int GetHashCode() => KeyHash.Finish(KeyHash.Of(Client) * 31 + ((uint)ClientPort << 16 | Id) + (uint)Question + (uint)(Question >> 32) * 17);
+    }
+
     /// <summary>An exchange's answers from one server address: answers from two servers asked in turn are not compared.</summary>
-    private readonly record struct Answered(Exchange Exchange, IpAddr Server);
+    private readonly record struct Answered(Exchange Exchange, IpAddr Server)
+    {
+        public bool Equals(Answered other) => Exchange.Equals(other.Exchange) && Server == other.Server;
+        public override int GetHashCode() => Exchange.GetHashCode() * 31 + (int)KeyHash.Of(Server);
+    }
 
     /// <summary>
     /// A query in flight: the servers asked (a stub resolver sends the same id to its next server when the first is

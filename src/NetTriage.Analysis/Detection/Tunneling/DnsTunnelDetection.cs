@@ -85,6 +85,8 @@ internal sealed class DnsTunnelDetection : IActivityDetector
         // Unicast DNS only: mDNS and LLMNR names are local service names, not a path out.
         if ((response ? p.SourcePort : p.DestinationPort) != DnsPorts.Dns) return;
         var name = p.Text.GetSpan(p.Dns.Questions[0].Name);
+        // Most names are short, and answers matter only to domains already followed: nothing to parse then.
+        if (_domains.Count == 0 && (response || name.Length < MinEncodedLength + 4)) return;
         Span<int> dots = stackalloc int[MaxLabels];
         int labels = Labels(name, dots);
         if (labels < 2) return;
