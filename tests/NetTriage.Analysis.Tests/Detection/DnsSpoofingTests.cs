@@ -127,4 +127,46 @@ public sealed class DnsSpoofingTests
         var facts = Assert.Single(s.Analyze().Findings, f => f.Kind == FindingKind.DnsHijack).Attack!;
         Assert.Equal(1, facts.NxdomainElsewhere);
     }
+
+    /// <summary>Lookups from <see cref="Client"/> to <paramref name="resolver"/>, answered or not, a second apart.</summary>
+    private static Scenario Lookups(Scenario s, string resolver, int count, bool answered = true, int first = 0)
+    {
+        for (int i = first; i < first + count; i++)
+        {
+            string name = $"host{i}.example.com";
+            s.After(1).Query(Client, (ushort)(43000 + i), resolver, (ushort)(500 + i), name);
+            if (answered) s.After(0.02).Answer(resolver, Client, (ushort)(43000 + i), (ushort)(500 + i), name, addresses: ["192.0.2.7"]);
+        }
+        return s;
+    }
+
+    [Fact]
+    public void A_client_leaving_a_resolver_that_answers_for_another_is_a_resolver_switch()
+    {
+        var s = Lookups(new Scenario(), Resolver, 8);
+        Lookups(s, "203.0.113.53", ResolverSwitchDetection.MinQueries, first: 8);
+        var finding = Assert.Single(s.Analyze().Findings, f => f.Kind == FindingKind.DnsHijack);
+        Assert.Equal("resolver-switch", finding.Attack!.Technique);
+        Assert.Equal("203.0.113.53", finding.Attack.RedirectAddress);
+        Assert.Equal(ResolverSwitchDetection.MinQueries, finding.Attack.Packets);
+    }
+
+    [Fact]
+    public void Failover_alternating_resolvers_and_a_short_visit_are_no_resolver_switch()
+    {
+        // The first resolver stops answering and the client moves on: a failover, reported as the DNS failure it is.
+        var failover = Lookups(Lookups(new Scenario(), Resolver, 5), Resolver, 5, answered: false, first: 5);
+        Lookups(failover, Second, 8, first: 10);
+        // glibc's rotate: the two resolvers in turn.
+        var rotate = new Scenario();
+        for (int i = 0; i < 10; i++) Lookups(rotate, i % 2 == 0 ? Resolver : Second, 3, first: i * 3);
+        // A few lookups elsewhere (a VPN's resolver for a moment) and back.
+        var visit = Lookups(Lookups(Lookups(new Scenario(), Resolver, 8), Second, 6, first: 8), Resolver, 3, first: 14);
+        // Fewer than five lookups after the move.
+        var few = Lookups(Lookups(new Scenario(), Resolver, 8), Second, ResolverSwitchDetection.MinQueries - 1, first: 8);
+        foreach (var s in new[] { failover, rotate, visit, few })
+        {
+            Assert.DoesNotContain(s.Analyze().Findings, f => f.Kind == FindingKind.DnsHijack);
+        }
+    }
 }

@@ -38,7 +38,7 @@ internal sealed class ActivitySensors
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new BeaconDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection()];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
