@@ -11,7 +11,11 @@ public sealed record AttackFacts
     /// "fin", "null", "xmas" (probes without SYN or ACK, RFC 9293 3.10.7.1), "udp", or several joined by "+".
     /// </summary>
     public required string Technique { get; init; }
-    /// <summary>Packets the actors sent toward the targets (probes, SYNs).</summary>
+    /// <summary>
+    /// Packets the actors sent toward the targets (probes, SYNs, queries and answers). Where a detection counts something
+    /// else, this is that: login sessions (techniques "login-sessions" and "ssh-auth"), connections ("periodic-connections"),
+    /// conflicting answers ("answer-race", "wrong-server"), queries to the new resolver ("resolver-switch").
+    /// </summary>
     public long Packets { get; init; }
     /// <summary>Distinct sources of those packets (floods: of the SYNs from the surge on, which are the flood's).</summary>
     public long Sources { get; init; }

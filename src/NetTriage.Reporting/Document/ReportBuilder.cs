@@ -303,7 +303,18 @@ public static class ReportBuilder
     private static IEnumerable<Field> AttackFields(AttackFacts a)
     {
         yield return new("Technique", [T(a.Technique)]);
-        yield return new("Packets", [T(Wording.Number(a.Packets) + (a.PeakPerSecond > 0 ? $", at most {Wording.Number(a.PeakPerSecond)} in one second" : "")
+        // What attack.packets counts, by technique: packets for most, but sessions, connections or conflicting answers
+        // where those are what the detection counted.
+        string counted = a.Technique switch
+        {
+            "login-sessions" or "ssh-auth" => "Sessions",
+            "periodic-connections" => "Connections",
+            "answer-race" or "wrong-server" => "Conflicting answers",
+            "resolver-switch" => "Queries to the new resolver",
+            _ => "Packets",
+        };
+        string peak = a.Technique == "ssh-auth" ? "refusals" : "";
+        yield return new(counted, [T(Wording.Number(a.Packets) + (a.PeakPerSecond > 0 ? $", at most {Wording.Number(a.PeakPerSecond)}{(peak.Length > 0 ? " " + peak : "")} in one second" : "")
             + (a.BaselinePerSecond is { } b ? $" ({b.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} a second before the surge)" : "")
             + (a.ShareOfTraffic is { } share ? $"; {Wording.Percent(share)} of the capture" : ""))]);
         if (a.Ports > 0 || a.Open + a.Closed + a.Filtered > 0)
