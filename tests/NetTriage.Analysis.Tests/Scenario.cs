@@ -190,11 +190,22 @@ internal sealed class Scenario
         }
     }
 
+    private int? _snap;
+
+    /// <summary>The next packet is captured only up to <paramref name="bytes"/> bytes of its frame (a snap length).</summary>
+    public Scenario Snapped(int bytes)
+    {
+        _snap = bytes;
+        return this;
+    }
+
     private Scenario Emit(int length, bool keepAsQuote = true)
     {
         FrameBuilder.WriteEthernet(_frame, A, B, EtherType.Ipv4);
         if (keepAsQuote) _lastIp = _frame.AsSpan(FrameBuilder.EthernetHeaderLength, length - FrameBuilder.EthernetHeaderLength).ToArray();
-        _writer.Write(new PacketTimestamp(_now, TimestampKind.Absolute), _frame.AsSpan(0, length));
+        if (_snap is { } snap && snap < length) _writer.Write(new PacketTimestamp(_now, TimestampKind.Absolute), _frame.AsSpan(0, snap), length);
+        else _writer.Write(new PacketTimestamp(_now, TimestampKind.Absolute), _frame.AsSpan(0, length));
+        _snap = null;
         _now += 1_000_000; // 1 ms between packets unless told otherwise
         return this;
     }

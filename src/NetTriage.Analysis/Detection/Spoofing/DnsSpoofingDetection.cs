@@ -94,6 +94,8 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
         public uint DnsTtl;
         public int Addresses;
         public IpAddr A0, A1, A2, A3;
+        /// <summary>The message was cut (a snap length, a damaged packet): its records are not all known.</summary>
+        public bool Incomplete;
     }
 
     // Two generations each: when the current table fills it becomes the previous one and a new one starts, so an
@@ -175,7 +177,7 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
                 v.WrongServer++;
                 v.Servers.Add(asked.Server);
                 v.Answerers.Add(p.Ip.Source);
-                Example(v, $"{Describe.Name(Text(name))}: asked {asked.Server}, answered by {p.Ip.Source} ({AnswerText(current)})");
+                if (v.Examples.Count < ExamplesKept) v.Examples.Add($"{Describe.Name(Text(name))}: asked {asked.Server}, answered by {p.Ip.Source} ({AnswerText(current)})");
                 v.Evidence.Add(_lines, p, input, "answer from a server not asked");
             }
         }
@@ -204,7 +206,7 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
                     if (first.IpTtl != current.IpTtl) v.TtlDiffers = true;
                     if (first.Mac.Value != 0 && current.Mac.Value != 0 && first.Mac.Value != current.Mac.Value) v.MacDiffers = true;
                     double ms = (p.Timestamp.Nanoseconds - first.Time.Nanoseconds) / 1e6;
-                    Example(v, $"{Describe.Name(Text(name))}: first {AnswerText(first)}, then {ms.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} ms later {AnswerText(current)}");
+                    if (v.Examples.Count < ExamplesKept) v.Examples.Add($"{Describe.Name(Text(name))}: first {AnswerText(first)}, then {ms.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} ms later {AnswerText(current)}");
                     v.Evidence.Add(_lines, p, input, "second, different answer to one query");
                 }
             }
@@ -214,7 +216,7 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
             if (_nxNames.Count < MaxNxNames) _nxNames.Add(nameHash);
             else _capped = true;
         }
-        else if (dns.Rcode == 0 && current.Addresses == 1 && dns.AnswerCount == 1 && current.DnsTtl <= MaxRedirectTtl)
+        else if (dns.Rcode == 0 && !current.Incomplete && current.Addresses == 1 && dns.AnswerCount == 1 && current.DnsTtl <= MaxRedirectTtl)
         {
             CountRedirect(p, input, name, nameHash, current);
         }
@@ -222,7 +224,7 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
 
     private static Answer Read(DecodedPacket p)
     {
-        var a = new Answer { Server = p.Ip.Source, Time = p.Timestamp, Rcode = p.Dns.Rcode, IpTtl = p.Ip.Ttl, Mac = p.SourceMac, DnsTtl = uint.MaxValue };
+        var a = new Answer { Server = p.Ip.Source, Time = p.Timestamp, Rcode = p.Dns.Rcode, IpTtl = p.Ip.Ttl, Mac = p.SourceMac, DnsTtl = uint.MaxValue, Incomplete = p.Dns.Incomplete };
         foreach (ref readonly var r in p.Dns.StoredRecordSpan)
         {
             if (r.Section != DnsSection.Answer || r.Type is not (DnsType.A or DnsType.AAAA)) continue;
@@ -238,9 +240,13 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
         return a;
     }
 
-    /// <summary>Different rcodes, or address sets with nothing in common (the first four of each compared).</summary>
+    /// <summary>
+    /// Different rcodes, or address sets with nothing in common (the first four of each compared). A message whose
+    /// records were cut is never in conflict: its missing addresses are unknown, not different.
+    /// </summary>
     private static bool Conflicts(in Answer a, in Answer b)
     {
+        if (a.Incomplete || b.Incomplete) return false;
         if (a.Rcode != b.Rcode) return true;
         if (a.Addresses == 0 || b.Addresses == 0) return a.Addresses != b.Addresses;
         for (int i = 0; i < Math.Min(a.Addresses, 4); i++)
@@ -276,11 +282,6 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
         }
         v.Last = p.Timestamp;
         return v;
-    }
-
-    private static void Example(Victim v, string text)
-    {
-        if (v.Examples.Count < ExamplesKept) v.Examples.Add(text);
     }
 
     private void CountRedirect(DecodedPacket p, int input, ReadOnlySpan<byte> name, ulong nameHash, in Answer a)
