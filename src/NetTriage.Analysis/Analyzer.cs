@@ -2,6 +2,7 @@ using System.Runtime;
 using NetTriage.Analysis.Detection;
 using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
+using NetTriage.Analysis.Detection.SharedCauses;
 using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis.Reading;
 using NetTriage.Analysis.Summary;
@@ -105,14 +106,20 @@ public sealed class Analyzer
         {
             a.Finding = FindingBuilder.Build(a, $"F{++n}");
         }
-        var incidents = Diagnoser.Diagnose(traffic, detected, activities);
+        // Causes several findings share (a gateway that forwards nothing): one incident each, holding those findings.
+        var shared = SharedCauseFamilies.Find(detected, traffic);
+        foreach (var c in shared)
+        {
+            c.Finding = FindingBuilder.Build(c, $"F{++n}");
+        }
+        var incidents = Diagnoser.Diagnose(traffic, detected, activities, shared);
         return new AnalysisReport
         {
             Verdict = incidents.Count > 0 ? "incident" : "no-incident",
             Inputs = _inputs,
             Capture = TrafficStatistics.CaptureSummary(t),
             Incidents = incidents,
-            Findings = [.. detected.Select(f => f.Finding), .. activities.Select(a => a.Finding).OrderBy(f => f.First.Seconds)],
+            Findings = [.. detected.Select(f => f.Finding), .. activities.Select(a => a.Finding).OrderBy(f => f.First.Seconds), .. shared.Select(c => c.Finding)],
             Overview = TrafficStatistics.Overview(t) with
             {
                 Activities = activities.Where(a => a.Severity == Severity.Low).OrderBy(a => a.First.Nanoseconds)

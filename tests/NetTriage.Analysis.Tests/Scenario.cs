@@ -17,8 +17,8 @@ internal sealed class Scenario
     private byte[] _lastIp = [];
     private long _now = new DateTimeOffset(2024, 2, 1, 9, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds() * PacketTimestamp.NanosPerSecond;
     private ushort _ipId = 100;
-    private static readonly MacAddress A = new(0x02_00_00_00_00_0A);
-    private static readonly MacAddress B = new(0x02_00_00_00_00_0B);
+    private MacAddress? _gateway;
+    private string _local = "";
 
     public Scenario() => _writer = new PcapWriter(_stream, LinkType.Ethernet, leaveOpen: true);
 
@@ -193,6 +193,25 @@ internal sealed class Scenario
     private int? _snap;
 
     /// <summary>The next packet is captured only up to <paramref name="bytes"/> bytes of its frame (a snap length).</summary>
+    /// <summary>
+    /// From now on, addresses that do not start with <paramref name="localPrefix"/> are off-link: packets to them are
+    /// framed to <paramref name="mac"/>, and packets from them come framed from it, as a gateway forwards them.
+    /// Without it every host is on one link, each with a hardware address of its own (02:00 and its IPv4 address).
+    /// </summary>
+    public Scenario Gateway(ulong mac, string localPrefix)
+    {
+        _gateway = new MacAddress(mac);
+        _local = localPrefix;
+        return this;
+    }
+
+    private MacAddress MacOf(ReadOnlySpan<byte> ipv4)
+    {
+        var ip = IpAddr.FromV4(ipv4);
+        if (_gateway is { } gateway && !ip.ToString().StartsWith(_local, StringComparison.Ordinal)) return gateway;
+        return new MacAddress(0x02_00_00_00_00_00UL | ip.V4Value);
+    }
+
     public Scenario Snapped(int bytes)
     {
         _snap = bytes;
@@ -201,7 +220,8 @@ internal sealed class Scenario
 
     private Scenario Emit(int length, bool keepAsQuote = true)
     {
-        FrameBuilder.WriteEthernet(_frame, A, B, EtherType.Ipv4);
+        var ipHeader = _frame.AsSpan(FrameBuilder.EthernetHeaderLength);
+        FrameBuilder.WriteEthernet(_frame, MacOf(ipHeader.Slice(12, 4)), MacOf(ipHeader.Slice(16, 4)), EtherType.Ipv4);
         if (keepAsQuote) _lastIp = _frame.AsSpan(FrameBuilder.EthernetHeaderLength, length - FrameBuilder.EthernetHeaderLength).ToArray();
         if (_snap is { } snap && snap < length) _writer.Write(new PacketTimestamp(_now, TimestampKind.Absolute), _frame.AsSpan(0, snap), length);
         else _writer.Write(new PacketTimestamp(_now, TimestampKind.Absolute), _frame.AsSpan(0, length));

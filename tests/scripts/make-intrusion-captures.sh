@@ -37,6 +37,10 @@
 #                      victim's dnsmasq; captured at the client
 #   dns-hijack         a second dnsmasq on the gateway answers every name with 10.97.0.99, TTL 0, as redirecting
 #                      resolvers do; the client asks it for 6 names of unrelated unknown domains (captured at the client)
+#   dead-gateway       the client's default route via the gateway, which forwards nothing: dig to 198.51.100.53
+#                      and 203.0.113.53, curl to 192.0.2.80, all unanswered (captured at the client)
+#   no-route           the gateway forwards but has no route beyond the segment: curl to three web servers in
+#                      three networks, each answered with ICMP network unreachable (captured at the client)
 #   dns-tunnel         iodine through iodined when /dev/net/tun works in the namespaces (pings, an HTTP upload
 #                      and a download through the tunnel: NULL queries under t.tunnel.test); otherwise 400
 #                      dig queries (TXT, NULL, CNAME) with two long base32 labels under t.tunnel.test
@@ -673,6 +677,44 @@ check_dns_hijack() {
   [ "$n" -ge 6 ] || fail "$SCENARIO: $n answers with 10.97.0.99 (6 expected)"
 }
 
+# The client's default route points at the gateway, which answers ARP and pings but forwards nothing
+# (ip_forward=0: it drops what is not its own, silently): two public resolvers and a web server, in three
+# networks, all go unanswered. The documentation addresses asked never leave the namespaces.
+dead_gateway() {
+  timeout 10 ip -n "$NS_C" route replace default via "$GATEWAY_IP"
+  logged in_ns "$NS_C" dig +tries=3 +timeout=1 @198.51.100.53 www.example.com || true
+  logged in_ns "$NS_C" dig +tries=3 +timeout=1 @203.0.113.53 www.example.com || true
+  logged in_ns "$NS_C" curl -sS -o /dev/null --max-time 4 http://192.0.2.80/ || true
+  # The capture goes on a little, as an analyst's does, with the segment's own traffic.
+  logged in_ns "$NS_C" ping -c 2 -i 0.5 "$VICTIM_IP" || true
+  timeout 10 ip -n "$NS_C" route del default
+}
+check_dead_gateway() {
+  expect 6 "DNS queries from the client" "udp dst port 53 and src host $CLIENT_IP"
+  expect 2 "SYNs from the client" "tcp[tcpflags] == tcp-syn and src host $CLIENT_IP"
+  local back
+  back=$(count "src net 198.51.100.0/24 or src net 203.0.113.0/24 or src net 192.0.2.0/24")
+  [ "$back" -eq 0 ] || fail "$SCENARIO: $back packets came back from beyond the gateway"
+}
+
+# The gateway forwards (ip_forward=1) but has no route beyond its segment: it answers every packet for another
+# network with ICMP network unreachable (no ICMP rate limit, so each is answered). Three web servers in three
+# networks, each tried twice.
+no_route() {
+  timeout 10 ip -n "$NS_C" route replace default via "$GATEWAY_IP"
+  in_ns "$NS_G" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+  local server
+  for server in 192.0.2.80 198.51.100.80 203.0.113.80; do
+    logged in_ns "$NS_C" curl -sS -o /dev/null --max-time 2 "http://$server/" || true
+    logged in_ns "$NS_C" curl -sS -o /dev/null --max-time 2 "http://$server/" || true
+  done
+  in_ns "$NS_G" sysctl -qw net.ipv4.ip_forward=0 net.ipv4.icmp_ratelimit=1000
+  timeout 10 ip -n "$NS_C" route del default
+}
+check_no_route() {
+  expect 3 "ICMP unreachable errors from the gateway" "icmp[icmptype] == icmp-unreach and src host $GATEWAY_IP"
+}
+
 run healthy-logins none \
   "5 ssh logins (one command each), 5 HTTP fetches with the right basic-auth credentials, 5 DNS lookups and 5 pings from one client" \
   healthy_logins
@@ -699,6 +741,12 @@ run dns-spoof dns-spoofing \
 run dns-hijack dns-hijack \
   "a resolver on the gateway answers 6 names of unrelated unknown domains with 10.97.0.99, TTL 0 (captured at the client)" \
   dns_hijack
+run dead-gateway path-failure \
+  "the client's default gateway answers ARP but forwards nothing: 2 resolvers and a web server in 3 networks unanswered (captured at the client)" \
+  dead_gateway
+run no-route path-failure \
+  "the client's gateway has no route beyond its segment: ICMP network unreachable for 3 web servers in 3 networks (captured at the client)" \
+  no_route
 CAPTURE_NS="" CAPTURE_DEV=""
 # Last: iodined takes the victim's port 53 from dnsmasq.
 if [ -z "${NT_INTRUSIONS_NO_TUN:-}" ] && tun_works; then

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
+using NetTriage.Analysis.Detection.SharedCauses;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
@@ -42,6 +43,27 @@ internal static class FindingBuilder
             Attack = a.Facts,
         };
     }
+
+    /// <summary>The finding of a cause several findings share: its family wrote the words and the figures.</summary>
+    public static Finding Build(SharedCause c, string id) => new()
+    {
+        Id = id,
+        Kind = c.Kind,
+        Severity = c.Severity,
+        Title = c.FindingTitle,
+        Protocol = c.Protocol,
+        Transport = c.Transport,
+        Server = c.Servers.Count > 0 ? c.Servers[0].ToString() : "",
+        Clients = c.Clients.Select(x => x.ToString()).ToList(),
+        First = Describe.Time(c.First),
+        Last = Describe.Time(c.Last),
+        DurationSeconds = Describe.Seconds(c.First, c.Last),
+        Attempts = c.Attempts,
+        Failed = c.Failed,
+        Evidence = c.Evidence,
+        EvidenceTotal = c.Evidence.Count,
+        Path = c.Facts,
+    };
 
     public static Finding Build(DetectedFinding g, string id, TrafficView traffic)
     {

@@ -2,6 +2,7 @@ using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Detection.Reachability;
 using NetTriage.Analysis.Detection.ServiceFailures;
+using NetTriage.Analysis.Detection.SharedCauses;
 using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
@@ -23,7 +24,7 @@ internal abstract record KindRow
 
 /// <summary>
 /// The row of a kind of activity (an attack, a scan, a diagnostic): detected from the packets by its family's
-/// detector (<see cref="Activity.IActivityDetector"/>), which also writes its finding and incident.
+/// detector (<see cref="Activity.ActivityDetector"/>), which also writes its finding and incident.
 /// </summary>
 internal sealed record ActivityKindRow : KindRow;
 
@@ -89,7 +90,7 @@ internal static class FindingCatalog
     public static readonly IDetectionFamily[] Families = [new ServiceFailureDetection(), new ReachabilityDetection()];
 
     /// <summary>The families of activity detection: their kinds (each detector's state is made per analysis).</summary>
-    public static readonly IReadOnlyList<ActivityKindRow> ActivityKinds = ActivitySensors.Kinds;
+    public static readonly IReadOnlyList<ActivityKindRow> ActivityKinds = [.. ActivitySensors.Kinds, .. SharedCauseFamilies.Kinds];
 
     private static readonly KindRow[] Rows = Build();
 

@@ -1,5 +1,6 @@
 using NetTriage.Analysis.Detection;
 using NetTriage.Analysis.Detection.Activity;
+using NetTriage.Analysis.Detection.SharedCauses;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
@@ -17,19 +18,25 @@ internal static class Diagnoser
     private const int MaxTimeline = 40;
     private const int MaxIncidentEvidence = 40;
 
-    public static List<Incident> Diagnose(TrafficView traffic, List<DetectedFinding> findings, IReadOnlyList<DetectedActivity> activities)
+    public static List<Incident> Diagnose(TrafficView traffic, List<DetectedFinding> findings, IReadOnlyList<DetectedActivity> activities,
+        IReadOnlyList<SharedCause>? shared = null)
     {
+        shared ??= [];
+        // A finding a shared cause explains is that cause's evidence, in its incident, and makes none of its own.
+        var joined = shared.SelectMany(c => c.Members).ToHashSet();
         var groups = findings
-            .Where(f => f.Finding.Severity != Severity.Low)
+            .Where(f => f.Finding.Severity != Severity.Low && !joined.Contains(f))
             .GroupBy(f => (f.Server, Port: ServicePort(f)))
             .Select(g => new IncidentContext(traffic, g.ToList(), activities))
             .Select(c => (c.Primary.Finding.Severity, c.First, Build: (Func<string, Incident>)(id => Build(c, id))));
         var attacks = activities
             .Where(a => a.Severity != Severity.Low)
             .Select(a => (a.Severity, a.First, Build: (Func<string, Incident>)(id => ActivityIncident.Build(a, id))));
+        var causes = shared
+            .Select(c => (c.Severity, c.First, Build: (Func<string, Incident>)(id => Build(c, id, traffic, activities))));
         var incidents = new List<Incident>();
         int n = 0;
-        foreach (var c in groups.Concat(attacks).OrderBy(c => c.Severity).ThenBy(c => c.First.Nanoseconds).ToList())
+        foreach (var c in causes.Concat(groups).Concat(attacks).OrderBy(c => c.Severity).ThenBy(c => c.First.Nanoseconds).ToList())
         {
             incidents.Add(c.Build($"INC-{++n}"));
         }
@@ -40,17 +47,60 @@ internal static class Diagnoser
     private static ushort ServicePort(DetectedFinding f) =>
         f.DnsFailed > 0 || f.Row.Dns ? (ushort)53 : f.Port;
 
-    private static Incident Build(IncidentContext c, string id)
+    /// <summary>
+    /// The incident of a cause several findings share: its family wrote the title, summary and causes; the timeline
+    /// and evidence are its findings', as one incident over all of them would have them.
+    /// </summary>
+    private static Incident Build(SharedCause shared, string id, TrafficView traffic, IReadOnlyList<DetectedActivity> activities)
     {
-        var causes = c.Primary.Row.Causes(c).OrderByDescending(x => x.Score).ToList();
-        // Only the evidence shown is sorted and written out. The first packets of the incident are among the
-        // first of each finding (its first distinct frames suffice), and a frame shared by two findings is the first's.
-        var evidence = c.Findings.SelectMany(f => FindingBuilder.FirstEvidence(f, MaxIncidentEvidence, distinct: true, out _))
+        var c = new IncidentContext(traffic, shared.Members, activities);
+        var causes = shared.Causes.OrderByDescending(x => x.Score).ToList();
+        return new Incident
+        {
+            Id = id,
+            Kind = shared.Kind,
+            Severity = shared.Severity,
+            Title = shared.IncidentTitle,
+            Summary = causes.Count > 0
+                ? Phrase.Of($"{shared.Summary.Text} Most likely: {Uncapitalize(causes[0].Title.Text)} ({causes[0].Confidence.Name()} confidence).")
+                : shared.Summary,
+            Layer = shared.Layer,
+            Protocol = shared.Protocol,
+            Transport = shared.Transport,
+            Servers = shared.Servers.Select(x => x.ToString()).ToList(),
+            Clients = shared.Clients.Select(x => x.ToString()).ToList(),
+            First = Describe.Time(shared.First),
+            Last = Describe.Time(shared.Last),
+            DurationSeconds = Describe.Seconds(shared.First, shared.Last),
+            Attempts = shared.Attempts,
+            Failed = shared.Failed,
+            Findings = [shared.Finding.Id, .. shared.Members.Select(f => f.Finding.Id)],
+            RuledOut = shared.RuledOut,
+            Causes = causes,
+            NextSteps = causes.Where(x => x.Score >= 0.3).SelectMany(x => x.NextSteps).Distinct().ToList(),
+            Caveats = shared.Caveats,
+            Timeline = Timeline(c),
+            Evidence = [.. shared.Evidence, .. Evidence(c).Take(MaxIncidentEvidence - shared.Evidence.Count)],
+        };
+    }
+
+    /// <summary>
+    /// The first packets of the incident. Only the evidence shown is sorted and written out: the first packets of the
+    /// incident are among the first of each finding (its first distinct frames suffice), and a frame shared by two
+    /// findings is the first's.
+    /// </summary>
+    private static List<EvidencePacket> Evidence(IncidentContext c) =>
+        c.Findings.SelectMany(f => FindingBuilder.FirstEvidence(f, MaxIncidentEvidence, distinct: true, out _))
             .DistinctBy(e => (e.Input, e.Frame))
             .OrderBy(e => e.Input).ThenBy(e => e.Frame)
             .Take(MaxIncidentEvidence)
             .Select(e => e.Write())
             .ToList();
+
+    private static Incident Build(IncidentContext c, string id)
+    {
+        var causes = c.Primary.Row.Causes(c).OrderByDescending(x => x.Score).ToList();
+        var evidence = Evidence(c);
         return new Incident
         {
             Id = id,

@@ -38,6 +38,8 @@ public sealed record Finding
     public long EvidenceTotal { get; init; }
     /// <summary>Attack and scan kinds: the figures of the activity (technique, sources, targets, ports, rates).</summary>
     public AttackFacts? Attack { get; init; }
+    /// <summary>Path failures: the element of the path the failures share, and what went through it.</summary>
+    public PathFacts? Path { get; init; }
 }
 
 /// <summary>A sender of ICMP errors in a finding.</summary>

@@ -61,6 +61,11 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("dns-hijack")] DnsHijack,
     /// <summary>One host connecting to one service at regular intervals with sessions of one size (check-ins); low severity to an internal address.</summary>
     [JsonStringEnumMemberName("beaconing")] Beaconing,
+    /// <summary>
+    /// Failures toward several unrelated servers that share one element of the path: a first hop (gateway) that forwards
+    /// nothing, or one router reporting many destinations unreachable. Groups the per-server findings.
+    /// </summary>
+    [JsonStringEnumMemberName("path-failure")] PathFailure,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

@@ -28,6 +28,8 @@ internal sealed class DnsAttempt
     public int MessageLength { get; set; }
     public bool OverTcp { get; set; }
     public bool IsV6 { get; set; }
+    /// <summary>The hardware address the query was framed to (its first hop), or zero without Ethernet.</summary>
+    public MacAddress NextHop { get; set; }
     public bool IsRetransmission { get; set; }
     /// <summary>The client sent the question again before any answer: its own timeout expired on this attempt.</summary>
     public bool Superseded { get; set; }

@@ -141,6 +141,7 @@ internal sealed class DnsTracker(TrafficTracker t)
         attempt.MessageLength = p.Dns.OverTcp ? Math.Max(p.PayloadClaimedLength - 2, 0) : p.PayloadClaimedLength;
         attempt.OverTcp = p.Dns.OverTcp;
         attempt.IsV6 = p.Ip.Version == 6;
+        attempt.NextHop = p.DestinationMac;
         Queries++;
         var server = DnsServer(attempt.Server);
         server.Queries++;

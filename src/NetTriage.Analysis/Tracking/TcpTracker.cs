@@ -81,6 +81,7 @@ internal sealed class TcpTracker(TrafficTracker t)
             conn.ServerPort = p.DestinationPort;
             conn.First = PacketRef.Of(p, input);
             conn.IsV6 = p.Ip.Version == 6;
+            conn.NextHop = default;
             conn.Outcome = TcpOutcome.MidStream;
             conn.Last = conn.First;
             MidStream++;
@@ -158,6 +159,7 @@ internal sealed class TcpTracker(TrafficTracker t)
         conn.ServerPort = p.DestinationPort;
         conn.First = PacketRef.Of(p, input);
         conn.IsV6 = p.Ip.Version == 6;
+        conn.NextHop = p.DestinationMac;
         conn.InitialSequence = p.Tcp.Sequence;
         conn.Window = p.Tcp.Window;
         conn.Syns = 1;

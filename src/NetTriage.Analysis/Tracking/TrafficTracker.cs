@@ -52,6 +52,8 @@ internal sealed class TrafficTracker
     public DnsTracker Dns { get; }
     public TcpTracker Tcp { get; }
     public IcmpTracker Icmp { get; }
+    /// <summary>The first hops: hardware addresses the IP traffic was framed to and from.</summary>
+    public LinkTable Links { get; } = new();
 
     /// <summary>The time of the latest packet read (capture time; the order of the input).</summary>
     internal PacketTimestamp Now;
@@ -157,6 +159,8 @@ internal sealed class TrafficTracker
                 Tcp.Observe(p, input, connection, conn);
             }
         }
+
+        if (ip || p.Has(PacketLayers.Arp)) Links.Observe(p, input, Lines);
 
         if (++_sinceExpiry >= ExpiryInterval)
         {

@@ -39,6 +39,12 @@ internal sealed class TrafficView(TrafficTracker tracker)
     /// <summary>Packets the host sent during the capture.</summary>
     public long PacketsSentBy(IpAddr host) => _t.Hosts.TryGetValue(host, out var h) ? h.PacketsSent : 0;
 
+    /// <summary>Packets the host received during the capture.</summary>
+    public long PacketsReceivedBy(IpAddr host) => _t.Hosts.TryGetValue(host, out var h) ? h.PacketsReceived : 0;
+
+    /// <summary>The first hop with hardware address <paramref name="mac"/>: the IP packets framed to it and from it, its ARP claims (zero: the packets without a link layer).</summary>
+    public LinkTable.Hop? Hop(MacAddress mac) => _t.Links.Of(mac);
+
     /// <summary>Whether <paramref name="client"/> resolved <paramref name="name"/> successfully at any time in the capture.</summary>
     public bool Resolved(IpAddr client, string name) => _t.Dns.Resolved(client, name);
 

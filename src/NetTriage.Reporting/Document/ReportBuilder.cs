@@ -273,6 +273,7 @@ public static class ReportBuilder
             fields.Add(new(incident.Clients.Count == 1 ? "Client" : "Clients", Joined(incident.Clients, SpanKind.Code)));
             fields.Add(new("Attempts", [T($"{Wording.Number(incident.Attempts)}, of which {Wording.Number(incident.Failed)} failed")]));
         }
+        if (findings.Select(f => f.Path).FirstOrDefault(p => p is not null) is { } path) fields.Add(PathField(path));
         var names = findings.SelectMany(f => f.Names).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count > 0) fields.Add(new(names.Count == 1 ? "Name queried" : "Names queried", Joined(names, SpanKind.Code)));
 
@@ -300,6 +301,35 @@ public static class ReportBuilder
     }
 
     /// <summary>The figures of an attack or a scan, each as the analysis counted it.</summary>
+    /// <summary>The element of the path the failures share, and the counts that accuse it.</summary>
+    private static Field PathField(PathFacts p)
+    {
+        var spans = new List<Span>();
+        switch (p.Element)
+        {
+            case "gateway":
+                spans.Add(T("gateway "));
+                if (p.Address is { } ip)
+                {
+                    spans.Add(C(ip));
+                    spans.Add(T(" at "));
+                }
+                spans.Add(C(p.Mac ?? ""));
+                spans.Add(T($": {Wording.Number(p.PacketsToGateway ?? 0)} IP packets framed to it, {Wording.Number(p.PacketsForwarded ?? 0)} forwarded back"));
+                break;
+            case "router":
+                spans.Add(T("router "));
+                spans.Add(C(p.Address ?? ""));
+                spans.Add(T($": {Wording.Number(p.Errors ?? 0)} ICMP unreachable errors"));
+                break;
+            default:
+                spans.Add(T($"the first hop (the capture has no link layer): {Wording.Number(p.PacketsToClient ?? 0)} packets reached the client"));
+                break;
+        }
+        spans.Add(T($", for {Wording.Number(p.Servers)} servers"));
+        return new("Shared element", spans);
+    }
+
     private static IEnumerable<Field> AttackFields(AttackFacts a)
     {
         yield return new("Technique", [T(a.Technique)]);

@@ -211,4 +211,43 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         Assert.True(finding.Attack.BeaconScore >= 0.8, $"score {finding.Attack.BeaconScore}");
         Assert.Contains(report.Overview.Activities!, a => a.Kind == FindingKind.Beaconing);
     }
+
+    [SkippableFact]
+    public void A_default_gateway_that_forwards_nothing_is_one_path_failure_that_names_it()
+    {
+        // The client's route points at 10.97.0.1, which answers ARP but drops what it should forward: two resolvers
+        // and a web server in three networks go unanswered. Before, that read as three separate outages.
+        var report = fixture.Analyze("dead-gateway");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.PathFailure, incident.Kind);
+        Assert.Equal(["192.0.2.80", "198.51.100.53", "203.0.113.53"], incident.Servers);
+        Assert.Equal(["10.97.0.20"], incident.Clients);
+        var path = Assert.Single(report.Findings, f => f.Kind == FindingKind.PathFailure).Path!;
+        Assert.Equal("gateway", path.Element);
+        Assert.Equal("10.97.0.1", path.Address);
+        Assert.Equal("02:97:00:00:00:01", path.Mac);
+        Assert.Equal(0, path.PacketsForwarded);
+        Assert.Equal(3, path.Servers);
+        // The per-server findings are inside the incident, one per server.
+        Assert.Equal(4, incident.Findings.Count);
+        Assert.Equal("gateway-not-forwarding", incident.Causes[0].Id);
+    }
+
+    [SkippableFact]
+    public void A_gateway_without_a_route_beyond_its_segment_is_one_routing_incident()
+    {
+        // The gateway forwards but has no route: ICMP network unreachable for three web servers in three networks.
+        var report = fixture.Analyze("no-route");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.PathFailure, incident.Kind);
+        Assert.Contains("10.97.0.1", incident.Title, StringComparison.Ordinal);
+        var path = Assert.Single(report.Findings, f => f.Kind == FindingKind.PathFailure).Path!;
+        Assert.Equal("router", path.Element);
+        Assert.Equal("10.97.0.1", path.Address);
+        Assert.Equal(3, path.Servers);
+        Assert.True(path.Errors >= 3, $"{path.Errors} errors");
+        Assert.Equal("router-missing-route", incident.Causes[0].Id);
+    }
 }

@@ -21,7 +21,7 @@ namespace NetTriage.Analysis.Detection.Beaconing;
 /// incident, with both readings as causes.
 /// </para>
 /// </summary>
-internal sealed class BeaconDetection : IActivityDetector
+internal sealed class BeaconDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -87,8 +87,10 @@ internal sealed class BeaconDetection : IActivityDetector
     private readonly EvidenceLines _lines = new();
     private bool _capped, _full;
 
+    public override PacketLayers Reads => PacketLayers.Tcp;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (!p.Has(PacketLayers.Tcp)) return;
         var flags = p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst);
@@ -171,7 +173,7 @@ internal sealed class BeaconDetection : IActivityDetector
         return _pairs.Count < MaxPairs;
     }
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var (key, pair) in _pairs)
         {

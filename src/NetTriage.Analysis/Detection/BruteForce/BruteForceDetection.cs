@@ -29,7 +29,7 @@ namespace NetTriage.Analysis.Detection.BruteForce;
 /// session, at most <see cref="MaxSessions"/>; both are structs in their tables' entries.
 /// </para>
 /// </summary>
-internal sealed class BruteForceDetection : IActivityDetector
+internal sealed class BruteForceDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -146,8 +146,10 @@ internal sealed class BruteForceDetection : IActivityDetector
         }
     }
 
+    public override PacketLayers Reads => PacketLayers.Tcp;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (!p.Has(PacketLayers.Tcp)) return;
         if (p.Has(PacketLayers.Http)) Http(p, input);
@@ -385,7 +387,7 @@ internal sealed class BruteForceDetection : IActivityDetector
 
     // ---- judgement ---------------------------------------------------------------------------------
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var (key, s) in _sessions.ToList()) End(key, s, null, 0);
         _sessions.Clear();

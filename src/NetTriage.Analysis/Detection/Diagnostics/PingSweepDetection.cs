@@ -13,7 +13,7 @@ namespace NetTriage.Analysis.Detection.Diagnostics;
 /// and the unreachable errors it drew are counted into it. An analyst who did not run it learns that someone
 /// mapped the network.
 /// </summary>
-internal sealed class PingSweepDetection : IActivityDetector
+internal sealed class PingSweepDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -41,8 +41,10 @@ internal sealed class PingSweepDetection : IActivityDetector
         public ActivityEvidence? Evidence;
     }
 
+    public override PacketLayers Reads => PacketLayers.Icmp | PacketLayers.Icmpv6;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (!p.Has(PacketLayers.Icmp) && !p.Has(PacketLayers.Icmpv6)) return;
         byte type = p.Icmp.Type;
@@ -74,7 +76,7 @@ internal sealed class PingSweepDetection : IActivityDetector
         }
     }
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var (source, sweep) in _sweeps)
         {

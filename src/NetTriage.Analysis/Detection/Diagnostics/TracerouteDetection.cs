@@ -17,7 +17,7 @@ namespace NetTriage.Analysis.Detection.Diagnostics;
 /// from one router per hop. <see cref="MinRouters"/> tells them apart.
 /// </para>
 /// </summary>
-internal sealed class TracerouteDetection : IActivityDetector
+internal sealed class TracerouteDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -47,8 +47,10 @@ internal sealed class TracerouteDetection : IActivityDetector
         public readonly ActivityEvidence Evidence = new(EvidenceKept);
     }
 
+    public override PacketLayers Reads => PacketLayers.Icmp | PacketLayers.Icmpv6;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if ((!p.Has(PacketLayers.Icmp) && !p.Has(PacketLayers.Icmpv6)) || !p.Icmp.IsError) return;
         if (IcmpMessages.Meaning(p.Icmp.IsV6, p.Icmp.Type, p.Icmp.Code) != IcmpMeaning.TtlExceeded || !p.Icmp.Quoted.Present) return;
@@ -66,11 +68,21 @@ internal sealed class TracerouteDetection : IActivityDetector
         if (trace.Routers.Count < RoutersKept && !trace.Routers.Contains(p.Ip.Source)) trace.Routers.Add(p.Ip.Source);
     }
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
+        // The sources that traced each destination: errors for one destination are grouped over all its clients, and
+        // several hosts tracing one destination (a monitoring target, mtr from many places) are still traceroutes.
+        var tracers = new Dictionary<IpAddr, HashSet<IpAddr>>();
         foreach (var ((source, destination), trace) in _traces)
         {
             if (trace.Routers.Count < MinRouters) continue;
+            if (!tracers.TryGetValue(destination, out var sources)) tracers[destination] = sources = [];
+            sources.Add(source);
+        }
+        foreach (var ((source, destination), trace) in _traces)
+        {
+            if (trace.Routers.Count < MinRouters) continue;
+            var tracersOfDestination = tracers[destination];
             string transport = trace.Protocol switch { IpProtocol.Udp => "UDP", IpProtocol.Tcp => "TCP", _ => "ICMP" };
             var routers = trace.Routers;
             var activity = new DetectedActivity
@@ -92,7 +104,7 @@ internal sealed class TracerouteDetection : IActivityDetector
                 Absorbs = g => g.Key.Server == destination
                     && (g.Key.Kind == FindingKind.TtlExceeded
                         || (g.Key.Transport == IpProtocol.Udp && g.Key.Port is >= FirstProbePort and <= LastProbePort))
-                    && Scans.ScanDetection.OnlyFrom(g, source),
+                    && Scans.ScanDetection.OnlyFrom(g, tracersOfDestination),
                 FindingTitle = _ => $"Traceroute from {source} to {destination}: {Describe.Count(routers.Count, "router")} answered time exceeded ({string.Join(", ", routers.Take(8))}{(routers.Count > 8 ? ", ..." : "")})",
                 IncidentTitle = _ => $"Traceroute from {source} to {destination}",
                 Summary = _ => $"A traceroute from {source} to {destination} {Describe.Window(trace.First, trace.Last)}: diagnostic activity, not an outage.",

@@ -23,7 +23,7 @@ namespace NetTriage.Analysis.Detection.Floods;
 /// source per packet grows nothing without bound.
 /// </para>
 /// </summary>
-internal sealed class FloodDetection : IActivityDetector
+internal sealed class FloodDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -89,8 +89,10 @@ internal sealed class FloodDetection : IActivityDetector
         public ActivityEvidence? Evidence;
     }
 
+    public override PacketLayers Reads => PacketLayers.Tcp | PacketLayers.Udp | PacketLayers.Icmp | PacketLayers.Icmpv6;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (p.Has(PacketLayers.Tcp))
         {
@@ -178,7 +180,7 @@ internal sealed class FloodDetection : IActivityDetector
         _ => IcmpFloorPerSecond,
     };
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var (key, s) in _services)
         {

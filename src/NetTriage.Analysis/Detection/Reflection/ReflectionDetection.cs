@@ -25,7 +25,7 @@ namespace NetTriage.Analysis.Detection.Reflection;
 /// distinct reflectors each.
 /// </para>
 /// </summary>
-internal sealed class ReflectionDetection : IActivityDetector
+internal sealed class ReflectionDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -80,8 +80,10 @@ internal sealed class ReflectionDetection : IActivityDetector
         public readonly ActivityEvidence Evidence = new(EvidenceKept);
     }
 
+    public override PacketLayers Reads => PacketLayers.Udp | PacketLayers.Tcp | PacketLayers.Fragment;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (p.Has(PacketLayers.Udp))
         {
@@ -175,7 +177,7 @@ internal sealed class ReflectionDetection : IActivityDetector
         return _victims.Count < before;
     }
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var (key, v) in _victims)
         {

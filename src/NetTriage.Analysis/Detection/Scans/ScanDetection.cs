@@ -28,7 +28,7 @@ namespace NetTriage.Analysis.Detection.Scans;
 /// ports or hosts (ordinary traffic, spoofed floods) are dropped first; what cannot be followed is said.
 /// </para>
 /// </summary>
-internal sealed class ScanDetection : IActivityDetector
+internal sealed class ScanDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -132,8 +132,10 @@ internal sealed class ScanDetection : IActivityDetector
 
     // ---- per packet ------------------------------------------------------------------------------
 
+    public override PacketLayers Reads => PacketLayers.Tcp | PacketLayers.Udp | PacketLayers.Icmp | PacketLayers.Icmpv6;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (p.Has(PacketLayers.Tcp))
         {
@@ -395,7 +397,7 @@ internal sealed class ScanDetection : IActivityDetector
 
     // ---- judgement ---------------------------------------------------------------------------------
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         var portScans = _pairs.Where(kv => IsPortScan(kv.Value)).GroupBy(kv => kv.Key.Scanner).ToList();
         var portScanners = new HashSet<IpAddr>(portScans.Select(g => g.Key));
@@ -553,6 +555,13 @@ internal sealed class ScanDetection : IActivityDetector
     }
 
     /// <summary>Every failure of the group came from <paramref name="actor"/> (those not kept in detail included).</summary>
+    /// <summary>Every failure of the group, kept in detail or not, came from one of <paramref name="actors"/>.</summary>
+    internal static bool OnlyFrom(FailureGroup g, IReadOnlySet<IpAddr> actors) =>
+        g.Tcp.TrueForAll(c => actors.Contains(c.Client))
+        && g.Dns.TrueForAll(a => actors.Contains(a.Client))
+        && g.Icmp.TrueForAll(e => actors.Contains(e.Client))
+        && g.UnkeptClients.All(actors.Contains);
+
     internal static bool OnlyFrom(FailureGroup g, IpAddr actor) =>
         g.Tcp.TrueForAll(c => c.Client == actor)
         && g.Dns.TrueForAll(a => a.Client == actor)

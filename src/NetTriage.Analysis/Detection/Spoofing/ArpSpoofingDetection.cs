@@ -18,7 +18,7 @@ namespace NetTriage.Analysis.Detection.Spoofing;
 /// gets while the attacker keeps re-poisoning: <see cref="MinFlips"/> changes of the binding make it.
 /// </para>
 /// </summary>
-internal sealed class ArpSpoofingDetection : IActivityDetector
+internal sealed class ArpSpoofingDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -67,8 +67,10 @@ internal sealed class ArpSpoofingDetection : IActivityDetector
         public readonly ActivityEvidence Evidence = new(EvidenceKept);
     }
 
+    public override PacketLayers Reads => PacketLayers.Arp;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (!p.Has(PacketLayers.Arp)) return;
         ref readonly var arp = ref p.Arp;
@@ -134,7 +136,7 @@ internal sealed class ArpSpoofingDetection : IActivityDetector
         if (binding.Claimants.Count > 1) binding.Evidence.Add(_lines, p, input, arp.Operation == 2 ? "arp reply" : "arp request");
     }
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var (address, binding) in _bindings)
         {

@@ -22,7 +22,7 @@ namespace NetTriage.Analysis.Detection.Spoofing;
 /// resolver); stronger still when the same names get "no such name" from elsewhere in the capture.</item>
 /// </list>
 /// </summary>
-internal sealed class DnsSpoofingDetection : IActivityDetector
+internal sealed class DnsSpoofingDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -132,8 +132,10 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
         public readonly ActivityEvidence Evidence = new(EvidenceKept);
     }
 
+    public override PacketLayers Reads => PacketLayers.Dns;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (!p.Has(PacketLayers.Dns) || p.Dns.Opcode != 0 || p.Dns.StoredQuestions == 0) return;
         var dns = p.Dns;
@@ -318,7 +320,7 @@ internal sealed class DnsSpoofingDetection : IActivityDetector
 
     private static ulong Hash(ReadOnlySpan<byte> name) => DnsTunnelDetection.Hash(name);
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var (client, v) in _victims)
         {

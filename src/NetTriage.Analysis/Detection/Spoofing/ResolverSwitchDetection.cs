@@ -15,7 +15,7 @@ namespace NetTriage.Analysis.Detection.Spoofing;
 /// which the DNS failure findings report), and clients that use several resolvers in turn (glibc's rotate, parallel
 /// stub resolvers), which go back to the first.
 /// </summary>
-internal sealed class ResolverSwitchDetection : IActivityDetector
+internal sealed class ResolverSwitchDetection : ActivityDetector
 {
     /// <summary>Queries to each resolver, before and after the switch: enough to call each one the client's resolver.</summary>
     internal const int MinQueries = 5;
@@ -41,8 +41,10 @@ internal sealed class ResolverSwitchDetection : IActivityDetector
         public ActivityEvidence? Evidence;
     }
 
+    public override PacketLayers Reads => PacketLayers.Dns;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (!p.Has(PacketLayers.Dns) || p.Dns.Opcode != 0 || p.Ip.Destination.IsMulticast) return;
         if (p.Dns.IsResponse)
@@ -83,7 +85,7 @@ internal sealed class ResolverSwitchDetection : IActivityDetector
         c.Evidence.Add(_lines, p, input, "first query to the new resolver");
     }
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var (address, c) in _clients)
         {

@@ -17,7 +17,7 @@ namespace NetTriage.Analysis.Detection.Tunneling;
 /// names: many distinct ones under one registered domain, each a long run of encoded data (base32, base64, hex, or
 /// raw bytes), where everyday names are words, a few digits, and repeat.
 /// </summary>
-internal sealed class DnsTunnelDetection : IActivityDetector
+internal sealed class DnsTunnelDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -77,8 +77,10 @@ internal sealed class DnsTunnelDetection : IActivityDetector
         _ => 6,
     };
 
+    public override PacketLayers Reads => PacketLayers.Dns;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (!p.Has(PacketLayers.Dns) || p.Dns.Opcode != 0 || p.Dns.StoredQuestions == 0) return;
         bool response = p.Dns.IsResponse;
@@ -246,7 +248,7 @@ internal sealed class DnsTunnelDetection : IActivityDetector
         return _domains.Count < MaxDomains;
     }
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var d in _domains.Values)
         {

@@ -14,7 +14,7 @@ namespace NetTriage.Analysis.Detection.Tunneling;
 /// every message. The decoder fingerprints each echo message's data (<see cref="IcmpInfo.EchoDataHash"/>); a pair of
 /// hosts whose requests mostly change it, carrying enough bytes, is a tunnel.
 /// </summary>
-internal sealed class IcmpTunnelDetection : IActivityDetector
+internal sealed class IcmpTunnelDetection : ActivityDetector
 {
     public static readonly ActivityKindRow[] Kinds =
     [
@@ -46,8 +46,10 @@ internal sealed class IcmpTunnelDetection : IActivityDetector
         public readonly ActivityEvidence Evidence = new(EvidenceKept);
     }
 
+    public override PacketLayers Reads => PacketLayers.Icmp | PacketLayers.Icmpv6;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public override void Observe(DecodedPacket p, int input)
     {
         if (!p.Has(PacketLayers.Icmp) && !p.Has(PacketLayers.Icmpv6)) return;
         byte type = p.Icmp.Type;
@@ -92,7 +94,7 @@ internal sealed class IcmpTunnelDetection : IActivityDetector
         return _channels.Count < before;
     }
 
-    public void Finish(TrafficView traffic, List<DetectedActivity> found)
+    public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
         foreach (var ((client, server), c) in _channels)
         {
