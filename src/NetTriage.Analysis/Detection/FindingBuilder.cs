@@ -62,7 +62,8 @@ internal static class FindingBuilder
         Failed = c.Failed,
         Evidence = c.Evidence,
         EvidenceTotal = c.Evidence.Count,
-        Path = c.Facts,
+        Path = c.Path,
+        Spread = c.Spread,
     };
 
     public static Finding Build(DetectedFinding g, string id, TrafficView traffic)

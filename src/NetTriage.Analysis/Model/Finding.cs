@@ -40,6 +40,8 @@ public sealed record Finding
     public AttackFacts? Attack { get; init; }
     /// <summary>Path failures: the element of the path the failures share, and what went through it.</summary>
     public PathFacts? Path { get; init; }
+    /// <summary>Scattered failures: how many services, attempts and failures, and the worst services.</summary>
+    public SpreadFacts? Spread { get; init; }
 }
 
 /// <summary>A sender of ICMP errors in a finding.</summary>

@@ -26,3 +26,21 @@ public sealed record PathFacts
     /// <summary>The client received this many IP packets over the whole capture (from any host).</summary>
     public long? PacketsToClient { get; init; }
 }
+
+/// <summary>Failures spread thinly over many services, none of them down: how thin and where worst.</summary>
+public sealed record SpreadFacts
+{
+    /// <summary>Services (server and port) with some failed connection attempts, all of which mostly worked.</summary>
+    public required long Services { get; init; }
+    /// <summary>Connection attempts toward those services over the capture, and the ones that failed (refused or unanswered).</summary>
+    public required long Attempts { get; init; }
+    public required long Failed { get; init; }
+    public long Refused { get; init; }
+    public long Unanswered { get; init; }
+    /// <summary>Failed over attempts.</summary>
+    public required double FailedShare { get; init; }
+    /// <summary>Distinct clients whose attempts failed.</summary>
+    public long Clients { get; init; }
+    /// <summary>The services with the highest share of failed attempts, worst first ("198.51.100.7:443 5/80").</summary>
+    public required IReadOnlyList<string> Worst { get; init; }
+}

@@ -66,6 +66,8 @@ public enum FindingKind : byte
     /// nothing, or one router reporting many destinations unreachable. Groups the per-server findings.
     /// </summary>
     [JsonStringEnumMemberName("path-failure")] PathFailure,
+    /// <summary>Connection attempts refused or unanswered over three or more services that each mostly work: one incident with the rate.</summary>
+    [JsonStringEnumMemberName("scattered-failures")] ScatteredFailures,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

@@ -274,6 +274,11 @@ public static class ReportBuilder
             fields.Add(new("Attempts", [T($"{Wording.Number(incident.Attempts)}, of which {Wording.Number(incident.Failed)} failed")]));
         }
         if (findings.Select(f => f.Path).FirstOrDefault(p => p is not null) is { } path) fields.Add(PathField(path));
+        if (findings.Select(f => f.Spread).FirstOrDefault(p => p is not null) is { } spread)
+        {
+            fields.Add(new("Spread", [T($"{Wording.Number(spread.Failed)} of {Wording.Number(spread.Attempts)} attempts failed ({Wording.Number(spread.Refused)} refused, {Wording.Number(spread.Unanswered)} unanswered) over {Wording.Number(spread.Services)} services, from {Wording.Number(spread.Clients)} clients")]));
+            fields.Add(new("Worst services", Joined(spread.Worst, SpanKind.Code)));
+        }
         var names = findings.SelectMany(f => f.Names).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count > 0) fields.Add(new(names.Count == 1 ? "Name queried" : "Names queried", Joined(names, SpanKind.Code)));
 

@@ -1,4 +1,5 @@
 using NetTriage.Analysis.Detection.Paths;
+using NetTriage.Analysis.Detection.Scattered;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
 
@@ -21,9 +22,10 @@ internal interface ISharedCauseFamily
 /// <summary>The shared-cause families, in the order they claim findings. The list of families is here.</summary>
 internal static class SharedCauseFamilies
 {
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. PathFailureDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. PathFailureDetection.Kinds, .. ScatteredFailureDetection.Kinds];
 
-    private static readonly ISharedCauseFamily[] Families = [new PathFailureDetection()];
+    // Paths first: failures a dead gateway or a router explains are not scattered, whatever their share.
+    private static readonly ISharedCauseFamily[] Families = [new PathFailureDetection(), new ScatteredFailureDetection()];
 
     public static List<SharedCause> Find(IReadOnlyList<DetectedFinding> findings, TrafficView traffic)
     {
@@ -60,7 +62,9 @@ internal sealed class SharedCause
     public required PacketTimestamp Last { get; init; }
     public long Attempts { get; init; }
     public long Failed { get; init; }
-    public required PathFacts Facts { get; init; }
+    /// <summary>Path failures: the element the failures share. Scattered failures: how they spread.</summary>
+    public PathFacts? Path { get; init; }
+    public SpreadFacts? Spread { get; init; }
     /// <summary>Packets that show the shared element itself (the gateway's ARP claim), beside the members' evidence.</summary>
     public List<EvidencePacket> Evidence { get; init; } = [];
     public required Phrase FindingTitle { get; init; }
