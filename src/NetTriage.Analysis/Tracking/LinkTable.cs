@@ -11,33 +11,26 @@ namespace NetTriage.Analysis.Tracking;
 /// client (RFC 1122 3.3.1.1: a host sends every off-link datagram to its gateway's hardware address).
 /// <para>
 /// Bounded: <see cref="MaxHops"/> hardware addresses (a capture on one segment has a handful), each with
-/// <see cref="SourcesKept"/> source addresses told apart and the rest counted. The last two entries used are
-/// kept at hand: most frames of a capture at a host go to or come from its gateway, so most packets cost no lookup.
+/// <see cref="SourcesKept"/> source addresses told apart and the rest counted.
 /// </para>
 /// </summary>
 internal sealed class LinkTable
 {
     internal const int MaxHops = 4096;
     internal const int SourcesKept = 4;
-    internal const int DestinationsKept = 4;
     internal const int ClaimsKept = 2;
 
     internal sealed class Hop(MacAddress mac)
     {
         public MacAddress Mac { get; } = mac;
-        /// <summary>IP packets framed to this hardware address, and the first and last of them.</summary>
+        /// <summary>IP packets framed to this hardware address.</summary>
         public long To;
-        public PacketTimestamp FirstTo, LastTo;
         /// <summary>
         /// Of those, TCP segments with ACK and without SYN: a client sends them only after something came back (a
         /// SYN-ACK, data). A capture of one direction shows them although no answer is in it; a dead gateway never
         /// draws them from a client that started after it died.
         /// </summary>
         public long AcksTo;
-        /// <summary>Distinct IP destinations of those packets (the first ones), and whether there were more.</summary>
-        public readonly IpAddr[] Destinations = new IpAddr[DestinationsKept];
-        public int DestinationCount;
-        public bool MoreDestinations;
         /// <summary>IP packets framed from this hardware address, by IP source (the first ones; the others counted together).</summary>
         public long From;
         public readonly IpAddr[] Sources = new IpAddr[SourcesKept];
@@ -75,7 +68,12 @@ internal sealed class LinkTable
     private readonly Dictionary<MacAddress, Hop> _hops = [];
     /// <summary>The IP packets without a link layer (tcpdump's text without -e, Linux cooked or raw IP captures).</summary>
     private readonly Hop _noLink = new(default);
-    private Hop? _lastTo, _lastFrom;
+    /// <summary>
+    /// A direct-mapped cache of hops by hardware address, in front of the table: a capture at a host or a gateway
+    /// frames most packets to or from a handful of addresses, which then cost no table lookup.
+    /// </summary>
+    private readonly Hop?[] _recent = new Hop?[1 << RecentBits];
+    private const int RecentBits = 9;
 
     public bool Capped { get; private set; }
 
@@ -105,23 +103,19 @@ internal sealed class LinkTable
         var to = p.DestinationMac;
         if (!IsGroup(to))
         {
-            var hop = _lastTo is { } last && last.Mac == to ? last : to.Value == 0 ? _noLink : HopOf(to);
+            var hop = to.Value == 0 ? _noLink : Find(to);
             if (hop is not null)
             {
-                _lastTo = hop;
-                if (hop.To++ == 0) hop.FirstTo = p.Timestamp;
-                hop.LastTo = p.Timestamp;
-                if (!hop.MoreDestinations) AddDestination(hop, p.Ip.Destination);
+                hop.To++;
                 if (p.Has(PacketLayers.Tcp) && (p.Tcp.Flags & (TcpFlags.Ack | TcpFlags.Syn)) == TcpFlags.Ack) hop.AcksTo++;
             }
         }
         var from = p.SourceMac;
         if (from.Value != 0 && !IsGroup(from))
         {
-            var hop = _lastFrom is { } last && last.Mac == from ? last : HopOf(from);
+            var hop = Find(from);
             if (hop is not null)
             {
-                _lastFrom = hop;
                 hop.From++;
                 AddSource(hop, p.Ip.Source);
             }
@@ -130,6 +124,17 @@ internal sealed class LinkTable
 
     /// <summary>The group bit (the least significant bit of the first octet): broadcast and multicast frames.</summary>
     private static bool IsGroup(MacAddress mac) => (mac.Value & (1UL << 40)) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Hop? Find(MacAddress mac)
+    {
+        int slot = (int)((mac.Value * 0x9E37_79B9_7F4A_7C15UL) >> (64 - RecentBits));
+        var hop = _recent[slot];
+        if (hop is not null && hop.Mac.Value == mac.Value) return hop;
+        hop = HopOf(mac);
+        if (hop is not null) _recent[slot] = hop;
+        return hop;
+    }
 
     private Hop? HopOf(MacAddress mac)
     {
@@ -144,16 +149,21 @@ internal sealed class LinkTable
         return hop;
     }
 
-    private static void AddDestination(Hop hop, IpAddr ip)
-    {
-        for (int i = 0; i < hop.DestinationCount; i++) if (hop.Destinations[i] == ip) return;
-        if (hop.DestinationCount < DestinationsKept) hop.Destinations[hop.DestinationCount++] = ip;
-        else hop.MoreDestinations = true;
-    }
-
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddSource(Hop hop, IpAddr ip)
     {
-        for (int i = 0; i < hop.SourceCount; i++)
+        // Most hardware addresses send from one address: the first is checked before the loop.
+        if (hop.SourceCount > 0 && hop.Sources[0] == ip)
+        {
+            hop.SourcePackets[0]++;
+            return;
+        }
+        AddOtherSource(hop, ip);
+    }
+
+    private static void AddOtherSource(Hop hop, IpAddr ip)
+    {
+        for (int i = 1; i < hop.SourceCount; i++)
         {
             if (hop.Sources[i] == ip)
             {
