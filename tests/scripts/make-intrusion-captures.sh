@@ -31,6 +31,8 @@
 #                      never asked for (it answers each with a reset)
 #   ping-sweep         nmap -sn -PE of 10.97.1.1-60: 30 addresses answer, 30 do not
 #   icmp-tunnel        scapy: 300 echo requests carrying 40-1000 random bytes each, answered by the victim
+#   http-502           nginx proxies /shop/ to a backend that is down: the client gets 502 Bad Gateway 8 times
+#                      and the home page (200) 4 times
 #   beacon             the client fetches the victim's home page every 1.5 s, 12 times, as a scheduled job does
 #   dns-spoof          dsniff's dnsspoof, on a bridge that floods every frame (as Wi-Fi does), answers the
 #                      client's queries for www and mail.example.test with the attacker's address, racing the
@@ -239,6 +241,11 @@ http {
     location /admin/ {
       auth_basic "NetTriage admin";
       auth_basic_user_file $WORK/htpasswd;
+    }
+    # A shop behind nginx whose backend is down: nothing listens on the victim's port 9 (discard), so nginx
+    # answers 502 Bad Gateway (the http-502 scenario).
+    location /shop/ {
+      proxy_pass http://127.0.0.1:9;
     }
   }
 }
@@ -677,6 +684,26 @@ check_dns_hijack() {
   [ "$n" -ge 6 ] || fail "$SCENARIO: $n answers with 10.97.0.99 (6 expected)"
 }
 
+# The client opens the shop 8 times (its backend is down: nginx answers 502 Bad Gateway) and the home page 4
+# times (200 OK), as a user retrying does.
+http_502() {
+  local i
+  for i in 1 2 3 4 5 6 7 8; do
+    logged in_ns "$NS_C" curl -sS -o /dev/null -w '%{http_code}\n' --max-time 2 "http://$VICTIM_IP/shop/cart?item=$i" || return 1
+    if [ $((i % 2)) -eq 0 ]; then
+      logged in_ns "$NS_C" curl -sS -o /dev/null -w '%{http_code}\n' --max-time 2 "http://$VICTIM_IP/" || return 1
+    fi
+    sleep 0.2
+  done
+  server_log "$WORK/nginx-error.log"
+}
+check_http_502() {
+  local n
+  n=$(tcpdump -n -A -r "$OUT/$SCENARIO.pcap" 'tcp src port 80' 2>/dev/null | grep -c 'HTTP/1.1 502' || true)
+  echo "check: $n answers 502" >>"$OUT/logs/$SCENARIO.txt"
+  [ "$n" -ge 8 ] || fail "$SCENARIO: $n answers 502 (8 expected)"
+}
+
 # The client's default route points at the gateway, which answers ARP and pings but forwards nothing
 # (ip_forward=0: it drops what is not its own, silently): two public resolvers and a web server, in three
 # networks, all go unanswered. The documentation addresses asked never leave the namespaces.
@@ -733,6 +760,8 @@ run synack-reflection syn-ack-reflection \
   synack_reflection
 run ping-sweep ping-sweep "nmap -sn -PE of 60 addresses, 30 of which answer" ping_sweep
 run icmp-tunnel icmp-tunneling "scapy: 300 echo requests with 40-1000 random bytes each in 3 s, answered" icmp_tunnel
+run http-502 http-errors "nginx proxying /shop/ to a backend that is down: 8 answers 502 Bad Gateway, 4 answers 200 from the home page" \
+  http_502
 run beacon beaconing "curl from the client to the victim's nginx every 1.5 s, 12 times (a scheduled job's timer)" beacon
 CAPTURE_NS=$NS_C CAPTURE_DEV=c0
 run dns-spoof dns-spoofing \

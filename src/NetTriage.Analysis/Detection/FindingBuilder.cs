@@ -19,7 +19,7 @@ internal static class FindingBuilder
     /// <summary>The finding of an activity (an attack, a scan): its family wrote the words and the figures.</summary>
     public static Finding Build(DetectedActivity a, string id)
     {
-        a.Facts = a.Facts with { FailuresAbsorbed = a.AbsorbedTotal };
+        if (a.Facts is { } facts) a.Facts = facts with { FailuresAbsorbed = a.AbsorbedTotal };
         var service = a.Port is { } port ? WellKnownServices.Of(port, a.Transport == "TCP") : default;
         return new Finding
         {
@@ -41,6 +41,7 @@ internal static class FindingBuilder
             Evidence = a.Evidence,
             EvidenceTotal = Math.Max(a.EvidenceTotal, a.Evidence.Count),
             Attack = a.Facts,
+            Http = a.Http,
         };
     }
 

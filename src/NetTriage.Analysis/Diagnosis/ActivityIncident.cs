@@ -54,7 +54,7 @@ internal static class ActivityIncident
     private static List<Caveat> Caveats(DetectedActivity a)
     {
         var list = new List<Caveat>();
-        if (a.Facts.Capped)
+        if (a.Facts is { Capped: true })
         {
             list.Add(new Caveat("activity-table-full", "A table of the detection reached its bound: the distinct counts are lower bounds."));
         }

@@ -42,6 +42,8 @@ public sealed record Finding
     public PathFacts? Path { get; init; }
     /// <summary>Scattered failures: how many services, attempts and failures, and the worst services.</summary>
     public SpreadFacts? Spread { get; init; }
+    /// <summary>HTTP errors: the error statuses the service answered, and for which paths.</summary>
+    public HttpFacts? Http { get; init; }
 }
 
 /// <summary>A sender of ICMP errors in a finding.</summary>

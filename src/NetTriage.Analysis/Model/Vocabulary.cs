@@ -68,6 +68,8 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("path-failure")] PathFailure,
     /// <summary>Connection attempts refused or unanswered over three or more services that each mostly work: one incident with the rate.</summary>
     [JsonStringEnumMemberName("scattered-failures")] ScatteredFailures,
+    /// <summary>A web service answering server errors (5xx), or a storm of client errors (4xx, logins aside), to many of its requests.</summary>
+    [JsonStringEnumMemberName("http-errors")] HttpErrors,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

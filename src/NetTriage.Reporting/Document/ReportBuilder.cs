@@ -274,6 +274,12 @@ public static class ReportBuilder
             fields.Add(new("Attempts", [T($"{Wording.Number(incident.Attempts)}, of which {Wording.Number(incident.Failed)} failed")]));
         }
         if (findings.Select(f => f.Path).FirstOrDefault(p => p is not null) is { } path) fields.Add(PathField(path));
+        if (findings.Select(f => f.Http).FirstOrDefault(h => h is not null) is { } http)
+        {
+            fields.Add(new("HTTP answers", [T($"{Wording.Number(http.Responses)} responses: {Wording.Number(http.ServerErrors)} server errors, {Wording.Number(http.ClientErrors)} client errors")]));
+            fields.Add(new(http.Statuses.Count == 1 ? "Error status" : "Error statuses", Joined(http.Statuses, SpanKind.Code)));
+            if (http.Paths.Count > 0) fields.Add(new(http.Paths.Count == 1 ? "Path" : "Paths", Joined(http.Paths, SpanKind.Code)));
+        }
         if (findings.Select(f => f.Spread).FirstOrDefault(p => p is not null) is { } spread)
         {
             fields.Add(new("Spread", [T($"{Wording.Number(spread.Failed)} of {Wording.Number(spread.Attempts)} attempts failed ({Wording.Number(spread.Refused)} refused, {Wording.Number(spread.Unanswered)} unanswered) over {Wording.Number(spread.Services)} services, from {Wording.Number(spread.Clients)} clients")]));

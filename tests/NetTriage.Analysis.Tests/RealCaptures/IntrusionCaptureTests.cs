@@ -250,4 +250,22 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         Assert.True(path.Errors >= 3, $"{path.Errors} errors");
         Assert.Equal("router-missing-route", incident.Causes[0].Id);
     }
+
+    [SkippableFact]
+    public void Nginx_answering_502_for_a_dead_backend_is_one_http_errors_incident()
+    {
+        // Every handshake completes: only the HTTP answers say the shop is down.
+        var report = fixture.Analyze("http-502");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.HttpErrors, incident.Kind);
+        Assert.Equal(Severity.High, incident.Severity);
+        Assert.Equal(["10.97.0.10"], incident.Servers);
+        var http = Assert.Single(report.Findings, f => f.Kind == FindingKind.HttpErrors).Http!;
+        Assert.Equal(12, http.Responses);
+        Assert.Equal(8, http.ServerErrors);
+        Assert.Equal(["502 Bad Gateway: 8"], http.Statuses);
+        Assert.Equal(["/shop/cart: 8 of 8"], http.Paths);
+        Assert.Equal("backend-unreachable", incident.Causes[0].Id);
+    }
 }

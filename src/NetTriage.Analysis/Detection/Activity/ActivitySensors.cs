@@ -4,6 +4,7 @@ using NetTriage.Analysis.Detection.BruteForce;
 using NetTriage.Analysis.Detection.Diagnostics;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Detection.Floods;
+using NetTriage.Analysis.Detection.HttpErrors;
 using NetTriage.Analysis.Detection.Scans;
 using NetTriage.Analysis.Detection.Reflection;
 using NetTriage.Analysis.Detection.Spoofing;
@@ -38,18 +39,18 @@ internal abstract class ActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds, .. HttpErrorDetection.Kinds];
 
     private readonly ActivityDetector[] _detectors;
     /// <summary>
     /// The detectors that read a packet, by the packet's layers that any detector reads (<see cref="Slot"/>): one
     /// array lookup a packet chooses them, instead of every family testing every packet.
     /// </summary>
-    private readonly ActivityDetector[][] _readers = new ActivityDetector[1 << 7][];
+    private readonly ActivityDetector[][] _readers = new ActivityDetector[1 << SlotBits][];
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection()];
         for (int slot = 0; slot < _readers.Length; slot++)
         {
             var layers = LayersOf(slot);
@@ -58,25 +59,15 @@ internal sealed class ActivitySensors
     }
 
     /// <summary>
-    /// The layers detectors choose packets by, ARP (bit 4), UDP, TCP, ICMP, ICMPv6, DNS (bits 7 to 11) and fragment
-    /// (bit 14), packed into seven low bits: ARP to 0, UDP..DNS to 1..5, fragment to 6. Other layers are dropped.
+    /// The layers detectors choose packets by: ARP (bit 4) to fragment (bit 14) of <see cref="PacketLayers"/>, the
+    /// network, transport and application layers, as eleven low bits. The link layers (bits 0 to 3) are dropped.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int Slot(PacketLayers layers)
-    {
-        uint l = (uint)layers;
-        return (int)(((l >> 4) & 1) | ((l >> 6) & 0b11_1110) | ((l >> 8) & 0b100_0000));
-    }
+    private const int SlotBits = 11;
 
-    internal static PacketLayers LayersOf(int slot)
-    {
-        var layers = PacketLayers.None;
-        foreach (var layer in new[] { PacketLayers.Arp, PacketLayers.Udp, PacketLayers.Tcp, PacketLayers.Icmp, PacketLayers.Icmpv6, PacketLayers.Dns, PacketLayers.Fragment })
-        {
-            if ((Slot(layer) & slot) != 0) layers |= layer;
-        }
-        return layers;
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Slot(PacketLayers layers) => (int)(((uint)layers >> 4) & ((1u << SlotBits) - 1));
+
+    internal static PacketLayers LayersOf(int slot) => (PacketLayers)((uint)slot << 4);
 
     internal IReadOnlyList<ActivityDetector> Detectors => _detectors;
 
@@ -120,7 +111,10 @@ internal sealed class DetectedActivity
     /// <summary>Probes or attempts sent, and of them the ones that failed (closed, unanswered, never completed).</summary>
     public long Attempts { get; init; }
     public long Failed { get; init; }
-    public required AttackFacts Facts { get; set; }
+    /// <summary>An attack's or a scan's figures; null for an activity that is no attack (a service answering errors).</summary>
+    public AttackFacts? Facts { get; set; }
+    /// <summary>HTTP errors: the statuses, paths and share of the service's answers.</summary>
+    public HttpFacts? Http { get; init; }
     /// <summary>The first packets of the activity, as evidence.</summary>
     public required List<EvidencePacket> Evidence { get; init; }
     public long EvidenceTotal { get; init; }

@@ -10,7 +10,7 @@ internal static class BruteForceCauses
 {
     public static List<Cause> Of(DetectedActivity a, IpAddr client, IpAddr server, int port, string protocol)
     {
-        var f = a.Facts;
+        var f = a.Facts!;
         bool sessions = f.Technique == "login-sessions";
         var forGuessing = new List<Phrase>
         {

@@ -312,9 +312,9 @@ internal sealed class FloodDetection : ActivityDetector
             EvidenceTotal = s.Evidence?.Total ?? 0,
             Absorbs = g => g.Key.Server == server && g.Key.Transport == protocol && (!udp || g.Key.Port == port),
             FindingTitle = _ => $"{Describe.Count(s.Packets, what)} toward {target}, at most {s.Peak} in one second; {unanswered} unanswered",
-            IncidentTitle = a => $"{(a.Facts.SpoofedSources == true || a.Facts.Sources >= DistributedSources ? "Distributed " + name : name)} against {target}",
+            IncidentTitle = a => $"{(a.Facts!.SpoofedSources == true || a.Facts.Sources >= DistributedSources ? "Distributed " + name : name)} against {target}",
             Summary = a => $"{Describe.Count(s.Packets, what)} toward {target} {Describe.Window(a.First, a.Last)} (at most {s.Peak} a second"
-                + (baseline is { } b ? $", against {b.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge" : "") + $"), {Sources(a.Facts)}; {server} answered {s.Answers}."
+                + (baseline is { } b ? $", against {b.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge" : "") + $"), {Sources(a.Facts!)}; {server} answered {s.Answers}."
                 + (a.AbsorbedTotal > 0 ? $" The {Describe.Count(a.AbsorbedTotal, "failure")} toward {target} are counted here." : ""),
             Causes = a =>
             [
@@ -337,7 +337,7 @@ internal sealed class FloodDetection : ActivityDetector
         return activity;
     }
 
-    private static bool Distributed(DetectedActivity a) => a.Facts.SpoofedSources == true || a.Facts.Sources >= DistributedSources;
+    private static bool Distributed(DetectedActivity a) => a.Facts!.SpoofedSources == true || a.Facts.Sources >= DistributedSources;
 
     private static string Sources(AttackFacts f) =>
         f.SpoofedSources == true
@@ -346,7 +346,7 @@ internal sealed class FloodDetection : ActivityDetector
 
     private static Phrase Summary(DetectedActivity a, IpAddr server, ushort port, long synAcks)
     {
-        var f = a.Facts;
+        var f = a.Facts!;
         string rate = $"at most {f.PeakPerSecond} a second" + (f.BaselinePerSecond is { } b ? $", against {b.ToString("0.##", CultureInfo.InvariantCulture)} a second before the surge" : "");
         string share = f.ShareOfTraffic is { } sh ? $" They are {(sh * 100).ToString("0.#", CultureInfo.InvariantCulture)}% of the capture's packets." : "";
         string answered = synAcks >= f.Packets * 0.9
@@ -358,7 +358,7 @@ internal sealed class FloodDetection : ActivityDetector
 
     private static List<Cause> Causes(DetectedActivity a, IpAddr server, ushort port, long synAcks)
     {
-        var f = a.Facts;
+        var f = a.Facts!;
         var forFlood = new List<Phrase>
         {
             $"{Describe.Count(f.Packets, "SYN")}, at most {f.PeakPerSecond} in one second, and {Describe.Count(f.HalfOpen, "attempt")} of {a.Attempts} never completed a handshake.",

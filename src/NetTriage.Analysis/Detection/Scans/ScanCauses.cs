@@ -10,7 +10,7 @@ internal static class ScanCauses
 {
     public static List<Cause> Of(DetectedActivity a, IpAddr scanner)
     {
-        var f = a.Facts;
+        var f = a.Facts!;
         string target = a.Targets.Count == 1 ? a.Targets[0].ToString() : "the targets";
         bool stealth = f.Technique.Contains("fin", StringComparison.Ordinal) || f.Technique.Contains("null", StringComparison.Ordinal)
             || f.Technique.Contains("xmas", StringComparison.Ordinal);

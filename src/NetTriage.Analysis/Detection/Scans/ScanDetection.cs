@@ -481,7 +481,7 @@ internal sealed class ScanDetection : ActivityDetector
             Evidence = evidence,
             EvidenceTotal = pairs.Sum(kv => kv.Value.Evidence?.Total ?? 0),
             Absorbs = g => targetSet.Contains(g.Key.Server) && OnlyFrom(g, scanner),
-            FindingTitle = a => $"{scanner} probed {Describe.Count(a.Facts.Ports, "port")} on {TargetText(a)}: {a.Facts.Open} open, {a.Facts.Closed} closed, {a.Facts.Filtered} silent",
+            FindingTitle = a => $"{scanner} probed {Describe.Count(a.Facts!.Ports, "port")} on {TargetText(a)}: {a.Facts.Open} open, {a.Facts.Closed} closed, {a.Facts.Filtered} silent",
             IncidentTitle = a => $"Port scan of {TargetText(a)} from {scanner}",
             Summary = a => ScanSummary(a, scanner, "port"),
             Causes = a => ScanCauses.Of(a, scanner),
@@ -542,8 +542,8 @@ internal sealed class ScanDetection : ActivityDetector
             Evidence = sweeps.Where(kv => kv.Value.Evidence is not null).SelectMany(kv => kv.Value.Evidence!.Packets).Take(EvidenceKept * 2).ToList(),
             EvidenceTotal = sweeps.Sum(kv => kv.Value.Evidence?.Total ?? 0),
             Absorbs = g => hosts.Contains(g.Key.Server) && ports.Contains(g.Key.Port) && OnlyFrom(g, scanner),
-            FindingTitle = a => $"{scanner} probed {PortsText(ports)} on {Describe.Count(a.Facts.Targets, "host")}: {a.Facts.Open} answered open, {a.Facts.Closed} refused, {a.Facts.Filtered} silent",
-            IncidentTitle = a => $"Address scan of {PortsText(ports)} on {Describe.Count(a.Facts.Targets, "host")} from {scanner}",
+            FindingTitle = a => $"{scanner} probed {PortsText(ports)} on {Describe.Count(a.Facts!.Targets, "host")}: {a.Facts.Open} answered open, {a.Facts.Closed} refused, {a.Facts.Filtered} silent",
+            IncidentTitle = a => $"Address scan of {PortsText(ports)} on {Describe.Count(a.Facts!.Targets, "host")} from {scanner}",
             Summary = a => ScanSummary(a, scanner, "host"),
             Causes = a => ScanCauses.Of(a, scanner),
         };
@@ -598,7 +598,7 @@ internal sealed class ScanDetection : ActivityDetector
 
     private static Phrase ScanSummary(DetectedActivity a, IpAddr scanner, string unit)
     {
-        var f = a.Facts;
+        var f = a.Facts!;
         string window = Describe.Window(a.First, a.Last);
         string what = unit == "port"
             ? $"{scanner} probed {Describe.Count(f.Ports, "port")} on {TargetText(a)} {window}"

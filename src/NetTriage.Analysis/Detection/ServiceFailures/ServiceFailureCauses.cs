@@ -29,7 +29,7 @@ internal static class ServiceFailureCauses
         var floods = c.FloodsTowardServer.ToList();
         foreach (var flood in floods)
         {
-            forEvidence.Add($"The capture holds a flood toward {c.ServerText} ({flood.Kind.Name()}, {flood.Finding.Id}): {flood.Facts.Packets} packets, at most {flood.Facts.PeakPerSecond} in one second.");
+            forEvidence.Add($"The capture holds a flood toward {c.ServerText} ({flood.Kind.Name()}, {flood.Finding.Id}): {flood.Facts!.Packets} packets, at most {flood.Facts.PeakPerSecond} in one second.");
         }
         if (floods.Count == 0)
         {

@@ -1,0 +1,16 @@
+namespace NetTriage.Analysis;
+
+/// <summary>The error answers of one HTTP service, each counted from the responses in the capture.</summary>
+public sealed record HttpFacts
+{
+    /// <summary>HTTP responses the service sent, and of them server errors (5xx) and client errors (4xx, logins' 401, 403 and 407 aside).</summary>
+    public required long Responses { get; init; }
+    public required long ServerErrors { get; init; }
+    public required long ClientErrors { get; init; }
+    /// <summary>The error statuses, most frequent first: "503 Service Unavailable: 40".</summary>
+    public required IReadOnlyList<string> Statuses { get; init; }
+    /// <summary>The paths asked for whose answers were errors, most errors first: "/api/orders: 12 of 12".</summary>
+    public required IReadOnlyList<string> Paths { get; init; }
+    /// <summary>Errors over responses.</summary>
+    public required double ErrorShare { get; init; }
+}
