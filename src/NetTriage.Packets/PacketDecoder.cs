@@ -89,11 +89,13 @@ public static class PacketDecoder
             packet.Login = Login.LoginReplyDecoder.Read(payload, packet.SourcePort);
             if (packet.Login != Login.LoginReply.None) return;
         }
+        packet.TlsRecord = TlsDecoder.RecordType(payload, out packet.TlsAlertLevel, out packet.TlsAlertDescription);
         if (TlsDecoder.Looks(payload))
         {
             TlsDecoder.Decode(payload, packet);
             return;
         }
+        if (packet.TlsRecord != 0) return;
         if (HttpDecoder.Looks(payload))
         {
             HttpDecoder.Decode(payload, packet);

@@ -33,6 +33,8 @@
 #   icmp-tunnel        scapy: 300 echo requests carrying 40-1000 random bytes each, answered by the victim
 #   http-502           nginx proxies /shop/ to a backend that is down: the client gets 502 Bad Gateway 8 times
 #                      and the home page (200) 4 times
+#   tls-untrusted      openssl s_server (TLS 1.2 only) with a self-signed certificate; curl refuses it 5 times
+#   tls-version        openssl s_server (TLS 1.3 only); curl offers at most TLS 1.2, 5 times
 #   beacon             the client fetches the victim's home page every 1.5 s, 12 times, as a scheduled job does
 #   dns-spoof          dsniff's dnsspoof, on a bridge that floods every frame (as Wi-Fi does), answers the
 #                      client's queries for www and mail.example.test with the attacker's address, racing the
@@ -220,6 +222,9 @@ echo "welcome" >"$WORK/www/index.html"
 echo "admin console" >"$WORK/www/admin/index.html"
 head -c 24000 /dev/urandom | base64 >"$WORK/www/data.txt"
 printf '%s:%s\n' "$WEB_USER" "$(openssl passwd -apr1 "$WEB_PASSWORD")" >"$WORK/htpasswd"
+# The TLS scenarios' self-signed certificate (no authority the client trusts issued it).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$WORK/tls.key" -out "$WORK/tls.crt" \
+  -days 30 -subj "/CN=shop.example.test" >/dev/null 2>&1 || fail "openssl cannot make a certificate"
 cat >"$WORK/nginx.conf" <<EOF
 user root;
 worker_processes 1;
@@ -704,6 +709,46 @@ check_http_502() {
   [ "$n" -ge 8 ] || fail "$SCENARIO: $n answers 502 (8 expected)"
 }
 
+# A TLS server of the victim's (openssl s_server) that clients cannot use: a self-signed certificate on port 443
+# (TLS 1.2 only, so the client's refusal is a cleartext alert), or TLS 1.3 only on port 8443 while the client
+# offers at most TLS 1.2. The client (curl, verifying as it does by default) tries each 5 times.
+tls_server() {
+  local name=$1; shift
+  start_bg "$name" "$NS_V" openssl s_server -quiet -www -cert "$WORK/tls.crt" -key "$WORK/tls.key" "$@"
+  local port=${*: -1} up=""
+  for _ in $(seq 50); do
+    if [ -n "$(in_ns "$NS_V" ss -Hltn "sport = :$port")" ]; then up=1; break; fi
+    sleep 0.1
+  done
+  [ -n "$up" ]
+}
+tls_untrusted() {
+  tls_server tls443 -tls1_2 -accept 443 || { stop_bg tls443; return 1; }
+  local i
+  for i in 1 2 3 4 5; do
+    logged in_ns "$NS_C" curl -sS -o /dev/null --tls-max 1.2 --max-time 2 --resolve "shop.example.test:443:$VICTIM_IP" \
+      https://shop.example.test/ || true
+    sleep 0.2
+  done
+  stop_bg tls443
+}
+check_tls_untrusted() {
+  expect 5 "ClientHellos to port 443" "tcp dst port 443 and (tcp[((tcp[12] & 0xf0) >> 2)] = 22)"
+}
+tls_version() {
+  tls_server tls8443 -tls1_3 -accept 8443 || { stop_bg tls8443; return 1; }
+  local i
+  for i in 1 2 3 4 5; do
+    logged in_ns "$NS_C" curl -sS -o /dev/null --tls-max 1.2 --max-time 2 --resolve "shop.example.test:8443:$VICTIM_IP" \
+      https://shop.example.test:8443/ || true
+    sleep 0.2
+  done
+  stop_bg tls8443
+}
+check_tls_version() {
+  expect 5 "ClientHellos to port 8443" "tcp dst port 8443 and (tcp[((tcp[12] & 0xf0) >> 2)] = 22)"
+}
+
 # The client's default route points at the gateway, which answers ARP and pings but forwards nothing
 # (ip_forward=0: it drops what is not its own, silently): two public resolvers and a web server, in three
 # networks, all go unanswered. The documentation addresses asked never leave the namespaces.
@@ -762,6 +807,8 @@ run ping-sweep ping-sweep "nmap -sn -PE of 60 addresses, 30 of which answer" pin
 run icmp-tunnel icmp-tunneling "scapy: 300 echo requests with 40-1000 random bytes each in 3 s, answered" icmp_tunnel
 run http-502 http-errors "nginx proxying /shop/ to a backend that is down: 8 answers 502 Bad Gateway, 4 answers 200 from the home page" \
   http_502
+run tls-untrusted tls-failure "openssl s_server (TLS 1.2) with a self-signed certificate: curl refuses it 5 times" tls_untrusted
+run tls-version tls-failure "openssl s_server accepting TLS 1.3 only; curl offers at most TLS 1.2, 5 times" tls_version
 run beacon beaconing "curl from the client to the victim's nginx every 1.5 s, 12 times (a scheduled job's timer)" beacon
 CAPTURE_NS=$NS_C CAPTURE_DEV=c0
 run dns-spoof dns-spoofing \

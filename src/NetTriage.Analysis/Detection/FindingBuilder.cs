@@ -42,6 +42,7 @@ internal static class FindingBuilder
             EvidenceTotal = Math.Max(a.EvidenceTotal, a.Evidence.Count),
             Attack = a.Facts,
             Http = a.Http,
+            Tls = a.Tls,
         };
     }
 

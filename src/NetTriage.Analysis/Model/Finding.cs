@@ -44,6 +44,8 @@ public sealed record Finding
     public SpreadFacts? Spread { get; init; }
     /// <summary>HTTP errors: the error statuses the service answered, and for which paths.</summary>
     public HttpFacts? Http { get; init; }
+    /// <summary>TLS failures: the handshakes that failed, their alerts and server names.</summary>
+    public TlsFacts? Tls { get; init; }
 }
 
 /// <summary>A sender of ICMP errors in a finding.</summary>

@@ -14,3 +14,17 @@ public sealed record HttpFacts
     /// <summary>Errors over responses.</summary>
     public required double ErrorShare { get; init; }
 }
+
+/// <summary>The TLS handshakes of one service that failed, each counted from the packets of the capture.</summary>
+public sealed record TlsFacts
+{
+    /// <summary>ClientHellos sent to the service, and the handshakes that ended in a fatal alert or a reset before the server answered.</summary>
+    public required long Handshakes { get; init; }
+    public required long Failed { get; init; }
+    /// <summary>The fatal alerts by side and name, most first: "client: unknown_ca (48): 5".</summary>
+    public required IReadOnlyList<string> Alerts { get; init; }
+    /// <summary>Handshakes the server reset right after the ClientHello, before any answer.</summary>
+    public long Resets { get; init; }
+    /// <summary>The server names (SNI) the failed handshakes asked for, the first ones.</summary>
+    public required IReadOnlyList<string> ServerNames { get; init; }
+}

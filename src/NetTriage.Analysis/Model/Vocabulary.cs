@@ -70,6 +70,8 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("scattered-failures")] ScatteredFailures,
     /// <summary>A web service answering server errors (5xx), or a storm of client errors (4xx, logins aside), to many of its requests.</summary>
     [JsonStringEnumMemberName("http-errors")] HttpErrors,
+    /// <summary>TLS handshakes to one service ending in a fatal alert, or reset by the server right after the ClientHello.</summary>
+    [JsonStringEnumMemberName("tls-failure")] TlsFailure,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

@@ -78,6 +78,14 @@ public sealed class DecodedPacket
     public Login.LoginReply Login;
     /// <summary>An SSH server's segment that carries its NEWKEYS message: the key exchange is over, authentication follows.</summary>
     public bool SshNewKeys;
+    /// <summary>
+    /// The content type of the TLS record a TCP segment starts with (RFC 8446 5.1: 20 change_cipher_spec, 21 alert,
+    /// 22 handshake, 23 application_data), or 0 when it starts with none. Set whether or not the record is decoded.
+    /// </summary>
+    public byte TlsRecord;
+    /// <summary>A cleartext alert record (RFC 8446 6: two bytes, level and description); 0 when none.</summary>
+    public byte TlsAlertLevel;
+    public byte TlsAlertDescription;
 
     public readonly PacketText Text = new();
     public readonly AnomalyList Anomalies = new();
@@ -129,6 +137,9 @@ public sealed class DecodedPacket
         Tls = default;
         Login = default;
         SshNewKeys = false;
+        TlsRecord = 0;
+        TlsAlertLevel = 0;
+        TlsAlertDescription = 0;
         Text.Reset();
         Anomalies.Clear();
         RawText = default;
@@ -181,6 +192,9 @@ public sealed class DecodedPacket
         destination.Tls = Tls;
         destination.Login = Login;
         destination.SshNewKeys = SshNewKeys;
+        destination.TlsRecord = TlsRecord;
+        destination.TlsAlertLevel = TlsAlertLevel;
+        destination.TlsAlertDescription = TlsAlertDescription;
         Text.CopyTo(destination.Text);
         Anomalies.CopyTo(destination.Anomalies);
         destination.RawText = RawText;

@@ -24,6 +24,33 @@ public static class TlsDecoder
     private const ushort ServerNameExtension = 0;
     private const byte HostNameType = 0;
 
+    public const byte ContentTypeChangeCipherSpec = 20;
+    public const byte ContentTypeAlert = 21;
+    public const byte ContentTypeApplicationData = 23;
+
+    /// <summary>
+    /// The content type of the SSL 3 or TLS 1.x record the payload starts with (20 to 23, version 3.0 to 3.4, a length within
+    /// a record's bound), or 0. A two-byte alert is cleartext (an encrypted one is longer): its level and description
+    /// are read.
+    /// </summary>
+    public static byte RecordType(ReadOnlySpan<byte> payload, out byte alertLevel, out byte alertDescription)
+    {
+        alertLevel = alertDescription = 0;
+        if (payload.Length < RecordHeaderLength || payload[0] is < ContentTypeChangeCipherSpec or > ContentTypeApplicationData
+            || payload[1] != MajorVersion || payload[2] > 4)
+        {
+            return 0;
+        }
+        int length = BinaryPrimitives.ReadUInt16BigEndian(payload[3..]);
+        if (length == 0 || length > MaxRecordLength) return 0;
+        if (payload[0] == ContentTypeAlert && length == 2 && payload.Length >= RecordHeaderLength + 2 && payload[5] is 1 or 2)
+        {
+            alertLevel = payload[5];
+            alertDescription = payload[6];
+        }
+        return payload[0];
+    }
+
     /// <summary>True when the payload starts with a handshake record header of TLS/SSL 3.x.</summary>
     public static bool Looks(ReadOnlySpan<byte> payload) =>
         payload.Length >= RecordHeaderLength && payload[0] == ContentTypeHandshake && payload[1] == MajorVersion;

@@ -280,6 +280,12 @@ public static class ReportBuilder
             fields.Add(new(http.Statuses.Count == 1 ? "Error status" : "Error statuses", Joined(http.Statuses, SpanKind.Code)));
             if (http.Paths.Count > 0) fields.Add(new(http.Paths.Count == 1 ? "Path" : "Paths", Joined(http.Paths, SpanKind.Code)));
         }
+        if (findings.Select(f => f.Tls).FirstOrDefault(t => t is not null) is { } tls)
+        {
+            fields.Add(new("TLS handshakes", [T($"{Wording.Number(tls.Handshakes)}, of which {Wording.Number(tls.Failed)} failed ({Wording.Number(tls.Resets)} reset right after the ClientHello)")]));
+            if (tls.Alerts.Count > 0) fields.Add(new(tls.Alerts.Count == 1 ? "Alert" : "Alerts", Joined(tls.Alerts, SpanKind.Code)));
+            if (tls.ServerNames.Count > 0) fields.Add(new(tls.ServerNames.Count == 1 ? "Server name (SNI)" : "Server names (SNI)", Joined(tls.ServerNames, SpanKind.Code)));
+        }
         if (findings.Select(f => f.Spread).FirstOrDefault(p => p is not null) is { } spread)
         {
             fields.Add(new("Spread", [T($"{Wording.Number(spread.Failed)} of {Wording.Number(spread.Attempts)} attempts failed ({Wording.Number(spread.Refused)} refused, {Wording.Number(spread.Unanswered)} unanswered) over {Wording.Number(spread.Services)} services, from {Wording.Number(spread.Clients)} clients")]));

@@ -268,4 +268,23 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         Assert.Equal(["/shop/cart: 8 of 8"], http.Paths);
         Assert.Equal("backend-unreachable", incident.Causes[0].Id);
     }
+
+    [SkippableTheory]
+    [InlineData("tls-untrusted", 443, "client: unknown_ca (48): 5", "certificate-not-trusted")]
+    [InlineData("tls-version", 8443, "server: protocol_version (70): 5", "protocol-version-mismatch")]
+    public void An_unusable_tls_server_is_one_tls_failure_incident_with_its_alert(string scenario, int port, string alert, string cause)
+    {
+        // curl against openssl s_server: a self-signed certificate, or TLS 1.3 only while curl offers at most 1.2.
+        var report = fixture.Analyze(scenario);
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.TlsFailure, incident.Kind);
+        Assert.Equal(Severity.High, incident.Severity);
+        Assert.Equal(port, incident.Port);
+        var tls = Assert.Single(report.Findings, f => f.Kind == FindingKind.TlsFailure).Tls!;
+        Assert.Equal(5, tls.Handshakes);
+        Assert.Equal([alert], tls.Alerts);
+        Assert.Equal(["shop.example.test"], tls.ServerNames);
+        Assert.Equal(cause, incident.Causes[0].Id);
+    }
 }

@@ -5,6 +5,7 @@ using NetTriage.Analysis.Detection.Diagnostics;
 using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Detection.Floods;
 using NetTriage.Analysis.Detection.HttpErrors;
+using NetTriage.Analysis.Detection.TlsFailures;
 using NetTriage.Analysis.Detection.Scans;
 using NetTriage.Analysis.Detection.Reflection;
 using NetTriage.Analysis.Detection.Spoofing;
@@ -39,7 +40,7 @@ internal abstract class ActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds, .. HttpErrorDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds, .. HttpErrorDetection.Kinds, .. TlsFailureDetection.Kinds];
 
     private readonly ActivityDetector[] _detectors;
     /// <summary>
@@ -50,7 +51,7 @@ internal sealed class ActivitySensors
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection(), new TlsFailureDetection()];
         for (int slot = 0; slot < _readers.Length; slot++)
         {
             var layers = LayersOf(slot);
@@ -115,6 +116,8 @@ internal sealed class DetectedActivity
     public AttackFacts? Facts { get; set; }
     /// <summary>HTTP errors: the statuses, paths and share of the service's answers.</summary>
     public HttpFacts? Http { get; init; }
+    /// <summary>TLS failures: the failed handshakes, their alerts and server names.</summary>
+    public TlsFacts? Tls { get; init; }
     /// <summary>The first packets of the activity, as evidence.</summary>
     public required List<EvidencePacket> Evidence { get; init; }
     public long EvidenceTotal { get; init; }
