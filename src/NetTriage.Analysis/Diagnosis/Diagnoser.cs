@@ -136,7 +136,7 @@ internal static class Diagnoser
         var when = c.DurationSeconds is { } d && d > 0
             ? $"between {Describe.Clock(c.First)} and {Describe.Clock(c.Last)} ({Describe.Duration(d)})"
             : $"at {Describe.Clock(c.First)}";
-        string first = c.Primary.Row.SummaryLead?.Invoke(c, when) ?? $"{Capitalize(c.Primary.Finding.Title.Text)} {when}.";
+        string first = c.Primary.Row.SummaryLead?.Invoke(c, when) ?? $"{Describe.Capitalize(c.Primary.Finding.Title.Text)} {when}.";
         var parts = new List<string> { first };
         if (causes.Count > 0)
         {
@@ -149,8 +149,6 @@ internal static class Diagnoser
         }
         return string.Join(" ", parts);
     }
-
-    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
     private static string Uncapitalize(string s) =>
         s.Length > 1 && char.IsUpper(s[0]) && !char.IsUpper(s[1]) && !s.StartsWith("DNS", StringComparison.Ordinal) ? char.ToLowerInvariant(s[0]) + s[1..] : s;

@@ -80,6 +80,36 @@ internal static class Describe
     public static string Count(long n, string singular, string? plural = null) =>
         n.ToString(Invariant) + " " + (n == 1 ? singular : plural ?? singular + "s");
 
+    /// <summary>
+    /// Text that came off the wire (a path, a reason phrase, a server name) as a report may show it: printable ASCII
+    /// only, anything else as '?', spaces kept only when <paramref name="spaces"/>, at most 120 characters.
+    /// </summary>
+    public static string Wire(ReadOnlySpan<byte> bytes, bool spaces)
+    {
+        int n = Math.Min(bytes.Length, WireMax);
+        var chars = new char[n];
+        for (int i = 0; i < n; i++) chars[i] = WireChar(bytes[i], spaces);
+        return new string(chars);
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> read by <see cref="Wire"/> give <paramref name="text"/>, without allocating.</summary>
+    public static bool SameWire(ReadOnlySpan<byte> bytes, string text, bool spaces)
+    {
+        if (Math.Min(bytes.Length, WireMax) != text.Length) return false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (WireChar(bytes[i], spaces) != text[i]) return false;
+        }
+        return true;
+    }
+
+    private const int WireMax = 120;
+
+    private static char WireChar(byte b, bool spaces) => b is >= 0x21 and < 0x7F || (spaces && b == 0x20) ? (char)b : '?';
+
+    /// <summary>The sentence with its first letter upper case.</summary>
+    public static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
     /// <summary>"100%", "33.3%".</summary>
     public static string Percent(double fraction) =>
         Math.Round(fraction * 100, 1).ToString("0.#", Invariant) + "%";

@@ -97,6 +97,10 @@ internal static class KeyHash
 {
     public static uint Of(IpAddr a) => a.IsV4 ? BitOperations.RotateLeft(a.V4Value * 0x9E37_79B9u, 15) : (uint)a.GetHashCode();
 
+    /// <summary>A TCP connection from the client's side, as 64 bits: each endpoint's address and port hashed into one half.</summary>
+    public static ulong Connection(IpAddr client, ushort clientPort, IpAddr server, ushort serverPort) =>
+        ((ulong)(uint)Finish(Of(client) ^ ((uint)clientPort << 16)) << 32) | (uint)Finish(Of(server) ^ ((uint)serverPort << 16));
+
     /// <summary>The finalizer of MurmurHash3's 32-bit variant (a shortened one: two rounds).</summary>
     public static int Finish(uint h)
     {

@@ -85,7 +85,7 @@ internal sealed class HttpErrorDetection : ActivityDetector
             if (s.Clients.Count < ClientsKept) s.Clients.Add(p.Ip.Source);
             byte pathSlot = PathSlot(s, p.Text.GetSpan(p.Http.Target));
             if (_lastPath.Count >= MaxFlows) _lastPath.Clear();
-            _lastPath[Flow(p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort)] = pathSlot;
+            _lastPath[KeyHash.Connection(p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort)] = pathSlot;
             return;
         }
         int status = p.Http.StatusCode;
@@ -100,18 +100,14 @@ internal sealed class HttpErrorDetection : ActivityDetector
         service.FirstError ??= p.Timestamp;
         service.LastError = p.Timestamp;
         if (service.Statuses.TryGetValue(status, out var seen)) service.Statuses[status] = (seen.Count + 1, seen.Reason);
-        else if (service.Statuses.Count < 16) service.Statuses[status] = (1, Safe(p.Text.GetSpan(p.Http.Reason)));
+        else if (service.Statuses.Count < 16) service.Statuses[status] = (1, Describe.Wire(p.Text.GetSpan(p.Http.Reason), spaces: true));
         service.Evidence.Add(_lines, p, input, "http-error");
-        if (_lastPath.TryGetValue(Flow(p.Ip.Destination, p.DestinationPort, p.Ip.Source, p.SourcePort), out byte slot) && slot < service.Paths.Count)
+        if (_lastPath.TryGetValue(KeyHash.Connection(p.Ip.Destination, p.DestinationPort, p.Ip.Source, p.SourcePort), out byte slot) && slot < service.Paths.Count)
         {
             var path = service.Paths[slot];
             service.Paths[slot] = (path.Hash, path.Text, path.Requests, path.Errors + 1);
         }
     }
-
-    private static ulong Flow(IpAddr client, ushort clientPort, IpAddr server, ushort serverPort) =>
-        ((ulong)(uint)KeyHash.Finish(KeyHash.Of(client) ^ ((uint)clientPort << 16)) << 32)
-        | (uint)KeyHash.Finish(KeyHash.Of(server) ^ ((uint)serverPort << 16));
 
     /// <summary>The path's slot in the service (the query string left out), made for the first paths; byte.MaxValue past them.</summary>
     private static byte PathSlot(Service s, ReadOnlySpan<byte> target)
@@ -135,18 +131,8 @@ internal sealed class HttpErrorDetection : ActivityDetector
             s.PathsDropped++;
             return byte.MaxValue;
         }
-        s.Paths.Add((h, Safe(path), 1, 0));
+        s.Paths.Add((h, Describe.Wire(path, spaces: false), 1, 0));
         return (byte)(s.Paths.Count - 1);
-    }
-
-    /// <summary>A path or a reason phrase as the report may show it: printable ASCII only (spaces kept), at most 120 characters: it came off the wire.</summary>
-    private static string Safe(ReadOnlySpan<byte> path)
-    {
-        int n = Math.Min(path.Length, 120);
-        return string.Create(n, path[..n].ToArray(), static (span, bytes) =>
-        {
-            for (int i = 0; i < span.Length; i++) span[i] = bytes[i] is >= 0x20 and < 0x7F ? (char)bytes[i] : '?';
-        });
     }
 
     public override void Finish(TrafficView traffic, List<DetectedActivity> found)

@@ -167,8 +167,8 @@ internal sealed class PathFailureDetection : ISharedCauseFamily
             Path = facts,
             Evidence = evidence,
             FindingTitle = Phrase.Of($"Nothing comes back to {client} through {gateway}: {attemptsText} {what} unanswered"),
-            IncidentTitle = $"{Capitalize(gateway)} forwards nothing: {client} cannot reach {serversText}",
-            Summary = Phrase.Of($"{Capitalize(attemptsText)} from {client} {what} ({serversText}) went unanswered; {silence}. The servers did not all fail at once: the path they share did."),
+            IncidentTitle = $"{Describe.Capitalize(gateway)} forwards nothing: {client} cannot reach {serversText}",
+            Summary = Phrase.Of($"{Describe.Capitalize(attemptsText)} from {client} {what} ({serversText}) went unanswered; {silence}. The servers did not all fail at once: the path they share did."),
             Causes = causes,
             RuledOut =
             [
@@ -223,8 +223,6 @@ internal sealed class PathFailureDetection : ISharedCauseFamily
 
     private static string ServersText(List<IpAddr> servers) =>
         servers.Count <= 3 ? string.Join(", ", servers) : $"{string.Join(", ", servers.Take(3))} and {servers.Count - 3} more";
-
-    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
     // ---- one router reporting many destinations unreachable ---------------------------------------------------
 

@@ -92,7 +92,7 @@ internal sealed class ScatteredFailureDetection : ISharedCauseFamily
             },
             FindingTitle = Phrase.Of($"Scattered failures: {rate} failed over {Describe.Count(services.Count, "service")}, none of them down"),
             IncidentTitle = $"Scattered connection failures over {Describe.Count(services.Count, "service")} ({Describe.Percent(share)} of attempts)",
-            Summary = Phrase.Of($"{Capitalize(rate)} to {Describe.Count(services.Count, "service")} on {Describe.Count(servers.Count, "server")} failed ({how}) {Describe.Window(first, last)}, from {Describe.Count(clients.Count, "client")}; every one of those services answered most of its attempts. Worst: {string.Join(", ", worst.Take(3))}."),
+            Summary = Phrase.Of($"{Describe.Capitalize(rate)} to {Describe.Count(services.Count, "service")} on {Describe.Count(servers.Count, "server")} failed ({how}) {Describe.Window(first, last)}, from {Describe.Count(clients.Count, "client")}; every one of those services answered most of its attempts. Worst: {string.Join(", ", worst.Take(3))}."),
             Causes = Causes(refused, unanswered, services.Count, share),
             RuledOut =
             [
@@ -129,5 +129,4 @@ internal sealed class ScatteredFailureDetection : ISharedCauseFamily
         return list;
     }
 
-    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

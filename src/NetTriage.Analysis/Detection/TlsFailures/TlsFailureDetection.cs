@@ -77,7 +77,7 @@ internal sealed class TlsFailureDetection : ActivityDetector
         }
         // Only a TLS record or a reset can end a pending handshake: most segments of a transfer start neither.
         if (_pending.Count == 0 || (p.TlsRecord == 0 && (p.Tcp.Flags & TcpFlags.Rst) == 0)) return;
-        var key = Flow(p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort);
+        var key = KeyHash.Connection(p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort);
         ref var fromClient = ref CollectionsMarshal.GetValueRefOrNullRef(_pending, key);
         if (!Unsafe.IsNullRef(ref fromClient))
         {
@@ -93,7 +93,7 @@ internal sealed class TlsFailureDetection : ActivityDetector
             }
             return;
         }
-        var back = Flow(p.Ip.Destination, p.DestinationPort, p.Ip.Source, p.SourcePort);
+        var back = KeyHash.Connection(p.Ip.Destination, p.DestinationPort, p.Ip.Source, p.SourcePort);
         ref var toClient = ref CollectionsMarshal.GetValueRefOrNullRef(_pending, back);
         if (Unsafe.IsNullRef(ref toClient)) return;
         if (p.TlsRecord == TlsDecoder.ContentTypeAlert && p.TlsAlertLevel == TlsAlerts.Fatal)
@@ -129,37 +129,17 @@ internal sealed class TlsFailureDetection : ActivityDetector
             var sni = p.Text.GetSpan(p.Tls.ServerName);
             foreach (var kept in s.Names)
             {
-                if (SameName(sni, kept)) name = kept;
+                if (Describe.SameWire(sni, kept, spaces: false)) name = kept;
             }
             if (name is null && s.Names.Count < NamesKept)
             {
-                name = Printable(sni);
+                name = Describe.Wire(sni, spaces: false);
                 s.Names.Add(name);
             }
         }
         if (_pending.Count >= MaxPending) _pending.Clear();
-        _pending[Flow(p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort)] = new Pending { Service = key, Name = name };
+        _pending[KeyHash.Connection(p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort)] = new Pending { Service = key, Name = name };
         s.Evidence.Add(_lines, p, input, "client-hello");
-    }
-
-    /// <summary>Whether a server name off the wire is the one kept (as <see cref="Printable"/> made it), without allocating.</summary>
-    private static bool SameName(ReadOnlySpan<byte> sni, string kept)
-    {
-        if (Math.Min(sni.Length, 120) != kept.Length) return false;
-        for (int i = 0; i < kept.Length; i++)
-        {
-            if ((sni[i] is >= 0x21 and < 0x7F ? (char)sni[i] : '?') != kept[i]) return false;
-        }
-        return true;
-    }
-
-    /// <summary>A server name as the report may show it: printable ASCII only, at most 120 characters (it came off the wire).</summary>
-    private static string Printable(ReadOnlySpan<byte> bytes)
-    {
-        int n = Math.Min(bytes.Length, 120);
-        var chars = new char[n];
-        for (int i = 0; i < n; i++) chars[i] = bytes[i] is >= 0x21 and < 0x7F ? (char)bytes[i] : '?';
-        return new string(chars);
     }
 
     private void Failure(Pending pending, DecodedPacket p, int input, bool fromServer, byte description, bool reset)
@@ -172,10 +152,6 @@ internal sealed class TlsFailureDetection : ActivityDetector
         s.LastFailure = p.Timestamp;
         s.Evidence.Add(_lines, p, input, reset ? "reset" : "tls-alert");
     }
-
-    private static ulong Flow(IpAddr client, ushort clientPort, IpAddr server, ushort serverPort) =>
-        ((ulong)(uint)KeyHash.Finish(KeyHash.Of(client) ^ ((uint)clientPort << 16)) << 32)
-        | (uint)KeyHash.Finish(KeyHash.Of(server) ^ ((uint)serverPort << 16));
 
     public override void Finish(TrafficView traffic, List<DetectedActivity> found)
     {
