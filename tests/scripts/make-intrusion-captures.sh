@@ -35,6 +35,8 @@
 #                      and the home page (200) 4 times
 #   tls-untrusted      openssl s_server (TLS 1.2 only) with a self-signed certificate; curl refuses it 5 times
 #   tls-version        openssl s_server (TLS 1.3 only); curl offers at most TLS 1.2, 5 times
+#   slow-server        nginx proxies /report/ to a backend (python) that takes 1.5 s an answer; 4 fetches
+#   slow-client        the client connects to nginx and waits 2 s before each of its 3 requests
 #   beacon             the client fetches the victim's home page every 1.5 s, 12 times, as a scheduled job does
 #   dns-spoof          dsniff's dnsspoof, on a bridge that floods every frame (as Wi-Fi does), answers the
 #                      client's queries for www and mail.example.test with the attacker's address, racing the
@@ -251,6 +253,10 @@ http {
     # answers 502 Bad Gateway (the http-502 scenario).
     location /shop/ {
       proxy_pass http://127.0.0.1:9;
+    }
+    # A report page behind nginx whose backend takes 1.5 s to answer (the slow-server scenario starts it).
+    location /report/ {
+      proxy_pass http://127.0.0.1:8081;
     }
   }
 }
@@ -749,6 +755,52 @@ check_tls_version() {
   expect 5 "ClientHellos to port 8443" "tcp dst port 8443 and (tcp[((tcp[12] & 0xf0) >> 2)] = 22)"
 }
 
+# A backend that takes 1.5 s for every answer (a slow database behind it, say), proxied by the victim's nginx;
+# the client fetches the report page 4 times.
+slow_server() {
+  start_bg backend "$NS_V" "$PYTHON" -c '
+import http.server, time
+class Slow(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        time.sleep(1.5)
+        body = b"report\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", 8081), Slow).serve_forever()
+'
+  local up=""
+  for _ in $(seq 50); do
+    if [ -n "$(in_ns "$NS_V" ss -Hltn "sport = :8081")" ]; then up=1; break; fi
+    sleep 0.1
+  done
+  [ -n "$up" ] || { stop_bg backend; return 1; }
+  local i
+  for i in 1 2 3 4; do
+    logged in_ns "$NS_C" curl -sS -o /dev/null -w 'report %{http_code} in %{time_total} s\n' --max-time 5 "http://$VICTIM_IP/report/q$i" \
+      || { stop_bg backend; return 1; }
+  done
+  stop_bg backend
+}
+check_slow_server() {
+  expect 4 "connection attempts from the client to port 80" "tcp[tcpflags] == tcp-syn and src host $CLIENT_IP and dst port 80"
+}
+
+# A client that connects, then waits 2 s before sending its request (bash's /dev/tcp, 3 times).
+slow_client() {
+  local i
+  for i in 1 2 3; do
+    logged in_ns "$NS_C" timeout 10 bash -c "exec 3<>/dev/tcp/$VICTIM_IP/80; sleep 2; printf 'GET / HTTP/1.1\r\nHost: $VICTIM_IP\r\nConnection: close\r\n\r\n' >&3; head -1 <&3" \
+      || return 1
+  done
+}
+check_slow_client() {
+  expect 3 "connection attempts from the client to port 80" "tcp[tcpflags] == tcp-syn and src host $CLIENT_IP and dst port 80"
+}
+
 # The client's default route points at the gateway, which answers ARP and pings but forwards nothing
 # (ip_forward=0: it drops what is not its own, silently): two public resolvers and a web server, in three
 # networks, all go unanswered. The documentation addresses asked never leave the namespaces.
@@ -809,6 +861,8 @@ run http-502 http-errors "nginx proxying /shop/ to a backend that is down: 8 ans
   http_502
 run tls-untrusted tls-failure "openssl s_server (TLS 1.2) with a self-signed certificate: curl refuses it 5 times" tls_untrusted
 run tls-version tls-failure "openssl s_server accepting TLS 1.3 only; curl offers at most TLS 1.2, 5 times" tls_version
+run slow-server slow-server "nginx proxying /report/ to a backend that takes 1.5 s: 4 fetches from the client" slow_server
+run slow-client slow-client "the client connects to nginx and waits 2 s before each of its 3 requests" slow_client
 run beacon beaconing "curl from the client to the victim's nginx every 1.5 s, 12 times (a scheduled job's timer)" beacon
 CAPTURE_NS=$NS_C CAPTURE_DEV=c0
 run dns-spoof dns-spoofing \

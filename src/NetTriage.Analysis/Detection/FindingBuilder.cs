@@ -43,6 +43,7 @@ internal static class FindingBuilder
             Attack = a.Facts,
             Http = a.Http,
             Tls = a.Tls,
+            Timing = a.Timing,
         };
     }
 

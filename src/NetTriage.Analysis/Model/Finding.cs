@@ -46,6 +46,8 @@ public sealed record Finding
     public HttpFacts? Http { get; init; }
     /// <summary>TLS failures: the handshakes that failed, their alerts and server names.</summary>
     public TlsFacts? Tls { get; init; }
+    /// <summary>Slowness: where the time of the service's connections went.</summary>
+    public TimingFacts? Timing { get; init; }
 }
 
 /// <summary>A sender of ICMP errors in a finding.</summary>

@@ -28,3 +28,23 @@ public sealed record TlsFacts
     /// <summary>The server names (SNI) the failed handshakes asked for, the first ones.</summary>
     public required IReadOnlyList<string> ServerNames { get; init; }
 }
+
+/// <summary>
+/// Where the time of a TCP service's connections went, in seconds (median and 90th percentile of a uniform sample,
+/// with the number of connections measured): the network round trip, the server's time to its first answer byte
+/// (less the capture point's round trip to it), the client's time from the handshake to its first request byte.
+/// </summary>
+public sealed record TimingFacts
+{
+    /// <summary>"network", "server" or "client": the part that is slow (the largest over its threshold).</summary>
+    public required string Slowest { get; init; }
+    public required long Connections { get; init; }
+    public double? RoundTripMedian { get; init; }
+    public double? RoundTripP90 { get; init; }
+    public long ServerMeasured { get; init; }
+    public double? ServerMedian { get; init; }
+    public double? ServerP90 { get; init; }
+    public long ClientMeasured { get; init; }
+    public double? ClientWaitMedian { get; init; }
+    public double? ClientWaitP90 { get; init; }
+}

@@ -72,6 +72,10 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("http-errors")] HttpErrors,
     /// <summary>TLS handshakes to one service ending in a fatal alert, or reset by the server right after the ClientHello.</summary>
     [JsonStringEnumMemberName("tls-failure")] TlsFailure,
+    /// <summary>A TCP service whose connections are slow on the wire (the round trip), at the server (its first answer byte) or at the client (its first request byte).</summary>
+    [JsonStringEnumMemberName("slow-network")] SlowNetwork,
+    [JsonStringEnumMemberName("slow-server")] SlowServer,
+    [JsonStringEnumMemberName("slow-client")] SlowClient,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

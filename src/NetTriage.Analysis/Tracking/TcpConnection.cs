@@ -50,6 +50,15 @@ internal sealed class TcpConnection
     public bool FinFromClient { get; set; }
     public bool FinFromServer { get; set; }
 
+    /// <summary>
+    /// Times of the handshake and the first exchange (capture nanoseconds, 0 when not seen): the SYN-ACK, the client's
+    /// ACK of it, the first request byte, the first answer byte after it; whether the server spoke first (a banner).
+    /// </summary>
+    internal long SynAckAt, AckAt, RequestAt, ResponseAt;
+    /// <summary>The server's initial sequence number, from its SYN-ACK: the client's ACK of it acknowledges this plus one.</summary>
+    internal uint ServerIsn;
+    internal bool ServerSpokeFirst;
+
     public bool IsAttempt => Outcome != TcpOutcome.MidStream;
     public bool Failed => Outcome is TcpOutcome.Refused or TcpOutcome.Unanswered or TcpOutcome.IcmpRejected;
 
@@ -78,6 +87,8 @@ internal sealed class TcpConnection
         AtCaptureEnd = false;
         SawFin = false;
         ClientAcked = false;
+        SynAckAt = AckAt = RequestAt = ResponseAt = 0;
+        ServerSpokeFirst = false;
         FinFromClient = false;
         FinFromServer = false;
         ClientCounters = ServerCounters = null;

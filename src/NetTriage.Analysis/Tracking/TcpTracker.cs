@@ -45,7 +45,15 @@ internal sealed class TcpTracker(TrafficTracker t)
         /// <summary>Distinct clients that tried the service, up to <see cref="MaxClients"/> (enough to tell many sources from few).</summary>
         public readonly HashSet<IpAddr> Clients = [];
         public const int MaxClients = 64;
+        /// <summary>Where its connections' time goes; made at the first connection measured (null before).</summary>
+        public ServiceTiming? Timing;
     }
+
+    /// <summary>Services whose timing is measured at most: fixed memory (about 1.5 KB each).</summary>
+    internal const int MaxTimedServices = 4096;
+    private int _timedServices;
+    /// <summary>Longer than this from request to answer is a long poll or a stream by design, not a slow server.</summary>
+    internal static readonly long LongPollNanos = 20 * PacketTimestamp.NanosPerSecond;
 
     /// <summary>A TCP segment of the flow <paramref name="canonical"/>, whose connection (if tracked) is <paramref name="conn"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -91,12 +99,44 @@ internal sealed class TcpTracker(TrafficTracker t)
         }
         conn.Last = PacketRef.Of(p, input);
         bool fromServer = p.Ip.Source == conn.Server && p.SourcePort == conn.ServerPort;
-        if (!fromServer && (flags & TcpFlags.Ack) != 0 && conn.Outcome == TcpOutcome.Established) conn.ClientAcked = true;
+        if (!fromServer && (flags & TcpFlags.Ack) != 0 && conn.Outcome == TcpOutcome.Established)
+        {
+            conn.ClientAcked = true;
+            if (conn.AckAt == 0 && conn.SynAckAt != 0)
+            {
+                // Only the ACK of the SYN-ACK itself ends the round trip: a capture that lacks it (a filter that keeps
+                // SYNs and FINs) would time the whole connection. Otherwise the connection is not measured.
+                if (p.Tcp.Acknowledgment == conn.ServerIsn + 1 && (flags & (TcpFlags.Fin | TcpFlags.Rst)) == 0) conn.AckAt = p.Timestamp.Nanoseconds;
+                else conn.SynAckAt = 0;
+            }
+        }
         if (syn && ack && fromServer && conn.Outcome == TcpOutcome.SynSent)
         {
             conn.Outcome = TcpOutcome.Established;
             conn.OutcomePacket = PacketRef.Of(p, input);
+            // A retransmitted SYN makes the round trip ambiguous (Karn's rule, RFC 6298 3): not measured.
+            if (conn.Syns == 1)
+            {
+                conn.SynAckAt = p.Timestamp.Nanoseconds;
+                conn.ServerIsn = p.Tcp.Sequence;
+            }
             return;
+        }
+        if (conn.AckAt != 0 && conn.ResponseAt == 0 && Math.Max(p.PayloadLength, p.PayloadClaimedLength) > 0)
+        {
+            if (!fromServer)
+            {
+                if (conn.RequestAt == 0) conn.RequestAt = p.Timestamp.Nanoseconds;
+            }
+            else if (conn.RequestAt != 0)
+            {
+                conn.ResponseAt = p.Timestamp.Nanoseconds;
+            }
+            else
+            {
+                conn.ServerSpokeFirst = true;
+                conn.ResponseAt = -1; // nothing more to measure on this connection
+            }
         }
         if ((flags & TcpFlags.Rst) != 0)
         {
@@ -208,6 +248,34 @@ internal sealed class TcpTracker(TrafficTracker t)
         return true;
     }
 
+    /// <summary>A measured connection's times into its service's timing.</summary>
+    private void Time(ServiceCounters service, TcpConnection conn)
+    {
+        if (service.Timing is null)
+        {
+            if (_timedServices >= MaxTimedServices || ReferenceEquals(service, _uncountedService)) return;
+            service.Timing = new ServiceTiming();
+            _timedServices++;
+        }
+        var timing = service.Timing;
+        long syn = conn.First.Time.Nanoseconds;
+        if (timing.RoundTrip.Count == 0 || syn < timing.First.Nanoseconds) timing.First = conn.First.Time;
+        if (syn > timing.Last.Nanoseconds) timing.Last = conn.First.Time;
+        timing.RoundTrip.Add(conn.AckAt - syn);
+        if (conn.ServerSpokeFirst)
+        {
+            timing.ServerFirst++;
+            return;
+        }
+        if (conn.RequestAt == 0) return;
+        timing.ClientWait.Add(conn.RequestAt - conn.AckAt);
+        if (conn.ResponseAt > 0 && conn.ResponseAt - conn.RequestAt <= LongPollNanos)
+        {
+            // The capture point's own round trip to the server (SYN to SYN-ACK) is in the answer's delay: taken out.
+            timing.Server.Add(conn.ResponseAt - conn.RequestAt - (conn.SynAckAt - syn));
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ServiceCounters Service(IpAddr server, ushort port)
     {
@@ -280,6 +348,7 @@ internal sealed class TcpTracker(TrafficTracker t)
             case TcpOutcome.Established or TcpOutcome.Closed or TcpOutcome.ResetAfterEstablished:
                 service.Established++;
                 if (conn.ClientAcked) service.Completed++;
+                if (conn.AckAt != 0) Time(service, conn);
                 break;
             case TcpOutcome.Refused:
                 service.Refused++;

@@ -39,6 +39,14 @@ internal sealed class TrafficView(TrafficTracker tracker)
     /// <summary>Packets the host sent during the capture.</summary>
     public long PacketsSentBy(IpAddr host) => _t.Hosts.TryGetValue(host, out var h) ? h.PacketsSent : 0;
 
+    /// <summary>The TCP services whose connections were timed, with where their time went.</summary>
+    public IEnumerable<(IpAddr Server, ushort Port, ServiceTiming Timing)> TcpTimings() =>
+        _t.Tcp.Services.Where(s => s.Value.Timing is not null).Select(s => (s.Key.Server, s.Key.Port, s.Value.Timing!));
+
+    /// <summary>The clients that tried a TCP service, as many as were told apart (<see cref="TcpClientsKept"/>).</summary>
+    public IReadOnlyList<IpAddr> TcpClientList(IpAddr server, ushort port) =>
+        _t.Tcp.Services.TryGetValue((server, port), out var s) ? s.Clients.Order().ToList() : [];
+
     /// <summary>Packets the host received during the capture.</summary>
     public long PacketsReceivedBy(IpAddr host) => _t.Hosts.TryGetValue(host, out var h) ? h.PacketsReceived : 0;
 

@@ -286,6 +286,10 @@ public static class ReportBuilder
             if (tls.Alerts.Count > 0) fields.Add(new(tls.Alerts.Count == 1 ? "Alert" : "Alerts", Joined(tls.Alerts, SpanKind.Code)));
             if (tls.ServerNames.Count > 0) fields.Add(new(tls.ServerNames.Count == 1 ? "Server name (SNI)" : "Server names (SNI)", Joined(tls.ServerNames, SpanKind.Code)));
         }
+        if (findings.Select(f => f.Timing).FirstOrDefault(t => t is not null) is { } timing)
+        {
+            fields.Add(new("Where the time goes", [T($"network round trip {Seconds(timing.RoundTripMedian)} (90% under {Seconds(timing.RoundTripP90)}), server {Seconds(timing.ServerMedian)} (90% under {Seconds(timing.ServerP90)}), client {Seconds(timing.ClientWaitMedian)} (90% under {Seconds(timing.ClientWaitP90)}): medians over {Wording.Number(timing.Connections)} connections")]));
+        }
         if (findings.Select(f => f.Spread).FirstOrDefault(p => p is not null) is { } spread)
         {
             fields.Add(new("Spread", [T($"{Wording.Number(spread.Failed)} of {Wording.Number(spread.Attempts)} attempts failed ({Wording.Number(spread.Refused)} refused, {Wording.Number(spread.Unanswered)} unanswered) over {Wording.Number(spread.Services)} services, from {Wording.Number(spread.Clients)} clients")]));
@@ -318,6 +322,10 @@ public static class ReportBuilder
     }
 
     /// <summary>The figures of an attack or a scan, each as the analysis counted it.</summary>
+    private static string Seconds(double? seconds) => seconds is { } s
+        ? s < 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s * 1000:0} ms") : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s:0.##} s")
+        : "not measured";
+
     /// <summary>The element of the path the failures share, and the counts that accuse it.</summary>
     private static Field PathField(PathFacts p)
     {

@@ -287,4 +287,30 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         Assert.Equal(["shop.example.test"], tls.ServerNames);
         Assert.Equal(cause, incident.Causes[0].Id);
     }
+
+    [SkippableFact]
+    public void A_backend_taking_a_second_and_a_half_is_a_slow_server_not_a_slow_network()
+    {
+        // nginx proxies to a backend that sleeps 1.5 s an answer; client, nginx and network are fast.
+        var report = fixture.Analyze("slow-server");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.SlowServer, incident.Kind);
+        var timing = Assert.Single(report.Findings).Timing!;
+        Assert.Equal(4, timing.Connections);
+        Assert.InRange(timing.ServerMedian!.Value, 1.45, 2.0);
+        Assert.True(timing.RoundTripMedian < 0.05, $"round trip {timing.RoundTripMedian}");
+    }
+
+    [SkippableFact]
+    public void A_client_waiting_two_seconds_before_its_request_is_a_slow_client()
+    {
+        var report = fixture.Analyze("slow-client");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.SlowClient, incident.Kind);
+        var timing = Assert.Single(report.Findings).Timing!;
+        Assert.InRange(timing.ClientWaitMedian!.Value, 1.9, 2.5);
+        Assert.True(timing.ServerMedian < 0.5, $"server {timing.ServerMedian}");
+    }
 }

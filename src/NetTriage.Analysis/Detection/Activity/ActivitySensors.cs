@@ -7,6 +7,7 @@ using NetTriage.Analysis.Detection.Floods;
 using NetTriage.Analysis.Detection.HttpErrors;
 using NetTriage.Analysis.Detection.TlsFailures;
 using NetTriage.Analysis.Detection.Scans;
+using NetTriage.Analysis.Detection.Slowness;
 using NetTriage.Analysis.Detection.Reflection;
 using NetTriage.Analysis.Detection.Spoofing;
 using NetTriage.Analysis.Detection.Tunneling;
@@ -24,7 +25,8 @@ namespace NetTriage.Analysis.Detection.Activity;
 internal abstract class ActivityDetector
 {
     /// <summary>
-    /// The layers whose packets it reads: it is shown a packet only when the packet has one of them. Most families
+    /// The layers whose packets it reads: it is shown a packet only when the packet has one of them (none: a family that
+    /// judges from what tracking measured, when the capture ends). Most families
     /// read one protocol (DNS, ARP, ICMP), and a call per family per packet was a fifth of the sensors' cost.
     /// </summary>
     public abstract PacketLayers Reads { get; }
@@ -40,7 +42,7 @@ internal abstract class ActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds, .. HttpErrorDetection.Kinds, .. TlsFailureDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds, .. HttpErrorDetection.Kinds, .. TlsFailureDetection.Kinds, .. SlownessDetection.Kinds];
 
     private readonly ActivityDetector[] _detectors;
     /// <summary>
@@ -51,7 +53,7 @@ internal sealed class ActivitySensors
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection(), new TlsFailureDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection(), new TlsFailureDetection(), new SlownessDetection()];
         for (int slot = 0; slot < _readers.Length; slot++)
         {
             var layers = LayersOf(slot);
@@ -118,6 +120,8 @@ internal sealed class DetectedActivity
     public HttpFacts? Http { get; init; }
     /// <summary>TLS failures: the failed handshakes, their alerts and server names.</summary>
     public TlsFacts? Tls { get; init; }
+    /// <summary>Slowness: where the service's time went.</summary>
+    public TimingFacts? Timing { get; init; }
     /// <summary>The first packets of the activity, as evidence.</summary>
     public required List<EvidencePacket> Evidence { get; init; }
     public long EvidenceTotal { get; init; }
