@@ -98,6 +98,18 @@ internal sealed class Scenario
         return Emit(tcp + FrameBuilder.TcpHeaderLength + payload);
     }
 
+    /// <summary>A pure ACK advertising <paramref name="window"/> (0: a receiver whose buffer is full).</summary>
+    public Scenario TcpWindow(string src, ushort sport, string dst, ushort dport, uint seq, uint ack, ushort window)
+    {
+        const int ip = FrameBuilder.EthernetHeaderLength;
+        const int tcp = ip + FrameBuilder.Ipv4HeaderLength;
+        var s = IpAddr.Parse(src);
+        var d = IpAddr.Parse(dst);
+        FrameBuilder.WriteTcpV4(_frame.AsSpan(tcp), s, d, sport, dport, seq, ack, TcpFlags.Ack, window, 0);
+        FrameBuilder.WriteIpv4(_frame.AsSpan(ip), s, d, IpProtocol.Tcp, FrameBuilder.TcpHeaderLength, _ipId++);
+        return Emit(tcp + FrameBuilder.TcpHeaderLength);
+    }
+
     /// <summary>A TCP segment (PSH, ACK) carrying <paramref name="data"/> as its payload.</summary>
     public Scenario TcpData(string src, ushort sport, string dst, ushort dport, byte[] data, uint seq, uint ack)
     {

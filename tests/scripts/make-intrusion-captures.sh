@@ -37,6 +37,8 @@
 #   tls-version        openssl s_server (TLS 1.3 only); curl offers at most TLS 1.2, 5 times
 #   slow-server        nginx proxies /report/ to a backend (python) that takes 1.5 s an answer; 4 fetches
 #   slow-client        the client connects to nginx and waits 2 s before each of its 3 requests
+#   zero-window        the client asks nginx for 8 MB with a 4 KB receive buffer and does not read for 4 s
+#   tcp-stall          iptables in the client drops everything from nginx 1 s into a slowly read download
 #   beacon             the client fetches the victim's home page every 1.5 s, 12 times, as a scheduled job does
 #   dns-spoof          dsniff's dnsspoof, on a bridge that floods every frame (as Wi-Fi does), answers the
 #                      client's queries for www and mail.example.test with the attacker's address, racing the
@@ -54,7 +56,7 @@
 # Nothing outside the namespaces this script creates is touched: every address lives inside them, forged
 # sources are answered through the gateway's namespace, where the answers end (it forwards nothing), and
 # every tool is bounded in packets and time.
-# It takes about 90 s (the bound is 170 s). For work on one scenario, NT_INTRUSIONS_ONLY="name ..." records
+# It takes about 165 s (the bound is 220 s). For work on one scenario, NT_INTRUSIONS_ONLY="name ..." records
 # only those, and NT_INTRUSIONS_NO_TUN=1 takes the dig variant of dns-tunnel.
 # Exit status: 0 when every capture was made and shows its traffic; 77 when this machine cannot run it (not
 # root, no network namespaces, a tool missing: the last line on standard error says why); 1 on a failure.
@@ -62,7 +64,7 @@ set -euo pipefail
 
 if [ -z "${NT_INTRUSIONS_BOUNDED:-}" ]; then
   export NT_INTRUSIONS_BOUNDED=1
-  exec timeout --kill-after=10 170 "$0" "$@"
+  exec timeout --kill-after=10 220 "$0" "$@"
 fi
 
 readonly SKIP=77
@@ -109,6 +111,8 @@ readonly TMP_ROOT=${TMPDIR:-/tmp}
 WORK=$(mktemp -d "$TMP_ROOT/nt-intr-$SUFFIX.XXXXXX")
 readonly WORK
 declare -A PIDS=()
+# The daemons (nginx, sshd, dnsmasq) serve every scenario up to the last, so they live as long as the script.
+readonly BG_SECONDS=220
 # remove_namespace, start_bg, stop_bg
 # shellcheck source=lib/netns.sh
 source "$(dirname "$0")/lib/netns.sh"
@@ -223,6 +227,8 @@ mkdir -p "$WORK/www/admin"
 echo "welcome" >"$WORK/www/index.html"
 echo "admin console" >"$WORK/www/admin/index.html"
 head -c 24000 /dev/urandom | base64 >"$WORK/www/data.txt"
+# A large file for the transfers that stop (tcp-zero-window, tcp-stall).
+head -c 8000000 /dev/urandom >"$WORK/www/big.bin"
 printf '%s:%s\n' "$WEB_USER" "$(openssl passwd -apr1 "$WEB_PASSWORD")" >"$WORK/htpasswd"
 # The TLS scenarios' self-signed certificate (no authority the client trusts issued it).
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$WORK/tls.key" -out "$WORK/tls.crt" \
@@ -591,7 +597,11 @@ dns_tunnel_iodine() {
   head -c 48000 /dev/urandom >"$WORK/upload.bin"
   logged in_ns "$NS_A" ping -c 5 -i 0.2 -W 5 10.97.250.1 || return 1
   logged in_ns "$NS_A" curl -sS --max-time 30 -H 'Expect:' --data-binary @"$WORK/upload.bin" -o /dev/null \
-    -w 'uploaded %{size_upload} bytes, answer %{http_code}\n' http://10.97.250.1/upload || return 1
+    -w 'uploaded %{size_upload} bytes, answer %{http_code}\n' http://10.97.250.1/upload || {
+    # Why the tunnel's far end refused: what listens there, and nginx's own account.
+    { in_ns "$NS_V" ss -ltnp; in_ns "$NS_V" ip -br addr; tail -20 "$WORK/nginx-error.log"; } >>"$OUT/logs/$SCENARIO.txt" 2>&1
+    return 1
+  }
   logged in_ns "$NS_A" curl -sS -f --max-time 30 -o /dev/null -w 'downloaded %{size_download} bytes\n' \
     http://10.97.250.1/data.txt || return 1
   stop_bg iodine
@@ -801,6 +811,57 @@ check_slow_client() {
   expect 3 "connection attempts from the client to port 80" "tcp[tcpflags] == tcp-syn and src host $CLIENT_IP and dst port 80"
 }
 
+# A client that asks for a large file and never reads its socket (a 4 KB receive buffer, then 4 s asleep): its
+# window closes to 0 and nginx probes it.
+zero_window() {
+  logged in_ns "$NS_C" timeout 20 "$PYTHON" -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect((sys.argv[1], 80))
+s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: " + sys.argv[1].encode() + b"\r\n\r\n")
+time.sleep(4)
+s.close()
+print("slept 4 s without reading")
+' "$VICTIM_IP"
+}
+check_zero_window() {
+  expect 1 "zero windows advertised by the client" "src host $CLIENT_IP and tcp[14:2] = 0 and tcp[tcpflags] & (tcp-syn|tcp-rst) == 0"
+}
+
+# A download that the client's own firewall cuts mid-transfer (iptables drops everything from the victim after
+# 1 s): nginx resends its unacknowledged data, the timer doubling, for the 6 s that follow.
+tcp_stall() {
+  # The client reads slowly (16 KB every 50 ms through a 64 KB buffer), so the transfer is still going when its
+  # firewall starts dropping.
+  in_ns "$NS_C" timeout 20 "$PYTHON" -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.connect((sys.argv[1], 80))
+s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: " + sys.argv[1].encode() + b"\r\n\r\n")
+s.settimeout(0.2)
+end = time.time() + 8
+while time.time() < end:
+    try:
+        s.recv(16384)
+    except socket.timeout:
+        pass
+    time.sleep(0.05)
+' "$VICTIM_IP" >>"$OUT/logs/$SCENARIO.txt" 2>&1 &
+  local reader=$!
+  sleep 1
+  in_ns "$NS_C" iptables -A INPUT -s "$VICTIM_IP" -j DROP
+  sleep 6
+  # The reader goes first (its reset ends the connection): with the rule gone first, the data would get through.
+  kill "$reader" 2>/dev/null || true
+  wait "$reader" 2>/dev/null || true
+  in_ns "$NS_C" iptables -D INPUT -s "$VICTIM_IP" -j DROP
+}
+check_tcp_stall() {
+  expect 10 "segments from the victim's port 80" "src host $VICTIM_IP and tcp src port 80"
+}
+
 # The client's default route points at the gateway, which answers ARP and pings but forwards nothing
 # (ip_forward=0: it drops what is not its own, silently): two public resolvers and a web server, in three
 # networks, all go unanswered. The documentation addresses asked never leave the namespaces.
@@ -863,6 +924,8 @@ run tls-untrusted tls-failure "openssl s_server (TLS 1.2) with a self-signed cer
 run tls-version tls-failure "openssl s_server accepting TLS 1.3 only; curl offers at most TLS 1.2, 5 times" tls_version
 run slow-server slow-server "nginx proxying /report/ to a backend that takes 1.5 s: 4 fetches from the client" slow_server
 run slow-client slow-client "the client connects to nginx and waits 2 s before each of its 3 requests" slow_client
+run zero-window tcp-zero-window "the client asks nginx for 8 MB with a 4 KB receive buffer and sleeps 4 s without reading" zero_window
+run tcp-stall tcp-stall "the client's firewall drops everything from nginx 1 s into a slow download; nginx resends for 6 s" tcp_stall
 run beacon beaconing "curl from the client to the victim's nginx every 1.5 s, 12 times (a scheduled job's timer)" beacon
 CAPTURE_NS=$NS_C CAPTURE_DEV=c0
 run dns-spoof dns-spoofing \

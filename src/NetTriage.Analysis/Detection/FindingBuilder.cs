@@ -44,6 +44,7 @@ internal static class FindingBuilder
             Http = a.Http,
             Tls = a.Tls,
             Timing = a.Timing,
+            Stall = a.Stall,
         };
     }
 

@@ -48,6 +48,8 @@ public sealed record Finding
     public TlsFacts? Tls { get; init; }
     /// <summary>Slowness: where the time of the service's connections went.</summary>
     public TimingFacts? Timing { get; init; }
+    /// <summary>Zero windows and stalls: the connections stuck, which side, for how long.</summary>
+    public StallFacts? Stall { get; init; }
 }
 
 /// <summary>A sender of ICMP errors in a finding.</summary>

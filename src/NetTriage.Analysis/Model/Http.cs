@@ -48,3 +48,20 @@ public sealed record TimingFacts
     public double? ClientWaitMedian { get; init; }
     public double? ClientWaitP90 { get; init; }
 }
+
+/// <summary>Connections of a TCP service stuck at a zero window, or whose data was sent again and again and never acknowledged.</summary>
+public sealed record StallFacts
+{
+    /// <summary>Connections affected.</summary>
+    public required long Connections { get; init; }
+    /// <summary>Which side stopped: "client" or "server" (the receiver at a zero window; the peer that never acknowledged).</summary>
+    public required string Side { get; init; }
+    /// <summary>Zero window: the longest time a receiver advertised a window of 0, in seconds, and the probes sent into it.</summary>
+    public double? LongestZeroWindowSeconds { get; init; }
+    public long? Probes { get; init; }
+    /// <summary>Stall: retransmissions never acknowledged, and the longest time over which one stretch of data was resent, in seconds.</summary>
+    public long? Retransmissions { get; init; }
+    public double? LongestStallSeconds { get; init; }
+    /// <summary>The first connection affected: "10.0.0.5:40000 at 09:00:01.2".</summary>
+    public required string Example { get; init; }
+}

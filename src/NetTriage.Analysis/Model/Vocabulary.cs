@@ -76,6 +76,10 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("slow-network")] SlowNetwork,
     [JsonStringEnumMemberName("slow-server")] SlowServer,
     [JsonStringEnumMemberName("slow-client")] SlowClient,
+    /// <summary>A receiver that stopped reading: a zero window advertised for a second or more.</summary>
+    [JsonStringEnumMemberName("tcp-zero-window")] TcpZeroWindow,
+    /// <summary>Data sent again and again over a second or more and never acknowledged: the peer or the path is gone.</summary>
+    [JsonStringEnumMemberName("tcp-stall")] TcpStall,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

@@ -59,6 +59,29 @@ internal sealed class TcpConnection
     internal uint ServerIsn;
     internal bool ServerSpokeFirst;
 
+    /// <summary>
+    /// Zero windows (RFC 9293 3.8.6.1): since when each side has advertised a window of 0 (0 when it has not), the
+    /// longest such period so far, and the segments the other side sent into it (window probes).
+    /// </summary>
+    internal long ClientZeroSince, ServerZeroSince, ClientZeroLongest, ServerZeroLongest;
+    internal int ZeroProbes;
+    /// <summary>
+    /// Each side's data: the end of the highest sequence sent, and its retransmissions not yet acknowledged (the first
+    /// one's sequence, how many, the first and last times): data sent again and again and never acknowledged is a stall.
+    /// </summary>
+    internal SendState ClientSent, ServerSent;
+    /// <summary>When each side last sent a segment once the connection was established (0: never in the capture).</summary>
+    internal long LastFromClient, LastFromServer;
+
+    internal struct SendState
+    {
+        public uint MaxEnd;
+        public bool Started;
+        public uint RetransmittedSeq;
+        public int Retransmissions;
+        public long FirstRetransmission, LastRetransmission;
+    }
+
     public bool IsAttempt => Outcome != TcpOutcome.MidStream;
     public bool Failed => Outcome is TcpOutcome.Refused or TcpOutcome.Unanswered or TcpOutcome.IcmpRejected;
 
@@ -89,6 +112,11 @@ internal sealed class TcpConnection
         ClientAcked = false;
         SynAckAt = AckAt = RequestAt = ResponseAt = 0;
         ServerSpokeFirst = false;
+        ClientZeroSince = ServerZeroSince = ClientZeroLongest = ServerZeroLongest = 0;
+        ZeroProbes = 0;
+        ClientSent = default;
+        ServerSent = default;
+        LastFromClient = LastFromServer = 0;
         FinFromClient = false;
         FinFromServer = false;
         ClientCounters = ServerCounters = null;

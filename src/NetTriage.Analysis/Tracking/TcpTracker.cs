@@ -47,6 +47,19 @@ internal sealed class TcpTracker(TrafficTracker t)
         public const int MaxClients = 64;
         /// <summary>Where its connections' time goes; made at the first connection measured (null before).</summary>
         public ServiceTiming? Timing;
+        /// <summary>Its connections stuck at a zero window or stalled; made at the first one (null before).</summary>
+        public StuckCounters? Stuck;
+    }
+
+    /// <summary>Connections of a service whose receiver stopped reading, or whose data was never acknowledged.</summary>
+    internal sealed class StuckCounters
+    {
+        public long ZeroWindowConnections, ClientZero, ServerZero, Probes;
+        public long LongestZeroWindow;
+        public (IpAddr Client, ushort Port, PacketTimestamp Time)? Example;
+        public long StalledConnections, ClientStalled, ServerStalled, Retransmissions;
+        public long LongestStall;
+        public (IpAddr Client, ushort Port, PacketTimestamp Time)? StallExample;
     }
 
     /// <summary>Services whose timing is measured at most: fixed memory (about 1.5 KB each).</summary>
@@ -122,6 +135,7 @@ internal sealed class TcpTracker(TrafficTracker t)
             }
             return;
         }
+        if (conn.Outcome == TcpOutcome.Established) Flow(conn, p, fromServer, flags);
         if (conn.AckAt != 0 && conn.ResponseAt == 0 && Math.Max(p.PayloadLength, p.PayloadClaimedLength) > 0)
         {
             if (!fromServer)
@@ -248,6 +262,102 @@ internal sealed class TcpTracker(TrafficTracker t)
         return true;
     }
 
+    /// <summary>
+    /// Flow control and retransmissions of an established connection, one segment at a time: zero windows opened and
+    /// closed, probes into them, data sent again and whether the other side ever acknowledged it. Sequence numbers
+    /// compare modulo 2^32 (RFC 9293 3.4).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Flow(TcpConnection conn, DecodedPacket p, bool fromServer, TcpFlags flags)
+    {
+        long now = p.Timestamp.Nanoseconds;
+        if (fromServer) conn.LastFromServer = now;
+        else conn.LastFromClient = now;
+        if ((flags & TcpFlags.Rst) != 0) return;
+        ref long zeroSince = ref fromServer ? ref conn.ServerZeroSince : ref conn.ClientZeroSince;
+        if (p.Tcp.Window == 0)
+        {
+            if (zeroSince == 0) zeroSince = now;
+        }
+        else if (zeroSince != 0)
+        {
+            ref long longest = ref fromServer ? ref conn.ServerZeroLongest : ref conn.ClientZeroLongest;
+            longest = Math.Max(longest, now - zeroSince);
+            zeroSince = 0;
+        }
+        int length = Math.Max(p.PayloadLength, p.PayloadClaimedLength) + ((flags & TcpFlags.Fin) != 0 ? 1 : 0);
+        ref var mine = ref fromServer ? ref conn.ServerSent : ref conn.ClientSent;
+        ref var theirs = ref fromServer ? ref conn.ClientSent : ref conn.ServerSent;
+        // Their data acknowledged past the retransmitted stretch: it got through, no stall.
+        if ((flags & TcpFlags.Ack) != 0 && theirs.Retransmissions > 0 && (int)(p.Tcp.Acknowledgment - theirs.RetransmittedSeq) > 0)
+        {
+            theirs.Retransmissions = 0;
+        }
+        // A segment into a closed window is a probe (RFC 9293 3.8.6.1: one byte, or none with an old sequence as Linux sends).
+        if ((fromServer ? conn.ClientZeroSince : conn.ServerZeroSince) != 0 && length <= 1 && (flags & TcpFlags.Fin) == 0) conn.ZeroProbes++;
+        if (length == 0) return;
+        uint seq = p.Tcp.Sequence;
+        uint end = seq + (uint)length;
+        if (!mine.Started || (int)(end - mine.MaxEnd) > 0)
+        {
+            if (mine.Started && (int)(seq - mine.MaxEnd) < 0) Retransmitted(ref mine, seq, now); // new data with old in it
+            mine.MaxEnd = end;
+            mine.Started = true;
+            return;
+        }
+        Retransmitted(ref mine, seq, now);
+    }
+
+    private static void Retransmitted(ref TcpConnection.SendState state, uint seq, long now)
+    {
+        if (state.Retransmissions == 0)
+        {
+            state.RetransmittedSeq = seq;
+            state.FirstRetransmission = now;
+        }
+        state.Retransmissions++;
+        state.LastRetransmission = now;
+    }
+
+    /// <summary>Retransmissions this many times over at least <see cref="StallNanos"/>, never acknowledged, are a stall.</summary>
+    internal const int StallRetransmissions = 3;
+    internal static readonly long StallNanos = PacketTimestamp.NanosPerSecond;
+    /// <summary>A receiver at a zero window this long has stopped reading (flow control pauses are far shorter).</summary>
+    internal static readonly long StuckZeroWindowNanos = PacketTimestamp.NanosPerSecond;
+
+    /// <summary>An ended connection's zero windows and unacknowledged retransmissions into its service's counters.</summary>
+    private static void Stalls(ServiceCounters service, TcpConnection conn)
+    {
+        long end = conn.Last.Time.Nanoseconds;
+        long client = Math.Max(conn.ClientZeroLongest, conn.ClientZeroSince != 0 ? end - conn.ClientZeroSince : 0);
+        long server = Math.Max(conn.ServerZeroLongest, conn.ServerZeroSince != 0 ? end - conn.ServerZeroSince : 0);
+        if (Math.Max(client, server) >= StuckZeroWindowNanos)
+        {
+            var z = service.Stuck ??= new StuckCounters();
+            z.ZeroWindowConnections++;
+            if (client >= server) z.ClientZero++;
+            else z.ServerZero++;
+            z.LongestZeroWindow = Math.Max(z.LongestZeroWindow, Math.Max(client, server));
+            z.Probes += conn.ZeroProbes;
+            z.Example ??= (conn.Client, conn.ClientPort, conn.First.Time);
+        }
+        foreach (bool fromServer in (ReadOnlySpan<bool>)[false, true])
+        {
+            var sent = fromServer ? conn.ServerSent : conn.ClientSent;
+            if (sent.Retransmissions < StallRetransmissions || sent.LastRetransmission - sent.FirstRetransmission < StallNanos) continue;
+            // The other side must have been heard once established: a capture of one direction shows retransmissions
+            // whose acknowledgements it lacks.
+            if ((fromServer ? conn.LastFromClient : conn.LastFromServer) == 0) continue;
+            var z = service.Stuck ??= new StuckCounters();
+            z.StalledConnections++;
+            if (fromServer) z.ServerStalled++;
+            else z.ClientStalled++;
+            z.Retransmissions += sent.Retransmissions;
+            z.LongestStall = Math.Max(z.LongestStall, sent.LastRetransmission - sent.FirstRetransmission);
+            z.StallExample ??= (conn.Client, conn.ClientPort, new PacketTimestamp(sent.FirstRetransmission, conn.First.Time.Kind));
+        }
+    }
+
     /// <summary>A measured connection's times into its service's timing.</summary>
     private void Time(ServiceCounters service, TcpConnection conn)
     {
@@ -349,6 +459,7 @@ internal sealed class TcpTracker(TrafficTracker t)
                 service.Established++;
                 if (conn.ClientAcked) service.Completed++;
                 if (conn.AckAt != 0) Time(service, conn);
+                Stalls(service, conn);
                 break;
             case TcpOutcome.Refused:
                 service.Refused++;

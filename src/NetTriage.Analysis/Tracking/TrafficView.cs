@@ -47,6 +47,10 @@ internal sealed class TrafficView(TrafficTracker tracker)
     public IReadOnlyList<IpAddr> TcpClientList(IpAddr server, ushort port) =>
         _t.Tcp.Services.TryGetValue((server, port), out var s) ? s.Clients.Order().ToList() : [];
 
+    /// <summary>The TCP services some of whose connections got stuck at a zero window or stalled.</summary>
+    public IEnumerable<(IpAddr Server, ushort Port, TcpTracker.StuckCounters Stuck)> TcpStuck() =>
+        _t.Tcp.Services.Where(s => s.Value.Stuck is not null).Select(s => (s.Key.Server, s.Key.Port, s.Value.Stuck!));
+
     /// <summary>Packets the host received during the capture.</summary>
     public long PacketsReceivedBy(IpAddr host) => _t.Hosts.TryGetValue(host, out var h) ? h.PacketsReceived : 0;
 

@@ -36,7 +36,7 @@ public sealed class SensorDispatchTests
     public void Every_layer_a_family_reads_is_one_the_slot_keeps()
     {
         var families = new ActivitySensors().Detectors;
-        Assert.Equal(15, families.Count);
+        Assert.Equal(16, families.Count);
         foreach (var family in families)
         {
             var read = family.Reads;

@@ -313,4 +313,28 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         Assert.InRange(timing.ClientWaitMedian!.Value, 1.9, 2.5);
         Assert.True(timing.ServerMedian < 0.5, $"server {timing.ServerMedian}");
     }
+
+    [SkippableFact]
+    public void A_client_that_does_not_read_its_socket_is_a_zero_window_on_the_client_side()
+    {
+        var report = fixture.Analyze("zero-window");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.TcpZeroWindow, incident.Kind);
+        var stall = Assert.Single(report.Findings).Stall!;
+        Assert.Equal("client", stall.Side);
+        Assert.True(stall.LongestZeroWindowSeconds >= 2, $"zero window for {stall.LongestZeroWindowSeconds} s");
+    }
+
+    [SkippableFact]
+    public void A_client_cut_off_by_its_firewall_mid_download_is_a_tcp_stall()
+    {
+        var report = fixture.Analyze("tcp-stall");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.TcpStall, incident.Kind);
+        var stall = Assert.Single(report.Findings, f => f.Kind == FindingKind.TcpStall).Stall!;
+        Assert.Equal("client", stall.Side);
+        Assert.True(stall.Retransmissions >= 3, $"{stall.Retransmissions} retransmissions");
+    }
 }

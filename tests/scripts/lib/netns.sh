@@ -9,10 +9,11 @@ remove_namespace() {
   timeout 10 ip netns delete "$ns" 2>/dev/null || true
 }
 
-# Starts a long-running process in a namespace under a timeout (so it dies even if the script is killed).
+# Starts a long-running process in a namespace under a timeout (so it dies even if the script is killed): 160 s,
+# or BG_SECONDS when the sourcing script sets it (to its own bound: a daemon must outlive every scenario).
 start_bg() {
   local name=$1 ns=$2; shift 2
-  timeout --kill-after=5 160 ip netns exec "$ns" "$@" >>"$WORK/$name.out" 2>&1 &
+  timeout --kill-after=5 "${BG_SECONDS:-160}" ip netns exec "$ns" "$@" >>"$WORK/$name.out" 2>&1 &
   PIDS[$name]=$!
 }
 

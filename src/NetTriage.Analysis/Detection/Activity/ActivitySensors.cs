@@ -8,6 +8,7 @@ using NetTriage.Analysis.Detection.HttpErrors;
 using NetTriage.Analysis.Detection.TlsFailures;
 using NetTriage.Analysis.Detection.Scans;
 using NetTriage.Analysis.Detection.Slowness;
+using NetTriage.Analysis.Detection.Stalls;
 using NetTriage.Analysis.Detection.Reflection;
 using NetTriage.Analysis.Detection.Spoofing;
 using NetTriage.Analysis.Detection.Tunneling;
@@ -42,7 +43,7 @@ internal abstract class ActivityDetector
 internal sealed class ActivitySensors
 {
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
-    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds, .. HttpErrorDetection.Kinds, .. TlsFailureDetection.Kinds, .. SlownessDetection.Kinds];
+    public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds, .. HttpErrorDetection.Kinds, .. TlsFailureDetection.Kinds, .. SlownessDetection.Kinds, .. TcpStallDetection.Kinds];
 
     private readonly ActivityDetector[] _detectors;
     /// <summary>
@@ -53,7 +54,7 @@ internal sealed class ActivitySensors
 
     public ActivitySensors()
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection(), new TlsFailureDetection(), new SlownessDetection()];
+        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection(), new TlsFailureDetection(), new SlownessDetection(), new TcpStallDetection()];
         for (int slot = 0; slot < _readers.Length; slot++)
         {
             var layers = LayersOf(slot);
@@ -122,6 +123,8 @@ internal sealed class DetectedActivity
     public TlsFacts? Tls { get; init; }
     /// <summary>Slowness: where the service's time went.</summary>
     public TimingFacts? Timing { get; init; }
+    /// <summary>Zero windows and stalls: the connections stuck, which side, for how long.</summary>
+    public StallFacts? Stall { get; init; }
     /// <summary>The first packets of the activity, as evidence.</summary>
     public required List<EvidencePacket> Evidence { get; init; }
     public long EvidenceTotal { get; init; }
