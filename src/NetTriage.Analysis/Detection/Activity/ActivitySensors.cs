@@ -32,7 +32,10 @@ internal abstract class ActivityDetector
     /// </summary>
     public abstract PacketLayers Reads { get; }
 
-    /// <summary>Sees every IPv4, IPv6 or ARP packet that has one of <see cref="Reads"/>, after tracking has.</summary>
+    /// <summary>
+    /// Sees every IPv4, IPv6 or ARP packet that has one of <see cref="Reads"/>, in the order read, beside tracking (on
+    /// the reading thread when the analysis has two): it may read the packet, never the tracker, until <see cref="Finish"/>.
+    /// </summary>
     public abstract void Observe(DecodedPacket p, int input);
 
     /// <summary>The capture ended: what the detector recognised.</summary>
