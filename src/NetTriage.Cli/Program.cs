@@ -10,7 +10,7 @@ namespace NetTriage.Cli;
 /// failures to one line on standard error and an exit code. No stack trace ever reaches the user
 /// (set NETTRIAGE_DEBUG=1 to see one).
 /// </summary>
-public static class Program
+public static partial class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -29,7 +29,7 @@ public static class Program
         {
             foreach (var error in parse.Errors)
             {
-                stderr.WriteLine($"nettriage: {error.Message}");
+                stderr.WriteLine($"nettriage: {TerminalEscaper.Escape(Plain(error.Message))}");
             }
             stderr.WriteLine("Try 'nettriage --help'.");
             return ExitCodes.BadInput;
@@ -61,6 +61,24 @@ public static class Program
             return ExitCodes.InternalError;
         }
     }
+
+    /// <summary>
+    /// The parser's conversion error in the user's words: "--count: 'abc' is not a whole number" rather than the .NET
+    /// type it was converted to.
+    /// </summary>
+    internal static string Plain(string message)
+    {
+        var m = ConversionError().Match(message);
+        if (!m.Success) return message;
+        string type = m.Groups["type"].Value;
+        string what = type.Contains("Int", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Double", StringComparison.Ordinal) ? "a number"
+            : "a valid value";
+        return $"{m.Groups["option"].Value}: '{m.Groups["value"].Value}' is not {what}.";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']*)' as expected type '(?<type>[^']*)'\.?$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex ConversionError();
 
     private static bool IsBrokenPipe(IOException ex) =>
         ex.HResult == 32 || ex.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase);

@@ -42,6 +42,7 @@ public static class AnalyzeCommand
             Description = "Captures to analyse together: pcap, pcapng or tcpdump text, optionally gzip-compressed; '-' reads standard input.",
             Arity = ArgumentArity.OneOrMore,
         };
+        inputs.RejectOptionLike();
         var format = new Option<string?>("--format", "-f")
         {
             Description = "Report format: text (the default; coloured on a terminal), md (Markdown), html (one self-contained file) or json "

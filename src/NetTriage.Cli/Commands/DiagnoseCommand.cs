@@ -22,6 +22,7 @@ public static class DiagnoseCommand
         {
             Description = "The URL (http:// or https://) or host name to reach; a bare name is probed as https on port 443, as a browser opens it.",
         };
+        target.RejectOptionLike();
         var resolver = new Option<string[]>("--resolver", "-r")
         {
             Description = "A DNS resolver to ask (repeat for several, asked in order). Default: the nameservers of /etc/resolv.conf.",
@@ -36,14 +37,9 @@ public static class DiagnoseCommand
             Description = "Seconds the whole run may take, probes and capture; each step's own timeout is cut to what remains.",
             DefaultValueFactory = _ => 20,
         };
-        budget.Validators.Add(r =>
-        {
-            double v = r.GetValueOrDefault<double>();
-            if (double.IsNaN(v) || v < MinBudgetSeconds || v > MaxBudgetSeconds)
-            {
-                r.AddError($"--budget must be between {MinBudgetSeconds} and {MaxBudgetSeconds} seconds.");
-            }
-        });
+        budget.Check(v => double.IsNaN(v) || v < MinBudgetSeconds || v > MaxBudgetSeconds
+            ? $"--budget must be between {MinBudgetSeconds} and {MaxBudgetSeconds} seconds."
+            : null);
         var capture = new Option<string?>("--capture")
         {
             Description = "The pcapng file for the live capture. Default: beside the report, named after it (or after the host) and the time.",

@@ -16,6 +16,7 @@ public static class ShowCommand
             Description = "Capture files: pcap, pcapng or tcpdump text, optionally gzip-compressed; '-' reads standard input. The format is recognised by content.",
             Arity = ArgumentArity.OneOrMore,
         };
+        inputs.RejectOptionLike();
         var json = new Option<bool>("--json")
         {
             Description = "Write JSON Lines (one object per packet) instead of text; the fields are described in docs/show-json.md.",
@@ -32,13 +33,7 @@ public static class ShowCommand
         {
             Description = "Stop after this many packets (over all inputs).",
         };
-        count.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long?>() is { } n && n <= 0)
-            {
-                r.AddError("--count must be a positive number.");
-            }
-        });
+        count.Check(n => n is <= 0 ? "--count must be a positive number." : null);
         var absolute = new Option<bool>("--absolute-seq", "-S")
         {
             Description = "Print absolute TCP sequence numbers, as tcpdump -S does (default: relative to the connection's first).",
