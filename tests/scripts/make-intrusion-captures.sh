@@ -37,6 +37,8 @@
 #   tls-version        openssl s_server (TLS 1.3 only); curl offers at most TLS 1.2, 5 times
 #   slow-server        nginx proxies /report/ to a backend (python) that takes 1.5 s an answer; 4 fetches
 #   slow-client        the client connects to nginx and waits 2 s before each of its 3 requests
+#   slow-network       the link to the victim shaped to 2 Mbit/s with a 0.8 s queue (tc tbf on the bridge), filled by
+#                      an upload from the attacker's host: the client fetches the home page 4 times behind it
 #   zero-window        the client asks nginx for 8 MB with a 4 KB receive buffer and does not read for 4 s
 #   tcp-stall          iptables in the client drops everything from nginx 1 s into a slowly read download
 #   beacon             the client fetches the victim's home page every 1.5 s, 12 times, as a scheduled job does
@@ -75,7 +77,7 @@ note() { echo "make-intrusion-captures: $*" >&2; }
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || skip "must run as root (network namespaces, tcpdump and the daemons need it)"
 missing=()
-for tool in ip ss sysctl tcpdump timeout unshare mount openssl nginx dnsmasq dig curl ping nmap hping3 hydra sshd ssh \
+for tool in ip tc ss sysctl tcpdump timeout unshare mount openssl nginx dnsmasq dig curl ping nmap hping3 hydra sshd ssh \
     ssh-keygen sshpass vsftpd arpspoof dnsspoof iodine iodined; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
@@ -811,6 +813,53 @@ check_slow_client() {
   expect 3 "connection attempts from the client to port 80" "tcp[tcpflags] == tcp-syn and src host $CLIENT_IP and dst port 80"
 }
 
+# The link to the victim is 2 Mbit/s with a queue that holds 0.8 s (tc tbf on the bridge's port: a switch or
+# modem buffer, no netem needed), and a backup job on another host fills it with an upload: the client's 4
+# fetches of the home page wait behind it, every packet toward the victim, the handshake's ACK included, up to 0.8 s
+# late (bufferbloat). The shaping is on the forwarding side, where TCP's own small queues do not reach.
+slow_network() {
+  start_bg sink "$NS_V" "$PYTHON" -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 9009))
+s.listen(1)
+c, _ = s.accept()
+while c.recv(65536):
+    pass
+'
+  wait_listening -Hltn 9009 || { stop_bg sink; return 1; }
+  in_ns "$NS_L" tc qdisc add dev pv0 root tbf rate 2mbit burst 32kbit latency 800ms || { stop_bg sink; return 1; }
+  # A loss-based sender, as most are (Reno: a namespace may choose only among reno and bbr here): BBR, this
+  # kernel's default, paces itself so as not to fill the queue.
+  local congestion
+  congestion=$(in_ns "$NS_A" sysctl -n net.ipv4.tcp_congestion_control)
+  in_ns "$NS_A" sysctl -qw net.ipv4.tcp_congestion_control=reno || { stop_bg sink; return 1; }
+  in_ns "$NS_A" timeout 20 "$PYTHON" -c '
+import os, socket, sys, time
+s = socket.create_connection((sys.argv[1], 9009))
+block, end = os.urandom(65536), time.time() + 14
+while time.time() < end:
+    s.sendall(block)
+' "$VICTIM_IP" >>"$OUT/logs/$SCENARIO.txt" 2>&1 &
+  local backup=$! i
+  sleep 4
+  for i in 1 2 3 4; do
+    logged in_ns "$NS_C" curl -sS -o /dev/null -w 'home page %{http_code}: connected in %{time_connect} s, %{time_total} s in all\n' \
+      --max-time 8 "http://$VICTIM_IP/" || true
+    sleep 0.3
+  done
+  kill "$backup" 2>/dev/null || true
+  wait "$backup" 2>/dev/null || true
+  logged in_ns "$NS_L" tc -s qdisc show dev pv0
+  in_ns "$NS_L" tc qdisc del dev pv0 root
+  in_ns "$NS_A" sysctl -qw net.ipv4.tcp_congestion_control="$congestion"
+  stop_bg sink
+}
+check_slow_network() {
+  expect 4 "connection attempts from the client to port 80" "tcp[tcpflags] == tcp-syn and src host $CLIENT_IP and dst port 80"
+}
+
 # A client that asks for a large file and never reads its socket (a 4 KB receive buffer, then 4 s asleep): its
 # window closes to 0 and nginx probes it.
 zero_window() {
@@ -924,6 +973,7 @@ run tls-untrusted tls-failure "openssl s_server (TLS 1.2) with a self-signed cer
 run tls-version tls-failure "openssl s_server accepting TLS 1.3 only; curl offers at most TLS 1.2, 5 times" tls_version
 run slow-server slow-server "nginx proxying /report/ to a backend that takes 1.5 s: 4 fetches from the client" slow_server
 run slow-client slow-client "the client connects to nginx and waits 2 s before each of its 3 requests" slow_client
+run slow-network slow-network "a 2 Mbit/s link to the server with a 0.8 s queue filled by another host's upload: 4 fetches of the home page" slow_network
 run zero-window tcp-zero-window "the client asks nginx for 8 MB with a 4 KB receive buffer and sleeps 4 s without reading" zero_window
 run tcp-stall tcp-stall "the client's firewall drops everything from nginx 1 s into a slow download; nginx resends for 6 s" tcp_stall
 run beacon beaconing "curl from the client to the victim's nginx every 1.5 s, 12 times (a scheduled job's timer)" beacon

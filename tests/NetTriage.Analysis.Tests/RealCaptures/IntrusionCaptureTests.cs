@@ -303,6 +303,21 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
     }
 
     [SkippableFact]
+    public void A_link_whose_queue_another_host_fills_is_a_slow_network_not_a_slow_server()
+    {
+        // A 2 Mbit/s link with a 0.8 s queue (tc tbf) that another host's upload keeps full: every packet toward the
+        // server waits in it, the handshake's last ACK too, while nginx answers at once.
+        var report = fixture.Analyze("slow-network");
+
+        var incident = Assert.Single(report.Incidents);
+        Assert.Equal(FindingKind.SlowNetwork, incident.Kind);
+        var timing = Assert.Single(report.Findings).Timing!;
+        Assert.Equal(4, timing.Connections);
+        Assert.InRange(timing.RoundTripMedian!.Value, 0.3, 0.9);
+        Assert.True(timing.ServerMedian < 0.2, $"server {timing.ServerMedian}");
+    }
+
+    [SkippableFact]
     public void A_client_waiting_two_seconds_before_its_request_is_a_slow_client()
     {
         var report = fixture.Analyze("slow-client");
