@@ -212,6 +212,31 @@ public sealed class TrackingAndDetectionTests
     }
 
     [Fact]
+    public void Of_two_incidents_as_severe_a_dead_resolver_comes_before_a_refused_service_that_failed_earlier()
+    {
+        // The refused service fails first in time; the resolver that answers nothing is still read first (every
+        // name it does not answer is a connection never tried).
+        const string OtherResolver = "10.0.0.54";
+        var scenario = new Scenario()
+            .Tcp(Client, 50000, Web, 443, TcpFlags.Syn, 1000)
+            .Tcp(Web, 443, Client, 50000, TcpFlags.Rst | TcpFlags.Ack, 0, 1001)
+            .Tcp(Client, 50002, Web, 443, TcpFlags.Syn, 5000)
+            .Tcp(Web, 443, Client, 50002, TcpFlags.Rst | TcpFlags.Ack, 0, 5001)
+            .After(1);
+        for (ushort id = 1; id <= 4; id++)
+        {
+            scenario.Query(Client, (ushort)(40000 + id), OtherResolver, id, "www.example.com").After(2);
+        }
+        var report = scenario.After(30).Analyze();
+
+        Assert.Equal(2, report.Incidents.Count);
+        Assert.All(report.Incidents, i => Assert.Equal(Severity.High, i.Severity));
+        Assert.Equal(FindingKind.DnsNoResponse, report.Incidents[0].Kind);
+        Assert.Equal("INC-1", report.Incidents[0].Id);
+        Assert.Equal(FindingKind.TcpConnectionRefused, report.Incidents[1].Kind);
+    }
+
+    [Fact]
     public void Syn_retransmissions_without_answer_are_tcp_no_response()
     {
         var report = new Scenario()

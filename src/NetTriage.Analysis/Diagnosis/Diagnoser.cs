@@ -28,20 +28,28 @@ internal static class Diagnoser
             .Where(f => f.Finding.Severity != Severity.Low && !joined.Contains(f))
             .GroupBy(f => (f.Server, Port: ServicePort(f)))
             .Select(g => new IncidentContext(traffic, g.ToList(), activities))
-            .Select(c => (c.Primary.Finding.Severity, c.First, Build: (Func<string, Incident>)(id => Build(c, id))));
+            .Select(c => (c.Primary.Finding.Severity, Step: c.Port == 53 && (c.DnsFailed > 0 || c.Primary.Row.Dns) ? DnsStep : ServiceStep, c.First,
+                Build: (Func<string, Incident>)(id => Build(c, id))));
         var attacks = activities
             .Where(a => a.Severity != Severity.Low)
-            .Select(a => (a.Severity, a.First, Build: (Func<string, Incident>)(id => ActivityIncident.Build(a, id))));
+            .Select(a => (a.Severity, Step: ServiceStep, a.First, Build: (Func<string, Incident>)(id => ActivityIncident.Build(a, id))));
         var causes = shared
-            .Select(c => (c.Severity, c.First, Build: (Func<string, Incident>)(id => Build(c, id, traffic, activities))));
+            .Select(c => (c.Severity, Step: SharedStep, c.First, Build: (Func<string, Incident>)(id => Build(c, id, traffic, activities))));
         var incidents = new List<Incident>();
         int n = 0;
-        foreach (var c in causes.Concat(groups).Concat(attacks).OrderBy(c => c.Severity).ThenBy(c => c.First.Nanoseconds).ToList())
+        foreach (var c in causes.Concat(groups).Concat(attacks).OrderBy(c => c.Severity).ThenBy(c => c.Step).ThenBy(c => c.First.Nanoseconds).ToList())
         {
             incidents.Add(c.Build($"INC-{++n}"));
         }
         return incidents;
     }
+
+    /// <summary>
+    /// Of two incidents as severe, which an analyst reads first: a cause that several failures share (a gateway, a
+    /// router), then name resolution, then one service or one activity. Each can explain what follows it (a dead
+    /// resolver is every name unanswered, every connection never tried), never the reverse; then by time.
+    /// </summary>
+    private const int SharedStep = 0, DnsStep = 1, ServiceStep = 2;
 
     /// <summary>DNS findings of any kind about a server belong together; others by their port.</summary>
     private static ushort ServicePort(DetectedFinding f) =>
