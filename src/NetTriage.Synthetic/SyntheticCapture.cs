@@ -27,6 +27,8 @@ public sealed class SyntheticCapture
 
     /// <summary>Mean rate at which scenarios start, in capture time: about 3 MB of capture a second.</summary>
     public const double ScenariosPerSecond = 350;
+    /// <summary>One session in this many fails at its SYN though its server works (scattered failures).</summary>
+    public const int ScatteredFailureOneIn = 40;
 
     private const int Ip = FrameBuilder.EthernetHeaderLength;
     private const int UdpPayload = FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
@@ -383,6 +385,21 @@ public sealed class SyntheticCapture
         uint cseq = (uint)_random.Next();
         uint sseq = (uint)_random.Next();
         Schedule(t, Tcp(c, s, cport, port, cseq, 0, TcpFlags.Syn, 0));
+        // Now and then a server that works fails one attempt (a full accept queue, a worker restarting, a SYN lost
+        // on the way): refused or unanswered, a few percent of all attempts, spread over every service.
+        if (_random.Next(ScatteredFailureOneIn) == 0)
+        {
+            if (_random.Next(2) == 0)
+            {
+                Schedule(t + rtt, Tcp(s, c, port, cport, 0, cseq + 1, TcpFlags.Rst | TcpFlags.Ack, 0));
+                return;
+            }
+            foreach (long after in (ReadOnlySpan<long>)[1, 3])
+            {
+                Schedule(t + after * Second, Tcp(c, s, cport, port, cseq, 0, TcpFlags.Syn, 0));
+            }
+            return;
+        }
         t += rtt;
         Schedule(t, Tcp(s, c, port, cport, sseq, cseq + 1, TcpFlags.Syn | TcpFlags.Ack, 0));
         t += Small();

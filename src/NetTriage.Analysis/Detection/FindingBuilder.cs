@@ -65,7 +65,7 @@ internal static class FindingBuilder
         Attempts = c.Attempts,
         Failed = c.Failed,
         Evidence = c.Evidence,
-        EvidenceTotal = c.Evidence.Count,
+        EvidenceTotal = Math.Max(c.EvidenceTotal, c.Evidence.Count),
         Path = c.Path,
         Spread = c.Spread,
     };

@@ -42,7 +42,14 @@ public sealed class ScatteredFailureTests
         var incident = Assert.Single(report.Incidents);
         Assert.Equal(FindingKind.ScatteredFailures, incident.Kind);
         Assert.Equal(Severity.Medium, incident.Severity);
-        var spread = Assert.Single(report.Findings, f => f.Kind == FindingKind.ScatteredFailures).Spread!;
+        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.ScatteredFailures);
+        var spread = finding.Spread!;
+        // Its evidence: each service's first failure (SYN and reset), in capture order; every failure counted.
+        Assert.Equal(8, finding.Evidence.Count);
+        Assert.Equal(["rst", "syn"], finding.Evidence.Select(e => e.Role).Distinct().Order());
+        Assert.All(["192.0.2.10.443", "192.0.2.11.443", "192.0.2.12.443", "192.0.2.13.443"],
+            server => Assert.Equal(2, finding.Evidence.Count(e => e.Summary.Contains(server, StringComparison.Ordinal))));
+        Assert.Equal(16, finding.EvidenceTotal);
         Assert.Equal(4, spread.Services);
         Assert.Equal(40, spread.Attempts);
         Assert.Equal(8, spread.Failed);

@@ -33,6 +33,8 @@ internal sealed class ScatteredFailureDetection : ISharedCauseFamily
     /// </summary>
     internal const int MinServices = 3;
     private const int WorstListed = 5;
+    /// <summary>Packets listed from each service: its first failed attempt, a SYN and the reset that answered it.</summary>
+    private const int EvidencePerService = 2;
 
     private static bool Candidate(DetectedFinding f) =>
         f.Kind is FindingKind.TcpConnectionRefused or FindingKind.TcpNoResponse
@@ -64,6 +66,17 @@ internal sealed class ScatteredFailureDetection : ISharedCauseFamily
         string how = refused > 0 && unanswered > 0 ? $"{refused} refused, {unanswered} unanswered"
             : refused > 0 ? "all refused" : "all unanswered";
         var servers = services.Select(s => s.Server).Distinct().Order().ToList();
+        // Evidence of the spread: each service's first failed attempt (its SYN and what answered it), in capture
+        // order, as many as a finding lists; the total counts every failure's packets, listed or not.
+        var sources = new List<FindingBuilder.EvidenceSource>();
+        long evidenceTotal = 0;
+        foreach (var member in members)
+        {
+            sources.AddRange(FindingBuilder.FirstEvidence(member, EvidencePerService, distinct: false, out int total));
+            evidenceTotal += total + member.UnkeptEvidence;
+        }
+        var evidence = sources.OrderBy(e => e.Input).ThenBy(e => e.Frame)
+            .Take(traffic.Options.MaxEvidencePerFinding).Select(e => e.Write()).ToList();
 
         found.Add(new SharedCause
         {
@@ -79,6 +92,8 @@ internal sealed class ScatteredFailureDetection : ISharedCauseFamily
             Last = last,
             Attempts = attempts,
             Failed = failed,
+            Evidence = evidence,
+            EvidenceTotal = evidenceTotal,
             Spread = new SpreadFacts
             {
                 Services = services.Count,

@@ -67,6 +67,8 @@ internal sealed class SharedCause
     public SpreadFacts? Spread { get; init; }
     /// <summary>Packets that show the shared element itself (the gateway's ARP claim), beside the members' evidence.</summary>
     public List<EvidencePacket> Evidence { get; init; } = [];
+    /// <summary>How many evidence packets there are in all, of which <see cref="Evidence"/> lists the first (at least its count).</summary>
+    public long EvidenceTotal { get; init; }
     public required Phrase FindingTitle { get; init; }
     public required string IncidentTitle { get; init; }
     public required Phrase Summary { get; init; }
