@@ -103,6 +103,55 @@ public sealed class BadInputTests : IDisposable
         Assert.NotEmpty(result.Stderr);
     }
 
+    [Fact]
+    public void A_capture_cut_before_its_first_packet_is_an_error_not_a_verdict()
+    {
+        // The header and 6 bytes of the first record: "no incident found in 0 packets", exit 0, was the answer.
+        var path = Write("header-only.pcap", SeedPcap()[..30]);
+
+        var result = CliRunner.Run("analyze", path);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stdout);
+        Assert.Equal(2, result.StderrLines.Length); // the cut (a warning), then the error
+        Assert.Contains("offset 24", result.StderrLines[0], StringComparison.Ordinal);
+        Assert.Equal($"nettriage: {path}: offset 30: no packet to analyse: the capture holds no complete packet", result.StderrLines[1]);
+    }
+
+    [Fact]
+    public void The_same_capture_given_twice_or_as_a_copy_is_read_once()
+    {
+        var copy = Write("copy.pcap", SeedPcap());
+        var original = Path.Combine(TestPaths.Samples, "seed-incident.pcap");
+        var once = CliRunner.Run("analyze", "--format", "json", original);
+        var thrice = CliRunner.Run("analyze", "--format", "json", original, original, copy);
+
+        Assert.Equal(0, thrice.ExitCode);
+        Assert.Equal(2, thrice.StderrLines.Length);
+        Assert.All(thrice.StderrLines, line => Assert.Contains("the same capture as " + original + " (same size and content): read once", line, StringComparison.Ordinal));
+        using var a = System.Text.Json.JsonDocument.Parse(once.Stdout);
+        using var b = System.Text.Json.JsonDocument.Parse(thrice.Stdout);
+        Assert.Equal(a.RootElement.GetProperty("overview").GetProperty("packets").GetInt64(), b.RootElement.GetProperty("overview").GetProperty("packets").GetInt64());
+        Assert.Equal(1, b.RootElement.GetProperty("inputs").GetArrayLength());
+    }
+
+    [Fact]
+    public void Two_different_captures_of_one_size_are_both_read()
+    {
+        // Same length, one byte apart (a later time stamp): the hash tells them apart.
+        var bytes = SeedPcap();
+        var other = (byte[])bytes.Clone();
+        other[24] ^= 1; // the first record's seconds
+        var first = Write("first.pcap", bytes);
+        var second = Write("second.pcap", other);
+
+        var result = CliRunner.Run("analyze", "--format", "json", first, second);
+
+        Assert.Empty(result.StderrLines);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal(2, json.RootElement.GetProperty("inputs").GetArrayLength());
+    }
+
     private static void AssertOneLineErrorAfterOutput(CliRunner.Result result, string file, string where)
     {
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);

@@ -161,9 +161,17 @@ public static class AnalyzeCommand
 
         var analyzer = new Analyzer();
         var warnings = new List<string>();
+        inputs = DistinctInputs.Of(inputs, warnings);
         bool showProgress = !options.NoProgress && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
-        ReadInputs(analyzer, inputs, warnings, showProgress);
+        long consumed = ReadInputs(analyzer, inputs, warnings, showProgress);
         foreach (var warning in warnings) stderr.WriteLine(warning);
+        if (analyzer.Packets == 0)
+        {
+            // "No incident found in 0 packets" would pass for a verdict, and --fail-on could not catch it.
+            throw inputs.Count == 1
+                ? new CaptureFormatException(inputs[0], CaptureErrorReason.EmptyInput, "no packet to analyse: the capture holds no complete packet", offset: consumed)
+                : new CaptureFormatException(string.Join(", ", inputs), CaptureErrorReason.EmptyInput, $"no packet to analyse: none of the {inputs.Count} inputs holds a complete packet");
+        }
         var report = analyzer.Finish();
 
         int exitCode = ExitCode(report, options.FailOn);
@@ -264,24 +272,25 @@ public static class AnalyzeCommand
         public long Started;
     }
 
-    private static void ReadInputs(Analyzer analyzer, IReadOnlyList<string> inputs, List<string> warnings, bool showProgress)
+    /// <summary>Reads every input into the analyzer; returns the bytes read of the last one.</summary>
+    private static long ReadInputs(Analyzer analyzer, IReadOnlyList<string> inputs, List<string> warnings, bool showProgress)
     {
         var state = new ReadState();
         if (!showProgress)
         {
-            Read(analyzer, inputs, warnings, state);
-            return;
+            return Read(analyzer, inputs, warnings, state);
         }
         var work = Task.Run(() => Read(analyzer, inputs, warnings, state));
         if (!Finished(work, ProgressDelay))
         {
             ShowProgress(work, state);
         }
-        work.GetAwaiter().GetResult();
+        return work.GetAwaiter().GetResult();
     }
 
-    private static void Read(Analyzer analyzer, IReadOnlyList<string> inputs, List<string> warnings, ReadState state)
+    private static long Read(Analyzer analyzer, IReadOnlyList<string> inputs, List<string> warnings, ReadState state)
     {
+        long consumed = 0;
         for (int i = 0; i < inputs.Count; i++)
         {
             using var source = CaptureOpener.Open(inputs[i]);
@@ -307,7 +316,9 @@ public static class AnalyzeCommand
             {
                 warnings.Add($"nettriage: {TerminalEscaper.Escape(inputs[i])}: warning: {warning}");
             }
+            consumed = source.BytesConsumed;
         }
+        return consumed;
     }
 
     /// <summary>A Spectre.Console progress bar on standard error, one task per input: bytes, bytes/s, packets, packets/s.</summary>
