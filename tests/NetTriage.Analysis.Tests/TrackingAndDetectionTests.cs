@@ -137,6 +137,29 @@ public sealed class TrackingAndDetectionTests
         Assert.Single(report.Dns.ErrorResponses);
     }
 
+    [Theory]
+    [InlineData("b._dns-sd._udp.corp.example.com", false)]
+    [InlineData("lb._dns-sd._udp.0.1.168.192.in-addr.arpa", false)]
+    [InlineData("DB._DNS-SD._UDP.example.com", false)]
+    [InlineData("x._dns-sd._udp.example.com", true)]
+    [InlineData("b.dns-sd.example.com", true)]
+    public void Service_discovery_domain_enumeration_answered_nxdomain_is_no_failure(string name, bool failure)
+    {
+        // RFC 6763 11: a Mac asks every search domain whether it offers service discovery; NXDOMAIN means no.
+        var scenario = new Scenario();
+        for (ushort id = 1; id <= 3; id++)
+        {
+            scenario.Query(Client, (ushort)(40000 + id), Resolver, id, name, NetTriage.Packets.Dns.DnsType.PTR)
+                .Response(Resolver, Client, (ushort)(40000 + id), id, name, rcode: 3)
+                .After(5);
+        }
+        var report = scenario.After(10).Analyze();
+
+        Assert.Equal(3, report.Dns.Queries);
+        Assert.Equal(failure, report.Findings.Any(f => f.Kind == FindingKind.DnsNxdomain));
+        Assert.Equal(failure, report.Incidents.Count > 0);
+    }
+
     [Fact]
     public void A_search_domain_miss_followed_by_success_is_not_nxdomain()
     {

@@ -216,7 +216,23 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
     }
 
     private static bool Resolved(TrafficView traffic, IpAddr client, string name) =>
-        traffic.Resolved(client, name) || ResolvedShorter(traffic, client, name);
+        traffic.Resolved(client, name) || ResolvedShorter(traffic, client, name) || IsDomainEnumeration(name);
+
+    /// <summary>
+    /// DNS-SD domain enumeration (RFC 6763 11): macOS, iOS and Avahi ask "b._dns-sd._udp.&lt;domain&gt;" (and db, r, dr,
+    /// lb) of every search and reverse domain to learn whether it offers service discovery. NXDOMAIN is the
+    /// ordinary answer of a domain that does not: no name is missing.
+    /// </summary>
+    internal static bool IsDomainEnumeration(string name)
+    {
+        int dot = name.IndexOf('.');
+        if (dot is < 1 or > 2) return false;
+        var first = name.AsSpan(0, dot);
+        bool browse = first.Equals("b", StringComparison.OrdinalIgnoreCase) || first.Equals("db", StringComparison.OrdinalIgnoreCase)
+            || first.Equals("r", StringComparison.OrdinalIgnoreCase) || first.Equals("dr", StringComparison.OrdinalIgnoreCase)
+            || first.Equals("lb", StringComparison.OrdinalIgnoreCase);
+        return browse && name.AsSpan(dot).StartsWith("._dns-sd._udp.", StringComparison.OrdinalIgnoreCase);
+    }
 
     private static bool ResolvedShorter(TrafficView traffic, IpAddr client, string name)
     {
