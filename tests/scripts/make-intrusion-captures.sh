@@ -58,7 +58,7 @@
 # Nothing outside the namespaces this script creates is touched: every address lives inside them, forged
 # sources are answered through the gateway's namespace, where the answers end (it forwards nothing), and
 # every tool is bounded in packets and time.
-# It takes about 165 s (the bound is 220 s). For work on one scenario, NT_INTRUSIONS_ONLY="name ..." records
+# It takes about 180 s (the bound is 280 s). For work on one scenario, NT_INTRUSIONS_ONLY="name ..." records
 # only those, and NT_INTRUSIONS_NO_TUN=1 takes the dig variant of dns-tunnel.
 # Exit status: 0 when every capture was made and shows its traffic; 77 when this machine cannot run it (not
 # root, no network namespaces, a tool missing: the last line on standard error says why); 1 on a failure.
@@ -66,7 +66,7 @@ set -euo pipefail
 
 if [ -z "${NT_INTRUSIONS_BOUNDED:-}" ]; then
   export NT_INTRUSIONS_BOUNDED=1
-  exec timeout --kill-after=10 220 "$0" "$@"
+  exec timeout --kill-after=10 280 "$0" "$@"
 fi
 
 readonly SKIP=77
@@ -114,7 +114,7 @@ WORK=$(mktemp -d "$TMP_ROOT/nt-intr-$SUFFIX.XXXXXX")
 readonly WORK
 declare -A PIDS=()
 # The daemons (nginx, sshd, dnsmasq) serve every scenario up to the last, so they live as long as the script.
-readonly BG_SECONDS=220
+readonly BG_SECONDS=280
 # remove_namespace, start_bg, stop_bg
 # shellcheck source=lib/netns.sh
 source "$(dirname "$0")/lib/netns.sh"
@@ -878,11 +878,13 @@ check_zero_window() {
   expect 1 "zero windows advertised by the client" "src host $CLIENT_IP and tcp[14:2] = 0 and tcp[tcpflags] & (tcp-syn|tcp-rst) == 0"
 }
 
-# A download that the client's own firewall cuts mid-transfer (iptables drops everything from the victim after
-# 1 s): nginx resends its unacknowledged data, the timer doubling, for the 6 s that follow.
+# A download that the client's own firewall cuts mid-transfer (iptables drops everything from the victim half a
+# second after the data starts): nginx resends its unacknowledged data, the timer doubling, for the 6 s that follow.
 tcp_stall() {
   # The client reads slowly (16 KB every 50 ms through a 64 KB buffer), so the transfer is still going when its
   # firewall starts dropping.
+  local receiving="$WORK/tcp-stall.receiving"
+  rm -f "$receiving"
   in_ns "$NS_C" timeout 20 "$PYTHON" -c '
 import socket, sys, time
 s = socket.socket()
@@ -890,16 +892,21 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
 s.connect((sys.argv[1], 80))
 s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: " + sys.argv[1].encode() + b"\r\n\r\n")
 s.settimeout(0.2)
-end = time.time() + 8
+end, told = time.time() + 8, False
 while time.time() < end:
     try:
-        s.recv(16384)
+        if s.recv(16384) and not told:
+            open(sys.argv[2], "w").close()
+            told = True
     except socket.timeout:
         pass
     time.sleep(0.05)
-' "$VICTIM_IP" >>"$OUT/logs/$SCENARIO.txt" 2>&1 &
-  local reader=$!
-  sleep 1
+' "$VICTIM_IP" "$receiving" >>"$OUT/logs/$SCENARIO.txt" 2>&1 &
+  local reader=$! i
+  # The firewall closes once the data flows (on a busy machine python may take a second to connect).
+  for i in $(seq 100); do [ -e "$receiving" ] && break; sleep 0.1; done
+  [ -e "$receiving" ] || { kill "$reader" 2>/dev/null; wait "$reader" 2>/dev/null; return 1; }
+  sleep 0.5
   in_ns "$NS_C" iptables -A INPUT -s "$VICTIM_IP" -j DROP
   sleep 6
   # The reader goes first (its reset ends the connection): with the rule gone first, the data would get through.
