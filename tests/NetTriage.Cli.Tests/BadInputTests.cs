@@ -136,6 +136,29 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_pipes_are_read_as_given_never_hashed_first()
+    {
+        // What `nettriage analyze <(zcat a.gz) <(zcat b.gz)` passes: pipes, which a hash would drain before the
+        // analysis (it then waited forever for a writer). Pipes are never taken for copies of one another.
+        var pipes = new[] { Path.Combine(_dir, "a.fifo"), Path.Combine(_dir, "b.fifo") };
+        foreach (var pipe in pipes)
+        {
+            Assert.NotNull(CliRunner.RunTool("mkfifo", pipe));
+            Assert.True(File.Exists(pipe));
+        }
+        var writers = pipes.Select(pipe => Task.Run(() => File.WriteAllBytes(pipe, SeedPcap()))).ToArray();
+
+        var result = await Task.Run(() => CliRunner.Run("analyze", "--format", "json", pipes[0], pipes[1]))
+            .WaitAsync(TimeSpan.FromSeconds(60)); // it hung when a hash drained the pipes
+        await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.StderrLines);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal(2, json.RootElement.GetProperty("inputs").GetArrayLength());
+    }
+
+    [Fact]
     public void Two_different_captures_of_one_size_are_both_read()
     {
         // Same length, one byte apart (a later time stamp): the hash tells them apart.

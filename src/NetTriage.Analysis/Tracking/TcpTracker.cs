@@ -293,8 +293,13 @@ internal sealed class TcpTracker(TrafficTracker t)
         {
             theirs.Retransmissions = 0;
         }
-        // A segment into a closed window is a probe (RFC 9293 3.8.6.1: one byte, or none with an old sequence as Linux sends).
-        if ((fromServer ? conn.ClientZeroSince : conn.ServerZeroSince) != 0 && length <= 1 && (flags & TcpFlags.Fin) == 0) conn.ZeroProbes++;
+        // A segment into a closed window is a probe (RFC 9293 3.8.6.1): the next byte, or none with the sequence one
+        // below the highest sent, as Linux sends them; a plain acknowledgement of the other side's data is none.
+        if ((fromServer ? conn.ClientZeroSince : conn.ServerZeroSince) != 0 && (flags & TcpFlags.Fin) == 0
+            && (length == 1 || (length == 0 && mine.Started && p.Tcp.Sequence == mine.MaxEnd - 1)))
+        {
+            conn.ZeroProbes++;
+        }
         if (length == 0) return;
         uint seq = p.Tcp.Sequence;
         uint end = seq + (uint)length;

@@ -18,13 +18,15 @@ internal static class DistinctInputs
         Dictionary<string, byte[]>? hashes = null;
         foreach (var input in inputs)
         {
-            var info = input == "-" ? null : new FileInfo(input);
-            if (info is null || !info.Exists)
+            var info = input == "-" ? null : Resolve(new FileInfo(input));
+            if (info is null || !info.Exists || info.Length == 0)
             {
-                kept.Add(input); // standard input, or a name whose own error comes when it is opened
+                // Standard input; a name whose own error comes when it is opened; or no regular file (a pipe, as
+                // `<(zcat a.pcap.gz)` gives, has no size): hashing would read it, and nothing would be left to analyse.
+                kept.Add(input);
                 continue;
             }
-            string full = Resolve(info);
+            string full = info.FullName;
             long size = info.Length;
             string? same = null;
             foreach (var other in seen)
@@ -59,16 +61,20 @@ internal static class DistinctInputs
         }
     }
 
-    /// <summary>The file's full path with symbolic links followed, so two names of one file compare equal.</summary>
-    private static string Resolve(FileInfo info)
+    /// <summary>
+    /// The file with symbolic links followed (a link's own size is its target's name): two names of one file compare
+    /// equal, and /dev/fd/63 of a process substitution is its pipe, which does not exist as a file. Null when the
+    /// link cannot be followed.
+    /// </summary>
+    private static FileInfo? Resolve(FileInfo info)
     {
         try
         {
-            return info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName;
+            return info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return info.FullName;
+            return null;
         }
     }
 }

@@ -34,6 +34,7 @@ public sealed class TcpStallTests
         {
             s.After(1).Tcp(Web, 80, Client, 40000, TcpFlags.Ack, 6000, 1030); // Linux's probe: no data, an old sequence
             Window(s, Client, 40000, Web, 80, 1030, 6001, 0);
+            s.Tcp(Web, 80, Client, 40000, TcpFlags.Ack, 6001, 1030); // a plain acknowledgement: no probe
         }
 
         var report = s.Analyze();

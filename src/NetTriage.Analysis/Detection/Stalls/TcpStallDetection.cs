@@ -38,8 +38,9 @@ internal sealed class TcpStallDetection : ActivityDetector
         }
     }
 
+    /// <summary>"10.0.0.5:40000 at 09:00:01.2"; an IPv6 client in brackets ("[2001:db8::5]:40000"), as URLs write it.</summary>
     private static string Example((IpAddr Client, ushort Port, PacketTimestamp Time)? example) =>
-        example is { } e ? $"{e.Client}:{e.Port} at {Describe.Clock(e.Time)}" : "";
+        example is { } e ? $"{(e.Client.IsV6 ? $"[{e.Client}]" : e.Client.ToString())}:{e.Port} at {Describe.Clock(e.Time)}" : "";
 
     private static double Seconds(long nanos) => Math.Round(nanos / 1e9, 3);
 
@@ -68,7 +69,7 @@ internal sealed class TcpStallDetection : ActivityDetector
                     [$"A window of 0 for {Describe.Duration(longest)}: flow control pauses a sender for milliseconds, not seconds."],
                     ["A receive buffer set very small makes zero windows come and go quickly; they would not last this long."],
                     [
-                        Phrase.Of($"On the {side} ({(client ? facts.Example.Split(':')[0] : server.ToString())}): `ss -tmi` shows the connection's receive queue (Recv-Q) full; look at what the application is doing (a thread dump, `strace -p`)."),
+                        Phrase.Of($"On the {side} ({(client && s.Example is { } e ? e.Client : server)}): `ss -tmi` shows the connection's receive queue (Recv-Q) full; look at what the application is doing (a thread dump, `strace -p`)."),
                     ]),
             ]);
     }
