@@ -24,7 +24,7 @@ internal struct InputCounts(int index)
 /// runs them changes nothing but the time. They cost about as much as tracking, and the reading thread, with
 /// decoding alone, waited for the tracker half its time.
 /// </summary>
-internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors)
+internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors, IPacketObserver? observer = null)
 {
     /// <summary>Packets handed from the reading thread to the tracking thread at a time.</summary>
     private const int BatchSize = 24;
@@ -35,6 +35,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
 
     private readonly TrafficTracker _tracker = tracker;
     private readonly ActivitySensors _sensors = sensors;
+    private readonly IPacketObserver? _observer = observer;
     private readonly DecodedPacket _packet = new();
     private Batch[]? _batches;
 
@@ -62,6 +63,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         counts.Bytes += packet.Origin == PacketOrigin.Binary ? packet.CapturedLength : 0;
         if (packet.Unparsed) counts.Unparsed++;
         _tracker.Observe(packet, counts.Index);
+        _observer?.Observe(packet, counts.Index);
     }
 
     /// <summary>Reads, decodes, tracks and senses on this thread.</summary>

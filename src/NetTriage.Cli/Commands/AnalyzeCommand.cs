@@ -273,7 +273,7 @@ public static class AnalyzeCommand
     }
 
     /// <summary>Reads every input into the analyzer; returns the bytes read of the last one.</summary>
-    private static long ReadInputs(Analyzer analyzer, IReadOnlyList<string> inputs, List<string> warnings, bool showProgress)
+    internal static long ReadInputs(Analyzer analyzer, IReadOnlyList<string> inputs, List<string> warnings, bool showProgress)
     {
         var state = new ReadState();
         if (!showProgress)

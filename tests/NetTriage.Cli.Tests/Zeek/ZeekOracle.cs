@@ -65,9 +65,15 @@ internal sealed class ZeekOracleResult(int maxExamples)
         if (agreed) tally.Agreed += count;
     }
 
+    /// <summary>Examples kept per field, so one field's many differences do not hide the others'.</summary>
+    private const int ExamplesPerField = 4;
+
     internal void Example(ZeekDifference difference)
     {
-        if (_examples.Count < MaxExamples) _examples.Add(difference);
+        if (_examples.Count >= MaxExamples) return;
+        int sameField = 0;
+        foreach (var e in _examples) if (e.Field == difference.Field) sameField++;
+        if (sameField < ExamplesPerField) _examples.Add(difference);
     }
 
     /// <summary>Adds another result into this one (examples kept while there is room).</summary>
@@ -205,6 +211,8 @@ internal static class ZeekOracle
             var field = swapped ? Swap(key[i]) : key[i];
             parts[i] = KeyPart(log, row, field);
         }
+        // Connections of other IP protocols all have ports 0/0: their protocol number tells them apart.
+        if (parts.Length > 0 && parts[0] == "unknown_transport" && row.Values.TryGetValue("ip_proto", out var number)) return string.Join('\u0001', parts) + '\u0001' + number;
         return string.Join('\u0001', parts);
     }
 

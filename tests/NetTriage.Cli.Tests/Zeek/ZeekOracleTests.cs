@@ -19,7 +19,7 @@ public sealed class ZeekOracleTests(ITestOutputHelper output) : IDisposable
     // Raised as agreement improves; target 0.99 (issue: Zeek-compatible logs)
     private const double RowAgreementFloor = 0.0;
 
-    private const int ExamplesShown = 60;
+    private const int ExamplesShown = 120;
     private const string CorpusAbsent = "the Zeek corpus (../shared/corpus/zeek beside the repository) is absent";
 
     /// <summary>The logs the command writes; each one written is checked against Zeek's TSV format.</summary>

@@ -1,0 +1,377 @@
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Logs;
+
+/// <summary>
+/// One dns.log row in the making: a query waiting for its answer, an answer waiting for its query (they are paired by
+/// transaction id on one connection), or both.
+/// </summary>
+internal sealed class ZeekDnsInfo
+{
+    public long Nanos;
+    public ushort Id;
+    public int Opcode;
+    public bool HasQuery, HasReply;
+    public string? Query;
+    public ushort QType, QClass;
+    public bool HasQuestion;
+    public bool RecursionDesired, Truncated;
+    public int Z;
+    public int Rcode;
+    public bool Authoritative, RecursionAvailable, Rejected;
+    public long? Rtt;
+    public List<string>? Answers;
+    public List<long>? Ttls;
+}
+
+/// <summary>
+/// dns.log as Zeek writes it. Queries and answers pair by transaction id on their connection (the oldest waiting one);
+/// a row is written once it has both, and what is left (queries never answered, answers to queries the capture does not
+/// hold) when the connection ends. To a multicast group (mDNS, LLMNR) every message is a row of its own. The query's
+/// fields (name, class, type, RD, TC, Z) come from the query; the rcode from the answer; AA, RA and the round trip
+/// only from an answer that holds records, as Zeek sets them while it reads the answer section.
+/// </summary>
+internal static class ZeekDns
+{
+    /// <summary>Rows waiting per connection (Zeek keeps 50 ids of 50 each); past it the oldest is written as it stands.</summary>
+    public const int MaxPendingPerConnection = 64;
+
+    public static readonly ZeekField[] Fields =
+    [
+        new("ts", "time"), new("uid", "string"),
+        new("id.orig_h", "addr"), new("id.orig_p", "port"), new("id.resp_h", "addr"), new("id.resp_p", "port"),
+        new("proto", "enum"), new("trans_id", "count"), new("rtt", "interval"), new("query", "string"),
+        new("qclass", "count"), new("qclass_name", "string"), new("qtype", "count"), new("qtype_name", "string"),
+        new("rcode", "count"), new("rcode_name", "string"),
+        new("AA", "bool"), new("TC", "bool"), new("RD", "bool"), new("RA", "bool"), new("Z", "count"),
+        new("answers", "vector[string]"), new("TTLs", "vector[interval]"), new("rejected", "bool"),
+        new("opcode", "count"), new("opcode_name", "string"),
+    ];
+
+    /// <summary>Opcodes Zeek follows: QUERY, NOTIFY, UPDATE (RFC 1035, 1996, 2136); the others it ignores.</summary>
+    public static bool IsTracked(int opcode) => opcode is 0 or 4 or 5;
+
+    /// <summary>Fills <paramref name="info"/> with the query's part of a row.</summary>
+    public static void AddQuery(ZeekDnsInfo info, DecodedPacket packet)
+    {
+        var dns = packet.Dns;
+        info.HasQuery = true;
+        info.RecursionDesired = dns.RecursionDesired;
+        info.Truncated = dns.Truncation;
+        info.Z = (dns.Flags >> 4) & 0x7;
+        info.Opcode = dns.Opcode;
+        if (dns.StoredQuestions > 0)
+        {
+            // With several questions Zeek keeps the last (each overwrites the one before).
+            var q = dns.Questions[dns.StoredQuestions - 1];
+            info.HasQuestion = true;
+            info.Query = Name(packet.GetText(q.Name));
+            info.QType = q.Type;
+            info.QClass = q.Class;
+        }
+    }
+
+    /// <summary>Fills <paramref name="info"/> with the answer's part of a row.</summary>
+    public static void AddReply(ZeekDnsInfo info, DecodedPacket packet)
+    {
+        var dns = packet.Dns;
+        info.HasReply = true;
+        info.Rcode = dns.Rcode;
+        info.Opcode = dns.Opcode;
+        info.Rejected = (dns.Rcode != 0 && dns.QuestionCount == 0)
+            || (dns.QuestionCount > 0 && dns.AnswerCount == 0 && dns.AuthorityCount == 0 && dns.AdditionalCount == 0);
+        foreach (ref readonly var r in dns.StoredRecordSpan)
+        {
+            if (r.Section != DnsSection.Answer) continue;
+            if (!info.HasQuery && info.Query is null) info.Query = Name(packet.GetText(r.Name));
+            string? text = AnswerText(packet, r);
+            if (text is null) continue;
+            if (info.Answers is null)
+            {
+                // Zeek sets these as it logs an answer record, so an answer without one leaves them unset.
+                info.Authoritative = dns.AuthoritativeAnswer;
+                info.RecursionAvailable = dns.RecursionAvailable;
+                long rtt = packet.Timestamp.Nanoseconds - info.Nanos;
+                info.Rtt = info.HasQuery && rtt != 0 ? rtt : null;
+            }
+            (info.Answers ??= []).Add(text);
+            (info.Ttls ??= []).Add(r.Ttl * PacketTimestamp.NanosPerSecond);
+        }
+    }
+
+    /// <summary>A name as Zeek logs it: lower case, no trailing dot (the root is the empty name).</summary>
+    private static string Name(string presentation)
+    {
+        string name = presentation.ToLowerInvariant();
+        return name.Length > 1 && name[^1] == '.' && name[^2] != '\\' ? name[..^1] : name == "." ? "" : name;
+    }
+
+    public static void Write(ZeekLogFile log, ZeekConnection c, ZeekDnsInfo info)
+    {
+        log.BeginRow();
+        log.Time(info.Nanos);
+        log.String(c.Uid);
+        log.Addr(c.OrigHost);
+        log.Port(c.OrigPort);
+        log.Addr(c.RespHost);
+        log.Port(c.RespPort);
+        log.String(c.Protocol == IpProtocol.Tcp ? "tcp" : "udp");
+        log.Count(info.Id);
+        log.Interval(info.Rtt);
+        log.String(info.Query);
+        if (info.HasQuestion)
+        {
+            log.Count(info.QClass);
+            log.String(ClassName(info.QClass));
+            log.Count(info.QType);
+            log.String(TypeName(info.QType));
+        }
+        else
+        {
+            log.Unset();
+            log.Unset();
+            log.Unset();
+            log.Unset();
+        }
+        if (info.HasReply)
+        {
+            log.Count(info.Rcode);
+            log.String(RcodeName(info.Rcode));
+        }
+        else
+        {
+            log.Unset();
+            log.Unset();
+        }
+        log.Bool(info.Authoritative);
+        log.Bool(info.Truncated);
+        log.Bool(info.RecursionDesired);
+        log.Bool(info.RecursionAvailable);
+        log.Count(info.Z);
+        log.Strings(info.Answers);
+        log.Intervals(info.Ttls);
+        log.Bool(info.Rejected);
+        log.Count(info.Opcode);
+        log.String(OpcodeName(info.Opcode));
+        log.EndRow();
+    }
+
+    /// <summary>An answer record in Zeek's words; null for the types Zeek writes nothing for.</summary>
+    private static string? AnswerText(DecodedPacket packet, in DnsRecord r)
+    {
+        switch (r.Type)
+        {
+            case 1:
+            case 28:
+                return r.Address.IsNone ? null : r.Address.ToString();
+            case 16:
+            case 99:
+                return TxtText(r.Type == 16 ? "TXT" : "SPF", packet.GetText(r.Data));
+            case 11: // WKS
+            case 13: // HINFO
+            case 41: // OPT
+            case 249: // TKEY
+            case 250: // TSIG
+            case 257: // CAA
+                return null;
+            case 2:
+            case 5:
+            case 12:
+            case 15:
+            case 33:
+            case 6:
+            case 39:
+                string data = packet.GetText(r.Data);
+                return data.Length > 0 ? Name(data) : null;
+            case 65534:
+                return "BIND9 signing signal";
+            case 47:
+                return null;
+            case 50:
+                return "NSEC3";
+            case 51:
+                return "NSEC3PARAM";
+            default:
+                return $"<unknown type={r.Type}>";
+        }
+    }
+
+    /// <summary>
+    /// Zeek writes each character-string of a TXT record as "TXT length text", separated by spaces; the decoder keeps
+    /// them quoted and escaped as tcpdump prints them ("a" "b c"): undone here.
+    /// </summary>
+    private static string TxtText(string kind, string quoted)
+    {
+        var parts = new List<string>();
+        var current = new System.Text.StringBuilder();
+        int bytes = 0;
+        bool inString = false;
+        for (int i = 0; i < quoted.Length; i++)
+        {
+            char c = quoted[i];
+            if (!inString)
+            {
+                if (c == '"')
+                {
+                    inString = true;
+                    current.Clear();
+                    bytes = 0;
+                }
+                continue;
+            }
+            if (c == '"')
+            {
+                parts.Add($"{kind} {bytes} {current}");
+                inString = false;
+                continue;
+            }
+            if (c == '\\' && i + 1 < quoted.Length)
+            {
+                if (i + 3 < quoted.Length && char.IsAsciiDigit(quoted[i + 1]) && char.IsAsciiDigit(quoted[i + 2]) && char.IsAsciiDigit(quoted[i + 3]))
+                {
+                    current.Append((char)(((quoted[i + 1] - '0') * 100) + ((quoted[i + 2] - '0') * 10) + (quoted[i + 3] - '0')));
+                    i += 3;
+                }
+                else
+                {
+                    current.Append(quoted[++i]);
+                }
+                bytes++;
+                continue;
+            }
+            current.Append(c);
+            bytes += c < 0x80 ? 1 : System.Text.Encoding.UTF8.GetByteCount([c]);
+        }
+        return string.Join(' ', parts);
+    }
+
+    public static string ClassName(ushort qclass) => qclass switch
+    {
+        1 => "C_INTERNET",
+        2 => "C_CSNET",
+        3 => "C_CHAOS",
+        4 => "C_HESIOD",
+        254 => "C_NONE",
+        255 => "C_ANY",
+        _ => $"qclass-{qclass}",
+    };
+
+    public static string RcodeName(int rcode) => rcode switch
+    {
+        0 => "NOERROR",
+        1 => "FORMERR",
+        2 => "SERVFAIL",
+        3 => "NXDOMAIN",
+        4 => "NOTIMP",
+        5 => "REFUSED",
+        6 => "YXDOMAIN",
+        7 => "YXRRSET",
+        8 => "NXRRSet",
+        9 => "NOTAUTH",
+        10 => "NOTZONE",
+        >= 11 and <= 15 => $"unassigned-{rcode}",
+        16 => "BADVERS",
+        17 => "BADKEY",
+        18 => "BADTIME",
+        19 => "BADMODE",
+        20 => "BADNAME",
+        21 => "BADALG",
+        22 => "BADTRUNC",
+        23 => "BADCOOKIE",
+        _ => $"rcode-{rcode}",
+    };
+
+    public static string OpcodeName(int opcode) => opcode switch
+    {
+        0 => "query",
+        1 => "iquery",
+        2 => "server-status",
+        4 => "notify",
+        5 => "dynamic-update",
+        6 => "dso",
+        _ => $"opcode-{opcode}",
+    };
+
+    public static string TypeName(ushort type) => type switch
+    {
+        1 => "A",
+        2 => "NS",
+        3 => "MD",
+        4 => "MF",
+        5 => "CNAME",
+        6 => "SOA",
+        7 => "MB",
+        8 => "MG",
+        9 => "MR",
+        10 => "NULL",
+        11 => "WKS",
+        12 => "PTR",
+        13 => "HINFO",
+        14 => "MINFO",
+        15 => "MX",
+        16 => "TXT",
+        17 => "RP",
+        18 => "AFSDB",
+        19 => "X25",
+        20 => "ISDN",
+        21 => "RT",
+        22 => "NSAP",
+        23 => "NSAP-PTR",
+        24 => "SIG",
+        25 => "KEY",
+        26 => "PX",
+        27 => "GPOS",
+        28 => "AAAA",
+        29 => "LOC",
+        30 => "NXT",
+        31 => "EID",
+        32 => "NIMLOC",
+        33 => "SRV",
+        34 => "ATMA",
+        35 => "NAPTR",
+        36 => "KX",
+        37 => "CERT",
+        38 => "A6",
+        39 => "DNAME",
+        40 => "SINK",
+        41 => "OPT",
+        42 => "APL",
+        43 => "DS",
+        44 => "SSHFP",
+        45 => "IPSECKEY",
+        46 => "RRSIG",
+        47 => "NSEC",
+        48 => "DNSKEY",
+        49 => "DHCID",
+        50 => "NSEC3",
+        51 => "NSEC3PARAM",
+        52 => "TLSA",
+        53 => "SMIMEA",
+        55 => "HIP",
+        59 => "CDS",
+        60 => "CDNSKEY",
+        61 => "OPENPGPKEY",
+        62 => "CSYNC",
+        63 => "ZONEMD",
+        64 => "SVCB",
+        65 => "HTTPS",
+        99 => "SPF",
+        100 => "UINFO",
+        101 => "UID",
+        102 => "GID",
+        103 => "UNSPEC",
+        249 => "TKEY",
+        250 => "TSIG",
+        251 => "IXFR",
+        252 => "AXFR",
+        253 => "MAILB",
+        254 => "MAILA",
+        255 => "*",
+        256 => "URI",
+        257 => "CAA",
+        32768 => "TA",
+        32769 => "DLV",
+        65422 => "Wildcard",
+        _ => $"query-{type}",
+    };
+}

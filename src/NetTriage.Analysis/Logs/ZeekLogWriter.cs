@@ -1,0 +1,487 @@
+using NetTriage.Analysis.Reading;
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Logs;
+
+/// <summary>What the Zeek logs hold once written.</summary>
+public sealed record ZeekLogCounts(long Connections, long DnsTransactions, long Notices, long Weirds);
+
+/// <summary>
+/// Writes conn.log, dns.log, notice.log and weird.log as Zeek writes them, from the packets the analysis reads (it
+/// observes the same pass: one read of the capture for the report and the logs). Connections are written as they end
+/// (closed, reset, or idle past their transport's timeout, in capture time, with Zeek's timeouts), so memory holds the
+/// live connections only, whatever the length of the capture; the rest are written when the input ends. Rows are in
+/// the order connections end, as Zeek's are.
+/// </summary>
+public sealed class ZeekLogWriter : IPacketObserver, IDisposable
+{
+    private static readonly long Second = PacketTimestamp.NanosPerSecond;
+    /// <summary>Zeek's tcp_attempt_delay, tcp_close_delay and tcp_connection_linger: 5 s each.</summary>
+    private static readonly long TcpCloseDelay = 5 * Second;
+    /// <summary>Zeek's tcp_inactivity_timeout for an established connection.</summary>
+    private static readonly long TcpInactivity = 300 * Second;
+    /// <summary>udp_inactivity_timeout and icmp_inactivity_timeout (and TCP's while in its handshake).</summary>
+    private static readonly long OtherInactivity = 60 * Second;
+    /// <summary>The DNS analyzer's session timer: it checks every 10 s and ends a connection idle for 9 s.</summary>
+    private static readonly long DnsSessionTimer = 10 * Second, DnsIdle = 9 * Second;
+    /// <summary>Weird rows of one name written in full; past it one in <see cref="WeirdSampleRate"/> (Zeek's weird sampling).</summary>
+    private const int WeirdThreshold = 1000;
+    private const int WeirdSampleRate = 1000;
+
+    private readonly ZeekLogFile _conn, _dns, _notice, _weird;
+    private readonly Dictionary<ZeekFlowKey, ZeekConnection> _connections = [];
+    private readonly List<ZeekConnection> _ended = [];
+    private readonly IReadOnlyList<System.Net.IPNetwork> _localNets;
+    private readonly Dictionary<AnomalyKind, long> _weirdCounts = [];
+    private ulong _uidState = 0x9E3779B97F4A7C15;
+    private long _nextSweep = long.MinValue;
+    private long _now;
+    private bool _finished;
+
+    public ZeekLogWriter(string directory, ZeekLogFormat format, IReadOnlyList<System.Net.IPNetwork>? localNets = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        Directory.CreateDirectory(directory);
+        _localNets = localNets ?? [];
+        _conn = new ZeekLogFile(Path.Combine(directory, "conn.log"), "conn", ZeekConnLog.Fields, format);
+        _dns = new ZeekLogFile(Path.Combine(directory, "dns.log"), "dns", ZeekDns.Fields, format);
+        _notice = new ZeekLogFile(Path.Combine(directory, "notice.log"), "notice", ZeekNotices.Fields, format);
+        _weird = new ZeekLogFile(Path.Combine(directory, "weird.log"), "weird", ZeekWeirds.Fields, format);
+    }
+
+    public ZeekLogCounts Counts => new(_conn.Rows, _dns.Rows, _notice.Rows, _weird.Rows);
+
+    /// <summary>Connections held now (those not yet ended).</summary>
+    public int LiveConnections => _connections.Count;
+
+    public void Observe(DecodedPacket packet, int input)
+    {
+        if (packet.Unparsed) return;
+        long now = packet.Timestamp.Nanoseconds;
+        if (now > _now) _now = now;
+        if (_now >= _nextSweep)
+        {
+            Sweep(_now);
+            _nextSweep = _now + Second;
+        }
+        ZeekConnection? c = null;
+        if ((packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0 && (packet.Layers & PacketLayers.Fragment) == 0)
+        {
+            c = Track(packet);
+        }
+        if (packet.Anomalies.Count > 0) Weird(packet, c);
+    }
+
+    private ZeekConnection? Track(DecodedPacket p)
+    {
+        byte proto = p.Ip.Protocol;
+        bool tcp = proto == IpProtocol.Tcp && p.Has(PacketLayers.Tcp);
+        bool udp = proto == IpProtocol.Udp && p.Has(PacketLayers.Udp);
+        bool icmp = (proto == IpProtocol.Icmp && p.Has(PacketLayers.Icmp)) || (proto == IpProtocol.Icmpv6 && p.Has(PacketLayers.Icmpv6));
+        if ((proto is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmp or IpProtocol.Icmpv6) && !tcp && !udp && !icmp)
+        {
+            return null; // its transport header is cut short: Zeek drops it too
+        }
+        ZeekFlowKey key;
+        ushort sport = 0, dport = 0;
+        bool oneWay = false;
+        if (tcp || udp)
+        {
+            sport = p.SourcePort;
+            dport = p.DestinationPort;
+            key = ZeekFlowKey.Of(p.Ip.Source, sport, p.Ip.Destination, dport, proto);
+        }
+        else if (icmp)
+        {
+            (sport, dport, oneWay) = IcmpPorts(p.Icmp);
+            // A request and its reply share a connection: the key names the pair, whichever way the packet goes.
+            key = oneWay
+                ? new ZeekFlowKey(p.Ip.Source, sport, p.Ip.Destination, dport, proto)
+                : IcmpPairKey(p, sport, dport);
+        }
+        else
+        {
+            key = ZeekFlowKey.Of(p.Ip.Source, 0, p.Ip.Destination, 0, proto);
+        }
+
+        long now = p.Timestamp.Nanoseconds;
+        if (_connections.TryGetValue(key, out var c) && tcp && IsReuse(c, p))
+        {
+            End(key, c);
+            c = null;
+        }
+        if (c is null)
+        {
+            c = new ZeekConnection
+            {
+                Uid = NextUid(),
+                Protocol = proto,
+                OrigHost = p.Ip.Source,
+                RespHost = p.Ip.Destination,
+                OrigPort = sport,
+                RespPort = dport,
+                FirstNanos = now,
+                LastNanos = now,
+                OrigMac = p.SourceMac,
+                RespMac = p.DestinationMac,
+                Vlan = p.VlanId,
+                InnerVlan = p.InnerVlanId,
+            };
+            if (icmp && !oneWay && IsIcmpReply(p.Icmp))
+            {
+                // The reply came first: the requester is still the originator.
+                (c.OrigHost, c.RespHost) = (c.RespHost, c.OrigHost);
+                (c.OrigMac, c.RespMac) = (c.RespMac, c.OrigMac);
+                (c.OrigPort, c.RespPort) = (dport, sport);
+            }
+            c.Key = key;
+            _connections[key] = c;
+            if ((tcp || udp) && !p.Ip.Destination.IsMulticast && !IsBroadcast(p.Ip.Destination) && ZeekConnLog.ShouldFlip(p, tcp)) c.Flip();
+        }
+
+        bool fromOrig = p.Ip.Source == c.OrigHost && (icmp || p.SourcePort == c.OrigPort) && (p.Ip.Source != c.RespHost || p.SourcePort == c.OrigPort);
+        if (icmp && !oneWay) fromOrig = p.Ip.Source == c.OrigHost && (c.OrigHost != c.RespHost || !IsIcmpReply(p.Icmp));
+        ref var e = ref fromOrig ? ref c.Orig : ref c.Resp;
+        e.Packets++;
+        e.IpBytes += p.Ip.TotalLength;
+        if (tcp)
+        {
+            if (!c.BothClosed) c.LastNanos = now;
+            ZeekConnLog.Tcp(c, p, fromOrig);
+        }
+        else
+        {
+            c.LastNanos = now;
+            if (udp)
+            {
+                e.PayloadBytes += Math.Max(0, p.UdpLength - 8);
+                if ((e.Once & HistoryFlags.Data) == 0)
+                {
+                    e.Once |= HistoryFlags.Data;
+                    c.AddHistory('D', fromOrig);
+                }
+            }
+            else if (icmp)
+            {
+                e.PayloadBytes += Math.Max(0, p.Ip.TotalLength - p.Ip.HeaderLength - 8);
+            }
+        }
+        if (p.Has(PacketLayers.Dns)) Dns(c, p, ref fromOrig);
+        else if (p.Has(PacketLayers.Http)) c.AddService("http");
+        else if (p.Has(PacketLayers.Tls) && p.Tls.IsClientHello) c.AddService("ssl");
+        else if (p.SshNewKeys) c.AddService("ssh");
+        else if (p.Login != Packets.Login.LoginReply.None) c.AddService(LoginService(c.RespPort));
+        if (c.ClosedNanos == 0 && tcp && (c.BothClosed || c.Orig.State == TcpEndpointState.Reset || c.Resp.State == TcpEndpointState.Reset))
+        {
+            c.ClosedNanos = now;
+        }
+        return c;
+    }
+
+    /// <summary>The cleartext login protocol of a server port (the decoder reads logins on these ports only).</summary>
+    private static string LoginService(ushort port) => port switch
+    {
+        21 => "ftp",
+        110 => "pop3",
+        143 => "imap",
+        _ => "smtp",
+    };
+
+    private static bool IsBroadcast(IpAddr address) => address.IsV4 && (address.V4Value == 0xFFFF_FFFF || (address.V4Value & 0xFF) == 0xFF);
+
+    /// <summary>
+    /// A SYN on a connection that ended (or with a new initial sequence number) starts a new connection: the old one is
+    /// written and the new gets its own uid, as Zeek does when a client reuses a port.
+    /// </summary>
+    private static bool IsReuse(ZeekConnection c, DecodedPacket p)
+    {
+        var flags = p.Tcp.Flags;
+        if ((flags & TcpFlags.Syn) == 0) return false;
+        bool fromOrig = p.Ip.Source == c.OrigHost && p.SourcePort == c.OrigPort;
+        bool ack = (flags & TcpFlags.Ack) != 0;
+        if (ack && !(c.Orig.State == TcpEndpointState.Inactive && !fromOrig)) return false;
+        ref var side = ref fromOrig ? ref c.Orig : ref c.Resp;
+        bool closed = c.BothClosed || c.Orig.State == TcpEndpointState.Reset || c.Resp.State == TcpEndpointState.Reset;
+        if (closed) return true;
+        return side.SeqKnown && p.Tcp.Sequence != side.StartSeq;
+    }
+
+    /// <summary>ICMP's Zeek ports: a message type with a counterpart (echo and its reply) is a two-way pair (type,
+    /// counterpart); any other is one-way (type, code).</summary>
+    private static (ushort Orig, ushort Resp, bool OneWay) IcmpPorts(in IcmpInfo icmp)
+    {
+        int counterpart = icmp.IsV6
+            ? icmp.Type switch { 128 => 129, 129 => 128, 133 => 134, 134 => 133, 135 => 136, 136 => 135, 130 => 131, 131 => 130, 139 => 140, 140 => 139, 144 => 145, 145 => 144, _ => -1 }
+            : icmp.Type switch { 8 => 0, 0 => 8, 13 => 14, 14 => 13, 15 => 16, 16 => 15, 10 => 9, 9 => 10, 17 => 18, 18 => 17, _ => -1 };
+        return counterpart < 0 ? (icmp.Type, icmp.Code, true) : (icmp.Type, (ushort)counterpart, false);
+    }
+
+    private static bool IsIcmpReply(in IcmpInfo icmp) => icmp.IsV6
+        ? icmp.Type is 129 or 134 or 136 or 131 or 140 or 145
+        : icmp.Type is 0 or 14 or 16 or 9 or 18;
+
+    private static ZeekFlowKey IcmpPairKey(DecodedPacket p, ushort type, ushort counterpart)
+    {
+        // The request's type first, and the requester's address with it.
+        bool reply = IsIcmpReply(p.Icmp);
+        var requester = reply ? p.Ip.Destination : p.Ip.Source;
+        var responder = reply ? p.Ip.Source : p.Ip.Destination;
+        ushort request = reply ? counterpart : type;
+        ushort answer = reply ? type : counterpart;
+        return new ZeekFlowKey(requester, request, responder, answer, p.Ip.Protocol);
+    }
+
+    private void Dns(ZeekConnection c, DecodedPacket p, ref bool fromOrig)
+    {
+        var dns = p.Dns;
+        c.AddService("dns");
+        c.DnsSeen = true;
+        if (!c.DnsStarted)
+        {
+            c.DnsStarted = true;
+            // The first message an answer from the originator's side: the capture missed the query; Zeek turns it round.
+            if (fromOrig && dns.IsResponse && !c.RespHost.IsMulticast)
+            {
+                c.Flip();
+                fromOrig = false;
+            }
+        }
+        if (!ZeekDns.IsTracked(dns.Opcode)) return;
+        var pending = c.PendingDns ??= [];
+        if (c.RespHost.IsMulticast)
+        {
+            // To a group every message is a row of its own.
+            var alone = new ZeekDnsInfo { Nanos = p.Timestamp.Nanoseconds, Id = dns.Id, Opcode = dns.Opcode };
+            if (dns.IsResponse) ZeekDns.AddReply(alone, p);
+            else ZeekDns.AddQuery(alone, p);
+            ZeekDns.Write(_dns, c, alone);
+            return;
+        }
+        // The oldest waiting row of this id that lacks this half.
+        ZeekDnsInfo? match = null;
+        int at = -1;
+        for (int i = 0; i < pending.Count; i++)
+        {
+            var info = pending[i];
+            if (info.Id == dns.Id && (dns.IsResponse ? !info.HasReply : !info.HasQuery))
+            {
+                match = info;
+                at = i;
+                break;
+            }
+        }
+        if (match is null)
+        {
+            if (pending.Count >= ZeekDns.MaxPendingPerConnection)
+            {
+                ZeekDns.Write(_dns, c, pending[0]);
+                pending.RemoveAt(0);
+            }
+            match = new ZeekDnsInfo { Nanos = p.Timestamp.Nanoseconds, Id = dns.Id, Opcode = dns.Opcode };
+            pending.Add(match);
+            at = pending.Count - 1;
+        }
+        if (dns.IsResponse) ZeekDns.AddReply(match, p);
+        else ZeekDns.AddQuery(match, p);
+        if (match.HasQuery && match.HasReply)
+        {
+            ZeekDns.Write(_dns, c, match);
+            pending.RemoveAt(at);
+        }
+    }
+
+    /// <summary>Ends the connections whose time has come (Zeek's timers, on capture time).</summary>
+    private void Sweep(long now)
+    {
+        foreach (var (key, c) in _connections)
+        {
+            if (Deadline(c) <= now) _ended.Add(c);
+        }
+        if (_ended.Count == 0) return;
+        // Those ending at the same sweep in the order they ended.
+        _ended.Sort((a, b) => Deadline(a).CompareTo(Deadline(b)));
+        foreach (var c in _ended) End(KeyOf(c), c);
+        _ended.Clear();
+    }
+
+    /// <summary>When Zeek would remove the connection (capture time), if nothing more arrives.</summary>
+    private static long Deadline(ZeekConnection c)
+    {
+        if (c.Protocol == IpProtocol.Tcp)
+        {
+            var os = c.Orig.State;
+            var rs = c.Resp.State;
+            if (os is TcpEndpointState.SynSent or TcpEndpointState.SynAckSent && rs == TcpEndpointState.Inactive) return c.FirstNanos + TcpCloseDelay;
+            if (c.BothClosed || os == TcpEndpointState.Reset || rs == TcpEndpointState.Reset) return c.LastNanos + TcpCloseDelay;
+            bool handshake = os is TcpEndpointState.Inactive or TcpEndpointState.SynSent or TcpEndpointState.SynAckSent
+                && rs is TcpEndpointState.Inactive or TcpEndpointState.SynSent or TcpEndpointState.SynAckSent;
+            if ((c.Orig.FinOrReset || c.Resp.FinOrReset) && (os == TcpEndpointState.Inactive || rs == TcpEndpointState.Inactive)) return c.LastNanos + TcpCloseDelay;
+            return c.LastNanos + (handshake ? OtherInactivity : TcpInactivity);
+        }
+        if (c.Protocol == IpProtocol.Udp && c.DnsSeen)
+        {
+            // The DNS timer fires 10 s after the connection began and every 10 s after; it ends one idle 9 s.
+            long idleAt = c.LastNanos + DnsIdle - c.FirstNanos;
+            long ticks = Math.Max(1, (idleAt + DnsSessionTimer - 1) / DnsSessionTimer);
+            return c.FirstNanos + (ticks * DnsSessionTimer);
+        }
+        return c.LastNanos + OtherInactivity;
+    }
+
+    private static ZeekFlowKey KeyOf(ZeekConnection c) => c.Key;
+
+    private void End(ZeekFlowKey key, ZeekConnection c)
+    {
+        _connections.Remove(key);
+        if (c.PendingDns is { Count: > 0 } pending)
+        {
+            // Queries never answered first, then answers never asked (Zeek's order).
+            foreach (var info in pending) if (info.HasQuery) ZeekDns.Write(_dns, c, info);
+            foreach (var info in pending) if (!info.HasQuery) ZeekDns.Write(_dns, c, info);
+        }
+        WriteConnection(c);
+    }
+
+    private void WriteConnection(ZeekConnection c)
+    {
+        var log = _conn;
+        long duration = c.LastNanos - c.FirstNanos;
+        log.BeginRow();
+        log.Time(c.FirstNanos);
+        log.String(c.Uid);
+        log.Addr(c.OrigHost);
+        log.Port(c.OrigPort);
+        log.Addr(c.RespHost);
+        log.Port(c.RespPort);
+        log.String(c.Protocol switch
+        {
+            IpProtocol.Tcp => "tcp",
+            IpProtocol.Udp => "udp",
+            IpProtocol.Icmp or IpProtocol.Icmpv6 => "icmp",
+            _ => "unknown_transport",
+        });
+        log.String(c.Service);
+        if (duration > 0)
+        {
+            log.Interval(duration);
+            log.Count(OrigBytes(c));
+            log.Count(RespBytes(c));
+        }
+        else
+        {
+            log.Unset();
+            log.Unset();
+            log.Unset();
+        }
+        log.String(ZeekConnLog.State(c));
+        log.Bool(IsLocal(c.OrigHost));
+        log.Bool(IsLocal(c.RespHost));
+        log.Count(c.Protocol == IpProtocol.Tcp ? ZeekConnLog.Missed(c.Orig) + ZeekConnLog.Missed(c.Resp) : 0);
+        log.String(c.History.Length > 0 ? new string(c.History) : null);
+        log.Count(c.Orig.Packets);
+        log.Count(c.Orig.IpBytes);
+        log.Count(c.Resp.Packets);
+        log.Count(c.Resp.IpBytes);
+        log.Unset();
+        log.Count(c.Protocol);
+        log.EndRow();
+    }
+
+    private static long OrigBytes(ZeekConnection c) => c.Protocol == IpProtocol.Tcp ? ZeekConnLog.Size(c.Orig, c.Resp) : c.Orig.PayloadBytes;
+    private static long RespBytes(ZeekConnection c) => c.Protocol == IpProtocol.Tcp ? ZeekConnLog.Size(c.Resp, c.Orig) : c.Resp.PayloadBytes;
+
+    private bool IsLocal(IpAddr address)
+    {
+        var ip = address.ToIPAddress();
+        foreach (var net in _localNets) if (net.Contains(ip)) return true;
+        foreach (var net in PrivateAddressSpace) if (net.Contains(ip)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Addresses that are local wherever the capture was taken, as Zeek counts them (its private_address_space, local
+    /// by default since Zeek 5): IANA's special-purpose ranges (RFC 6890: private, shared, loopback, link-local,
+    /// documentation, benchmarking, reserved), the link-local and administratively scoped multicast blocks, and IPv6's
+    /// loopback, unique-local, link-local, documentation, IETF-protocol (Teredo) and mapped ranges. 6to4 (2002::/16)
+    /// and global multicast are not local.
+    /// </summary>
+    private static readonly System.Net.IPNetwork[] PrivateAddressSpace =
+    [
+        .. new[]
+        {
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+            "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+            "224.0.0.0/24", "239.0.0.0/8", "240.0.0.0/4",
+            "::/128", "::1/128", "::ffff:0:0/96", "64:ff9b::/96", "100::/64", "2001::/23", "2001:db8::/32", "fc00::/7", "fe80::/10",
+        }.Select(n => System.Net.IPNetwork.Parse(n)),
+    ];
+
+    private void Weird(DecodedPacket p, ZeekConnection? c)
+    {
+        foreach (var kind in p.Anomalies.Kept)
+        {
+            long n = _weirdCounts.TryGetValue(kind, out long seen) ? seen + 1 : 1;
+            _weirdCounts[kind] = n;
+            if (n > WeirdThreshold && n % WeirdSampleRate != 0) continue;
+            ZeekWeirds.Write(_weird, p, c, kind);
+        }
+    }
+
+    /// <summary>
+    /// The input is over: every connection still live is written (in the order it began), then the notices of the
+    /// analysis. Call once, then <see cref="Dispose"/>.
+    /// </summary>
+    public void Finish(AnalysisReport? report)
+    {
+        if (_finished) return;
+        _finished = true;
+        foreach (var c in _connections.Values.OrderBy(c => c.FirstNanos).ToList()) End(c.Key, c);
+        if (report is not null) ZeekNotices.Write(_notice, report);
+    }
+
+    public void Dispose()
+    {
+        _conn.Dispose();
+        _dns.Dispose();
+        _notice.Dispose();
+        _weird.Dispose();
+    }
+
+    /// <summary>
+    /// A uid in Zeek's form: "C" and two words (32 and 64 bits) in base 62, least significant digit first. The words come
+    /// from a fixed-seed generator, so the same capture gives the same uids on every run (Zeek's own uids are random
+    /// unless seeded).
+    /// </summary>
+    private string NextUid()
+    {
+        ulong high = SplitMix() >> 32;
+        ulong low = SplitMix();
+        Span<char> text = stackalloc char[24];
+        int n = 0;
+        text[n++] = 'C';
+        n += Base62(high, text[n..]);
+        n += Base62(low, text[n..]);
+        return new string(text[..n]);
+    }
+
+    private ulong SplitMix()
+    {
+        ulong z = _uidState += 0x9E3779B97F4A7C15;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+        return z ^ (z >> 31);
+    }
+
+    private static int Base62(ulong value, Span<char> destination)
+    {
+        const string digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        int n = 0;
+        do
+        {
+            destination[n++] = digits[(int)(value % 62)];
+            value /= 62;
+        }
+        while (value != 0);
+        return n;
+    }
+}
