@@ -16,6 +16,7 @@ public sealed class UsageErrorTests
         ShowCommand.Create(TextWriter.Null, TextWriter.Null),
         GenerateCommand.Create(TextWriter.Null, TextWriter.Null),
         DiagnoseCommand.Create(TextWriter.Null, TextWriter.Null),
+        LogsCommand.Create(TextWriter.Null, TextWriter.Null),
     ];
 
     /// <summary>A value no option here takes: not a number, not a size, not one of a list of choices.</summary>

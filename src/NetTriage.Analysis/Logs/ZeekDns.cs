@@ -99,11 +99,50 @@ internal static class ZeekDns
         }
     }
 
-    /// <summary>A name as Zeek logs it: lower case, no trailing dot (the root is the empty name).</summary>
-    private static string Name(string presentation)
+    /// <summary>
+    /// A name as Zeek logs it: its labels' bytes joined by dots, lower case, no trailing dot (the root is the empty
+    /// name). The decoder gives the presentation form (RFC 1035 5.1, RFC 4343: \DDD and \X escapes): undone here, so the
+    /// log writer escapes what is not printable as Zeek does (\xNN).
+    /// </summary>
+    internal static string Name(string presentation)
     {
-        string name = presentation.ToLowerInvariant();
-        return name.Length > 1 && name[^1] == '.' && name[^2] != '\\' ? name[..^1] : name == "." ? "" : name;
+        if (presentation == ".") return "";
+        var bytes = new List<byte>(presentation.Length);
+        int end = presentation.Length;
+        if (end > 1 && presentation[end - 1] == '.' && !EndsEscaped(presentation)) end--;
+        Span<byte> utf8 = stackalloc byte[4];
+        for (int i = 0; i < end; i++)
+        {
+            char c = presentation[i];
+            if (c == '\\' && i + 1 < end)
+            {
+                if (i + 3 < end && char.IsAsciiDigit(presentation[i + 1]) && char.IsAsciiDigit(presentation[i + 2]) && char.IsAsciiDigit(presentation[i + 3]))
+                {
+                    bytes.Add((byte)(((presentation[i + 1] - '0') * 100) + ((presentation[i + 2] - '0') * 10) + (presentation[i + 3] - '0')));
+                    i += 3;
+                    continue;
+                }
+                c = presentation[++i];
+            }
+            if (c < 0x80)
+            {
+                bytes.Add((byte)char.ToLowerInvariant(c));
+            }
+            else
+            {
+                int n = System.Text.Encoding.UTF8.GetBytes([c], utf8);
+                for (int k = 0; k < n; k++) bytes.Add(utf8[k]);
+            }
+        }
+        return ZeekLogFile.FromBytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
+    }
+
+    /// <summary>The final dot is escaped (part of the last label), so it is no root dot.</summary>
+    private static bool EndsEscaped(string presentation)
+    {
+        int backslashes = 0;
+        for (int i = presentation.Length - 2; i >= 0 && presentation[i] == '\\'; i--) backslashes++;
+        return backslashes % 2 == 1;
     }
 
     public static void Write(ZeekLogFile log, ZeekConnection c, ZeekDnsInfo info)

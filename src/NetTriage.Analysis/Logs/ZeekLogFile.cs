@@ -261,6 +261,23 @@ internal sealed class ZeekLogFile : IDisposable
         if (_format == ZeekLogFormat.Json) _line.Append(']');
     }
 
+    /// <summary>First of the 128 code points that stand for a byte that is not valid UTF-8 (U+DC80..U+DCFF, as Python's surrogateescape).</summary>
+    private const char RawByteBase = '\uDC00';
+
+    /// <summary>
+    /// Bytes from the wire as a string for the log: valid UTF-8 decoded, every other byte kept as a stand-in the writer
+    /// escapes as \xNN (Zeek writes valid UTF-8 as it is and escapes the rest).
+    /// </summary>
+    public static string FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return Encoding.UTF8.GetString(bytes);
+        var text = new StringBuilder(bytes.Length);
+        foreach (byte b in bytes) text.Append(b < 0x80 ? (char)b : (char)(RawByteBase + b));
+        return text.ToString();
+    }
+
+    private static bool IsRawByte(char c) => c >= RawByteBase + 0x80 && c <= RawByteBase + 0xFF;
+
     private void TsvEscape(string value, bool inSet)
     {
         if (value == UnsetField || value == EmptyField)
@@ -271,21 +288,29 @@ internal sealed class ZeekLogFile : IDisposable
             return;
         }
         Span<byte> utf8 = stackalloc byte[4];
-        foreach (char c in value)
+        for (int i = 0; i < value.Length; i++)
         {
+            char c = value[i];
             if (c < 0x20 || c == 0x7F || c == Separator || (inSet && c == SetSeparator) || c == '\\') AppendHex(c);
             else if (c < 0x80) _line.Append(c);
+            else if (IsRawByte(c)) AppendHex(c - RawByteBase);
+            else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                // A character outside the basic plane (an emoji): printable, kept as it is.
+                _line.Append(c).Append(value[++i]);
+            }
             else
             {
-                // Outside ASCII: the UTF-8 bytes of a decoded name are kept only when printable (no bidirectional
-                // overrides or other format characters that could disguise a line).
+                // Outside ASCII: kept when printable; control and format characters (bidirectional overrides that could
+                // disguise a line) and lone surrogates are escaped as their UTF-8 bytes.
                 var category = char.GetUnicodeCategory(c);
                 if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
                     or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
                     or UnicodeCategory.OtherNotAssigned)
                 {
-                    int n = Encoding.UTF8.GetBytes([c], utf8);
-                    for (int i = 0; i < n; i++) AppendHex(utf8[i]);
+                    int n = char.IsSurrogate(c) ? 0 : Encoding.UTF8.GetBytes([c], utf8);
+                    if (n == 0) AppendHex('?');
+                    for (int k = 0; k < n; k++) AppendHex(utf8[k]);
                 }
                 else
                 {
@@ -310,6 +335,13 @@ internal sealed class ZeekLogFile : IDisposable
                 case '"': _line.Append("\\\""); break;
                 case '\\': _line.Append("\\\\"); break;
                 default:
+                    if (IsRawByte(c))
+                    {
+                        // As Zeek's JSON writer: a byte that is not UTF-8 as the text \xNN.
+                        _line.Append("\\\\x");
+                        _line.Append(((int)(c - RawByteBase)).ToString("x2", CultureInfo.InvariantCulture));
+                        break;
+                    }
                     if (c < 0x20 || c == 0x7F || (c >= 0x80 && char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format
                         or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate))
                     {

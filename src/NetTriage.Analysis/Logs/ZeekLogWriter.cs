@@ -3,6 +3,9 @@ using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Logs;
 
+/// <summary>A connection's uid and identity, kept for the notices that cite one of its packets.</summary>
+internal sealed record ZeekConnId(string Uid, byte Protocol, IpAddr OrigHost, ushort OrigPort, IpAddr RespHost, ushort RespPort);
+
 /// <summary>What the Zeek logs hold once written.</summary>
 public sealed record ZeekLogCounts(long Connections, long DnsTransactions, long Notices, long Weirds);
 
@@ -33,7 +36,15 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     private readonly List<ZeekConnection> _ended = [];
     private readonly IReadOnlyList<System.Net.IPNetwork> _localNets;
     private readonly Dictionary<AnomalyKind, long> _weirdCounts = [];
+    /// <summary>
+    /// The connection of packets a finding may cite as evidence (a connection's first packet, DNS messages, resets,
+    /// ICMP), by input and frame, so notice.log names the uid of a finding's evidence. Bounded: past
+    /// <see cref="MaxFrameUids"/> packets, later evidence is written without a uid.
+    /// </summary>
+    private readonly Dictionary<(int Input, long Frame), ZeekConnId> _frameUids = [];
+    private const int MaxFrameUids = 100_000;
     private ulong _uidState = 0x9E3779B97F4A7C15;
+    private long _uidCount;
     private long _nextSweep = long.MinValue;
     private long _now;
     private bool _finished;
@@ -67,7 +78,14 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         ZeekConnection? c = null;
         if ((packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0 && (packet.Layers & PacketLayers.Fragment) == 0)
         {
+            long before = _uidCount;
             c = Track(packet);
+            if (c is not null && _frameUids.Count < MaxFrameUids
+                && (_uidCount != before || (packet.Layers & (PacketLayers.Dns | PacketLayers.Icmp | PacketLayers.Icmpv6 | PacketLayers.Http)) != 0
+                    || (packet.Tcp.Flags & (TcpFlags.Rst | TcpFlags.Syn)) != 0))
+            {
+                _frameUids[(input, packet.FrameNumber)] = new ZeekConnId(c.Uid, c.Protocol, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
+            }
         }
         if (packet.Anomalies.Count > 0) Weird(packet, c);
     }
@@ -436,7 +454,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (_finished) return;
         _finished = true;
         foreach (var c in _connections.Values.OrderBy(c => c.FirstNanos).ToList()) End(c.Key, c);
-        if (report is not null) ZeekNotices.Write(_notice, report);
+        if (report is not null) ZeekNotices.Write(_notice, report, (input, frame) => _frameUids.TryGetValue((input, frame), out var id) ? id : null);
     }
 
     public void Dispose()
@@ -454,6 +472,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     /// </summary>
     private string NextUid()
     {
+        _uidCount++;
         ulong high = SplitMix() >> 32;
         ulong low = SplitMix();
         Span<char> text = stackalloc char[24];

@@ -22,35 +22,57 @@ internal static class ZeekNotices
 
     private static readonly string[] LogAction = ["Notice::ACTION_LOG"];
 
-    public static void Write(ZeekLogFile log, AnalysisReport report)
+    /// <summary>Writes the rows; <paramref name="connectionOf"/> gives the connection of an evidence packet (input, frame) when known.</summary>
+    public static void Write(ZeekLogFile log, AnalysisReport report, Func<int, long, ZeekConnId?> connectionOf)
     {
         foreach (var f in report.Findings)
         {
             string? src = f.Clients.Count == 1 ? f.Clients[0] : null;
-            Row(log, f.First, f.Transport, Note(f.Kind.Name()), f.Title.Text, Sub(f), src, f.Server, f.Port,
+            Row(log, f.First, Connection(f.Evidence, connectionOf), f.Transport, Note(f.Kind.Name()), f.Title.Text, Sub(f), src, f.Server, f.Port,
                 f.Failed > 0 ? f.Failed : f.Attempts, f.Kind.Name(), f.Severity.Name(), f.Id);
         }
         foreach (var i in report.Incidents)
         {
             string? dst = i.Servers.Count == 1 ? i.Servers[0] : null;
             string? src = i.Clients.Count == 1 ? i.Clients[0] : null;
-            Row(log, i.First, i.Transport, "NetTriage::Incident", i.Title, i.Summary.Text, src, dst, i.Port,
+            Row(log, i.First, Connection(i.Evidence, connectionOf), i.Transport, "NetTriage::Incident", i.Title, i.Summary.Text, src, dst, i.Port,
                 i.Failed > 0 ? i.Failed : i.Attempts, i.Kind.Name(), i.Severity.Name(), i.Id);
         }
     }
 
+    /// <summary>The connection of the first evidence packet that belongs to one.</summary>
+    private static ZeekConnId? Connection(IReadOnlyList<EvidencePacket> evidence, Func<int, long, ZeekConnId?> connectionOf)
+    {
+        foreach (var e in evidence)
+        {
+            if (connectionOf(e.Input, e.Frame) is { } id) return id;
+        }
+        return null;
+    }
+
     private static string? Sub(Finding f) => f.Names.Count > 0 ? string.Join(", ", f.Names.Take(5)) : f.Service;
 
-    private static void Row(ZeekLogFile log, TimeValue time, string transport, string note, string msg, string? sub,
+    private static void Row(ZeekLogFile log, TimeValue time, ZeekConnId? conn, string transport, string note, string msg, string? sub,
         string? src, string? dst, int? port, long n, string kind, string severity, string id)
     {
         log.BeginRow();
         log.Time((long)Math.Round(time.Seconds * PacketTimestamp.NanosPerSecond));
-        log.Unset();
-        log.Unset();
-        log.Unset();
-        log.Unset();
-        log.Unset();
+        if (conn is not null)
+        {
+            log.String(conn.Uid);
+            log.Addr(conn.OrigHost);
+            log.Port(conn.OrigPort);
+            log.Addr(conn.RespHost);
+            log.Port(conn.RespPort);
+        }
+        else
+        {
+            log.Unset();
+            log.Unset();
+            log.Unset();
+            log.Unset();
+            log.Unset();
+        }
         string proto = transport.ToLowerInvariant();
         log.String(proto is "tcp" or "udp" or "icmp" ? proto : null);
         log.String(note);
