@@ -312,14 +312,14 @@ internal static class ZeekConnLog
     }
 
     /// <summary>The history reads ^?S[^HAFGIQ]*R: a SYN, then a reset, with no answer between.</summary>
-    private static bool IsSynThenReset(ReadOnlySpan<char> history)
+    private static bool IsSynThenReset(ReadOnlySpan<byte> history)
     {
         int i = 0;
         if (i < history.Length && history[i] == '^') i++;
         if (i >= history.Length || history[i] != 'S') return false;
         for (i++; i < history.Length; i++)
         {
-            char h = history[i];
+            char h = (char)history[i];
             if (h == 'R') return true;
             if (h is 'H' or 'A' or 'F' or 'G' or 'I' or 'Q') return false;
         }

@@ -50,7 +50,7 @@ internal struct ZeekEndpoint
     // when their sequence number differs from the last of the same kind).
     public long LastSynSeq, LastFinSeq, LastRstSeq;
     public bool SynLetter, FinLetter, RstLetter;
-    public long Retransmits, ZeroWindows, Gaps;
+    public int Retransmits, ZeroWindows;
     public HistoryFlags Once;
 }
 
@@ -73,10 +73,10 @@ internal enum HistoryFlags : byte
 internal sealed class ZeekConnection
 {
     public const int MaxHoles = 2;
-    /// <summary>History letters kept (Zeek's own limit is the same order; a long history is a pathological connection).</summary>
-    private const int MaxHistory = 64;
 
-    public string Uid = "";
+    /// <summary>Its number in the order connections began: its uid is made from it when written.</summary>
+    public long Serial;
+    public string Uid => ZeekUid.Of(Serial);
     /// <summary>The table key it is held under.</summary>
     public ZeekFlowKey Key;
     public byte Protocol;
@@ -87,8 +87,12 @@ internal sealed class ZeekConnection
     public MacAddress OrigMac, RespMac;
     public ushort Vlan, InnerVlan;
     public string? Service;
-    /// <summary>The TCP connection closed (FIN both ways) or was reset at this capture time; 0 while open.</summary>
-    public long ClosedNanos;
+    /// <summary>When it is queued to be checked for its end (capture time).</summary>
+    public long DueAt;
+    /// <summary>Written and dropped from the table.</summary>
+    public bool Ended;
+    /// <summary>The TCP states when its end was last computed (a change can bring the end sooner).</summary>
+    public TcpEndpointState LastOrigState, LastRespState;
     /// <summary>The TCP connection was idle past its end before this packet: both sides closed (duration stops there).</summary>
     public bool BothClosed => Orig.FinOrReset && Resp.FinOrReset;
     /// <summary>A DNS message has been read on this connection (its service is dns, and its idle timeout DNS's).</summary>
@@ -97,8 +101,34 @@ internal sealed class ZeekConnection
     public bool DnsStarted;
     /// <summary>DNS queries of this connection waiting for their answer.</summary>
     public List<ZeekDnsInfo>? PendingDns;
-    private char[] _history = new char[8];
-    private int _historyLength;
+    public bool HasPendingDns => PendingDns is { Count: > 0 };
+    private HistoryBuffer _history;
+    private byte _historyLength;
+
+    /// <summary>
+    /// Clears it for reuse: ended connections go back to a pool, so a busy capture's connections (each lives seconds of
+    /// capture time, long enough to reach the older generations of the heap) are not garbage to collect.
+    /// </summary>
+    public void Reset()
+    {
+        Serial = 0;
+        Key = default;
+        Protocol = 0;
+        OrigHost = RespHost = default;
+        OrigPort = RespPort = 0;
+        FirstNanos = LastNanos = 0;
+        Orig = default;
+        Resp = default;
+        OrigMac = RespMac = default;
+        Vlan = InnerVlan = 0;
+        Service = null;
+        DueAt = 0;
+        Ended = false;
+        LastOrigState = LastRespState = TcpEndpointState.Inactive;
+        DnsSeen = DnsStarted = false;
+        PendingDns?.Clear();
+        _historyLength = 0;
+    }
 
     /// <summary>Adds a protocol to the service list once, in the order they were recognised (Zeek's "dns", "http,ssl").</summary>
     public void AddService(string name)
@@ -107,13 +137,15 @@ internal sealed class ZeekConnection
         else if (!Service.Split(',').Contains(name)) Service = Service + "," + name;
     }
 
-    public ReadOnlySpan<char> History => _history.AsSpan(0, _historyLength);
+    /// <summary>The history letters (ASCII), oldest first.</summary>
+    public ReadOnlySpan<byte> History => ((ReadOnlySpan<byte>)_history)[.._historyLength];
+
+    public string HistoryText => System.Text.Encoding.ASCII.GetString(History);
 
     public void AddHistory(char letter)
     {
-        if (_historyLength == MaxHistory) return;
-        if (_historyLength == _history.Length) Array.Resize(ref _history, Math.Min(MaxHistory, _history.Length * 2));
-        _history[_historyLength++] = letter;
+        if (_historyLength == HistoryBuffer.Length) return;
+        _history[_historyLength++] = (byte)letter;
     }
 
     /// <summary>A letter for a side: upper case for the originator, lower case for the responder.</summary>
@@ -123,7 +155,7 @@ internal sealed class ZeekConnection
     /// A letter Zeek gives logarithmically (C, G, T, W): at the 1st, 10th, 100th... occurrence, so a history shows the
     /// order of magnitude of how often it happened.
     /// </summary>
-    public void AddCounted(char upper, bool fromOrig, ref long count)
+    public void AddCounted(char upper, bool fromOrig, ref int count)
     {
         count++;
         long threshold = 1;
@@ -140,9 +172,65 @@ internal sealed class ZeekConnection
         (OrigMac, RespMac) = (RespMac, OrigMac);
         for (int i = 0; i < _historyLength; i++)
         {
-            char c = _history[i];
-            _history[i] = char.IsUpper(c) ? char.ToLowerInvariant(c) : char.IsLower(c) ? char.ToUpperInvariant(c) : c;
+            char c = (char)_history[i];
+            _history[i] = (byte)(char.IsAsciiLetterUpper(c) ? char.ToLowerInvariant(c) : char.IsAsciiLetterLower(c) ? char.ToUpperInvariant(c) : c);
         }
         AddHistory('^');
+    }
+}
+
+/// <summary>
+/// A connection's history letters, held inside the connection (no array of its own). Zeek's history has no limit, but
+/// past 32 letters a connection is pathological (letters repeat only when their sequence number changes, or at 10, 100,
+/// 1000 occurrences); the rest are dropped.
+/// </summary>
+[System.Runtime.CompilerServices.InlineArray(Length)]
+internal struct HistoryBuffer
+{
+    public const int Length = 32;
+    private byte _first;
+}
+
+/// <summary>
+/// Uids in Zeek's form: "C" and two words (32 and 64 bits) in base 62, least significant digit first. The words are a
+/// fixed mix of the connection's serial number, so the same capture gives the same uids on every run (Zeek's own uids
+/// are random unless seeded) and no uid is held while a connection lives.
+/// </summary>
+internal static class ZeekUid
+{
+    private const ulong Seed = 0x9E3779B97F4A7C15;
+
+    public static string Of(long serial)
+    {
+        ulong high = Mix(Seed + ((ulong)serial * 2)) >> 32;
+        ulong low = Mix(Seed + ((ulong)serial * 2) + 1);
+        Span<char> text = stackalloc char[24];
+        int n = 0;
+        text[n++] = 'C';
+        n += Base62(high, text[n..]);
+        n += Base62(low, text[n..]);
+        return new string(text[..n]);
+    }
+
+    /// <summary>SplitMix64's finaliser: a bijective scramble of 64 bits.</summary>
+    private static ulong Mix(ulong z)
+    {
+        z *= 0x9E3779B97F4A7C15;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+        return z ^ (z >> 31);
+    }
+
+    private static int Base62(ulong value, Span<char> destination)
+    {
+        const string digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        int n = 0;
+        do
+        {
+            destination[n++] = digits[(int)(value % 62)];
+            value /= 62;
+        }
+        while (value != 0);
+        return n;
     }
 }

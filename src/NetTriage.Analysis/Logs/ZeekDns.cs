@@ -71,30 +71,30 @@ internal static class ZeekDns
         }
     }
 
-    /// <summary>Fills <paramref name="info"/> with the answer's part of a row.</summary>
+    /// <summary>
+    /// Keeps the answer's part of a row for later (an answer waiting for its query, an answer to a group): the rare
+    /// path; an answer that completes a waiting query is written straight from its packet.
+    /// </summary>
     public static void AddReply(ZeekDnsInfo info, DecodedPacket packet)
     {
         var dns = packet.Dns;
         info.HasReply = true;
         info.Rcode = dns.Rcode;
         info.Opcode = dns.Opcode;
-        info.Rejected = (dns.Rcode != 0 && dns.QuestionCount == 0)
-            || (dns.QuestionCount > 0 && dns.AnswerCount == 0 && dns.AuthorityCount == 0 && dns.AdditionalCount == 0);
+        info.Rejected = IsRejected(dns);
         foreach (ref readonly var r in dns.StoredRecordSpan)
         {
             if (r.Section != DnsSection.Answer) continue;
             if (!info.HasQuery && info.Query is null) info.Query = Name(packet.GetText(r.Name));
-            string? text = AnswerText(packet, r);
-            if (text is null) continue;
+            if (!HasText(r)) continue;
             if (info.Answers is null)
             {
-                // Zeek sets these as it logs an answer record, so an answer without one leaves them unset.
                 info.Authoritative = dns.AuthoritativeAnswer;
                 info.RecursionAvailable = dns.RecursionAvailable;
                 long rtt = packet.Timestamp.Nanoseconds - info.Nanos;
                 info.Rtt = info.HasQuery && rtt != 0 ? rtt : null;
             }
-            (info.Answers ??= []).Add(text);
+            (info.Answers ??= []).Add(r.Type is 1 or 28 ? r.Address.ToString() : AnswerText(packet, r)!);
             (info.Ttls ??= []).Add(r.Ttl * PacketTimestamp.NanosPerSecond);
         }
     }
@@ -107,6 +107,12 @@ internal static class ZeekDns
     internal static string Name(string presentation)
     {
         if (presentation == ".") return "";
+        if (presentation.AsSpan().IndexOfAnyExceptInRange(' ', '~') < 0 && !presentation.Contains('\\'))
+        {
+            // The common case: printable ASCII without escapes.
+            string plain = presentation.Length > 1 && presentation[^1] == '.' ? presentation[..^1] : presentation;
+            return plain.ToLowerInvariant();
+        }
         var bytes = new List<byte>(presentation.Length);
         int end = presentation.Length;
         if (end > 1 && presentation[end - 1] == '.' && !EndsEscaped(presentation)) end--;
@@ -145,8 +151,17 @@ internal static class ZeekDns
         return backslashes % 2 == 1;
     }
 
-    public static void Write(ZeekLogFile log, ZeekConnection c, ZeekDnsInfo info)
+    /// <summary>
+    /// Writes a row: the query's part from <paramref name="info"/>; the answer's from <paramref name="reply"/> when it
+    /// is the packet at hand (the common case: written straight from the packet, nothing kept), else from what
+    /// <paramref name="info"/> kept of an earlier answer, else unset.
+    /// </summary>
+    public static void Write(ZeekLogFile log, ZeekConnection c, ZeekDnsInfo info, DecodedPacket? reply = null)
     {
+        var dns = reply?.Dns;
+        bool hasReply = dns is not null || info.HasReply;
+        // Zeek sets AA, RA and the round trip as it logs an answer record: not for an answer without one.
+        bool answered = dns is not null ? HasAnswerText(reply!) : info.Answers is not null;
         log.BeginRow();
         log.Time(info.Nanos);
         log.String(c.Uid);
@@ -156,8 +171,9 @@ internal static class ZeekDns
         log.Port(c.RespPort);
         log.String(c.Protocol == IpProtocol.Tcp ? "tcp" : "udp");
         log.Count(info.Id);
-        log.Interval(info.Rtt);
-        log.String(info.Query);
+        long rtt = dns is not null ? reply!.Timestamp.Nanoseconds - info.Nanos : info.Rtt ?? 0;
+        log.Interval(answered && info.HasQuery && rtt != 0 ? rtt : null);
+        log.String(info.Query ?? (dns is not null && !info.HasQuery ? FirstAnswerName(reply!) : null));
         if (info.HasQuestion)
         {
             log.Count(info.QClass);
@@ -172,27 +188,99 @@ internal static class ZeekDns
             log.Unset();
             log.Unset();
         }
-        if (info.HasReply)
+        if (hasReply)
         {
-            log.Count(info.Rcode);
-            log.String(RcodeName(info.Rcode));
+            int rcode = dns?.Rcode ?? info.Rcode;
+            log.Count(rcode);
+            log.String(RcodeName(rcode));
         }
         else
         {
             log.Unset();
             log.Unset();
         }
-        log.Bool(info.Authoritative);
+        log.Bool(answered && (dns?.AuthoritativeAnswer ?? info.Authoritative));
         log.Bool(info.Truncated);
         log.Bool(info.RecursionDesired);
-        log.Bool(info.RecursionAvailable);
+        log.Bool(answered && (dns?.RecursionAvailable ?? info.RecursionAvailable));
         log.Count(info.Z);
-        log.Strings(info.Answers);
-        log.Intervals(info.Ttls);
-        log.Bool(info.Rejected);
-        log.Count(info.Opcode);
-        log.String(OpcodeName(info.Opcode));
+        if (dns is not null)
+        {
+            if (answered)
+            {
+                log.BeginSet();
+                foreach (ref readonly var r in dns.StoredRecordSpan)
+                {
+                    if (r.Section == DnsSection.Answer) WriteAnswer(log, reply!, r);
+                }
+                log.EndSet();
+                log.BeginSet();
+                foreach (ref readonly var r in dns.StoredRecordSpan)
+                {
+                    if (r.Section == DnsSection.Answer && HasText(r)) log.SetInterval(r.Ttl * PacketTimestamp.NanosPerSecond);
+                }
+                log.EndSet();
+            }
+            else
+            {
+                log.Unset();
+                log.Unset();
+            }
+            log.Bool(IsRejected(dns));
+        }
+        else
+        {
+            log.Strings(info.Answers);
+            log.Intervals(info.Ttls);
+            log.Bool(info.Rejected);
+        }
+        int opcode = dns?.Opcode ?? info.Opcode;
+        log.Count(opcode);
+        log.String(OpcodeName(opcode));
         log.EndRow();
+    }
+
+    private static bool IsRejected(DnsInfo dns) =>
+        (dns.Rcode != 0 && dns.QuestionCount == 0)
+        || (dns.QuestionCount > 0 && dns.AnswerCount == 0 && dns.AuthorityCount == 0 && dns.AdditionalCount == 0);
+
+    private static bool HasAnswerText(DecodedPacket packet)
+    {
+        foreach (ref readonly var r in packet.Dns.StoredRecordSpan)
+        {
+            if (r.Section == DnsSection.Answer && HasText(r)) return true;
+        }
+        return false;
+    }
+
+    private static string? FirstAnswerName(DecodedPacket packet)
+    {
+        foreach (ref readonly var r in packet.Dns.StoredRecordSpan)
+        {
+            if (r.Section == DnsSection.Answer) return Name(packet.GetText(r.Name));
+        }
+        return null;
+    }
+
+    /// <summary>Whether Zeek writes an answer for the record (it writes none for WKS, HINFO, OPT, TKEY, TSIG, CAA, NSEC without its names).</summary>
+    private static bool HasText(in DnsRecord r) => r.Type switch
+    {
+        1 or 28 => !r.Address.IsNone,
+        11 or 13 or 41 or 249 or 250 or 257 or 47 => false,
+        2 or 5 or 12 or 15 or 33 or 6 or 39 or 16 or 99 => !r.Data.IsEmpty,
+        _ => true,
+    };
+
+    private static void WriteAnswer(ZeekLogFile log, DecodedPacket packet, in DnsRecord r)
+    {
+        if (!HasText(r)) return;
+        if (r.Type is 1 or 28)
+        {
+            Span<char> text = stackalloc char[48];
+            if (r.Address.TryFormat(text, out int n, default, null)) log.SetItem(text[..n]);
+            return;
+        }
+        log.SetItem(AnswerText(packet, r));
     }
 
     /// <summary>An answer record in Zeek's words; null for the types Zeek writes nothing for.</summary>

@@ -178,7 +178,9 @@ internal sealed class ZeekLogFile : IDisposable
         }
         Next();
         if (_format == ZeekLogFormat.Json) _line.Append('"');
-        _line.Append(address.ToString());
+        Span<char> text = stackalloc char[48];
+        if (address.IsV4 && address.TryFormat(text, out int n, default, null)) _line.Append(text[..n]);
+        else _line.Append(address.ToString());
         if (_format == ZeekLogFormat.Json) _line.Append('"');
     }
 
@@ -242,6 +244,46 @@ internal sealed class ZeekLogFile : IDisposable
         }
     }
 
+    private int _setItems;
+
+    /// <summary>Starts a set or vector written item by item (<see cref="SetItem"/>, <see cref="SetInterval"/>).</summary>
+    public void BeginSet()
+    {
+        Next();
+        _setItems = 0;
+        if (_format == ZeekLogFormat.Json) _line.Append('[');
+    }
+
+    private void SetSeparatorIfNeeded()
+    {
+        if (_setItems++ > 0) _line.Append(_format == ZeekLogFormat.Json ? ',' : SetSeparator);
+    }
+
+    public void SetItem(ReadOnlySpan<char> value)
+    {
+        SetSeparatorIfNeeded();
+        if (_format == ZeekLogFormat.Json)
+        {
+            _line.Append('"');
+            JsonEscape(value);
+            _line.Append('"');
+        }
+        else if (value.Length == 0) _line.Append(EmptyField);
+        else TsvEscape(value, inSet: true);
+    }
+
+    public void SetInterval(long nanoseconds)
+    {
+        SetSeparatorIfNeeded();
+        AppendSeconds(nanoseconds);
+    }
+
+    public void EndSet()
+    {
+        if (_format == ZeekLogFormat.Json) _line.Append(']');
+        else if (_setItems == 0) _line.Append(EmptyField);
+    }
+
     /// <summary>A vector of intervals (dns.log's TTLs); null is unset.</summary>
     public void Intervals(IReadOnlyList<long>? nanoseconds)
     {
@@ -278,13 +320,13 @@ internal sealed class ZeekLogFile : IDisposable
 
     private static bool IsRawByte(char c) => c >= RawByteBase + 0x80 && c <= RawByteBase + 0xFF;
 
-    private void TsvEscape(string value, bool inSet)
+    private void TsvEscape(ReadOnlySpan<char> value, bool inSet)
     {
-        if (value == UnsetField || value == EmptyField)
+        if (value.SequenceEqual(UnsetField) || value.SequenceEqual(EmptyField))
         {
             // A value that reads as a marker: its first byte escaped, as Zeek does.
             AppendHex(value[0]);
-            _line.Append(value, 1, value.Length - 1);
+            _line.Append(value[1..]);
             return;
         }
         Span<byte> utf8 = stackalloc byte[4];
@@ -326,7 +368,7 @@ internal sealed class ZeekLogFile : IDisposable
         _line.Append('\\').Append('x').Append(hex[(b >> 4) & 0xF]).Append(hex[b & 0xF]);
     }
 
-    private void JsonEscape(string value)
+    private void JsonEscape(ReadOnlySpan<char> value)
     {
         foreach (char c in value)
         {

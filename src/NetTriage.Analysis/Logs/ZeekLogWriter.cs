@@ -4,7 +4,10 @@ using NetTriage.Packets;
 namespace NetTriage.Analysis.Logs;
 
 /// <summary>A connection's uid and identity, kept for the notices that cite one of its packets.</summary>
-internal sealed record ZeekConnId(string Uid, byte Protocol, IpAddr OrigHost, ushort OrigPort, IpAddr RespHost, ushort RespPort);
+internal readonly record struct ZeekConnId(long Serial, byte Protocol, IpAddr OrigHost, ushort OrigPort, IpAddr RespHost, ushort RespPort)
+{
+    public string Uid => ZeekUid.Of(Serial);
+}
 
 /// <summary>What the Zeek logs hold once written.</summary>
 public sealed record ZeekLogCounts(long Connections, long DnsTransactions, long Notices, long Weirds);
@@ -33,7 +36,17 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
 
     private readonly ZeekLogFile _conn, _dns, _notice, _weird;
     private readonly Dictionary<ZeekFlowKey, ZeekConnection> _connections = [];
-    private readonly List<ZeekConnection> _ended = [];
+    /// <summary>
+    /// Live connections by the capture time they are next due to be checked (their end if nothing more arrives). A
+    /// packet moves a connection's end later without touching the queue: when an entry comes due, the connection's real
+    /// end is computed and it is either written or queued again for then. Only a close (which can bring the end sooner)
+    /// queues it anew; the entry it replaces is stale and skipped. So each packet costs nothing here and each
+    /// connection a few queue operations over its life.
+    /// </summary>
+    private readonly PriorityQueue<ZeekConnection, long> _due = new();
+    /// <summary>Ended connections kept for reuse (at most <see cref="MaxPooled"/>).</summary>
+    private readonly Stack<ZeekConnection> _pool = new();
+    private const int MaxPooled = 4096;
     private readonly IReadOnlyList<System.Net.IPNetwork> _localNets;
     private readonly Dictionary<AnomalyKind, long> _weirdCounts = [];
     /// <summary>
@@ -43,9 +56,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     /// </summary>
     private readonly Dictionary<(int Input, long Frame), ZeekConnId> _frameUids = [];
     private const int MaxFrameUids = 100_000;
-    private ulong _uidState = 0x9E3779B97F4A7C15;
     private long _uidCount;
-    private long _nextSweep = long.MinValue;
     private long _now;
     private bool _finished;
 
@@ -70,11 +81,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (packet.Unparsed) return;
         long now = packet.Timestamp.Nanoseconds;
         if (now > _now) _now = now;
-        if (_now >= _nextSweep)
-        {
-            Sweep(_now);
-            _nextSweep = _now + Second;
-        }
+        EndDue(_now);
         ZeekConnection? c = null;
         if ((packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0 && (packet.Layers & PacketLayers.Fragment) == 0)
         {
@@ -84,7 +91,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
                 && (_uidCount != before || (packet.Layers & (PacketLayers.Dns | PacketLayers.Icmp | PacketLayers.Icmpv6 | PacketLayers.Http)) != 0
                     || (packet.Tcp.Flags & (TcpFlags.Rst | TcpFlags.Syn)) != 0))
             {
-                _frameUids[(input, packet.FrameNumber)] = new ZeekConnId(c.Uid, c.Protocol, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
+                _frameUids[(input, packet.FrameNumber)] = new ZeekConnId(c.Serial, c.Protocol, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
             }
         }
         if (packet.Anomalies.Count > 0) Weird(packet, c);
@@ -130,21 +137,19 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         }
         if (c is null)
         {
-            c = new ZeekConnection
-            {
-                Uid = NextUid(),
-                Protocol = proto,
-                OrigHost = p.Ip.Source,
-                RespHost = p.Ip.Destination,
-                OrigPort = sport,
-                RespPort = dport,
-                FirstNanos = now,
-                LastNanos = now,
-                OrigMac = p.SourceMac,
-                RespMac = p.DestinationMac,
-                Vlan = p.VlanId,
-                InnerVlan = p.InnerVlanId,
-            };
+            c = _pool.Count > 0 ? _pool.Pop() : new ZeekConnection();
+            c.Serial = _uidCount++;
+            c.Protocol = proto;
+            c.OrigHost = p.Ip.Source;
+            c.RespHost = p.Ip.Destination;
+            c.OrigPort = sport;
+            c.RespPort = dport;
+            c.FirstNanos = now;
+            c.LastNanos = now;
+            c.OrigMac = p.SourceMac;
+            c.RespMac = p.DestinationMac;
+            c.Vlan = p.VlanId;
+            c.InnerVlan = p.InnerVlanId;
             if (icmp && !oneWay && IsIcmpReply(p.Icmp))
             {
                 // The reply came first: the requester is still the originator.
@@ -154,6 +159,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             }
             c.Key = key;
             _connections[key] = c;
+            Schedule(c, Deadline(c));
             if ((tcp || udp) && !p.Ip.Destination.IsMulticast && !IsBroadcast(p.Ip.Destination) && ZeekConnLog.ShouldFlip(p, tcp)) c.Flip();
         }
 
@@ -184,14 +190,24 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
                 e.PayloadBytes += Math.Max(0, p.Ip.TotalLength - p.Ip.HeaderLength - 8);
             }
         }
-        if (p.Has(PacketLayers.Dns)) Dns(c, p, ref fromOrig);
+        if (p.Has(PacketLayers.Dns))
+        {
+            bool first = !c.DnsSeen;
+            Dns(c, p, ref fromOrig);
+            // A DNS connection ends sooner (the DNS analyzer's timer): queued anew for that.
+            if (first && Deadline(c) < c.DueAt) Schedule(c, Deadline(c));
+        }
         else if (p.Has(PacketLayers.Http)) c.AddService("http");
         else if (p.Has(PacketLayers.Tls) && p.Tls.IsClientHello) c.AddService("ssl");
         else if (p.SshNewKeys) c.AddService("ssh");
         else if (p.Login != Packets.Login.LoginReply.None) c.AddService(LoginService(c.RespPort));
-        if (c.ClosedNanos == 0 && tcp && (c.BothClosed || c.Orig.State == TcpEndpointState.Reset || c.Resp.State == TcpEndpointState.Reset))
+        if (tcp && (c.Orig.State != c.LastOrigState || c.Resp.State != c.LastRespState))
         {
-            c.ClosedNanos = now;
+            // A change of state can bring the end sooner (a close, a reset): queued anew for the new end.
+            c.LastOrigState = c.Orig.State;
+            c.LastRespState = c.Resp.State;
+            long end = Deadline(c);
+            if (end < c.DueAt) Schedule(c, end);
         }
         return c;
     }
@@ -265,61 +281,87 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             }
         }
         if (!ZeekDns.IsTracked(dns.Opcode)) return;
-        var pending = c.PendingDns ??= [];
         if (c.RespHost.IsMulticast)
         {
             // To a group every message is a row of its own.
             var alone = new ZeekDnsInfo { Nanos = p.Timestamp.Nanoseconds, Id = dns.Id, Opcode = dns.Opcode };
-            if (dns.IsResponse) ZeekDns.AddReply(alone, p);
-            else ZeekDns.AddQuery(alone, p);
-            ZeekDns.Write(_dns, c, alone);
+            if (dns.IsResponse)
+            {
+                ZeekDns.Write(_dns, c, alone, p);
+            }
+            else
+            {
+                ZeekDns.AddQuery(alone, p);
+                ZeekDns.Write(_dns, c, alone);
+            }
             return;
         }
         // The oldest waiting row of this id that lacks this half.
-        ZeekDnsInfo? match = null;
+        var pending = c.PendingDns;
         int at = -1;
-        for (int i = 0; i < pending.Count; i++)
+        if (pending is not null)
         {
-            var info = pending[i];
-            if (info.Id == dns.Id && (dns.IsResponse ? !info.HasReply : !info.HasQuery))
+            for (int i = 0; i < pending.Count; i++)
             {
-                match = info;
-                at = i;
-                break;
+                var info = pending[i];
+                if (info.Id == dns.Id && (dns.IsResponse ? !info.HasReply : !info.HasQuery))
+                {
+                    at = i;
+                    break;
+                }
             }
         }
-        if (match is null)
+        if (at >= 0)
         {
-            if (pending.Count >= ZeekDns.MaxPendingPerConnection)
-            {
-                ZeekDns.Write(_dns, c, pending[0]);
-                pending.RemoveAt(0);
-            }
-            match = new ZeekDnsInfo { Nanos = p.Timestamp.Nanoseconds, Id = dns.Id, Opcode = dns.Opcode };
-            pending.Add(match);
-            at = pending.Count - 1;
-        }
-        if (dns.IsResponse) ZeekDns.AddReply(match, p);
-        else ZeekDns.AddQuery(match, p);
-        if (match.HasQuery && match.HasReply)
-        {
-            ZeekDns.Write(_dns, c, match);
+            var match = pending![at];
             pending.RemoveAt(at);
+            if (dns.IsResponse)
+            {
+                ZeekDns.Write(_dns, c, match, p);
+            }
+            else
+            {
+                ZeekDns.AddQuery(match, p);
+                ZeekDns.Write(_dns, c, match);
+            }
+            return;
+        }
+        pending = c.PendingDns ??= new List<ZeekDnsInfo>(1);
+        if (pending.Count >= ZeekDns.MaxPendingPerConnection)
+        {
+            ZeekDns.Write(_dns, c, pending[0]);
+            pending.RemoveAt(0);
+        }
+        var waiting = new ZeekDnsInfo { Nanos = p.Timestamp.Nanoseconds, Id = dns.Id, Opcode = dns.Opcode };
+        if (dns.IsResponse) ZeekDns.AddReply(waiting, p);
+        else ZeekDns.AddQuery(waiting, p);
+        pending.Add(waiting);
+    }
+
+    /// <summary>Ends the connections whose time has come (Zeek's timers, on capture time), in the order they end.</summary>
+    private void EndDue(long now)
+    {
+        while (_due.TryPeek(out var c, out long at) && at <= now)
+        {
+            _due.Dequeue();
+            if (c.Ended || at != c.DueAt) continue; // written already, or queued again since
+            long end = Deadline(c);
+            if (end <= now) End(c.Key, c);
+            else Schedule(c, end);
         }
     }
 
-    /// <summary>Ends the connections whose time has come (Zeek's timers, on capture time).</summary>
-    private void Sweep(long now)
+    private void Schedule(ZeekConnection c, long at)
     {
-        foreach (var (key, c) in _connections)
+        c.DueAt = at;
+        _due.Enqueue(c, at);
+        // Entries replaced by an earlier one (and those of connections written since) stay queued until they come due,
+        // holding their connection: when they outnumber the live connections, the queue is rebuilt from these.
+        if (_due.Count > (2 * _connections.Count) + 4096)
         {
-            if (Deadline(c) <= now) _ended.Add(c);
+            _due.Clear();
+            foreach (var live in _connections.Values) _due.Enqueue(live, live.DueAt);
         }
-        if (_ended.Count == 0) return;
-        // Those ending at the same sweep in the order they ended.
-        _ended.Sort((a, b) => Deadline(a).CompareTo(Deadline(b)));
-        foreach (var c in _ended) End(KeyOf(c), c);
-        _ended.Clear();
     }
 
     /// <summary>When Zeek would remove the connection (capture time), if nothing more arrives.</summary>
@@ -346,18 +388,24 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         return c.LastNanos + OtherInactivity;
     }
 
-    private static ZeekFlowKey KeyOf(ZeekConnection c) => c.Key;
-
     private void End(ZeekFlowKey key, ZeekConnection c)
     {
         _connections.Remove(key);
-        if (c.PendingDns is { Count: > 0 } pending)
+        c.Ended = true;
+        if (c.HasPendingDns && c.PendingDns is { } pending)
         {
             // Queries never answered first, then answers never asked (Zeek's order).
             foreach (var info in pending) if (info.HasQuery) ZeekDns.Write(_dns, c, info);
             foreach (var info in pending) if (!info.HasQuery) ZeekDns.Write(_dns, c, info);
         }
         WriteConnection(c);
+        if (_pool.Count < MaxPooled)
+        {
+            // A queue entry may still name it (an entry replaced by an earlier one): that entry's time differs from the
+            // reused connection's, so it is skipped, or it only has the connection's end computed once more.
+            c.Reset();
+            _pool.Push(c);
+        }
     }
 
     private void WriteConnection(ZeekConnection c)
@@ -395,7 +443,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         log.Bool(IsLocal(c.OrigHost));
         log.Bool(IsLocal(c.RespHost));
         log.Count(c.Protocol == IpProtocol.Tcp ? ZeekConnLog.Missed(c.Orig) + ZeekConnLog.Missed(c.Resp) : 0);
-        log.String(c.History.Length > 0 ? new string(c.History) : null);
+        log.String(c.History.Length > 0 ? c.HistoryText : null);
         log.Count(c.Orig.Packets);
         log.Count(c.Orig.IpBytes);
         log.Count(c.Resp.Packets);
@@ -454,6 +502,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (_finished) return;
         _finished = true;
         foreach (var c in _connections.Values.OrderBy(c => c.FirstNanos).ToList()) End(c.Key, c);
+        _due.Clear();
         if (report is not null) ZeekNotices.Write(_notice, report, (input, frame) => _frameUids.TryGetValue((input, frame), out var id) ? id : null);
     }
 
@@ -463,44 +512,5 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         _dns.Dispose();
         _notice.Dispose();
         _weird.Dispose();
-    }
-
-    /// <summary>
-    /// A uid in Zeek's form: "C" and two words (32 and 64 bits) in base 62, least significant digit first. The words come
-    /// from a fixed-seed generator, so the same capture gives the same uids on every run (Zeek's own uids are random
-    /// unless seeded).
-    /// </summary>
-    private string NextUid()
-    {
-        _uidCount++;
-        ulong high = SplitMix() >> 32;
-        ulong low = SplitMix();
-        Span<char> text = stackalloc char[24];
-        int n = 0;
-        text[n++] = 'C';
-        n += Base62(high, text[n..]);
-        n += Base62(low, text[n..]);
-        return new string(text[..n]);
-    }
-
-    private ulong SplitMix()
-    {
-        ulong z = _uidState += 0x9E3779B97F4A7C15;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
-        return z ^ (z >> 31);
-    }
-
-    private static int Base62(ulong value, Span<char> destination)
-    {
-        const string digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        int n = 0;
-        do
-        {
-            destination[n++] = digits[(int)(value % 62)];
-            value /= 62;
-        }
-        while (value != 0);
-        return n;
     }
 }

@@ -57,13 +57,13 @@ internal static class ZeekNotices
     {
         log.BeginRow();
         log.Time((long)Math.Round(time.Seconds * PacketTimestamp.NanosPerSecond));
-        if (conn is not null)
+        if (conn is { } c)
         {
-            log.String(conn.Uid);
-            log.Addr(conn.OrigHost);
-            log.Port(conn.OrigPort);
-            log.Addr(conn.RespHost);
-            log.Port(conn.RespPort);
+            log.String(c.Uid);
+            log.Addr(c.OrigHost);
+            log.Port(c.OrigPort);
+            log.Addr(c.RespHost);
+            log.Port(c.RespPort);
         }
         else
         {

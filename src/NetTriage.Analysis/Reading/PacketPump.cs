@@ -63,7 +63,6 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         counts.Bytes += packet.Origin == PacketOrigin.Binary ? packet.CapturedLength : 0;
         if (packet.Unparsed) counts.Unparsed++;
         _tracker.Observe(packet, counts.Index);
-        _observer?.Observe(packet, counts.Index);
     }
 
     /// <summary>Reads, decodes, tracks and senses on this thread.</summary>
@@ -74,6 +73,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         {
             Track(_packet, ref counts);
             _sensors.Observe(_packet, counts.Index);
+            _observer?.Observe(_packet, counts.Index);
             if (progress is not null && (counts.Packets & 0x3FFF) == 0) progress(counts.Packets);
         }
     }
@@ -109,8 +109,9 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         using var full = new SemaphoreSlim(0);
         var stop = new StrongBox<bool>();
         var sensors = _sensors;
+        var observer = _observer;
         int input = counts.Index;
-        var reader = new Thread(() => Produce(source, sensors, input, progress, batches, free, full, stop))
+        var reader = new Thread(() => Produce(source, sensors, observer, input, progress, batches, free, full, stop))
         {
             IsBackground = true,
             Name = "nettriage-read",
@@ -165,7 +166,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Produce(IPacketSource source, ActivitySensors sensors, int input, Action<long>? progress, Batch[] batches, SemaphoreSlim free, SemaphoreSlim full, StrongBox<bool> stop)
+    private static void Produce(IPacketSource source, ActivitySensors sensors, IPacketObserver? observer, int input, Action<long>? progress, Batch[] batches, SemaphoreSlim free, SemaphoreSlim full, StrongBox<bool> stop)
     {
         long read = 0;
         for (int i = 0; ; i = (i + 1) % BatchCount)
@@ -187,6 +188,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
                         break;
                     }
                     sensors.Observe(packet, input);
+                    observer?.Observe(packet, input);
                     batch.Count++;
                     if (progress is not null && (++read & 0x3FFF) == 0) progress(read);
                 }
