@@ -116,6 +116,16 @@ public sealed class NativeBuildTests(NativeBuildTests.Build build) : IClassFixtu
 
     private static string Sample(string name) => Path.Combine(TestPaths.Samples, name);
 
+    /// <summary>A generated mixed capture beside the native build (which it builds first, or skips without).</summary>
+    private string MixedCapture(string name, int packets, int seed, int hosts)
+    {
+        _ = build.Program;
+        string capture = Path.Combine(build.Directory, name);
+        using var file = File.Create(capture);
+        SyntheticCapture.WritePackets(file, packets, seed, hostCount: hosts);
+        return capture;
+    }
+
     [SkippableTheory]
     [InlineData("json")]
     [InlineData("md")]
@@ -138,17 +148,32 @@ public sealed class NativeBuildTests(NativeBuildTests.Build build) : IClassFixtu
     [SkippableFact]
     public void Analyses_a_capture_with_every_kind_of_failure_as_the_managed_build_does()
     {
-        _ = build.Program;
-        string capture = Path.Combine(build.Directory, "mixed.pcap");
-        using (var file = File.Create(capture))
-        {
-            SyntheticCapture.WritePackets(file, 40_000, seed: 5, hostCount: 200);
-        }
+        string capture = MixedCapture("mixed.pcap", 40_000, seed: 5, hosts: 200);
         var native = RunNative("analyze", "--format", "json", capture);
         Assert.Equal(0, native.ExitCode);
         Assert.Contains("\"tcp-connection-refused\"", native.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"dns-server-unreachable\"", native.Stdout, StringComparison.Ordinal);
         AssertSameAsInProcess("analyze", "--format", "json", capture);
+    }
+
+    [SkippableFact]
+    public void Writes_the_same_Zeek_logs_as_the_managed_build()
+    {
+        string capture = MixedCapture("logs-mixed.pcap", 20_000, seed: 7, hosts: 100);
+        foreach (var format in new[] { "tsv", "json" })
+        {
+            string nativeDir = Path.Combine(build.Directory, "logs-native-" + format);
+            string managedDir = Path.Combine(build.Directory, "logs-managed-" + format);
+            var native = RunNative("logs", capture, "-d", nativeDir, "--format", format, "--local-nets", "10.0.0.0/8");
+            Assert.True(native.ExitCode == 0, native.Stderr);
+            Assert.Equal(0, CliRunner.Run("logs", capture, "-d", managedDir, "--format", format, "--local-nets", "10.0.0.0/8").ExitCode);
+            foreach (var log in new[] { "conn.log", "dns.log", "notice.log", "weird.log" })
+            {
+                // The #open and #close lines hold the time of writing.
+                static string[] Rows(string path) => File.ReadAllLines(path).Where(l => !l.StartsWith("#open", StringComparison.Ordinal) && !l.StartsWith("#close", StringComparison.Ordinal)).ToArray();
+                Assert.Equal(Rows(Path.Combine(managedDir, log)), Rows(Path.Combine(nativeDir, log)));
+            }
+        }
     }
 
     [SkippableFact]

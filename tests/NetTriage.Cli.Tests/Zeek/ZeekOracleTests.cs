@@ -14,10 +14,11 @@ namespace NetTriage.Cli.Tests.Zeek;
 /// </summary>
 public sealed class ZeekOracleTests(ITestOutputHelper output) : IDisposable
 {
+    // Measured 90.3% of fields and 73.4% of rows (docs/zeek-logs.md says where the rest differ and why).
     // Raised as agreement improves; target 0.99 (issue: Zeek-compatible logs)
-    private const double FieldAgreementFloor = 0.0;
+    private const double FieldAgreementFloor = 0.90;
     // Raised as agreement improves; target 0.99 (issue: Zeek-compatible logs)
-    private const double RowAgreementFloor = 0.0;
+    private const double RowAgreementFloor = 0.73;
 
     private const int ExamplesShown = 120;
     private const string CorpusAbsent = "the Zeek corpus (../shared/corpus/zeek beside the repository) is absent";
