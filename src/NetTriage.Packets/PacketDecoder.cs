@@ -66,7 +66,9 @@ public static class PacketDecoder
                 Icmpv6Decoder.Decode(payload, frameOffset, claimedLength, packet);
                 break;
             default:
-                // Other protocols (ESP, GRE, SCTP, ...) are recorded in Ip.Protocol and not decoded further.
+                // IP in IP and GRE are followed when the reader asks (Tunnels/); other protocols (ESP, SCTP, ...) are
+                // recorded in Ip.Protocol and not decoded further.
+                Tunnels.TunnelDecoder.FromIp(protocol, payload, frameOffset, packet);
                 break;
         }
     }

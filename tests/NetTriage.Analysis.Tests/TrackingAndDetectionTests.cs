@@ -277,6 +277,25 @@ public sealed class TrackingAndDetectionTests
     }
 
     [Fact]
+    public void A_SYN_the_capture_saw_twice_is_no_retransmission()
+    {
+        // The same SYN 1 ms apart (a mirror port and a tunnel both captured), at the end of a short capture: one
+        // attempt the capture may have cut off, not a client that tried again and got nothing.
+        var copies = new Scenario()
+            .Tcp(Client, 50001, Web, 80, TcpFlags.Syn, 1000)
+            .Tcp(Client, 50001, Web, 80, TcpFlags.Syn, 1000)
+            .Analyze();
+        Assert.Empty(copies.Incidents);
+
+        // The same SYN after a retransmission timeout is the client trying again.
+        var retried = new Scenario()
+            .Tcp(Client, 50002, Web, 80, TcpFlags.Syn, 1000)
+            .After(1).Tcp(Client, 50002, Web, 80, TcpFlags.Syn, 1000)
+            .Analyze();
+        Assert.Equal(FindingKind.TcpNoResponse, Assert.Single(retried.Incidents).Kind);
+    }
+
+    [Fact]
     public void Ttl_exceeded_for_pings_is_found_once_per_target()
     {
         var s = new Scenario();

@@ -87,6 +87,15 @@ internal sealed class ZeekConnection
     public MacAddress OrigMac, RespMac;
     public ushort Vlan, InnerVlan;
     public string? Service;
+    /// <summary>The tunnels it came through (Zeek's tunnel_parents; two kept: a UDP tunnel's two directions); -1 for none.</summary>
+    public long ParentA = -1, ParentB = -1;
+
+    public void AddParent(long serial)
+    {
+        if (ParentA < 0) ParentA = serial;
+        else if (ParentA != serial && ParentB < 0) ParentB = serial;
+    }
+
     /// <summary>When it is queued to be checked for its end (capture time).</summary>
     public long DueAt;
     /// <summary>Written and dropped from the table.</summary>
@@ -124,6 +133,7 @@ internal sealed class ZeekConnection
         Service = null;
         DueAt = 0;
         Ended = false;
+        ParentA = ParentB = -1;
         LastOrigState = LastRespState = TcpEndpointState.Inactive;
         DnsSeen = DnsStarted = false;
         PendingDns?.Clear();

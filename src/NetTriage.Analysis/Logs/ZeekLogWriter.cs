@@ -49,6 +49,9 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     private const int MaxPooled = 4096;
     private readonly IReadOnlyList<System.Net.IPNetwork> _localNets;
     private readonly Dictionary<AnomalyKind, long> _weirdCounts = [];
+    /// <summary>IP tunnels (GRE, IP in IP) by their outer addresses, with the serial of their uid; at most <see cref="MaxIpTunnels"/>.</summary>
+    private readonly Dictionary<ZeekFlowKey, long> _ipTunnels = [];
+    private const int MaxIpTunnels = 10_000;
     /// <summary>
     /// The connection of packets a finding may cite as evidence (a connection's first packet, DNS messages, resets,
     /// ICMP), by input and frame, so notice.log names the uid of a finding's evidence. Bounded: past
@@ -85,8 +88,10 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         ZeekConnection? c = null;
         if ((packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0 && (packet.Layers & PacketLayers.Fragment) == 0)
         {
+            long parent = packet.Tunnel.Depth > 0 && !packet.Tunnel.OuterSource.IsNone ? TunnelParent(packet) : -1;
             long before = _uidCount;
             c = Track(packet);
+            if (c is not null && parent >= 0) c.AddParent(parent);
             if (c is not null && _frameUids.Count < MaxFrameUids
                 && (_uidCount != before || (packet.Layers & (PacketLayers.Dns | PacketLayers.Icmp | PacketLayers.Icmpv6 | PacketLayers.Http)) != 0
                     || (packet.Tcp.Flags & (TcpFlags.Rst | TcpFlags.Syn)) != 0))
@@ -120,9 +125,11 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         {
             (sport, dport, oneWay) = IcmpPorts(p.Icmp);
             // A request and its reply share a connection: the key names the pair, whichever way the packet goes.
+            // A one-way message is keyed as sent; a request and its reply share a key whichever way the packet goes
+            // (the originator is the first sender, its type the originator's port, as in Zeek).
             key = oneWay
                 ? new ZeekFlowKey(p.Ip.Source, sport, p.Ip.Destination, dport, proto)
-                : IcmpPairKey(p, sport, dport);
+                : ZeekFlowKey.Of(p.Ip.Source, sport, p.Ip.Destination, dport, proto);
         }
         else
         {
@@ -137,34 +144,12 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         }
         if (c is null)
         {
-            c = _pool.Count > 0 ? _pool.Pop() : new ZeekConnection();
-            c.Serial = _uidCount++;
-            c.Protocol = proto;
-            c.OrigHost = p.Ip.Source;
-            c.RespHost = p.Ip.Destination;
-            c.OrigPort = sport;
-            c.RespPort = dport;
-            c.FirstNanos = now;
-            c.LastNanos = now;
-            c.OrigMac = p.SourceMac;
-            c.RespMac = p.DestinationMac;
-            c.Vlan = p.VlanId;
-            c.InnerVlan = p.InnerVlanId;
-            if (icmp && !oneWay && IsIcmpReply(p.Icmp))
-            {
-                // The reply came first: the requester is still the originator.
-                (c.OrigHost, c.RespHost) = (c.RespHost, c.OrigHost);
-                (c.OrigMac, c.RespMac) = (c.RespMac, c.OrigMac);
-                (c.OrigPort, c.RespPort) = (dport, sport);
-            }
-            c.Key = key;
-            _connections[key] = c;
-            Schedule(c, Deadline(c));
+            c = NewConnection(key, proto, p.Ip.Source, sport, p.Ip.Destination, dport, now, p);
             if ((tcp || udp) && !p.Ip.Destination.IsMulticast && !IsBroadcast(p.Ip.Destination) && ZeekConnLog.ShouldFlip(p, tcp)) c.Flip();
         }
 
         bool fromOrig = p.Ip.Source == c.OrigHost && (icmp || p.SourcePort == c.OrigPort) && (p.Ip.Source != c.RespHost || p.SourcePort == c.OrigPort);
-        if (icmp && !oneWay) fromOrig = p.Ip.Source == c.OrigHost && (c.OrigHost != c.RespHost || !IsIcmpReply(p.Icmp));
+        if (icmp && !oneWay) fromOrig = p.Ip.Source == c.OrigHost && (c.OrigHost != c.RespHost || sport == c.OrigPort);
         ref var e = ref fromOrig ? ref c.Orig : ref c.Resp;
         e.Packets++;
         e.IpBytes += p.Ip.TotalLength;
@@ -221,6 +206,77 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         _ => "smtp",
     };
 
+    private ZeekConnection NewConnection(ZeekFlowKey key, byte proto, IpAddr source, ushort sport, IpAddr destination, ushort dport, long now, DecodedPacket p)
+    {
+        var c = _pool.Count > 0 ? _pool.Pop() : new ZeekConnection();
+        c.Serial = _uidCount++;
+        c.Protocol = proto;
+        c.OrigHost = source;
+        c.RespHost = destination;
+        c.OrigPort = sport;
+        c.RespPort = dport;
+        c.FirstNanos = now;
+        c.LastNanos = now;
+        c.OrigMac = p.SourceMac;
+        c.RespMac = p.DestinationMac;
+        c.Vlan = p.VlanId;
+        c.InnerVlan = p.InnerVlanId;
+        c.Key = key;
+        _connections[key] = c;
+        Schedule(c, Deadline(c));
+        return c;
+    }
+
+    /// <summary>
+    /// The tunnel a packet came through, as its inner connection's parent (Zeek's tunnel_parents): a UDP tunnel is a
+    /// connection of conn.log of its own (its packets and bytes are the outer ones; its service the tunnel's), an IP
+    /// tunnel (GRE, IP in IP) has a uid of its own, as in Zeek's tunnel.log. -1 when there is none to name.
+    /// </summary>
+    private long TunnelParent(DecodedPacket p)
+    {
+        ref readonly var t = ref p.Tunnel;
+        long now = p.Timestamp.Nanoseconds;
+        if (t.OuterProtocol == IpProtocol.Udp)
+        {
+            var key = ZeekFlowKey.Of(t.OuterSource, t.OuterSourcePort, t.OuterDestination, t.OuterDestinationPort, IpProtocol.Udp);
+            if (!_connections.TryGetValue(key, out var outer))
+            {
+                outer = NewConnection(key, IpProtocol.Udp, t.OuterSource, t.OuterSourcePort, t.OuterDestination, t.OuterDestinationPort, now, p);
+                if (ZeekConnLog.IsLikelyServerPort(t.OuterSourcePort) && !ZeekConnLog.IsLikelyServerPort(t.OuterDestinationPort)) outer.Flip();
+            }
+            bool fromOrig = t.OuterSource == outer.OrigHost && t.OuterSourcePort == outer.OrigPort;
+            ref var e = ref fromOrig ? ref outer.Orig : ref outer.Resp;
+            e.Packets++;
+            e.IpBytes += t.OuterIpTotalLength;
+            e.PayloadBytes += Math.Max(0, t.OuterUdpLength - 8);
+            if ((e.Once & HistoryFlags.Data) == 0)
+            {
+                e.Once |= HistoryFlags.Data;
+                outer.AddHistory('D', fromOrig);
+            }
+            outer.LastNanos = now;
+            outer.AddService(TunnelService(t.Kind));
+            return outer.Serial;
+        }
+        var tunnel = ZeekFlowKey.Of(t.OuterSource, 0, t.OuterDestination, 0, t.OuterProtocol);
+        if (_ipTunnels.TryGetValue(tunnel, out long serial)) return serial;
+        if (_ipTunnels.Count >= MaxIpTunnels) return -1;
+        serial = _uidCount++;
+        _ipTunnels[tunnel] = serial;
+        return serial;
+    }
+
+    /// <summary>The service Zeek names a UDP tunnel's outer connection by.</summary>
+    private static string TunnelService(TunnelKind kind) => kind switch
+    {
+        TunnelKind.Vxlan => "vxlan",
+        TunnelKind.Geneve => "geneve",
+        TunnelKind.GtpU => "gtpv1",
+        TunnelKind.Teredo => "teredo",
+        TunnelKind.Ayiya => "ayiya",
+        _ => "gre",
+    };
+
     private static bool IsBroadcast(IpAddr address) => address.IsV4 && (address.V4Value == 0xFFFF_FFFF || (address.V4Value & 0xFF) == 0xFF);
 
     /// <summary>
@@ -248,21 +304,6 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             ? icmp.Type switch { 128 => 129, 129 => 128, 133 => 134, 134 => 133, 135 => 136, 136 => 135, 130 => 131, 131 => 130, 139 => 140, 140 => 139, 144 => 145, 145 => 144, _ => -1 }
             : icmp.Type switch { 8 => 0, 0 => 8, 13 => 14, 14 => 13, 15 => 16, 16 => 15, 10 => 9, 9 => 10, 17 => 18, 18 => 17, _ => -1 };
         return counterpart < 0 ? (icmp.Type, icmp.Code, true) : (icmp.Type, (ushort)counterpart, false);
-    }
-
-    private static bool IsIcmpReply(in IcmpInfo icmp) => icmp.IsV6
-        ? icmp.Type is 129 or 134 or 136 or 131 or 140 or 145
-        : icmp.Type is 0 or 14 or 16 or 9 or 18;
-
-    private static ZeekFlowKey IcmpPairKey(DecodedPacket p, ushort type, ushort counterpart)
-    {
-        // The request's type first, and the requester's address with it.
-        bool reply = IsIcmpReply(p.Icmp);
-        var requester = reply ? p.Ip.Destination : p.Ip.Source;
-        var responder = reply ? p.Ip.Source : p.Ip.Destination;
-        ushort request = reply ? counterpart : type;
-        ushort answer = reply ? type : counterpart;
-        return new ZeekFlowKey(requester, request, responder, answer, p.Ip.Protocol);
     }
 
     private void Dns(ZeekConnection c, DecodedPacket p, ref bool fromOrig)
@@ -375,7 +416,10 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             if (c.BothClosed || os == TcpEndpointState.Reset || rs == TcpEndpointState.Reset) return c.LastNanos + TcpCloseDelay;
             bool handshake = os is TcpEndpointState.Inactive or TcpEndpointState.SynSent or TcpEndpointState.SynAckSent
                 && rs is TcpEndpointState.Inactive or TcpEndpointState.SynSent or TcpEndpointState.SynAckSent;
-            if ((c.Orig.FinOrReset || c.Resp.FinOrReset) && (os == TcpEndpointState.Inactive || rs == TcpEndpointState.Inactive)) return c.LastNanos + TcpCloseDelay;
+            if ((c.Orig.FinOrReset || c.Resp.FinOrReset) && (os is TcpEndpointState.Inactive or TcpEndpointState.Partial || rs is TcpEndpointState.Inactive or TcpEndpointState.Partial))
+            {
+                return c.LastNanos + TcpCloseDelay;
+            }
             return c.LastNanos + (handshake ? OtherInactivity : TcpInactivity);
         }
         if (c.Protocol == IpProtocol.Udp && c.DnsSeen)
@@ -448,7 +492,17 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         log.Count(c.Orig.IpBytes);
         log.Count(c.Resp.Packets);
         log.Count(c.Resp.IpBytes);
-        log.Unset();
+        if (c.ParentA >= 0)
+        {
+            log.BeginSet();
+            log.SetItem(ZeekUid.Of(c.ParentA));
+            if (c.ParentB >= 0) log.SetItem(ZeekUid.Of(c.ParentB));
+            log.EndSet();
+        }
+        else
+        {
+            log.Unset();
+        }
         log.Count(c.Protocol);
         log.EndRow();
     }

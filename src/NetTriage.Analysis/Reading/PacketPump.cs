@@ -36,7 +36,8 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     private readonly TrafficTracker _tracker = tracker;
     private readonly ActivitySensors _sensors = sensors;
     private readonly IPacketObserver? _observer = observer;
-    private readonly DecodedPacket _packet = new();
+    /// <summary>The analysis follows tunnels: it diagnoses the traffic inside them (Packets/Tunnels).</summary>
+    private readonly DecodedPacket _packet = new() { DecodeTunnels = true };
     private Batch[]? _batches;
 
     /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
@@ -90,7 +91,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         private static DecodedPacket[] CreatePackets()
         {
             var packets = new DecodedPacket[BatchSize];
-            for (int i = 0; i < packets.Length; i++) packets[i] = new DecodedPacket();
+            for (int i = 0; i < packets.Length; i++) packets[i] = new DecodedPacket { DecodeTunnels = true };
             return packets;
         }
     }

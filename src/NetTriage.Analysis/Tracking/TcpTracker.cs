@@ -81,7 +81,11 @@ internal sealed class TcpTracker(TrafficTracker t)
             if (conn is not null && !conn.Finished && conn.Client == p.Ip.Source && conn.InitialSequence == p.Tcp.Sequence
                 && conn.Outcome == TcpOutcome.SynSent)
             {
-                conn.Syns++; // a retransmitted SYN (RFC 6298 5): same initial sequence number
+                // A retransmitted SYN (RFC 6298 5): same initial sequence number, after a retransmission timeout. The same
+                // SYN again within milliseconds is the capture seeing it twice (a mirror port and a tunnel, a bridge), not
+                // the client trying again: it proves no second attempt.
+                if (p.Timestamp.Nanoseconds - conn.Last.Time.Nanoseconds < CaptureDuplicateNanos) return;
+                conn.Syns++;
                 conn.Last = PacketRef.Of(p, input);
                 return;
             }
@@ -323,6 +327,13 @@ internal sealed class TcpTracker(TrafficTracker t)
         state.Retransmissions++;
         state.LastRetransmission = now;
     }
+
+    /// <summary>
+    /// A SYN repeated sooner than this is a copy of the first in the capture, not a retransmission: 100 ms is a tenth of
+    /// the initial retransmission timeout (RFC 6298 2.1: 1 s; no stack retries a SYN sooner than 200 ms), and a copy
+    /// seen twice by the capture arrives within a millisecond or so.
+    /// </summary>
+    internal const long CaptureDuplicateNanos = 100_000_000;
 
     /// <summary>Retransmissions this many times over at least <see cref="StallNanos"/>, never acknowledged, are a stall.</summary>
     internal const int StallRetransmissions = 3;

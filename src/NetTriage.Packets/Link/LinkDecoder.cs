@@ -201,7 +201,10 @@ internal static class LinkDecoder
                 DecodeArp(data, packet);
                 break;
             default:
-                packet.AddAnomaly(AnomalyKind.UnsupportedEtherType);
+                if (!Tunnels.TunnelDecoder.FromEtherType(etherType, data, frameOffset, packet))
+                {
+                    packet.AddAnomaly(AnomalyKind.UnsupportedEtherType);
+                }
                 break;
         }
     }

@@ -60,6 +60,13 @@ public enum AnomalyKind : byte
     // ICMP (kept last so earlier values do not move)
     /// <summary>The packet quoted by an ICMP error has a bad IP version or header length.</summary>
     IcmpQuotedPacketMalformed,
+    // tunnels (kept after the others so earlier values do not move)
+    /// <summary>An encapsulation header (GRE, VXLAN, Geneve, GTP-U, Teredo, AYIYA, MPLS, PPPoE, ...) is cut short.</summary>
+    TunnelHeaderTruncated,
+    /// <summary>Encapsulations nested deeper than the decoder follows (a loop or a hostile packet).</summary>
+    TunnelTooDeep,
+    /// <summary>An encapsulation carries a protocol the decoder does not follow (the inner packet is not decoded).</summary>
+    TunnelPayloadUnsupported,
 }
 
 /// <summary>The anomalies of one packet: the first few kept, all counted.</summary>

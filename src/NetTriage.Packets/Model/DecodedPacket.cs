@@ -52,6 +52,16 @@ public sealed class DecodedPacket
     public ArpInfo Arp;
     public IpInfo Ip;
 
+    /// <summary>
+    /// Follow tunnels: decode the packet inside GRE, IP in IP, VXLAN, Geneve, GTP-U, Teredo, AYIYA, MPLS, PPPoE and
+    /// the link framings, and describe the inner packet (its outer header in <see cref="Tunnel"/>). The reader's choice,
+    /// kept across <see cref="Reset"/>: the analysis follows tunnels; `show` does not yet, so its lines stay those
+    /// tcpdump prints.
+    /// </summary>
+    public bool DecodeTunnels;
+    /// <summary>The tunnel the packet came through, when <see cref="DecodeTunnels"/> removed one.</summary>
+    public TunnelInfo Tunnel;
+
     // Transport
     public ushort SourcePort;
     public ushort DestinationPort;
@@ -122,6 +132,7 @@ public sealed class DecodedPacket
         SllPacketType = 0;
         Arp = default;
         Ip = default;
+        Tunnel = default;
         SourcePort = 0;
         DestinationPort = 0;
         Tcp = default;
@@ -175,6 +186,8 @@ public sealed class DecodedPacket
         destination.SllPacketType = SllPacketType;
         destination.Arp = Arp;
         destination.Ip = Ip;
+        destination.DecodeTunnels = DecodeTunnels;
+        destination.Tunnel = Tunnel;
         destination.SourcePort = SourcePort;
         destination.DestinationPort = DestinationPort;
         destination.Tcp = Tcp;

@@ -49,6 +49,11 @@ internal static class UdpDecoder
         packet.PayloadLength = Math.Max(0, present - UdpHeader.Length);
         packet.PayloadClaimedLength = Math.Max(0, (firstFragment ? Math.Max(end, length) : end) - UdpHeader.Length);
 
+        if (!firstFragment && packet.DecodeTunnels
+            && Tunnels.TunnelDecoder.FromUdp(present > UdpHeader.Length ? payload[UdpHeader.Length..present] : default, frameOffset + UdpHeader.Length, packet))
+        {
+            return;
+        }
         if (!firstFragment && (PacketDecoder.IsDnsUdpPort(packet.SourcePort) || PacketDecoder.IsDnsUdpPort(packet.DestinationPort)))
         {
             var data = present > UdpHeader.Length ? payload[UdpHeader.Length..present] : default;

@@ -168,7 +168,9 @@ internal static class ZeekOracle
                 if (IsMasked(b.Values[field])) continue;
                 if (isFlipped && field == "history") oraw = SwapCase(oraw);
                 var type = baseline.TypeOf(field) ?? ours.TypeOf(field) ?? "string";
-                bool agreed = Agree(type, baseline, braw, ours, oraw);
+                bool agreed = field == "tunnel_parents"
+                    ? SameParents(baseline, braw, ours, oraw)
+                    : Agree(type, baseline, braw, ours, oraw);
                 result.Tally(field, agreed);
                 if (!agreed)
                 {
@@ -269,6 +271,16 @@ internal static class ZeekOracle
         bool bEmpty = baseline.IsEmpty(braw), oEmpty = ours.IsEmpty(oraw);
         if (bEmpty || oEmpty) return bEmpty == oEmpty;
         return Same(type, ZeekTsvLog.Unescape(braw), ZeekTsvLog.Unescape(oraw));
+    }
+
+    /// <summary>
+    /// Tunnel parents are uids: Zeek's and ours are different numbers for the same tunnel, so two logs agree when they
+    /// name as many parents (none, one, or both directions of a UDP tunnel).
+    /// </summary>
+    private static bool SameParents(ZeekTsvLog baseline, string braw, ZeekTsvLog ours, string oraw)
+    {
+        int Count(ZeekTsvLog log, string raw) => log.IsUnset(raw) || log.IsEmpty(raw) ? 0 : log.Elements(raw).Count;
+        return Count(baseline, braw) == Count(ours, oraw);
     }
 
     private static bool Same(string type, string baseline, string ours)

@@ -1,0 +1,211 @@
+using NetTriage.Packets.Ip;
+using NetTriage.Packets.Link;
+
+namespace NetTriage.Packets.Tunnels;
+
+/// <summary>
+/// Decapsulation, a decode stage of its own: the IP, UDP and EtherType decoders hand what they recognise as an
+/// encapsulation here, and each encapsulation (one file each beside this one) reads its header and forwards the inner
+/// packet to the decoder of what it carries, as Zeek's packet analyzers forward to a child by identifier. The inner
+/// packet then fills the <see cref="DecodedPacket"/> as any packet does, and <see cref="DecodedPacket.Tunnel"/> keeps
+/// the outer header. Nothing is allocated; nesting is bounded (<see cref="MaxDepth"/>, <see cref="MaxLinkDepth"/>).
+/// Only when the reader asks (<see cref="DecodedPacket.DecodeTunnels"/>).
+/// </summary>
+internal static class TunnelDecoder
+{
+    /// <summary>Tunnels followed inside one another (Zeek's default max depth is 2; GRE in GRE in VXLAN exists in the wild).</summary>
+    public const int MaxDepth = 4;
+    /// <summary>Link framings (MPLS, PPPoE, FabricPath, VN-Tag, 802.1ah) followed inside one another.</summary>
+    public const int MaxLinkDepth = 8;
+
+    /// <summary>UDP ports of the tunnels carried on UDP.</summary>
+    public const ushort VxlanPort = 4789, GenevePort = 6081, GtpUPort = 2152, TeredoPort = 3544, AyiyaPort = 5072, GreInUdpPort = 4754;
+
+    /// <summary>IP protocols that carry a tunnel: IPv4 (4), IPv6 (41), GRE (47).</summary>
+    public static bool FromIp(byte protocol, ReadOnlySpan<byte> payload, int frameOffset, DecodedPacket packet)
+    {
+        if (!packet.DecodeTunnels) return false;
+        switch (protocol)
+        {
+            case 4:
+            case IpProtocol.Ipv6:
+                if (!Enter(packet, TunnelKind.IpInIp)) return true;
+                DecodeIp(payload, frameOffset, packet, protocol == 4 ? 4 : 6);
+                return true;
+            case IpProtocol.Gre:
+                GreDecoder.Decode(payload, frameOffset, packet, TunnelKind.Gre);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// A UDP datagram on a tunnel's port: true when its payload was taken for the tunnel (and decoded as the inner
+    /// packet); false leaves it a plain datagram (the header did not read as the tunnel's).
+    /// </summary>
+    public static bool FromUdp(ReadOnlySpan<byte> payload, int frameOffset, DecodedPacket packet)
+    {
+        if (!packet.DecodeTunnels) return false;
+        ushort sport = packet.SourcePort, dport = packet.DestinationPort;
+        if (dport == VxlanPort) return VxlanDecoder.Decode(payload, frameOffset, packet);
+        if (dport == GenevePort) return GeneveDecoder.Decode(payload, frameOffset, packet);
+        if (dport == GreInUdpPort) return GreDecoder.Decode(payload, frameOffset, packet, TunnelKind.GreInUdp);
+        if (sport == GtpUPort || dport == GtpUPort) return GtpUDecoder.Decode(payload, frameOffset, packet);
+        if (sport == TeredoPort || dport == TeredoPort) return TeredoDecoder.Decode(payload, frameOffset, packet);
+        if (sport == AyiyaPort || dport == AyiyaPort) return AyiyaDecoder.Decode(payload, frameOffset, packet);
+        return false;
+    }
+
+    /// <summary>EtherTypes of link framings that carry another link or network header.</summary>
+    public static bool FromEtherType(ushort etherType, ReadOnlySpan<byte> data, int frameOffset, DecodedPacket packet)
+    {
+        if (!packet.DecodeTunnels) return false;
+        switch (etherType)
+        {
+            case MplsDecoder.UnicastEtherType:
+            case MplsDecoder.MulticastEtherType:
+                if (EnterLink(packet)) MplsDecoder.Decode(data, frameOffset, packet);
+                return true;
+            case PppoeDecoder.SessionEtherType:
+                if (EnterLink(packet)) PppoeDecoder.Decode(data, frameOffset, packet);
+                return true;
+            case LinkFramings.FabricPathEtherType:
+                if (EnterLink(packet)) LinkFramings.DecodeFabricPath(data, frameOffset, packet);
+                return true;
+            case LinkFramings.VnTagEtherType:
+                if (EnterLink(packet)) LinkFramings.DecodeVnTag(data, frameOffset, packet);
+                return true;
+            case LinkFramings.PbbEtherType:
+                if (EnterLink(packet)) LinkFramings.DecodePbb(data, frameOffset, packet);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Steps inside a tunnel: keeps the outer IP header and ports in <see cref="DecodedPacket.Tunnel"/> and clears
+    /// what the outer packet filled (network and transport), so the inner packet is decoded as if it were the frame's.
+    /// False (with an anomaly) past <see cref="MaxDepth"/>: the packet stays the outer one.
+    /// </summary>
+    public static bool Enter(DecodedPacket packet, TunnelKind kind)
+    {
+        ref var t = ref packet.Tunnel;
+        if (t.Depth >= MaxDepth)
+        {
+            packet.AddAnomaly(AnomalyKind.TunnelTooDeep);
+            return false;
+        }
+        if ((packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0)
+        {
+            t.OuterSource = packet.Ip.Source;
+            t.OuterDestination = packet.Ip.Destination;
+            t.OuterProtocol = packet.Ip.Protocol;
+            t.OuterIpTotalLength = packet.Ip.TotalLength;
+            t.OuterSourcePort = packet.SourcePort;
+            t.OuterDestinationPort = packet.DestinationPort;
+            t.OuterUdpLength = packet.UdpLength;
+        }
+        t.Depth++;
+        t.Kind = kind;
+        t.HasIdentifier = false;
+        t.Identifier = 0;
+        packet.Layers &= ~(PacketLayers.Ipv4 | PacketLayers.Ipv6 | PacketLayers.Udp | PacketLayers.Tcp | PacketLayers.Icmp
+            | PacketLayers.Icmpv6 | PacketLayers.Dns | PacketLayers.Http | PacketLayers.Tls | PacketLayers.Fragment | PacketLayers.Arp);
+        packet.Ip = default;
+        packet.SourcePort = 0;
+        packet.DestinationPort = 0;
+        packet.Tcp = default;
+        packet.UdpLength = 0;
+        packet.Icmp = default;
+        packet.PayloadOffset = 0;
+        packet.PayloadLength = 0;
+        packet.PayloadClaimedLength = 0;
+        return true;
+    }
+
+    /// <summary>Steps inside a link framing; false (with an anomaly) past <see cref="MaxLinkDepth"/>.</summary>
+    private static bool EnterLink(DecodedPacket packet)
+    {
+        if (packet.Tunnel.LinkDepth >= MaxLinkDepth)
+        {
+            packet.AddAnomaly(AnomalyKind.TunnelTooDeep);
+            return false;
+        }
+        packet.Tunnel.LinkDepth++;
+        return true;
+    }
+
+    /// <summary>Records the tunnel's identifier (VNI, GRE key, TEID) once inside it.</summary>
+    public static void SetIdentifier(DecodedPacket packet, uint identifier)
+    {
+        packet.Tunnel.Identifier = identifier;
+        packet.Tunnel.HasIdentifier = true;
+    }
+
+    /// <summary>
+    /// Decodes an inner IP packet: <paramref name="version"/> 4 or 6, or 0 to read it from the first nibble (MPLS,
+    /// GTP-U, AYIYA carry no type).
+    /// </summary>
+    public static void DecodeIp(ReadOnlySpan<byte> data, int frameOffset, DecodedPacket packet, int version = 0)
+    {
+        if (data.IsEmpty)
+        {
+            PacketDecoder.Cut(packet, AnomalyKind.TunnelHeaderTruncated);
+            return;
+        }
+        if (version == 0) version = data[0] >> 4;
+        switch (version)
+        {
+            case 4:
+                packet.EtherType = EtherType.Ipv4;
+                Ipv4Decoder.Decode(data, frameOffset, packet);
+                break;
+            case 6:
+                packet.EtherType = EtherType.Ipv6;
+                Ipv6Decoder.Decode(data, frameOffset, packet);
+                break;
+            default:
+                packet.AddAnomaly(AnomalyKind.TunnelPayloadUnsupported);
+                break;
+        }
+    }
+
+    /// <summary>Decodes an inner Ethernet frame (VXLAN, Geneve, GRE's transparent bridging, ERSPAN).</summary>
+    public static void DecodeEthernet(ReadOnlySpan<byte> data, int frameOffset, DecodedPacket packet)
+    {
+        if (!EthernetHeader.TryRead(data, out var eth))
+        {
+            PacketDecoder.Cut(packet, AnomalyKind.TunnelHeaderTruncated);
+            return;
+        }
+        packet.DestinationMac = eth.Destination;
+        packet.SourceMac = eth.Source;
+        packet.Layers |= PacketLayers.Ethernet;
+        LinkDecoder.DecodeEtherPayload(eth.TypeOrLength, data[EthernetHeader.Length..], frameOffset + EthernetHeader.Length, packet);
+    }
+
+    /// <summary>Decodes what an EtherType-like protocol field names: IPv4, IPv6, an Ethernet frame (0x6558).</summary>
+    public static void DecodeByEtherType(ushort protocol, ReadOnlySpan<byte> data, int frameOffset, DecodedPacket packet)
+    {
+        switch (protocol)
+        {
+            case EtherType.Ipv4:
+                DecodeIp(data, frameOffset, packet, 4);
+                break;
+            case EtherType.Ipv6:
+                DecodeIp(data, frameOffset, packet, 6);
+                break;
+            case TransparentEthernetBridging:
+                DecodeEthernet(data, frameOffset, packet);
+                break;
+            default:
+                LinkDecoder.DecodeEtherPayload(protocol, data, frameOffset, packet);
+                break;
+        }
+    }
+
+    /// <summary>The protocol type of an Ethernet frame carried whole (RFC 1701's transparent Ethernet bridging).</summary>
+    public const ushort TransparentEthernetBridging = 0x6558;
+}
