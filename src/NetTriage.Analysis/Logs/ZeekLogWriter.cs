@@ -86,9 +86,10 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (now > _now) _now = now;
         EndDue(_now);
         ZeekConnection? c = null;
+        // The tunnel is a connection (or a tunnel uid) whatever it carries, IP or not (ARP in VXLAN).
+        long parent = packet.Tunnel.Depth > 0 && !packet.Tunnel.OuterSource.IsNone ? TunnelParent(packet) : -1;
         if ((packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0 && (packet.Layers & PacketLayers.Fragment) == 0)
         {
-            long parent = packet.Tunnel.Depth > 0 && !packet.Tunnel.OuterSource.IsNone ? TunnelParent(packet) : -1;
             long before = _uidCount;
             c = Track(packet);
             if (c is not null && parent >= 0) c.AddParent(parent);
