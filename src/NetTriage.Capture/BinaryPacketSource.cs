@@ -1,5 +1,6 @@
 using NetTriage.Capture.Input;
 using NetTriage.Packets;
+using NetTriage.Packets.Ip;
 
 namespace NetTriage.Capture;
 
@@ -13,6 +14,8 @@ public sealed class BinaryPacketSource : IPacketSource
     private readonly CountingStream? _counter;
     private long _frameNumber;
     private long _lastOffset;
+    /// <summary>IP fragments waiting for the rest of their datagram, when the reader asks for reassembly.</summary>
+    private IpReassembler? _reassembler;
 
     /// <summary>Wraps <paramref name="reader"/>, which the source then owns.</summary>
     public BinaryPacketSource(IFrameReader reader, string name, bool compressed = false, long? totalBytes = null)
@@ -82,6 +85,11 @@ public sealed class BinaryPacketSource : IPacketSource
         }
 
         PacketDecoder.Decode(frame.LinkType, frame.Data, packet);
+        if (packet.ReassembleFragments && packet.Ip.IsFragment && (packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0
+            && (_reassembler ??= new IpReassembler()).TryAdd(frame.Data, packet, out var datagram))
+        {
+            PacketDecoder.DecodeReassembled(datagram, packet);
+        }
         return true;
     }
 

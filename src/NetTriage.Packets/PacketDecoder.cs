@@ -35,6 +35,29 @@ public static class PacketDecoder
         LinkDecoder.DecodeEtherPayload(etherType, data, 0, packet);
 
     /// <summary>
+    /// Decodes a datagram reassembled from fragments in place of the fragment that completed it: the frame's link-layer
+    /// fields and tunnel stay, the network and transport layers are the datagram's.
+    /// </summary>
+    public static void DecodeReassembled(ReadOnlySpan<byte> datagram, DecodedPacket packet)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        packet.Layers &= ~(PacketLayers.Ipv4 | PacketLayers.Ipv6 | PacketLayers.Udp | PacketLayers.Tcp | PacketLayers.Icmp
+            | PacketLayers.Icmpv6 | PacketLayers.Dns | PacketLayers.Http | PacketLayers.Tls | PacketLayers.Fragment);
+        packet.Ip = default;
+        packet.SourcePort = 0;
+        packet.DestinationPort = 0;
+        packet.Tcp = default;
+        packet.UdpLength = 0;
+        packet.Icmp = default;
+        packet.PayloadOffset = 0;
+        packet.PayloadLength = 0;
+        packet.PayloadClaimedLength = 0;
+        packet.Dns.Clear();
+        packet.Reassembled = true;
+        LinkDecoder.DecodeRawIp(datagram, 0, packet);
+    }
+
+    /// <summary>
     /// Decodes an IPv4 or IPv6 packet chosen by its version nibble (raw IP link types).
     /// Offsets recorded in the packet are relative to <paramref name="data"/>.
     /// </summary>

@@ -36,8 +36,8 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     private readonly TrafficTracker _tracker = tracker;
     private readonly ActivitySensors _sensors = sensors;
     private readonly IPacketObserver? _observer = observer;
-    /// <summary>The analysis follows tunnels: it diagnoses the traffic inside them (Packets/Tunnels).</summary>
-    private readonly DecodedPacket _packet = new() { DecodeTunnels = true };
+    /// <summary>The analysis follows tunnels and reassembles IP fragments: it diagnoses the traffic inside them (Packets/Tunnels, Packets/Ip/IpReassembler).</summary>
+    private readonly DecodedPacket _packet = new() { DecodeTunnels = true, ReassembleFragments = true };
     private Batch[]? _batches;
 
     /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
@@ -91,7 +91,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         private static DecodedPacket[] CreatePackets()
         {
             var packets = new DecodedPacket[BatchSize];
-            for (int i = 0; i < packets.Length; i++) packets[i] = new DecodedPacket { DecodeTunnels = true };
+            for (int i = 0; i < packets.Length; i++) packets[i] = new DecodedPacket { DecodeTunnels = true, ReassembleFragments = true };
             return packets;
         }
     }

@@ -34,6 +34,8 @@ internal static class Ipv4Decoder
         ip.DontFragment = header.DontFragment;
         ip.MoreFragments = header.MoreFragments;
         ip.FragmentOffset = header.FragmentOffset;
+        ip.FragmentId = header.Identification;
+        ip.HeaderOffset = frameOffset;
         packet.Layers |= PacketLayers.Ipv4;
 
         int headerLength = header.HeaderLength;

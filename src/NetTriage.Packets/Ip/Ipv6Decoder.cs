@@ -33,6 +33,7 @@ internal static class Ipv6Decoder
         ip.FlowLabel = header.FlowLabel;
         ip.HeaderLength = Ipv6Header.Length;
         ip.Protocol = header.NextHeader;
+        ip.HeaderOffset = frameOffset;
         packet.Layers |= PacketLayers.Ipv6;
 
         var rest = data[Ipv6Header.Length..];
@@ -64,6 +65,8 @@ internal static class Ipv6Decoder
         int offset = 0;
         int count = 0;
         bool moreFragments = false;
+        // Where the next-header byte naming the current header is (the fixed header's, then each extension's first byte).
+        int nextHeaderAt = 6;
         while (Ipv6ExtensionHeader.IsExtension(next))
         {
             if (count == MaxExtensionHeaders)
@@ -81,6 +84,13 @@ internal static class Ipv6Decoder
                 return;
             }
             count++;
+            if (ext.IsFragment)
+            {
+                ip.FragmentHeaderOffset = Ipv6Header.Length + offset;
+                ip.FragmentNextHeaderOffset = nextHeaderAt;
+                ip.FragmentId = ext.FragmentIdentification;
+            }
+            nextHeaderAt = Ipv6Header.Length + offset;
             offset += ext.Length;
             next = ext.NextHeader;
             if (ext.IsFragment)

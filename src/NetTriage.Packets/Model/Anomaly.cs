@@ -67,6 +67,11 @@ public enum AnomalyKind : byte
     TunnelTooDeep,
     /// <summary>An encapsulation carries a protocol the decoder does not follow (the inner packet is not decoded).</summary>
     TunnelPayloadUnsupported,
+    // reassembly
+    /// <summary>A fragment overlaps another of its datagram with different bounds (RFC 5722): the datagram is dropped.</summary>
+    FragmentOverlap,
+    /// <summary>Fragments claim a datagram longer than IP allows (65,535 bytes): the datagram is dropped.</summary>
+    FragmentTooLarge,
 }
 
 /// <summary>The anomalies of one packet: the first few kept, all counted.</summary>

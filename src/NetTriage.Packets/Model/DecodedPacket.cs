@@ -61,6 +61,13 @@ public sealed class DecodedPacket
     public bool DecodeTunnels;
     /// <summary>The tunnel the packet came through, when <see cref="DecodeTunnels"/> removed one.</summary>
     public TunnelInfo Tunnel;
+    /// <summary>
+    /// Reassemble IP fragments: the fragment that completes a datagram is decoded as the whole datagram (the reader's
+    /// choice, kept across <see cref="Reset"/>; binary sources only).
+    /// </summary>
+    public bool ReassembleFragments;
+    /// <summary>This packet is a datagram reassembled from fragments, the last of which was this frame.</summary>
+    public bool Reassembled;
 
     // Transport
     public ushort SourcePort;
@@ -133,6 +140,7 @@ public sealed class DecodedPacket
         Arp = default;
         Ip = default;
         Tunnel = default;
+        Reassembled = false;
         SourcePort = 0;
         DestinationPort = 0;
         Tcp = default;
@@ -188,6 +196,8 @@ public sealed class DecodedPacket
         destination.Ip = Ip;
         destination.DecodeTunnels = DecodeTunnels;
         destination.Tunnel = Tunnel;
+        destination.ReassembleFragments = ReassembleFragments;
+        destination.Reassembled = Reassembled;
         destination.SourcePort = SourcePort;
         destination.DestinationPort = DestinationPort;
         destination.Tcp = Tcp;

@@ -25,6 +25,15 @@ public struct IpInfo
     public byte ExtensionHeaderCount;
     /// <summary>The length field was 0 on TCP/UDP (segmentation offload, Linux BIG TCP): the length was taken from the frame.</summary>
     public bool LengthPresumed;
+    /// <summary>Offset of the IP header in the frame (of the inner header, for a packet in a tunnel).</summary>
+    public int HeaderOffset;
+    /// <summary>A fragment's datagram identification (IPv4's 16 bits, IPv6's 32).</summary>
+    public uint FragmentId;
+    /// <summary>
+    /// IPv6 fragments: the offset (from the IPv6 header) of the fragment header, and of the next-header byte that names
+    /// it (6 in the fixed header, or in the extension header before it): what reassembly rewrites.
+    /// </summary>
+    public int FragmentHeaderOffset, FragmentNextHeaderOffset;
     public bool IsFragment => MoreFragments || FragmentOffset != 0;
 }
 
