@@ -84,7 +84,8 @@ internal sealed class TcpTracker(TrafficTracker t)
                 // A retransmitted SYN (RFC 6298 5): same initial sequence number, after a retransmission timeout. The same
                 // SYN again within milliseconds is the capture seeing it twice (a mirror port and a tunnel, a bridge), not
                 // the client trying again: it proves no second attempt.
-                if (p.Timestamp.Nanoseconds - conn.Last.Time.Nanoseconds < CaptureDuplicateNanos) return;
+                // (Without time stamps, tcpdump -t text, no gap can be told: a repeat counts as a retransmission.)
+                if (p.Timestamp.Kind != TimestampKind.None && p.Timestamp.Nanoseconds - conn.Last.Time.Nanoseconds < CaptureDuplicateNanos) return;
                 conn.Syns++;
                 conn.Last = PacketRef.Of(p, input);
                 return;
