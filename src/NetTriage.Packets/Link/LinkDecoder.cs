@@ -47,6 +47,18 @@ internal static class LinkDecoder
                 packet.EtherType = EtherType.Ipv6;
                 Ipv6Decoder.Decode(frame, 0, packet);
                 break;
+            case LinkType.Radiotap when packet.DecodeTunnels:
+                Ieee80211Decoder.DecodeRadiotap(frame, packet);
+                break;
+            case LinkType.Ieee80211 when packet.DecodeTunnels:
+                Ieee80211Decoder.Decode80211(frame, 0, packet);
+                break;
+            case LinkType.Prism when packet.DecodeTunnels:
+                Ieee80211Decoder.DecodePrism(frame, packet);
+                break;
+            case LinkType.Avs when packet.DecodeTunnels:
+                Ieee80211Decoder.DecodeAvs(frame, packet);
+                break;
             default:
                 packet.AddAnomaly(AnomalyKind.UnknownLinkType);
                 break;

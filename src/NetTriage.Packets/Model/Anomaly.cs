@@ -72,6 +72,9 @@ public enum AnomalyKind : byte
     FragmentOverlap,
     /// <summary>Fragments claim a datagram longer than IP allows (65,535 bytes): the datagram is dropped.</summary>
     FragmentTooLarge,
+    // 802.11
+    /// <summary>An 802.11 data frame whose payload is encrypted (WEP, WPA): what it carries cannot be read.</summary>
+    WirelessEncrypted,
 }
 
 /// <summary>The anomalies of one packet: the first few kept, all counted.</summary>

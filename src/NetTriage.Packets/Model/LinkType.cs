@@ -12,7 +12,11 @@ public enum LinkType : ushort
     RawDlt14 = 14,       // DLT_RAW on OpenBSD
     Raw = 101,           // LINKTYPE_RAW
     Loop = 108,          // OpenBSD loopback, network-order 4-byte family
+    Ieee80211 = 105,     // IEEE 802.11 frames without a radio header
     LinuxSll = 113,
+    Prism = 119,         // Prism monitoring header, then 802.11
+    Radiotap = 127,      // radiotap header, then 802.11
+    Avs = 163,           // AVS monitoring header, then 802.11
     Ipv4 = 228,
     Ipv6 = 229,
     LinuxSll2 = 276,
