@@ -85,10 +85,19 @@ public sealed class BinaryPacketSource : IPacketSource
         }
 
         PacketDecoder.Decode(frame.LinkType, frame.Data, packet);
-        if (packet.ReassembleFragments && packet.Ip.IsFragment && (packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0
-            && (_reassembler ??= new IpReassembler()).TryAdd(frame.Data, packet, out var datagram))
+        if (packet.ReassembleFragments && packet.Ip.IsFragment && (packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0)
         {
-            PacketDecoder.DecodeReassembled(datagram, packet);
+            switch ((_reassembler ??= new IpReassembler()).Add(frame.Data, packet, out var datagram, out int fragments))
+            {
+                case FragmentResult.Completed:
+                    PacketDecoder.DecodeReassembled(datagram, packet, fragments);
+                    break;
+                case FragmentResult.Held:
+                    // A piece of a datagram still incomplete: what its first piece's headers say belongs to the datagram,
+                    // read whole when it completes (as a host's stack and Zeek see it), not to this piece.
+                    PacketDecoder.KeepAsFragment(packet);
+                    break;
+            }
         }
         return true;
     }

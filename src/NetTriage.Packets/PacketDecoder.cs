@@ -38,12 +38,32 @@ public static class PacketDecoder
     /// Decodes a datagram reassembled from fragments in place of the fragment that completed it: the frame's link-layer
     /// fields and tunnel stay, the network and transport layers are the datagram's.
     /// </summary>
-    public static void DecodeReassembled(ReadOnlySpan<byte> datagram, DecodedPacket packet)
+    public static void DecodeReassembled(ReadOnlySpan<byte> datagram, DecodedPacket packet, int fragments)
     {
         ArgumentNullException.ThrowIfNull(packet);
-        packet.Layers &= ~(PacketLayers.Ipv4 | PacketLayers.Ipv6 | PacketLayers.Udp | PacketLayers.Tcp | PacketLayers.Icmp
-            | PacketLayers.Icmpv6 | PacketLayers.Dns | PacketLayers.Http | PacketLayers.Tls | PacketLayers.Fragment);
+        packet.Layers &= ~(PacketLayers.Ipv4 | PacketLayers.Ipv6 | PacketLayers.Fragment);
         packet.Ip = default;
+        ClearTransport(packet);
+        packet.ReassembledFragments = fragments;
+        LinkDecoder.DecodeRawIp(datagram, 0, packet);
+    }
+
+    /// <summary>
+    /// A fragment held for reassembly: its network layer stays, what its transport and application headers said is
+    /// cleared (it is read with the whole datagram), and it is marked a fragment.
+    /// </summary>
+    public static void KeepAsFragment(DecodedPacket packet)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        ClearTransport(packet);
+        packet.Layers |= PacketLayers.Fragment;
+        packet.FragmentHeld = true;
+    }
+
+    private static void ClearTransport(DecodedPacket packet)
+    {
+        packet.Layers &= ~(PacketLayers.Udp | PacketLayers.Tcp | PacketLayers.Icmp | PacketLayers.Icmpv6 | PacketLayers.Dns
+            | PacketLayers.Http | PacketLayers.Tls);
         packet.SourcePort = 0;
         packet.DestinationPort = 0;
         packet.Tcp = default;
@@ -53,8 +73,10 @@ public static class PacketDecoder
         packet.PayloadLength = 0;
         packet.PayloadClaimedLength = 0;
         packet.Dns.Clear();
-        packet.Reassembled = true;
-        LinkDecoder.DecodeRawIp(datagram, 0, packet);
+        packet.Http = default;
+        packet.Tls = default;
+        packet.Login = default;
+        packet.TlsRecord = 0;
     }
 
     /// <summary>

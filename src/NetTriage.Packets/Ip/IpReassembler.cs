@@ -39,6 +39,8 @@ public sealed class IpReassembler
 
     private sealed class Datagram
     {
+        /// <summary>Fragments taken into it.</summary>
+        public int Fragments;
         public byte[] Header = new byte[MaxHeader];
         public int HeaderLength;
         public byte[]? Data;
@@ -55,12 +57,22 @@ public sealed class IpReassembler
     }
 
     /// <summary>
-    /// Adds the fragment <paramref name="packet"/> (decoded from <paramref name="frame"/>). True when it completes its
-    /// datagram, which is then in <paramref name="datagram"/> (an IP packet, lent until the next call).
+    /// Adds the fragment <paramref name="packet"/> (decoded from <paramref name="frame"/>). <see cref="FragmentResult.Completed"/>
+    /// when it completes its datagram, which is then in <paramref name="datagram"/> (an IP packet, lent until the next
+    /// call) made of <paramref name="fragments"/> fragments; <see cref="FragmentResult.Held"/> when it waits for the
+    /// others; <see cref="FragmentResult.NotTaken"/> when it cannot be (cut by the snap length, dropped).
     /// </summary>
-    public bool TryAdd(ReadOnlySpan<byte> frame, DecodedPacket packet, out ReadOnlySpan<byte> datagram)
+    public FragmentResult Add(ReadOnlySpan<byte> frame, DecodedPacket packet, out ReadOnlySpan<byte> datagram, out int fragments)
     {
         datagram = default;
+        fragments = 0;
+        bool done = TryAdd(frame, packet, ref datagram, ref fragments, out bool held);
+        return done ? FragmentResult.Completed : held ? FragmentResult.Held : FragmentResult.NotTaken;
+    }
+
+    private bool TryAdd(ReadOnlySpan<byte> frame, DecodedPacket packet, ref ReadOnlySpan<byte> datagram, ref int fragments, out bool held)
+    {
+        held = false;
         ref readonly var ip = ref packet.Ip;
         long now = packet.Timestamp.Nanoseconds;
         if (now >= _nextExpiry)
@@ -80,6 +92,7 @@ public sealed class IpReassembler
             d.Total = -1;
             d.HaveFirst = false;
             d.Broken = false;
+            d.Fragments = 0;
             d.FirstNanos = now;
             _pending[key] = d;
         }
@@ -97,6 +110,7 @@ public sealed class IpReassembler
         switch (AddRange(d, start, end))
         {
             case RangeResult.Duplicate:
+                held = true;
                 return false;
             case RangeResult.Overlap:
                 packet.AddAnomaly(AnomalyKind.FragmentOverlap);
@@ -124,9 +138,12 @@ public sealed class IpReassembler
         }
         EnsureCapacity(d, end);
         data.CopyTo(d.Data.AsSpan(start));
+        d.Fragments++;
+        held = true;
 
         if (!d.HaveFirst || d.Total < 0 || d.RangeCount != 1 || d.Ranges[0].Start != 0 || d.Ranges[0].End != d.Total) return false;
         datagram = Build(d, ip.Version);
+        fragments = d.Fragments;
         _pending.Remove(key);
         Release(d);
         Completed++;
@@ -277,4 +294,15 @@ public sealed class IpReassembler
         if (!d.Broken) Abandoned++;
         Release(d);
     }
+}
+
+/// <summary>What became of a fragment given to <see cref="IpReassembler.Add"/>.</summary>
+public enum FragmentResult
+{
+    /// <summary>Not part of any datagram in progress (cut by the snap length, or its datagram was dropped).</summary>
+    NotTaken,
+    /// <summary>Kept until the rest of its datagram arrives.</summary>
+    Held,
+    /// <summary>It completed its datagram.</summary>
+    Completed,
 }

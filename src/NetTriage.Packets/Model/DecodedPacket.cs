@@ -66,8 +66,11 @@ public sealed class DecodedPacket
     /// choice, kept across <see cref="Reset"/>; binary sources only).
     /// </summary>
     public bool ReassembleFragments;
-    /// <summary>This packet is a datagram reassembled from fragments, the last of which was this frame.</summary>
-    public bool Reassembled;
+    /// <summary>This packet is a datagram reassembled from this many fragments, the last of which was this frame (0: it is not).</summary>
+    public int ReassembledFragments;
+    public bool Reassembled => ReassembledFragments > 0;
+    /// <summary>A fragment held for reassembly: it is counted with its datagram once that completes.</summary>
+    public bool FragmentHeld;
 
     // Transport
     public ushort SourcePort;
@@ -140,7 +143,8 @@ public sealed class DecodedPacket
         Arp = default;
         Ip = default;
         Tunnel = default;
-        Reassembled = false;
+        ReassembledFragments = 0;
+        FragmentHeld = false;
         SourcePort = 0;
         DestinationPort = 0;
         Tcp = default;
@@ -197,7 +201,8 @@ public sealed class DecodedPacket
         destination.DecodeTunnels = DecodeTunnels;
         destination.Tunnel = Tunnel;
         destination.ReassembleFragments = ReassembleFragments;
-        destination.Reassembled = Reassembled;
+        destination.ReassembledFragments = ReassembledFragments;
+        destination.FragmentHeld = FragmentHeld;
         destination.SourcePort = SourcePort;
         destination.DestinationPort = DestinationPort;
         destination.Tcp = Tcp;

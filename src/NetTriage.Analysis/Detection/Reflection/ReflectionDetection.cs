@@ -97,9 +97,10 @@ internal sealed class ReflectionDetection : ActivityDetector
             else if (flags == (TcpFlags.Syn | TcpFlags.Ack)) Answer(p, input, 0, IpProtocol.Tcp);
             else if ((flags & TcpFlags.Rst) != 0 && _victims.Count > 0 && _victims.TryGetValue(new TargetKey(p.Ip.Source, 0, IpProtocol.Tcp), out var v)) v.Resets++;
         }
-        else if (p.Ip.IsFragment && p.Ip.FragmentOffset != 0 && _victims.Count > 0)
+        else if (p.Ip.IsFragment && p.Ip.FragmentOffset != 0 && !p.FragmentHeld && _victims.Count > 0)
         {
-            // A later fragment carries no port: a large answer's tail, counted whole with the victim it goes to.
+            // A later fragment carries no port: a large answer's tail, counted whole with the victim it goes to (one
+            // held for reassembly is counted with its datagram instead).
             if (_victims.TryGetValue(new TargetKey(p.Ip.Destination, 53, IpProtocol.Udp), out var v))
             {
                 v.Fragments++;
@@ -149,6 +150,9 @@ internal sealed class ReflectionDetection : ActivityDetector
         }
         v.Answers++;
         if (!asked) v.Unasked++;
+        // A datagram reassembled from fragments is one answer; its other fragments are counted as such (its bytes are
+        // the datagram's, the extra fragments' IP headers aside).
+        if (p.ReassembledFragments > 1) v.Fragments += p.ReassembledFragments - 1;
         v.AnswerBytes += p.Ip.TotalLength;
         v.Last = p.Timestamp;
         long before = v.Peak;
