@@ -276,6 +276,33 @@ public sealed class TrackingAndDetectionTests
         Assert.Contains("sent 3 times", incident.Evidence[0].Role, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(5)] // REFUSED
+    [InlineData(2)] // SERVFAIL
+    public void A_search_domain_name_refused_or_failed_while_the_bare_name_resolved_is_no_failure(int rcode)
+    {
+        // The resolver's search list: the name with the domain appended is refused (or failed), the bare one resolves.
+        var searchList = new Scenario()
+            .Query(Client, 40000, Resolver, 1, "www.example.com.corp.test")
+            .Response(Resolver, Client, 40000, 1, "www.example.com.corp.test", rcode)
+            .Query(Client, 40001, Resolver, 2, "www.example.com")
+            .Response(Resolver, Client, 40001, 2, "www.example.com", 0, Web)
+            .After(10)
+            .Analyze();
+        Assert.Empty(searchList.Incidents);
+
+        // The same answer for a name whose shorter form never resolved is a failure of the server.
+        var failing = new Scenario()
+            .Query(Client, 40000, Resolver, 1, "www.example.com.corp.test")
+            .Response(Resolver, Client, 40000, 1, "www.example.com.corp.test", rcode)
+            .Query(Client, 40001, Resolver, 2, "www.example.com")
+            .Response(Resolver, Client, 40001, 2, "www.example.com", rcode)
+            .After(10)
+            .Analyze();
+        Assert.Equal(rcode == 5 ? FindingKind.DnsRefused : FindingKind.DnsServfail, Assert.Single(failing.Incidents).Kind);
+        Assert.Equal(2, failing.Incidents[0].Failed);
+    }
+
     [Fact]
     public void A_SYN_the_capture_saw_twice_is_no_retransmission()
     {

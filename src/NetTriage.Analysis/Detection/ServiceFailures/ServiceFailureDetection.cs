@@ -86,7 +86,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.DnsServfail, Name = "dns-servfail", Layer = Layer.Application, Dns = true,
-            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = SearchSuffixCounts, Severity = FindingBuilder.MostFailedSeverity, CountUnkeptDns = TallyName,
             FindingTitle = x => $"DNS server {x.Server} answered {x.Of} {x.Queries}{x.ForNames} with SERVFAIL",
             IncidentTitle = c => $"DNS failure: {c.ServerText} answers SERVFAIL",
             Causes = ServiceFailureCauses.Servfail,
@@ -94,7 +94,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
         new()
         {
             Kind = FindingKind.DnsRefused, Name = "dns-refused", Layer = Layer.Application, Dns = true,
-            Counts = DetectedFinding.AnyFailed, Severity = FindingBuilder.MostFailedSeverity,
+            Counts = SearchSuffixCounts, Severity = FindingBuilder.MostFailedSeverity, CountUnkeptDns = TallyName,
             FindingTitle = x => $"DNS server {x.Server} refused {x.Of} {x.Queries}{x.ForNames}",
             IncidentTitle = c => $"DNS failure: {c.ServerText} refuses queries",
             Causes = ServiceFailureCauses.DnsRefused,
@@ -181,10 +181,22 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
     /// A name tried with a search domain appended ("www.example.com.corp.local.") and then resolved without it, or a
     /// name resolved later by the same client, is not a failure.
     /// </summary>
-    private static bool DnsNxdomainCounts(DetectedFinding g, TrafficView traffic)
+    private static bool DnsNxdomainCounts(DetectedFinding g, TrafficView traffic) => NamesCount(g, traffic, Resolved);
+
+    /// <summary>
+    /// SERVFAIL and REFUSED for a name tried with a search domain appended, whose shorter form the client resolved (or a
+    /// DNS-SD enumeration name), are the resolver's search list at work, not a failure of the server: a server may
+    /// refuse or fail names of a zone it does not serve. The same name failing and resolving later still counts (a
+    /// server that failed a moment is worth knowing).
+    /// </summary>
+    private static bool SearchSuffixCounts(DetectedFinding g, TrafficView traffic) =>
+        NamesCount(g, traffic, (t, client, name) => ResolvedShorter(t, client, name) || IsDomainEnumeration(name));
+
+    /// <summary>Drops the failures of names <paramref name="explained"/> accounts for; true when any failure is left.</summary>
+    private static bool NamesCount(DetectedFinding g, TrafficView traffic, Func<TrafficView, IpAddr, string, bool> explained)
     {
-        g.Dns.RemoveAll(a => Resolved(traffic, a.Client, a.QName));
-        var failing = g.Group.UnkeptNames.Where(kv => !Resolved(traffic, kv.Key.Client, kv.Key.Name)).ToList();
+        g.Dns.RemoveAll(a => explained(traffic, a.Client, a.QName));
+        var failing = g.Group.UnkeptNames.Where(kv => !explained(traffic, kv.Key.Client, kv.Key.Name)).ToList();
         long unnamed = g.Group.UnkeptDns - g.Group.UnkeptNames.Values.Sum(x => x.Count);
         g.UnkeptDns = failing.Sum(kv => kv.Value.Count) + unnamed;
         g.UnkeptNames = failing.Select(kv => kv.Key.Name).ToList();
