@@ -167,7 +167,7 @@ public sealed class NativeBuildTests(NativeBuildTests.Build build) : IClassFixtu
             var native = RunNative("logs", capture, "-d", nativeDir, "--format", format, "--local-nets", "10.0.0.0/8");
             Assert.True(native.ExitCode == 0, native.Stderr);
             Assert.Equal(0, CliRunner.Run("logs", capture, "-d", managedDir, "--format", format, "--local-nets", "10.0.0.0/8").ExitCode);
-            foreach (var log in new[] { "conn.log", "dns.log", "notice.log", "weird.log" })
+            foreach (var log in new[] { "conn.log", "dns.log", "notice.log", "weird.log", "tunnel.log" })
             {
                 // The #open and #close lines hold the time of writing.
                 static string[] Rows(string path) => File.ReadAllLines(path).Where(l => !l.StartsWith("#open", StringComparison.Ordinal) && !l.StartsWith("#close", StringComparison.Ordinal)).ToArray();

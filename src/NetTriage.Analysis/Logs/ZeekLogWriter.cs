@@ -10,7 +10,7 @@ internal readonly record struct ZeekConnId(long Serial, byte Protocol, IpAddr Or
 }
 
 /// <summary>What the Zeek logs hold once written.</summary>
-public sealed record ZeekLogCounts(long Connections, long DnsTransactions, long Notices, long Weirds);
+public sealed record ZeekLogCounts(long Connections, long DnsTransactions, long Notices, long Weirds, long Tunnels);
 
 /// <summary>
 /// Writes conn.log, dns.log, notice.log and weird.log as Zeek writes them, from the packets the analysis reads (it
@@ -34,7 +34,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     private const int WeirdThreshold = 1000;
     private const int WeirdSampleRate = 1000;
 
-    private readonly ZeekLogFile _conn, _dns, _notice, _weird;
+    private readonly ZeekLogFile _conn, _dns, _notice, _weird, _tunnel;
     private readonly Dictionary<ZeekFlowKey, ZeekConnection> _connections = [];
     /// <summary>
     /// Live connections by the capture time they are next due to be checked (their end if nothing more arrives). A
@@ -72,9 +72,10 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         _dns = new ZeekLogFile(Path.Combine(directory, "dns.log"), "dns", ZeekDns.Fields, format);
         _notice = new ZeekLogFile(Path.Combine(directory, "notice.log"), "notice", ZeekNotices.Fields, format);
         _weird = new ZeekLogFile(Path.Combine(directory, "weird.log"), "weird", ZeekWeirds.Fields, format);
+        _tunnel = new ZeekLogFile(Path.Combine(directory, "tunnel.log"), "tunnel", ZeekTunnels.Fields, format);
     }
 
-    public ZeekLogCounts Counts => new(_conn.Rows, _dns.Rows, _notice.Rows, _weird.Rows);
+    public ZeekLogCounts Counts => new(_conn.Rows, _dns.Rows, _notice.Rows, _weird.Rows, _tunnel.Rows);
 
     /// <summary>Connections held now (those not yet ended).</summary>
     public int LiveConnections => _connections.Count;
@@ -244,6 +245,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             {
                 outer = NewConnection(key, IpProtocol.Udp, t.OuterSource, t.OuterSourcePort, t.OuterDestination, t.OuterDestinationPort, now, p);
                 if (ZeekConnLog.IsLikelyServerPort(t.OuterSourcePort) && !ZeekConnLog.IsLikelyServerPort(t.OuterDestinationPort)) outer.Flip();
+                ZeekTunnels.Write(_tunnel, now, outer.Serial, t, outer.OrigHost, outer.OrigPort, outer.RespHost, outer.RespPort);
             }
             bool fromOrig = t.OuterSource == outer.OrigHost && t.OuterSourcePort == outer.OrigPort;
             ref var e = ref fromOrig ? ref outer.Orig : ref outer.Resp;
@@ -264,6 +266,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (_ipTunnels.Count >= MaxIpTunnels) return -1;
         serial = _uidCount++;
         _ipTunnels[tunnel] = serial;
+        ZeekTunnels.Write(_tunnel, now, serial, t, t.OuterSource, 0, t.OuterDestination, 0);
         return serial;
     }
 
@@ -567,5 +570,6 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         _dns.Dispose();
         _notice.Dispose();
         _weird.Dispose();
+        _tunnel.Dispose();
     }
 }

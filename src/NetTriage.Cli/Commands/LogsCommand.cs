@@ -20,7 +20,7 @@ public static class LogsCommand
         inputs.RejectOptionLike();
         var outputDir = new Option<string>("--output-dir", "-d")
         {
-            Description = "The folder to write conn.log, dns.log, notice.log and weird.log into (created if missing; existing logs there are replaced).",
+            Description = "The folder to write conn.log, dns.log, notice.log, weird.log and tunnel.log into (created if missing; existing logs there are replaced).",
             Required = true,
         };
         var format = new Option<string>("--format", "-f")
@@ -41,7 +41,8 @@ public static class LogsCommand
         var command = new Command("logs", """
             Write the traffic as Zeek writes it: conn.log (every TCP, UDP and ICMP connection with Zeek's conn_state,
             history, bytes and packets), dns.log (every DNS query and its answer), notice.log (every finding and incident
-            of the analysis) and weird.log (decoding anomalies), in Zeek's TSV format or its JSON lines, ready for
+            of the analysis), weird.log (decoding anomalies) and tunnel.log (the tunnels followed: GRE, VXLAN, ...), in
+            Zeek's TSV format or its JSON lines, ready for
             zeek-cut, RITA, Zui, Splunk or Elastic. A uid joins a connection's rows across the logs. Connections are
             written as they end, so memory holds only the live ones however long the capture.
 
@@ -112,7 +113,7 @@ public static class LogsCommand
             var counts = logs.Counts;
             stdout.WriteLine(TerminalEscaper.Escape(
                 $"{directory}: conn.log {counts.Connections} connections, dns.log {counts.DnsTransactions} transactions, "
-                + $"notice.log {counts.Notices} notices, weird.log {counts.Weirds} anomalies"));
+                + $"notice.log {counts.Notices} notices, weird.log {counts.Weirds} anomalies, tunnel.log {counts.Tunnels} tunnels"));
         }
         return ExitCodes.Success;
     }

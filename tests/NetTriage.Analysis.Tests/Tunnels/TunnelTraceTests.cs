@@ -62,6 +62,12 @@ public sealed class TunnelTraceTests : IDisposable
         Assert.Matches("^C[0-9A-Za-z]+$", parent);
         Assert.DoesNotContain(conns, c => c["uid"] == parent);
         Assert.Contains(conns, c => c["proto"] == "tcp" && c["id.resp_p"] == "22" && c["conn_state"] == "SF");
+        // tunnel.log names it: discovered once, a GRE tunnel between the two routers.
+        var tunnel = Assert.Single(File.ReadAllLines(Path.Combine(_dir, "tunnel.log")), l => !l.StartsWith('#'));
+        var fields = tunnel.Split('\t');
+        Assert.Equal(parent, fields[1]);
+        Assert.Equal("Tunnel::GRE", fields[6]);
+        Assert.Equal("Tunnel::DISCOVER", fields[7]);
     }
 
     [SkippableTheory]
