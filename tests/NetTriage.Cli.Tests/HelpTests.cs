@@ -3,7 +3,9 @@ namespace NetTriage.Cli.Tests;
 /// <summary>Every command's --help teaches: what it does, its usage, and examples to start from; the main help lists them all.</summary>
 public sealed class HelpTests
 {
-    public static TheoryData<string> Commands() => ["analyze", "show", "diagnose", "logs", "generate"];
+    private static readonly string[] Names = ["analyze", "show", "diagnose", "logs", "generate"];
+
+    public static TheoryData<string> Commands() => new(Names);
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -21,6 +23,6 @@ public sealed class HelpTests
     {
         var result = CliRunner.Run("--help");
         Assert.Equal(0, result.ExitCode);
-        foreach (var row in Commands()) Assert.Contains($"  {(string)row[0]}", result.Stdout, StringComparison.Ordinal);
+        foreach (var command in Names) Assert.Contains($"  {command}", result.Stdout, StringComparison.Ordinal);
     }
 }
