@@ -60,7 +60,8 @@ public static class PacketDecoder
         packet.FragmentHeld = true;
     }
 
-    private static void ClearTransport(DecodedPacket packet)
+    /// <summary>Clears what the transport and application decoders filled (for a packet decoded again from an inner or reassembled header).</summary>
+    internal static void ClearTransport(DecodedPacket packet)
     {
         packet.Layers &= ~(PacketLayers.Udp | PacketLayers.Tcp | PacketLayers.Icmp | PacketLayers.Icmpv6 | PacketLayers.Dns
             | PacketLayers.Http | PacketLayers.Tls);

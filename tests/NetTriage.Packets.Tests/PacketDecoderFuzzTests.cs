@@ -30,6 +30,46 @@ public class PacketDecoderFuzzTests
     }
 
     [Fact]
+    public void Mutated_tunnel_and_wifi_frames_never_throw_and_nest_within_bounds()
+    {
+        // Every encapsulation's frame, decoded by a reader that follows tunnels, mutated as below; and 802.11 data
+        // frames behind radiotap.
+        var seeds = Tunnels.TunnelDecoderTests.Encapsulations().Select(row => (LinkType.Ethernet, Tunnels.TunnelDecoderTests.Frame((string)row[0])))
+            .Append((LinkType.Radiotap, Concat([0, 0, 17, 0, 0x03, 0, 0, 0], new byte[8], [0x10],
+                [0x88, 0x01, 0, 0], new byte[18], [0x10, 0, 0, 0], [0xAA, 0xAA, 0x03, 0, 0, 0], U16(EtherType.Ipv4),
+                Ipv4("10.0.0.2", "10.0.0.1", IpProtocol.Udp, Udp(5000, 53, DnsQuery(9, "wifi.example"))), [1, 2, 3, 4])))
+            .ToList();
+        var random = new Random(20261206);
+        var packet = new DecodedPacket { DecodeTunnels = true };
+        foreach (var (linkType, seed) in seeds)
+        {
+            for (int i = 0; i < 1500; i++)
+            {
+                var frame = Mutate(seed, random);
+                Decoding.Decode(linkType, frame, packet);
+                Assert.True(packet.Tunnel.Depth <= 4);
+                Assert.True(packet.Dns.StoredRecords <= DnsInfo.MaxRecords);
+            }
+        }
+    }
+
+    private static byte[] Mutate(byte[] seed, Random random)
+    {
+        var frame = (byte[])seed.Clone();
+        for (int e = random.Next(1, 6); e > 0; e--)
+        {
+            int at = random.Next(frame.Length);
+            frame[at] = random.Next(3) switch
+            {
+                0 => (byte)(frame[at] ^ (1 << random.Next(8))),
+                1 => (byte)random.Next(256),
+                _ => random.Next(2) == 0 ? (byte)0x00 : (byte)0xff,
+            };
+        }
+        return random.Next(4) == 0 ? frame[..random.Next(frame.Length + 1)] : frame;
+    }
+
+    [Fact]
     public void Mutated_frames_never_throw()
     {
         var random = new Random(20240613);

@@ -164,11 +164,7 @@ internal static class ZeekDns
         bool answered = dns is not null ? HasAnswerText(reply!) : info.Answers is not null;
         log.BeginRow();
         log.Time(info.Nanos);
-        log.String(c.Uid);
-        log.Addr(c.OrigHost);
-        log.Port(c.OrigPort);
-        log.Addr(c.RespHost);
-        log.Port(c.RespPort);
+        log.ConnectionId(c.Uid, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
         log.String(c.Protocol == IpProtocol.Tcp ? "tcp" : "udp");
         log.Count(info.Id);
         long rtt = dns is not null ? reply!.Timestamp.Nanoseconds - info.Nanos : info.Rtt ?? 0;
@@ -183,10 +179,7 @@ internal static class ZeekDns
         }
         else
         {
-            log.Unset();
-            log.Unset();
-            log.Unset();
-            log.Unset();
+            log.Unset(4);
         }
         if (hasReply)
         {
@@ -196,8 +189,7 @@ internal static class ZeekDns
         }
         else
         {
-            log.Unset();
-            log.Unset();
+            log.Unset(2);
         }
         log.Bool(answered && (dns?.AuthoritativeAnswer ?? info.Authoritative));
         log.Bool(info.Truncated);
@@ -223,8 +215,7 @@ internal static class ZeekDns
             }
             else
             {
-                log.Unset();
-                log.Unset();
+                log.Unset(2);
             }
             log.Bool(IsRejected(dns));
         }

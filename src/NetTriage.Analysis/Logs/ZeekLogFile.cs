@@ -107,6 +107,22 @@ internal sealed class ZeekLogFile : IDisposable
         _line.Append(UnsetField);
     }
 
+    /// <summary>Several unset fields in a row.</summary>
+    public void Unset(int count)
+    {
+        for (int i = 0; i < count; i++) Unset();
+    }
+
+    /// <summary>The uid and id.orig_h, id.orig_p, id.resp_h, id.resp_p columns every Zeek log with a connection has (null uid: unset).</summary>
+    public void ConnectionId(string? uid, IpAddr origHost, ushort origPort, IpAddr respHost, ushort respPort)
+    {
+        String(uid);
+        Addr(origHost);
+        Port(origPort);
+        Addr(respHost);
+        Port(respPort);
+    }
+
     /// <summary>A time: seconds since the epoch with six decimals, as Zeek prints it.</summary>
     public void Time(long nanoseconds)
     {

@@ -462,11 +462,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         long duration = c.LastNanos - c.FirstNanos;
         log.BeginRow();
         log.Time(c.FirstNanos);
-        log.String(c.Uid);
-        log.Addr(c.OrigHost);
-        log.Port(c.OrigPort);
-        log.Addr(c.RespHost);
-        log.Port(c.RespPort);
+        log.ConnectionId(c.Uid, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
         log.String(c.Protocol switch
         {
             IpProtocol.Tcp => "tcp",
@@ -483,9 +479,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         }
         else
         {
-            log.Unset();
-            log.Unset();
-            log.Unset();
+            log.Unset(3);
         }
         log.String(ZeekConnLog.State(c));
         log.Bool(IsLocal(c.OrigHost));

@@ -57,22 +57,8 @@ internal static class ZeekNotices
     {
         log.BeginRow();
         log.Time((long)Math.Round(time.Seconds * PacketTimestamp.NanosPerSecond));
-        if (conn is { } c)
-        {
-            log.String(c.Uid);
-            log.Addr(c.OrigHost);
-            log.Port(c.OrigPort);
-            log.Addr(c.RespHost);
-            log.Port(c.RespPort);
-        }
-        else
-        {
-            log.Unset();
-            log.Unset();
-            log.Unset();
-            log.Unset();
-            log.Unset();
-        }
+        if (conn is { } c) log.ConnectionId(c.Uid, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
+        else log.Unset(5);
         string proto = transport.ToLowerInvariant();
         log.String(proto is "tcp" or "udp" or "icmp" ? proto : null);
         log.String(note);

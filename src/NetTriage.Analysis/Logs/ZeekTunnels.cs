@@ -19,11 +19,7 @@ internal static class ZeekTunnels
     {
         log.BeginRow();
         log.Time(nanoseconds);
-        log.String(ZeekUid.Of(serial));
-        log.Addr(origHost);
-        log.Port(origPort);
-        log.Addr(respHost);
-        log.Port(respPort);
+        log.ConnectionId(ZeekUid.Of(serial), origHost, origPort, respHost, respPort);
         log.String(TypeName(t.Kind));
         log.String("Tunnel::DISCOVER");
         log.EndRow();

@@ -20,30 +20,9 @@ internal static class ZeekWeirds
     {
         log.BeginRow();
         log.Time(p.Timestamp.Nanoseconds);
-        if (c is not null)
-        {
-            log.String(c.Uid);
-            log.Addr(c.OrigHost);
-            log.Port(c.OrigPort);
-            log.Addr(c.RespHost);
-            log.Port(c.RespPort);
-        }
-        else if (p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6))
-        {
-            log.Unset();
-            log.Addr(p.Ip.Source);
-            log.Port(p.SourcePort);
-            log.Addr(p.Ip.Destination);
-            log.Port(p.DestinationPort);
-        }
-        else
-        {
-            log.Unset();
-            log.Unset();
-            log.Unset();
-            log.Unset();
-            log.Unset();
-        }
+        if (c is not null) log.ConnectionId(c.Uid, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
+        else if (p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6)) log.ConnectionId(null, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort);
+        else log.Unset(5);
         log.String(AnomalyNames.Get(kind));
         log.String(p.Origin == PacketOrigin.Text ? $"line {p.LineNumber}" : $"frame {p.FrameNumber}");
         log.Bool(false);

@@ -111,17 +111,9 @@ internal static class TunnelDecoder
         t.Kind = kind;
         t.HasIdentifier = false;
         t.Identifier = 0;
-        packet.Layers &= ~(PacketLayers.Ipv4 | PacketLayers.Ipv6 | PacketLayers.Udp | PacketLayers.Tcp | PacketLayers.Icmp
-            | PacketLayers.Icmpv6 | PacketLayers.Dns | PacketLayers.Http | PacketLayers.Tls | PacketLayers.Fragment | PacketLayers.Arp);
+        packet.Layers &= ~(PacketLayers.Ipv4 | PacketLayers.Ipv6 | PacketLayers.Fragment | PacketLayers.Arp);
         packet.Ip = default;
-        packet.SourcePort = 0;
-        packet.DestinationPort = 0;
-        packet.Tcp = default;
-        packet.UdpLength = 0;
-        packet.Icmp = default;
-        packet.PayloadOffset = 0;
-        packet.PayloadLength = 0;
-        packet.PayloadClaimedLength = 0;
+        PacketDecoder.ClearTransport(packet);
         return true;
     }
 

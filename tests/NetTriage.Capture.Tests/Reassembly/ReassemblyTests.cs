@@ -221,6 +221,29 @@ public sealed class ReassemblyTests
     }
 
     [Fact]
+    public void Random_fragments_of_a_few_datagrams_never_throw_and_complete_only_whole()
+    {
+        // Offsets, lengths, flags and ids at random, of both families, interleaved: whatever completes is a datagram
+        // whose UDP length fits it.
+        var random = new Random(20261207);
+        var udp = BigAnswer(3000);
+        var frames = new List<byte[]>();
+        for (int i = 0; i < 4000; i++)
+        {
+            int offset = random.Next(0, 5) * 8 * random.Next(1, 100) % 3000 / 8 * 8;
+            int length = Math.Min(udp.Length - offset, random.Next(1, 1400));
+            if (length <= 0) continue;
+            bool more = random.Next(3) != 0;
+            frames.Add(random.Next(2) == 0
+                ? Fragment4(udp, offset, length, more, id: (ushort)random.Next(4))
+                : Fragment6(udp, offset, length, more, id: (uint)random.Next(4)));
+        }
+        var packets = Read(frames);
+        Assert.Equal(frames.Count, packets.Count);
+        Assert.All(packets.Where(p => p.Reassembled), p => Assert.False(p.Has(PacketLayers.Fragment)));
+    }
+
+    [Fact]
     public void Every_prefix_of_every_fragment_is_read_without_an_exception()
     {
         var udp = BigAnswer(3000);

@@ -43,7 +43,7 @@ public sealed class TunnelDecoderTests
         { "pbb", TunnelKind.None },
     };
 
-    private static byte[] Frame(string name) => name switch
+    internal static byte[] Frame(string name) => name switch
     {
         "ip-in-ip" => Ethernet(EtherType.Ipv4, Ipv4(OuterA, OuterB, 4, InnerV4())),
         "6in4" => Ethernet(EtherType.Ipv4, Ipv4(OuterA, OuterB, IpProtocol.Ipv6, InnerV6())),
