@@ -8,6 +8,7 @@ using NetTriage.Analysis.Reading;
 using NetTriage.Analysis.Summary;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Capture;
+using NetTriage.Packets;
 
 namespace NetTriage.Analysis;
 
@@ -37,6 +38,12 @@ public sealed class Analyzer
         _sensors = new ActivitySensors();
         _pump = new PacketPump(_tracker, _sensors, observer);
     }
+
+    /// <summary>After <see cref="Finish"/>: each service's health per minute of capture time, what the history store records.</summary>
+    public IReadOnlyList<ServiceMinute> ServiceMinutes { get; private set; } = [];
+
+    /// <summary>After <see cref="Finish"/>: outcomes left out of <see cref="ServiceMinutes"/> because its table was full.</summary>
+    public long ServiceMinutesDropped { get; private set; }
 
     /// <summary>Packets observed so far, over all inputs.</summary>
     public long Packets => _tracker.Packets;
@@ -71,6 +78,7 @@ public sealed class Analyzer
                 Bytes = counts.Bytes,
                 UnparsedRecords = counts.Unparsed,
                 Warnings = source.Warnings.Select(w => w.ToString()).ToList(),
+                ContentHash = source.ContentHash,
             });
         }
         progress?.Invoke(counts.Packets);
@@ -93,6 +101,8 @@ public sealed class Analyzer
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
+        ServiceMinutes = t.Minutes.ToList(t.First?.Kind ?? TimestampKind.None);
+        ServiceMinutesDropped = t.Minutes.Dropped;
         var traffic = new TrafficView(t);
         var activities = _sensors.Finish(traffic);
         var detected = Detector.Detect(_failures.Table, traffic, activities)

@@ -44,6 +44,8 @@ public sealed class BinaryPacketSource : IPacketSource
     /// </summary>
     public long BytesConsumed => _counter?.BytesRead ?? _lastOffset;
 
+    public string? ContentHash => _counter?.ContentHash;
+
     public long? TotalBytes { get; }
     public IReadOnlyList<CaptureWarning> Warnings => _endWarning is { } w ? [.. _reader.Warnings, w] : _reader.Warnings;
 

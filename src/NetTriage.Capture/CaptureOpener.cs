@@ -97,7 +97,7 @@ public static class CaptureOpener
             Stream text = input.Detach();
             try
             {
-                return new TcpdumpTextSource(text, name, compressed, totalBytes) { GzipEnd = gzipEnd };
+                return new TcpdumpTextSource(text, name, compressed, totalBytes) { GzipEnd = gzipEnd, Counter = counter };
             }
             catch
             {

@@ -60,5 +60,11 @@ public interface IPacketSource : IDisposable
     /// <summary>Total input length when known (a regular file), else null.</summary>
     long? TotalBytes { get; }
 
+    /// <summary>
+    /// A hash of the input's bytes as given (XXH128, 32 hexadecimal digits), complete once the source has been read
+    /// to its end; null for a source not read from a stream (a live capture).
+    /// </summary>
+    string? ContentHash => null;
+
     IReadOnlyList<CaptureWarning> Warnings { get; }
 }

@@ -24,6 +24,7 @@ public static partial class Program
         root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
         root.Subcommands.Add(DiagnoseCommand.Create(stdout, stderr));
         root.Subcommands.Add(LogsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(HistoryCommand.Create(stdout, stderr));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

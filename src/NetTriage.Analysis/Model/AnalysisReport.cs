@@ -48,6 +48,9 @@ public sealed record InputSummary
     /// <summary>Text input: records that could not be read.</summary>
     public long UnparsedRecords { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>XXH128 of the input's bytes as given, for the history store (not in the JSON: it names the analysis there).</summary>
+    [JsonIgnore]
+    public string? ContentHash { get; init; }
 }
 
 /// <summary>The capture as a whole and the quality of its evidence.</summary>

@@ -38,6 +38,8 @@ public sealed record Incident
     public required IReadOnlyList<Caveat> Caveats { get; init; }
     public required IReadOnlyList<TimelineEvent> Timeline { get; init; }
     public required IReadOnlyList<EvidencePacket> Evidence { get; init; }
+    /// <summary>The service in the history of earlier captures (the history store); absent when nothing is recorded.</summary>
+    public Trend? Trend { get; init; }
 }
 
 /// <summary>Something the evidence rules out, and why.</summary>

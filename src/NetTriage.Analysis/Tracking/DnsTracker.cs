@@ -326,6 +326,7 @@ internal sealed class DnsTracker(TrafficTracker t)
                 }
                 break;
         }
+        if (!attempt.OverTcp) _t.Minutes.Dns(attempt);
         if (attempt.Failed) _t.Facts.DnsFailed(attempt, _t.Now);
         ForgetUnlessRetried(attempt, outcome);
         ReturnAttempt(attempt);

@@ -469,6 +469,7 @@ internal sealed class TcpTracker(TrafficTracker t)
         ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(Outcomes, outcome, out _);
         count++;
         if (!conn.IsAttempt) return;
+        _t.Minutes.Tcp(conn, outcome);
         var service = Service(conn.Server, conn.ServerPort);
         switch (outcome)
         {

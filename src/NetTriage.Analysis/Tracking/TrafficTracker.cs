@@ -52,6 +52,8 @@ internal sealed class TrafficTracker
     public DnsTracker Dns { get; }
     public TcpTracker Tcp { get; }
     public IcmpTracker Icmp { get; }
+    /// <summary>Each service's health per minute, for the history store.</summary>
+    public ServiceMinutes Minutes { get; } = new();
     /// <summary>The first hops: hardware addresses the IP traffic was framed to and from.</summary>
     public LinkTable Links { get; } = new();
 

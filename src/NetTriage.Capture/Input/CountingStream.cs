@@ -1,8 +1,13 @@
+using System.IO.Hashing;
+
 namespace NetTriage.Capture.Input;
 
 /// <summary>
 /// A read-only pass-through stream that counts the bytes read from the input as given (compressed bytes
-/// for a gzip file), for progress reporting. Disposes the inner stream unless asked to leave it open.
+/// for a gzip file), for progress reporting, and hashes them (XXH128) as they pass: the content hash that
+/// tells the history store a capture it has seen already, without reading the file twice (standard input
+/// cannot be read twice). XXH128 runs at memory speed; it identifies content, it is not a security check.
+/// Disposes the inner stream unless asked to leave it open.
 /// </summary>
 internal sealed class CountingStream : Stream
 {
@@ -15,8 +20,13 @@ internal sealed class CountingStream : Stream
         _leaveOpen = leaveOpen;
     }
 
+    private readonly XxHash128 _hash = new();
+
     /// <summary>Bytes read so far.</summary>
     public long BytesRead { get; private set; }
+
+    /// <summary>The XXH128 of the bytes read so far, as 32 hexadecimal digits.</summary>
+    public string ContentHash => Convert.ToHexStringLower(_hash.GetCurrentHash());
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -34,6 +44,7 @@ internal sealed class CountingStream : Stream
     {
         int n = _inner.Read(buffer);
         BytesRead += n;
+        _hash.Append(buffer[..n]);
         return n;
     }
 
@@ -41,6 +52,7 @@ internal sealed class CountingStream : Stream
     {
         int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         BytesRead += n;
+        _hash.Append(buffer.Span[..n]);
         return n;
     }
 

@@ -76,6 +76,11 @@ public sealed class TcpdumpTextSource : IPacketSource
     public long? TotalBytes { get; }
     public IReadOnlyList<CaptureWarning> Warnings => _warnings;
 
+    /// <summary>The stream that counts and hashes the input as given (set by <see cref="CaptureOpener"/>).</summary>
+    internal Input.CountingStream? Counter { get; init; }
+
+    public string? ContentHash => Counter?.ContentHash;
+
     /// <summary>For gzip input (set by <see cref="CaptureOpener"/>): tells at the end whether the compressed stream was whole.</summary>
     internal Input.GzipEndCheck? GzipEnd { get; init; }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using NetTriage.Analysis;
 using NetTriage.Capture;
+using NetTriage.History;
 using NetTriage.Packets.Formatting;
 using NetTriage.Reporting;
 using NetTriage.Reporting.Document;
@@ -33,6 +34,12 @@ public static class AnalyzeCommand
         public bool NoProgress { get; init; }
         /// <summary>"incident" (any incident) or "high" (an incident of high severity) makes the exit code 1; null never.</summary>
         public string? FailOn { get; init; }
+        /// <summary>The history store (--store), or null for NETTRIAGE_STORE or the default file.</summary>
+        public string? Store { get; init; }
+        /// <summary>--no-store: record nothing, read no history.</summary>
+        public bool NoStore { get; init; }
+        /// <summary>--sensor: the name the history records the capture under (default: this host's name).</summary>
+        public string? Sensor { get; init; }
     }
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -90,6 +97,7 @@ public static class AnalyzeCommand
                 + "the report is written either way. Without it, a successful analysis exits 0 whatever it found.",
         };
         failOn.AcceptOnlyFromAmong(FailOnIncident, FailOnHigh);
+        var (store, noStore, sensor) = HistoryOptions.Create();
 
         var command = new Command("analyze", """
             Diagnose what failed in the traffic and write the incident report: follows every DNS transaction, TCP
@@ -104,9 +112,15 @@ public static class AnalyzeCommand
               nettriage analyze capture.pcapng --analyst "J. Doe" --symptom "site unreachable" -o report.md
               nettriage analyze --format json capture.pcapng > diagnosis.json
               tcpdump -n -r capture.pcap | nettriage analyze -
+              nettriage analyze --sensor dmz-tap capture.pcap     (recorded in the history as seen by dmz-tap)
+
+            Every analysis is recorded in the history store (a SQLite file under ~/.local/share/nettriage/ unless
+            --store or NETTRIAGE_STORE says otherwise; --no-store records nothing), and each incident is placed in
+            the history of earlier captures: was the service working before, since when does it fail? See
+            `nettriage history` and docs/history.md.
             """);
         command.Arguments.Add(inputs);
-        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress, failOn })
+        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress, failOn, store, noStore, sensor })
         {
             command.Options.Add(option);
         }
@@ -122,6 +136,9 @@ public static class AnalyzeCommand
                 Color = parse.GetValue(color)!,
                 NoProgress = parse.GetValue(noProgress),
                 FailOn = parse.GetValue(failOn),
+                Store = parse.GetValue(store),
+                NoStore = parse.GetValue(noStore),
+                Sensor = parse.GetValue(sensor),
             };
             return Run(parse.GetValue(inputs)!, options, stdout, stderr);
         });
@@ -172,9 +189,18 @@ public static class AnalyzeCommand
                 ? new CaptureFormatException(inputs[0], CaptureErrorReason.EmptyInput, "no packet to analyse: the capture holds no complete packet", offset: consumed)
                 : new CaptureFormatException(string.Join(", ", inputs), CaptureErrorReason.EmptyInput, $"no packet to analyse: none of the {inputs.Count} inputs holds a complete packet");
         }
+        var location = HistoryOptions.Location(options.Store, options.NoStore);
         var report = analyzer.Finish();
+        var history = HistoryRecorder.Keep(report, analyzer.ServiceMinutes, analyzer.ServiceMinutesDropped, location,
+            HistoryOptions.Sensor(options.Sensor), DateTimeOffset.UtcNow);
+        report = history.Report;
 
         int exitCode = ExitCode(report, options.FailOn);
+        if (history.Problem is { } problem)
+        {
+            stderr.WriteLine("nettriage: " + TerminalEscaper.Escape(problem));
+            if (exitCode == ExitCodes.Success) exitCode = ExitCodes.NotRecorded;
+        }
         if (outputPath is not null)
         {
             WriteFile(outputPath, format, report, context);

@@ -434,6 +434,8 @@ public static class ReportBuilder
             ]),
         ]));
 
+        if (incident.Trend is { } trend) parts.Add(Trend(trend, id));
+
         var awareness = new List<Block>();
         if (context.Awareness is { } aware) awareness.Add(new Paragraph([T(aware)]));
         if (context.Awareness is null || context.Symptoms.Count == 0)
@@ -756,6 +758,31 @@ public static class ReportBuilder
     ]);
 
     // ---- Spans ------------------------------------------------------------------------------------------
+
+    /// <summary>"Previous trends": the service in the history of earlier captures (the history store), and what changed.</summary>
+    private static Section Trend(Trend trend, string id)
+    {
+        var fields = new List<Field>
+        {
+            new("Status", [B(trend.Status switch
+            {
+                "new" => "new: the service worked before and never failed",
+                "recurring" => "recurring: it failed before, worked since, and fails again",
+                "ongoing" => "ongoing: it was already failing at its last observation",
+                _ => "unknown: never seen before",
+            })]),
+        };
+        if (trend.LastWorking is { } working) fields.Add(new("Last seen working", [T(working.Time.Text + " in "), .. Prose(Phrase.Of([Phrase.Name(working.Capture)]))]));
+        if (trend.FailingSince is { } since) fields.Add(new("Failing since", [T(since.Time.Text + " in "), .. Prose(Phrase.Of([Phrase.Name(since.Capture)]))]));
+        if (trend.FirstFailed is { } first) fields.Add(new("First failed", [T(first.Time.Text + " in "), .. Prose(Phrase.Of([Phrase.Name(first.Capture)]))]));
+        if (trend.EarlierFailureRate is { } rate)
+        {
+            fields.Add(new("Earlier failure rate", [T($"{Wording.Percent(rate)} of {Wording.Count(trend.EarlierAttempts, "attempt")} in {Wording.Count(trend.EarlierCaptures, "earlier capture")}")]));
+        }
+        var body = new List<Block> { new Paragraph(Prose(trend.Text)), new FieldList(fields) };
+        if (trend.Changes.Count > 0) body.AddRange([new Paragraph([B("What changed")]), new ItemList(false, trend.Changes.Select(c => new ListItem(Prose(c), [])).ToList())]);
+        return new Section(id + "-trend", 4, [T("Previous trends")], body);
+    }
 
     private static Span T(string text) => new(text);
 

@@ -1,0 +1,211 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using NetTriage.Packets;
+
+namespace NetTriage.Analysis.Tracking;
+
+/// <summary>
+/// Every service's health minute by minute of capture time: attempts, how they ended, DNS rcodes, response times
+/// and distinct clients, per (server, port, transport). This is what the history store keeps of a capture
+/// (docs/history.md): enough to say, weeks later, whether a service worked at a given time, never a payload.
+/// <para>
+/// Fed once per ended transaction (a DNS query decided, a TCP attempt closed), not per packet. Bounded: at most
+/// <see cref="MaxBuckets"/> service-minutes (a day of 14 busy services, or a scan of 20,000 ports in one minute);
+/// past it new ones are counted in <see cref="Dropped"/> and the store says the record is partial.
+/// </para>
+/// </summary>
+internal sealed class ServiceMinutes
+{
+    /// <summary>Service-minutes kept at most (each about 200 bytes, plus its clients and response times when it has them).</summary>
+    internal const int MaxBuckets = 20_000;
+
+    private readonly Dictionary<Key, Bucket> _buckets = [];
+
+    /// <summary>Outcomes not recorded because the table was full.</summary>
+    public long Dropped { get; private set; }
+
+    internal readonly record struct Key(IpAddr Server, ushort Port, byte Transport, long Minute);
+
+    internal sealed class Bucket
+    {
+        public long Attempts, Successes, Refused, Unanswered, IcmpErrors, Pending;
+        public long NoError, NxDomain, ServFail, RcodeRefused, OtherRcode;
+        public ResponseTimes? Times;
+        public HashSet<IpAddr>? Clients;
+        public bool ClientsCapped;
+    }
+
+    /// <summary>Distinct clients kept per service-minute: past it the count is a lower bound.</summary>
+    internal const int MaxClients = 256;
+
+    /// <summary>A TCP connection attempt (a SYN seen) ended as <paramref name="outcome"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Tcp(TcpConnection conn, TcpOutcome outcome)
+    {
+        var b = Find(conn.Server, conn.ServerPort, 6, conn.First.Time);
+        if (b is null) return;
+        b.Attempts++;
+        switch (outcome)
+        {
+            case TcpOutcome.Established or TcpOutcome.Closed or TcpOutcome.ResetAfterEstablished:
+                b.Successes++;
+                if (conn.SynAckAt != 0) Time(b, conn.SynAckAt - conn.First.Time.Nanoseconds);
+                break;
+            case TcpOutcome.Refused:
+                b.Refused++;
+                break;
+            case TcpOutcome.IcmpRejected:
+                b.IcmpErrors++;
+                break;
+            case TcpOutcome.Unanswered:
+                if (conn.AtCaptureEnd) b.Pending++;
+                else b.Unanswered++;
+                break;
+        }
+        Client(b, conn.Client);
+    }
+
+    /// <summary>A DNS query over UDP was decided (over TCP its connection is counted instead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Dns(DnsAttempt attempt)
+    {
+        var b = Find(attempt.Server, attempt.ServerPort, 17, attempt.Query.Time);
+        if (b is null) return;
+        b.Attempts++;
+        switch (attempt.Outcome)
+        {
+            case DnsOutcome.Answered:
+                // NXDOMAIN is the server working: it answered that the name does not exist.
+                switch (attempt.Rcode)
+                {
+                    case 0: b.NoError++; b.Successes++; break;
+                    case 3: b.NxDomain++; b.Successes++; break;
+                    case 2: b.ServFail++; break;
+                    case 5: b.RcodeRefused++; break;
+                    default: b.OtherRcode++; break;
+                }
+                if (attempt.Response is { } response && response.Time.Kind == attempt.Query.Time.Kind)
+                {
+                    Time(b, response.Time.Nanoseconds - attempt.Query.Time.Nanoseconds);
+                }
+                break;
+            case DnsOutcome.IcmpError:
+                b.IcmpErrors++;
+                break;
+            case DnsOutcome.Unanswered:
+                if (attempt.AtCaptureEnd) b.Pending++;
+                else b.Unanswered++;
+                break;
+        }
+        Client(b, attempt.Client);
+    }
+
+    private Bucket? Find(IpAddr server, ushort port, byte transport, PacketTimestamp time)
+    {
+        long minute = time.Kind == TimestampKind.None ? 0 : Math.DivRem(time.Nanoseconds, 60 * PacketTimestamp.NanosPerSecond, out long rem) - (rem < 0 ? 1 : 0);
+        var key = new Key(server, port, transport, minute);
+        ref var bucket = ref CollectionsMarshal.GetValueRefOrNullRef(_buckets, key);
+        if (!Unsafe.IsNullRef(ref bucket)) return bucket;
+        if (_buckets.Count >= MaxBuckets)
+        {
+            Dropped++;
+            return null;
+        }
+        var created = new Bucket();
+        _buckets[key] = created;
+        return created;
+    }
+
+    private static void Time(Bucket b, long nanoseconds)
+    {
+        if (nanoseconds < 0) return;
+        (b.Times ??= new ResponseTimes()).Add(nanoseconds);
+    }
+
+    private static void Client(Bucket b, IpAddr client)
+    {
+        if (b.ClientsCapped) return;
+        b.Clients ??= [];
+        if (b.Clients.Count >= MaxClients)
+        {
+            if (!b.Clients.Contains(client)) b.ClientsCapped = true;
+            return;
+        }
+        b.Clients.Add(client);
+    }
+
+    /// <summary>The service-minutes in order of service then minute, in the report's words.</summary>
+    public List<ServiceMinute> ToList(TimestampKind kind)
+    {
+        var list = new List<ServiceMinute>(_buckets.Count);
+        foreach (var (key, b) in _buckets.OrderBy(e => e.Key.Server).ThenBy(e => e.Key.Port).ThenBy(e => e.Key.Transport).ThenBy(e => e.Key.Minute))
+        {
+            list.Add(new ServiceMinute
+            {
+                Server = key.Server.ToString(),
+                Port = key.Port,
+                Transport = key.Transport == 6 ? "TCP" : "UDP",
+                MinuteStart = kind == TimestampKind.None ? 0 : key.Minute * 60,
+                Attempts = b.Attempts,
+                Successes = b.Successes,
+                Refused = b.Refused,
+                Unanswered = b.Unanswered,
+                IcmpErrors = b.IcmpErrors,
+                Pending = b.Pending,
+                NoError = b.NoError,
+                NxDomain = b.NxDomain,
+                ServFail = b.ServFail,
+                RcodeRefused = b.RcodeRefused,
+                OtherRcode = b.OtherRcode,
+                P50Milliseconds = b.Times?.Percentile(0.50),
+                P90Milliseconds = b.Times?.Percentile(0.90),
+                P99Milliseconds = b.Times?.Percentile(0.99),
+                Clients = b.Clients?.Count ?? 0,
+                ClientsCapped = b.ClientsCapped,
+            });
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Response times of one service-minute in fixed memory: 80 buckets a quarter octave wide from 1 µs (each
+    /// within 19% of the time it stands for) up to 2^20 µs, about a second; slower ones share the last bucket.
+    /// A percentile per minute for a trend needs no more precision than that, and 320 bytes a minute is cheap.
+    /// </summary>
+    internal sealed class ResponseTimes
+    {
+        private const int Buckets = 80;
+        private readonly int[] _counts = new int[Buckets];
+        private long _count;
+
+        public void Add(long nanoseconds)
+        {
+            ulong micros = Math.Max(1UL, (ulong)nanoseconds / 1000);
+            // Quarter octaves: 4 * log2, from the top bits of the value.
+            int log = BitOperations.Log2(micros);
+            int quarter = log >= 2 ? (int)((micros >> (log - 2)) & 3) : (int)((micros << (2 - log)) & 3);
+            int index = Math.Min(Buckets - 1, log * 4 + quarter);
+            _counts[index]++;
+            _count++;
+        }
+
+        /// <summary>The time below which <paramref name="fraction"/> of the times fall, in milliseconds (the bucket's middle).</summary>
+        public double Percentile(double fraction)
+        {
+            long rank = (long)Math.Ceiling(fraction * _count);
+            long seen = 0;
+            for (int i = 0; i < Buckets; i++)
+            {
+                seen += _counts[i];
+                if (seen >= rank && seen > 0)
+                {
+                    double low = Math.Pow(2, i / 4) * (1 + (i % 4) / 4.0);
+                    double high = Math.Pow(2, (i + 1) / 4) * (1 + ((i + 1) % 4) / 4.0);
+                    return Math.Round((low + high) / 2 / 1000.0, 3);
+                }
+            }
+            return 0;
+        }
+    }
+}
