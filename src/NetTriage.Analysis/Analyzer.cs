@@ -39,12 +39,6 @@ public sealed class Analyzer
         _pump = new PacketPump(_tracker, _sensors, observer);
     }
 
-    /// <summary>After <see cref="Finish"/>: each service's health per minute of capture time, what the history store records.</summary>
-    public IReadOnlyList<ServiceMinute> ServiceMinutes { get; private set; } = [];
-
-    /// <summary>After <see cref="Finish"/>: outcomes left out of <see cref="ServiceMinutes"/> because its table was full.</summary>
-    public long ServiceMinutesDropped { get; private set; }
-
     /// <summary>Packets observed so far, over all inputs.</summary>
     public long Packets => _tracker.Packets;
 
@@ -101,8 +95,6 @@ public sealed class Analyzer
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
-        ServiceMinutes = t.Minutes.ToList(t.First?.Kind ?? TimestampKind.None);
-        ServiceMinutesDropped = t.Minutes.Dropped;
         var traffic = new TrafficView(t);
         var activities = _sensors.Finish(traffic);
         var detected = Detector.Detect(_failures.Table, traffic, activities)
@@ -140,6 +132,8 @@ public sealed class Analyzer
             Dns = TrafficStatistics.DnsStatistics(t),
             Tcp = TrafficStatistics.TcpStatistics(t),
             Caveats = CaptureCaveats.For(t, _failures.Table, _inputs),
+            ServiceMinutes = t.Minutes.ToList(t.First?.Kind ?? TimestampKind.None),
+            ServiceMinutesDropped = t.Minutes.Dropped,
         };
     }
 }

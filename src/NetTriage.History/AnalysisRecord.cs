@@ -41,10 +41,9 @@ public sealed record AnalysisRecord
     /// The record of a finished analysis. <paramref name="now"/> is when it ran. Inputs without a content hash (a live
     /// capture) are named by their name, size and packet count instead.
     /// </summary>
-    public static AnalysisRecord From(AnalysisReport report, IReadOnlyList<ServiceMinute> minutes, long minutesDropped, string sensor, DateTimeOffset now)
+    public static AnalysisRecord From(AnalysisReport report, string sensor, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentNullException.ThrowIfNull(minutes);
         var inputs = report.Inputs.Select(i => new RecordedInput(i.Name, i.Format, i.Compressed, i.Bytes, i.Packets,
             i.ContentHash ?? string.Create(CultureInfo.InvariantCulture, $"unhashed:{i.Name}:{i.Bytes}:{i.Packets}"))).ToList();
         var id = new XxHash128();
@@ -68,8 +67,8 @@ public sealed record AnalysisRecord
             Packets = report.Capture.Packets,
             Verdict = report.Verdict,
             Inputs = inputs,
-            Minutes = minutes,
-            MinutesDropped = minutesDropped,
+            Minutes = report.ServiceMinutes,
+            MinutesDropped = report.ServiceMinutesDropped,
             Incidents = report.Incidents.Select(i => new RecordedProblem(i.Id, i.Kind.ToString(), i.Severity.ToString(), i.Title,
                 i.Protocol, i.Transport, i.Port, string.Join(" ", i.Servers), i.First.Seconds, i.Last.Seconds, i.Attempts, i.Failed)).ToList(),
             Findings = report.Findings.Select(f => new RecordedProblem(f.Id, f.Kind.ToString(), f.Severity.ToString(), f.Title.Text,

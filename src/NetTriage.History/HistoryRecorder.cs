@@ -21,12 +21,12 @@ public sealed record HistoryResult
 /// </summary>
 public static class HistoryRecorder
 {
-    public static HistoryResult Keep(AnalysisReport report, IReadOnlyList<ServiceMinute> minutes, long minutesDropped, StoreLocation? location,
-        string sensor, DateTimeOffset now)
+    public static HistoryResult Keep(AnalysisReport report, StoreLocation? location, string sensor, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (location is null) return new HistoryResult { Report = report };
-        var record = AnalysisRecord.From(report, minutes, minutesDropped, sensor, now);
+        // Nothing read (a diagnosis whose capture could not start): there is no capture to keep.
+        if (location is null || report.Inputs.Count == 0) return new HistoryResult { Report = report };
+        var record = AnalysisRecord.From(report, sensor, now);
         var withTrends = report;
         try
         {

@@ -34,6 +34,12 @@ public sealed record AnalysisReport
     public required IReadOnlyList<Caveat> Caveats { get; init; }
     /// <summary>Set by <c>nettriage diagnose</c>: the failure reproduced from this host and which end is at fault (see Reproduction.cs).</summary>
     public Reproduction? Reproduction { get; init; }
+    /// <summary>Each service's health per minute of capture time: what the history store records (docs/history.md); not in the JSON.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<ServiceMinute> ServiceMinutes { get; init; } = [];
+    /// <summary>Outcomes left out of <see cref="ServiceMinutes"/> because its table was full.</summary>
+    [JsonIgnore]
+    public long ServiceMinutesDropped { get; init; }
 }
 
 /// <summary>One input as read.</summary>

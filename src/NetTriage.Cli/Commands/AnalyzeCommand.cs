@@ -191,8 +191,7 @@ public static class AnalyzeCommand
         }
         var location = HistoryOptions.Location(options.Store, options.NoStore);
         var report = analyzer.Finish();
-        var history = HistoryRecorder.Keep(report, analyzer.ServiceMinutes, analyzer.ServiceMinutesDropped, location,
-            HistoryOptions.Sensor(options.Sensor), DateTimeOffset.UtcNow);
+        var history = HistoryRecorder.Keep(report, location, HistoryOptions.Sensor(options.Sensor), DateTimeOffset.UtcNow);
         report = history.Report;
 
         int exitCode = ExitCode(report, options.FailOn);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using NetTriage.Analysis;
+using NetTriage.History;
 using NetTriage.Live;
 using NetTriage.Live.Text;
 using NetTriage.Packets.Formatting;
@@ -73,7 +74,8 @@ public static class DiagnoseCommand
               nettriage diagnose http://intranet.example/ --format json -o diagnosis.json
             """);
         command.Arguments.Add(target);
-        foreach (var option in new Option[] { resolver, iface, budget, capture, noCapture, format, output })
+        var (store, noStore, sensor) = HistoryOptions.Create();
+        foreach (var option in new Option[] { resolver, iface, budget, capture, noCapture, format, output, store, noStore, sensor })
         {
             command.Options.Add(option);
         }
@@ -89,6 +91,9 @@ public static class DiagnoseCommand
                 NoCapture = parse.GetValue(noCapture),
                 Format = parse.GetValue(format),
                 Output = parse.GetValue(output),
+                Store = parse.GetValue(store),
+                NoStore = parse.GetValue(noStore),
+                Sensor = parse.GetValue(sensor),
             };
             return await RunAsync(request, stdout, stderr, cancel).ConfigureAwait(false);
         });
@@ -106,6 +111,10 @@ public static class DiagnoseCommand
         public bool NoCapture { get; init; }
         public string? Format { get; init; }
         public string? Output { get; init; }
+        /// <summary>The history store, as <c>analyze --store</c>; <see cref="NoStore"/> records nothing.</summary>
+        public string? Store { get; init; }
+        public bool NoStore { get; init; }
+        public string? Sensor { get; init; }
     }
 
     public static async Task<int> RunAsync(DiagnoseRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
@@ -134,6 +143,8 @@ public static class DiagnoseCommand
             throw new UsageException($"{TerminalEscaper.Escape(outputPath)}: the folder does not exist");
         }
 
+        var location = HistoryOptions.Location(request.Store, request.NoStore);
+        string sensorName = HistoryOptions.Sensor(request.Sensor);
         string? capturePath = request.NoCapture ? null : request.Capture ?? DefaultCapturePath(outputPath, target.Host, DateTime.UtcNow);
         var options = new LiveOptions
         {
@@ -159,12 +170,21 @@ public static class DiagnoseCommand
         {
             stderr.WriteLine($"nettriage: warning: no packets captured: {TerminalEscaper.Escape(reproduction.Capture.Problem ?? "unknown reason")}");
         }
+        // The capture taken is recorded in the history like any other; its incidents get their trends.
+        var history = HistoryRecorder.Keep(report, location, sensorName, DateTimeOffset.UtcNow);
+        report = history.Report;
+        int exitCode = ExitCodes.Success;
+        if (history.Problem is { } notRecorded)
+        {
+            stderr.WriteLine("nettriage: " + TerminalEscaper.Escape(notRecorded));
+            exitCode = ExitCodes.NotRecorded;
+        }
 
         if (outputPath is null)
         {
             Write(format, report, stdout);
             stdout.Flush();
-            return ExitCodes.Success;
+            return exitCode;
         }
         try
         {
@@ -176,7 +196,7 @@ public static class DiagnoseCommand
         {
             throw new UsageException($"{TerminalEscaper.Escape(outputPath)}: cannot write: {ex.Message}");
         }
-        return ExitCodes.Success;
+        return exitCode;
     }
 
     /// <summary>
