@@ -134,6 +134,7 @@ public sealed class Analyzer
             Caveats = CaptureCaveats.For(t, _failures.Table, _inputs),
             ServiceMinutes = t.Minutes.ToList(t.First?.Kind ?? TimestampKind.None),
             ServiceMinutesDropped = t.Minutes.Dropped,
+            DnsAnswers = t.Answers.ToList(),
         };
     }
 }

@@ -33,6 +33,7 @@ public sealed record AnalysisRecord
     public long MinutesDropped { get; init; }
     public required IReadOnlyList<RecordedProblem> Incidents { get; init; }
     public required IReadOnlyList<RecordedProblem> Findings { get; init; }
+    public IReadOnlyList<DnsAnswerSeen> DnsAnswers { get; init; } = [];
 
     /// <summary>The inputs' names, joined, as a reader knows the capture.</summary>
     public string InputNames => string.Join(", ", Inputs.Select(i => i.Name));
@@ -69,6 +70,7 @@ public sealed record AnalysisRecord
             Inputs = inputs,
             Minutes = report.ServiceMinutes,
             MinutesDropped = report.ServiceMinutesDropped,
+            DnsAnswers = report.DnsAnswers,
             Incidents = report.Incidents.Select(i => new RecordedProblem(i.Id, i.Kind.ToString(), i.Severity.ToString(), i.Title,
                 i.Protocol, i.Transport, i.Port, string.Join(" ", i.Servers), i.First.Seconds, i.Last.Seconds, i.Attempts, i.Failed)).ToList(),
             Findings = report.Findings.Select(f => new RecordedProblem(f.Id, f.Kind.ToString(), f.Severity.ToString(), f.Title.Text,

@@ -192,6 +192,8 @@ public sealed class HistoryStore : IDisposable
                 "first_time", "last_time", "attempts", "failed"];
             InsertRows(tx, "nt_problems", problemColumns,
                 record.Incidents.Select(p => Problem(record, "incident", p)).Concat(record.Findings.Select(p => Problem(record, "finding", p))));
+            InsertRows(tx, "nt_dns_answers", ["sensor", "analysis_id", "name", "address", "place", "ttl_min", "ttl_max", "answers"],
+                record.DnsAnswers.Select(a => new object?[] { record.Sensor, record.Id, a.Name, a.Address, record.OrderTime, (long)a.MinTtl, (long)a.MaxTtl, a.Answers }));
             tx.Commit();
             return RecordOutcome.Recorded;
         });
@@ -295,6 +297,24 @@ public sealed class HistoryStore : IDisposable
             """, null, ("@port", (long)port), ("@transport", transport), ("@before", before), ("@except", except));
         using var reader = command.ExecuteReader();
         while (reader.Read()) list.Add(reader.GetString(0));
+        return list;
+    });
+
+    /// <summary>The answers recorded for <paramref name="name"/> in captures placed before <paramref name="before"/>, other analyses than <paramref name="except"/>, latest first.</summary>
+    public IReadOnlyList<StoredAnswer> AnswersFor(string name, double before, string except) => Guard("read", () =>
+    {
+        var list = new List<StoredAnswer>();
+        using var command = Command("""
+            SELECT d.analysis_id, a.inputs, d.place, d.address, d.ttl_min, d.ttl_max
+            FROM nt_dns_answers d JOIN nt_analyses a ON a.sensor = d.sensor AND a.analysis_id = d.analysis_id
+            WHERE d.name = @name AND d.place < @before AND d.analysis_id <> @except
+            ORDER BY d.place DESC, d.analysis_id, d.address
+            """, null, ("@name", name), ("@before", before), ("@except", except));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            list.Add(new StoredAnswer(reader.GetString(0), reader.GetString(1), reader.GetDouble(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5)));
+        }
         return list;
     });
 
@@ -436,6 +456,9 @@ public sealed class HistoryStore : IDisposable
         if (_connection is SqliteConnection) SqliteConnection.ClearAllPools();
     }
 }
+
+/// <summary>A recorded DNS answer: which analysis, placed when, the address and the TTLs seen.</summary>
+public sealed record StoredAnswer(string AnalysisId, string Inputs, double Place, string Address, long MinTtl, long MaxTtl);
 
 /// <summary>One recorded analysis, as <c>nettriage history</c> lists it.</summary>
 public sealed record StoredAnalysis(string Sensor, string Id, long RecordedAt, string TimeKind, double? CaptureStart, double? CaptureEnd,

@@ -99,5 +99,21 @@ internal static class Schema
                 PRIMARY KEY (sensor, analysis_id, problem, id))
             """,
         ],
+        // 2: the addresses names resolved to, so that a later capture can tell a name's answer changed.
+        [
+            """
+            CREATE TABLE nt_dns_answers (
+                sensor TEXT NOT NULL,
+                analysis_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                address TEXT NOT NULL,
+                place DOUBLE PRECISION NOT NULL,
+                ttl_min BIGINT NOT NULL,
+                ttl_max BIGINT NOT NULL,
+                answers BIGINT NOT NULL,
+                PRIMARY KEY (sensor, analysis_id, name, address))
+            """,
+            "CREATE INDEX nt_dns_answers_name ON nt_dns_answers (name, place)",
+        ],
     ];
 }

@@ -61,6 +61,8 @@ public static class Trends
                 .ToList();
             var resolvers = service.Port == 53 ? store.ServersSeen(53, service.Transport, current.OrderTime, current.Id) : [];
             var trend = Build(service, earlier, current, resolvers, inStore, earlierAll);
+            var answers = AnswerChanges(report, incident, current, store);
+            if (answers.Count > 0) trend = trend with { Changes = [.. trend.Changes, .. answers] };
             incidents.Add(incident with { Trend = trend, Causes = Rerank(incident.Causes, trend, earlierHere) });
         }
         return report with { Incidents = incidents };
@@ -150,6 +152,54 @@ public static class Trends
             EarlierAttempts = attempts,
             Changes = changes,
         };
+    }
+
+    /// <summary>Names looked at for a changed answer, per incident at most: the report stays short.</summary>
+    private const int MaxNames = 3;
+
+    /// <summary>
+    /// How the DNS answers of the incident's names compare with the latest earlier capture that resolved them: a new
+    /// address, a TTL raised (a cache counts a TTL down, never up) or cut to under a quarter, or no answer now where
+    /// there was one. The names are those the incident's DNS findings queried and those that resolved to its servers.
+    /// </summary>
+    internal static List<Phrase> AnswerChanges(AnalysisReport report, Incident incident, AnalysisRecord current, HistoryStore store)
+    {
+        var ids = incident.Findings.ToHashSet(StringComparer.Ordinal);
+        var names = report.Findings.Where(f => ids.Contains(f.Id)).SelectMany(f => f.Names)
+            .Select(n => (n.Length > 1 && n[^1] == '.' ? n[..^1] : n).ToLowerInvariant())
+            .Concat(current.DnsAnswers.Where(a => incident.Servers.Contains(a.Address)).Select(a => a.Name))
+            .Distinct(StringComparer.Ordinal).Take(MaxNames);
+        var changes = new List<Phrase>();
+        foreach (var name in names)
+        {
+            var earlier = store.AnswersFor(name, current.OrderTime, current.Id);
+            if (earlier.Count == 0) continue;
+            var latest = earlier.Where(a => a.AnalysisId == earlier[0].AnalysisId).ToList();
+            var before = latest.Select(a => a.Address).Order(StringComparer.Ordinal).ToList();
+            var nowAnswers = current.DnsAnswers.Where(a => a.Name == name).ToList();
+            var now = nowAnswers.Select(a => a.Address).Order(StringComparer.Ordinal).ToList();
+            if (now.Count == 0)
+            {
+                changes.Add(Phrase.Of($"{Phrase.Name(name)} resolved to {string.Join(", ", before)} in {Phrase.Name(latest[0].Inputs)} ({Iso(latest[0].Place)[..16].Replace('T', ' ')} UTC); in this capture no answer gave it an address."));
+            }
+            else if (!now.SequenceEqual(before, StringComparer.Ordinal))
+            {
+                changes.Add(Phrase.Of($"The DNS answer for {Phrase.Name(name)} changed: {string.Join(", ", now)} in this capture, {string.Join(", ", before)} in {Phrase.Name(latest[0].Inputs)} ({Iso(latest[0].Place)[..16].Replace('T', ' ')} UTC)."));
+            }
+            else
+            {
+                long nowMax = nowAnswers.Max(a => (long)a.MaxTtl), beforeMax = latest.Max(a => a.MaxTtl), beforeMin = latest.Min(a => a.MinTtl);
+                if (nowMax > beforeMax)
+                {
+                    changes.Add(Phrase.Of($"The TTL of {Phrase.Name(name)} was raised: {nowMax} s in this capture, at most {beforeMax} s in {Phrase.Name(latest[0].Inputs)} ({Iso(latest[0].Place)[..16].Replace('T', ' ')} UTC)."));
+                }
+                else if (nowMax * 4 < beforeMin)
+                {
+                    changes.Add(Phrase.Of($"The TTL of {Phrase.Name(name)} was cut: at most {nowMax} s in this capture, at least {beforeMin} s in {Phrase.Name(latest[0].Inputs)} ({Iso(latest[0].Place)[..16].Replace('T', ' ')} UTC)."));
+                }
+            }
+        }
+        return changes;
     }
 
     /// <summary>

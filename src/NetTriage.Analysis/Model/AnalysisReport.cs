@@ -40,6 +40,9 @@ public sealed record AnalysisReport
     /// <summary>Outcomes left out of <see cref="ServiceMinutes"/> because its table was full.</summary>
     [JsonIgnore]
     public long ServiceMinutesDropped { get; init; }
+    /// <summary>The addresses names resolved to in the capture, with their TTLs: what the history store keeps of DNS answers; not in the JSON.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<DnsAnswerSeen> DnsAnswers { get; init; } = [];
 }
 
 /// <summary>One input as read.</summary>

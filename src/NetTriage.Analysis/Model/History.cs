@@ -64,6 +64,9 @@ public sealed record Trend
     public IReadOnlyList<Phrase> Changes { get; init; } = [];
 }
 
+/// <summary>A name resolved to an address in a capture: the lowest and highest TTL the answers gave, and how many gave it.</summary>
+public sealed record DnsAnswerSeen(string Name, string Address, uint MinTtl, uint MaxTtl, long Answers);
+
 /// <summary>A minute of an earlier capture.</summary>
 public sealed record TrendPoint
 {

@@ -246,6 +246,7 @@ internal sealed class DnsTracker(TrafficTracker t)
         foreach (ref readonly var record in p.Dns.StoredRecordSpan)
         {
             if (record.Section != DnsSection.Answer || record.Address.IsNone) continue;
+            _t.Answers.Add(attempt.QName, record.Address, record.Ttl);
             var key = (attempt.Client, record.Address);
             if (_resolutions.Count >= _t.Options.MaxResolutions)
             {

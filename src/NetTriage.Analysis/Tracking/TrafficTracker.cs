@@ -54,6 +54,8 @@ internal sealed class TrafficTracker
     public IcmpTracker Icmp { get; }
     /// <summary>Each service's health per minute, for the history store.</summary>
     public ServiceMinutes Minutes { get; } = new();
+    /// <summary>The addresses names resolved to, with their TTLs, for the history store.</summary>
+    public DnsAnswers Answers { get; } = new();
     /// <summary>The first hops: hardware addresses the IP traffic was framed to and from.</summary>
     public LinkTable Links { get; } = new();
 

@@ -7,7 +7,8 @@ namespace NetTriage.Cli.Tests.History;
 /// <summary>
 /// Captures of one DNS service on given days, built byte by byte: a client asks 10.20.0.53 for a name every
 /// 20 seconds for three minutes; the server either answers (healthy) or answers every query with ICMP port
-/// unreachable (failing, the seed incident's shape).
+/// unreachable (failing, the seed incident's shape). Healthy, it answers <c>answer</c> with <c>ttl</c>; with
+/// <c>refusedConnect</c> the client then connects to that address on port 80 and is refused (a reset).
 /// </summary>
 internal static class HistoryScenario
 {
@@ -16,7 +17,8 @@ internal static class HistoryScenario
     public const string Service = "10.20.0.53:53/udp";
 
     /// <summary>Writes the capture of <paramref name="day"/> (starting 09:00 UTC) into <paramref name="folder"/> and returns its path.</summary>
-    public static string Write(string folder, DateTimeOffset day, bool healthy, string? name = null)
+    public static string Write(string folder, DateTimeOffset day, bool healthy, string? name = null, string answer = "10.20.1.80", uint ttl = 300,
+        bool refusedConnect = false)
     {
         string path = Path.Combine(folder, name ?? $"{day:yyyy-MM-dd}-{(healthy ? "healthy" : "failing")}.pcap");
         using var file = File.Create(path);
@@ -44,11 +46,26 @@ internal static class HistoryScenario
             long answerAt = t + 3_000_000; // 3 ms later
             if (healthy)
             {
-                length = FrameBuilder.WriteDnsResponse(frame[dns..], id, "intranet.example", DnsType.A, 0, [IpAddr.Parse("10.20.1.80")]);
+                var address = IpAddr.Parse(answer);
+                length = FrameBuilder.WriteDnsResponse(frame[dns..], id, "intranet.example", DnsType.A, 0, [address], ttl);
                 FrameBuilder.WriteUdpV4(frame[udp..], Server, Client, 53, port, length);
                 FrameBuilder.WriteIpv4(frame[ip..], Server, Client, IpProtocol.Udp, FrameBuilder.UdpHeaderLength + length, ipId++);
                 FrameBuilder.WriteEthernet(frame, serverMac, clientMac, EtherType.Ipv4);
                 writer.Write(new PacketTimestamp(answerAt, TimestampKind.Absolute), frame[..(dns + length)]);
+                if (refusedConnect)
+                {
+                    // SYN to the answer's port 80, and the reset that refuses it.
+                    ushort clientPort = (ushort)(50000 + i);
+                    uint isn = 1000u + (uint)i;
+                    FrameBuilder.WriteTcpV4(frame[udp..], Client, address, clientPort, 80, isn, 0, TcpFlags.Syn, 64240, 0);
+                    FrameBuilder.WriteIpv4(frame[ip..], Client, address, IpProtocol.Tcp, FrameBuilder.TcpHeaderLength, ipId++);
+                    FrameBuilder.WriteEthernet(frame, clientMac, serverMac, EtherType.Ipv4);
+                    writer.Write(new PacketTimestamp(answerAt + 1_000_000, TimestampKind.Absolute), frame[..(udp + FrameBuilder.TcpHeaderLength)]);
+                    FrameBuilder.WriteTcpV4(frame[udp..], address, Client, 80, clientPort, 0, isn + 1, TcpFlags.Rst | TcpFlags.Ack, 0, 0);
+                    FrameBuilder.WriteIpv4(frame[ip..], address, Client, IpProtocol.Tcp, FrameBuilder.TcpHeaderLength, ipId++);
+                    FrameBuilder.WriteEthernet(frame, serverMac, clientMac, EtherType.Ipv4);
+                    writer.Write(new PacketTimestamp(answerAt + 2_000_000, TimestampKind.Absolute), frame[..(udp + FrameBuilder.TcpHeaderLength)]);
+                }
             }
             else
             {

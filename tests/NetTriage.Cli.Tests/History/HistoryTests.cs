@@ -281,6 +281,65 @@ public sealed class HistoryTests
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html.Stdout, "fill=\"#c0392b\"").Count);
     }
 
+    [SkippableTheory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public void A_name_that_now_resolves_elsewhere_is_a_change(string kind)
+    {
+        using var store = TestStore.Create(kind);
+        Analyze(store.Store, HistoryScenario.Write(store.Folder, Day1, healthy: true, ttl: 300));
+        // The next day the same name resolves to another address, whose port 80 refuses every connection.
+        var moved = Analyze(store.Store, HistoryScenario.Write(store.Folder, Day1.AddDays(1), healthy: true, answer: "198.51.100.66", refusedConnect: true)).Report;
+        var incident = moved.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("servers")[0].GetString() == "198.51.100.66");
+        var changes = incident.GetProperty("trend").GetProperty("changes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        Assert.Contains(changes, c => c.StartsWith("The DNS answer for intranet.example changed: 198.51.100.66 in this capture, 10.20.1.80 in ", StringComparison.Ordinal));
+
+        // The day after, the old address again with its TTL raised from 300 to 86,400 s: the same address, a raised TTL.
+        var raised = Analyze(store.Store, HistoryScenario.Write(store.Folder, Day1.AddDays(2), healthy: true, ttl: 86_400, refusedConnect: true)).Report;
+        var again = raised.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("servers")[0].GetString() == "10.20.1.80");
+        var changed = again.GetProperty("trend").GetProperty("changes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        Assert.Contains(changed, c => c.StartsWith("The DNS answer for intranet.example changed: 10.20.1.80 in this capture, 198.51.100.66 in ", StringComparison.Ordinal));
+
+        // A failing resolver: the name had an address before and has none now.
+        var failing = Analyze(store.Store, HistoryScenario.Write(store.Folder, Day1.AddDays(3), healthy: false)).Report;
+        var lost = Trend(failing).GetProperty("changes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        Assert.Contains(lost, c => c.StartsWith("intranet.example resolved to 10.20.1.80 in ", StringComparison.Ordinal) && c.EndsWith("in this capture no answer gave it an address.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_store_of_an_older_version_is_migrated_and_keeps_its_analyses()
+    {
+        using var store = TestStore.Create("sqlite");
+        string first = HistoryScenario.Write(store.Folder, Day1, healthy: true);
+        Analyze(store.Store, first);
+        // Back to version 1, as the first program that wrote stores left them: no DNS answers table.
+        Sql(store.Store, "DROP TABLE nt_dns_answers; DELETE FROM nt_schema WHERE version > 1");
+        var result = Analyze(store.Store, HistoryScenario.Write(store.Folder, Day1.AddDays(1), healthy: false));
+        Assert.Equal(0, result.Code);
+        Assert.Equal("new", Status(result.Report));
+        Assert.Equal(2, SqliteCount(store.Store));
+        Assert.Equal(2, Sql(store.Store, "SELECT max(version) FROM nt_schema"));
+    }
+
+    private static long Sql(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void A_raised_ttl_is_a_change()
+    {
+        using var store = TestStore.Create("sqlite");
+        Analyze(store.Store, HistoryScenario.Write(store.Folder, Day1, healthy: true, ttl: 300));
+        var raised = Analyze(store.Store, HistoryScenario.Write(store.Folder, Day1.AddDays(1), healthy: true, ttl: 86_400, refusedConnect: true)).Report;
+        var changes = raised.GetProperty("incidents")[0].GetProperty("trend").GetProperty("changes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        Assert.Contains(changes, c => c.StartsWith("The TTL of intranet.example was raised: 86400 s in this capture, at most 300 s in ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void History_of_a_missing_store_says_so_without_creating_it()
     {
