@@ -176,6 +176,36 @@ public sealed class NativeBuildTests(NativeBuildTests.Build build) : IClassFixtu
         }
     }
 
+    /// <summary>
+    /// The history store under native AOT: SQLite (its native library beside the program) and, when the tests have a
+    /// server, PostgreSQL through Npgsql's slim data source; the trends the native build computes are the managed build's.
+    /// </summary>
+    [SkippableFact]
+    public void Keeps_the_history_in_both_stores_as_the_managed_build_does()
+    {
+        _ = build.Program;
+        var stores = new List<History.TestStore> { History.TestStore.Create("sqlite") };
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(History.TestStore.PostgresVariable))) stores.Add(History.TestStore.Create("postgresql"));
+        foreach (var store in stores)
+        {
+            using (store)
+            {
+                var day = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
+                string healthy = History.HistoryScenario.Write(store.Folder, day, healthy: true);
+                string failing = History.HistoryScenario.Write(store.Folder, day.AddDays(1), healthy: false);
+                var first = RunNative("analyze", "--store", store.Store, "--sensor", "lab", healthy);
+                Assert.True(first.ExitCode == 0, first.Stderr);
+                var native = RunNative("analyze", "--format", "json", "--store", store.Store, "--sensor", "lab", failing);
+                Assert.True(native.ExitCode == 0, native.Stderr);
+                Assert.Contains("\"status\": \"new\"", native.Stdout, StringComparison.Ordinal);
+                // Analysed again in process: recorded already, the same trend.
+                var managed = CliRunner.Run("analyze", "--format", "json", "--store", store.Store, "--sensor", "lab", failing);
+                Assert.Equal(managed.Stdout, native.Stdout);
+                Assert.Equal(CliRunner.Run("history", "--store", store.Store).Stdout, RunNative("history", "--store", store.Store).Stdout);
+            }
+        }
+    }
+
     [SkippableFact]
     public void Refuses_a_broken_input_with_the_same_one_line_error()
     {
