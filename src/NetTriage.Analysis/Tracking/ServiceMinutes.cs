@@ -34,6 +34,8 @@ internal sealed class ServiceMinutes
         public ResponseTimes? Times;
         public HashSet<IpAddr>? Clients;
         public bool ClientsCapped;
+        /// <summary>The client added last: most attempts in a minute come from the client before them, and need no set lookup.</summary>
+        public IpAddr LastClient;
     }
 
     /// <summary>Distinct clients kept per service-minute: past it the count is a lower bound.</summary>
@@ -125,7 +127,8 @@ internal sealed class ServiceMinutes
 
     private static void Client(Bucket b, IpAddr client)
     {
-        if (b.ClientsCapped) return;
+        if (b.ClientsCapped || (b.Clients is not null && b.LastClient == client)) return;
+        b.LastClient = client;
         b.Clients ??= [];
         if (b.Clients.Count >= MaxClients)
         {
