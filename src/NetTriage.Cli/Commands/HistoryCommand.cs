@@ -236,7 +236,7 @@ public static class HistoryCommand
                 body.Append("<table><thead><tr><th>Period (UTC)</th><th>Attempts</th><th>Succeeded</th><th>Failed</th><th>Failure rate</th><th>Median response</th><th>Clients</th><th>Captures</th></tr></thead><tbody>");
                 foreach (var p in periods)
                 {
-                    body.Append("<tr><td>").Append(H(Iso(p.Start))).Append("</td><td>").Append(p.Attempts).Append("</td><td>").Append(p.Successes)
+                    body.Append("<tr><td>").Append(H(Short(p.Start))).Append("</td><td>").Append(p.Attempts).Append("</td><td>").Append(p.Successes)
                         .Append("</td><td>").Append(p.Failures).Append("</td><td>").Append(H(Rate(p))).Append("</td><td>").Append(H(Ms(p.P50)))
                         .Append("</td><td>").Append(p.Clients).Append("</td><td>").Append(H(p.Captures)).Append("</td></tr>");
                 }
@@ -254,7 +254,7 @@ public static class HistoryCommand
         w.WriteLine($"{"period",-20}  {"attempts",9}  {"succeeded",9}  {"failed",9}  {"rate",7}  {"median",10}  {"clients",7}  captures");
         foreach (var p in periods)
         {
-            w.WriteLine($"{Iso(p.Start)[..16].Replace('T', ' '),-20}  {p.Attempts,9:#,0}  {p.Successes,9:#,0}  {p.Failures,9:#,0}  {Rate(p),7}  {Ms(p.P50),10}  {p.Clients,7}  {E(p.Captures)}");
+            w.WriteLine($"{Short(p.Start),-20}  {p.Attempts,9:#,0}  {p.Successes,9:#,0}  {p.Failures,9:#,0}  {Rate(p),7}  {Ms(p.P50),10}  {p.Clients,7}  {E(p.Captures)}");
         }
     }
 
@@ -267,28 +267,38 @@ public static class HistoryCommand
         return udp.Count > 0 && (tcp.Count == 0 || target.Port == 53) ? udp : tcp;
     }
 
-    /// <summary>Attempts (grey) and failures (red) per period as bars: the shape of an outage at a glance.</summary>
+    /// <summary>Attempts (grey) and failures (red) per period as bars, oldest on the left: the shape of an outage at a glance.</summary>
     private static string Chart(List<Period> periods, string period)
     {
         if (periods.Count == 0) return "<p>No record of this service.</p>";
-        const int height = 160, barWidth = 14, gap = 4, left = 50, top = 10;
+        const int height = 160, left = 56, top = 10, plot = 640;
+        int step = Math.Clamp(plot / periods.Count, 3, 48);
+        int barWidth = Math.Max(2, step * 3 / 4);
         long max = Math.Max(1, periods.Max(p => p.Attempts));
-        int width = left + periods.Count * (barWidth + gap) + 10;
+        int width = Math.Max(left + periods.Count * step + 20, 760);
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"attempts and failures per {period}\" width=\"{width}\" height=\"{height + 40}\">");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{top + 10}\" font-size=\"11\">{max:#,0}</text><text x=\"0\" y=\"{top + height}\" font-size=\"11\">0</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"attempts and failures per {period}\" width=\"{width}\" height=\"{height + 52}\" font-family=\"sans-serif\" font-size=\"11\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{top + 10}\" text-anchor=\"end\">{max:#,0}</text><text x=\"{left - 6}\" y=\"{top + height}\" text-anchor=\"end\">0</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" y1=\"{top + height}\" x2=\"{left + periods.Count * step}\" y2=\"{top + height}\" stroke=\"#888\"/>");
         for (int i = 0; i < periods.Count; i++)
         {
             var p = periods[i];
-            int x = left + i * (barWidth + gap);
+            int x = left + i * step;
             double a = (double)p.Attempts / max * height, f = (double)p.Failures / max * height;
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{top + height - a:0.#}\" width=\"{barWidth}\" height=\"{a:0.#}\" fill=\"#b8c2cc\"><title>{H(Iso(p.Start))}: {p.Attempts} attempts, {p.Failures} failed</title></rect>");
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{top + height - f:0.#}\" width=\"{barWidth}\" height=\"{f:0.#}\" fill=\"#c0392b\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{top + height - a:0.#}\" width=\"{barWidth}\" height=\"{a:0.#}\" fill=\"#b8c2cc\"><title>{H(Short(p.Start))}: {p.Attempts:#,0} attempts, {p.Failures:#,0} failed</title></rect>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{top + height - f:0.#}\" width=\"{barWidth}\" height=\"{f:0.#}\" fill=\"#c0392b\"><title>{H(Short(p.Start))}: {p.Failures:#,0} failed</title></rect>");
         }
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{top + height + 16}\" font-size=\"11\">{H(Iso(periods[0].Start)[..16].Replace('T', ' '))}</text>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{top + height + 32}\" font-size=\"11\">grey: attempts, red: failed, one bar per {period}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{top + height + 16}\">{H(Short(periods[0].Start))}</text>");
+        // The last period's label only where it cannot run into the first's (each is about 100 pixels wide).
+        if (periods.Count > 1 && (periods.Count - 1) * step + barWidth >= 220)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + (periods.Count - 1) * step + barWidth}\" y=\"{top + height + 16}\" text-anchor=\"end\">{H(Short(periods[^1].Start))}</text>");
+        }
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{top + height + 36}\">Grey: attempts; red: failed; one bar per {period} with traffic, {H(Short(periods[0].Start))} to {H(Short(periods[^1].Start))} (UTC).</text>");
         return svg.Append("</svg>").ToString();
     }
+
+    private static string Short(double seconds) => Iso(seconds)[..16].Replace('T', ' ');
 
     // ---- helpers -------------------------------------------------------------------------------
 
@@ -381,7 +391,7 @@ public static class HistoryCommand
     {
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
-        html.Append("<title>").Append(H(title)).Append("</title><style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}</style></head><body>");
+        html.Append("<title>").Append(H(title)).Append("</title><style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}td:first-child{white-space:nowrap}</style></head><body>");
         html.Append("<h1>").Append(H(title)).Append("</h1>");
         body(html);
         html.Append("</body></html>");
