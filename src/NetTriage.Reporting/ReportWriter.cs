@@ -36,6 +36,28 @@ public static class ReportWriter
         }
     }
 
+    /// <summary>The brief report (<see cref="ReportBuilder.BuildBrief"/>) as text, Markdown or HTML.</summary>
+    public static void WriteBrief(ReportFormat format, AnalysisReport report, ReportContext? context, TextWriter output, int width = TextRenderer.DefaultWidth)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(output);
+        var document = ReportBuilder.BuildBrief(report, context);
+        switch (format)
+        {
+            case ReportFormat.Json:
+                throw new ArgumentException("the JSON is the whole analysis model; it has no brief form", nameof(format));
+            case ReportFormat.Markdown:
+                MarkdownRenderer.Render(document, output);
+                break;
+            case ReportFormat.Html:
+                HtmlRenderer.Render(document, output);
+                break;
+            default:
+                TextRenderer.Render(document, output, width);
+                break;
+        }
+    }
+
     /// <summary>The report as a string (tests, small outputs).</summary>
     public static string Write(ReportFormat format, AnalysisReport report, ReportContext? context = null, int width = TextRenderer.DefaultWidth)
     {

@@ -40,6 +40,8 @@ public static class AnalyzeCommand
         public bool NoStore { get; init; }
         /// <summary>--sensor: the name the history records the capture under (default: this host's name).</summary>
         public string? Sensor { get; init; }
+        /// <summary>--brief: the verdict and one short paragraph per incident, instead of the full report.</summary>
+        public bool Brief { get; init; }
     }
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -98,6 +100,11 @@ public static class AnalyzeCommand
         };
         failOn.AcceptOnlyFromAmong(FailOnIncident, FailOnHigh);
         var (store, noStore, sensor) = HistoryOptions.Create();
+        var brief = new Option<bool>("--brief")
+        {
+            Description = "Only the verdict and one short paragraph per incident (what failed, the likely cause, the first step), "
+                + "for a reader who has a minute; text, md or html. On a terminal the full text report ends with this summary.",
+        };
 
         var command = new Command("analyze", """
             Diagnose what failed in the traffic and write the incident report: follows every DNS transaction, TCP
@@ -108,6 +115,7 @@ public static class AnalyzeCommand
 
             Examples:
               nettriage analyze samples/seed-incident.txt
+              nettriage analyze --brief samples/seed-incident.txt        (the verdict in a few lines)
               nettriage analyze samples/seed-incident.pcap --case samples/seed-case.yaml -o report.html
               nettriage analyze capture.pcapng --analyst "J. Doe" --symptom "site unreachable" -o report.md
               nettriage analyze --format json capture.pcapng > diagnosis.json
@@ -120,7 +128,7 @@ public static class AnalyzeCommand
             `nettriage history` and docs/history.md.
             """);
         command.Arguments.Add(inputs);
-        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress, failOn, store, noStore, sensor })
+        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress, failOn, store, noStore, sensor, brief })
         {
             command.Options.Add(option);
         }
@@ -139,6 +147,7 @@ public static class AnalyzeCommand
                 Store = parse.GetValue(store),
                 NoStore = parse.GetValue(noStore),
                 Sensor = parse.GetValue(sensor),
+                Brief = parse.GetValue(brief),
             };
             return Run(parse.GetValue(inputs)!, options, stdout, stderr);
         });
@@ -160,6 +169,10 @@ public static class AnalyzeCommand
         ArgumentNullException.ThrowIfNull(options);
         string? outputPath = options.Output is "-" ? null : options.Output;
         var format = ChooseFormat(options.Format, outputPath);
+        if (options.Brief && format == ReportFormat.Json)
+        {
+            throw new UsageException("--brief: the JSON is the whole analysis model and has no brief form; use text, md or html");
+        }
 
         // The case context is read before the inputs, so a bad case file fails fast.
         var context = ReportContext.Empty;
@@ -202,7 +215,7 @@ public static class AnalyzeCommand
         }
         if (outputPath is not null)
         {
-            WriteFile(outputPath, format, report, context);
+            WriteFile(outputPath, format, report, context, options.Brief);
             return exitCode;
         }
         if (format == ReportFormat.Json)
@@ -212,14 +225,22 @@ public static class AnalyzeCommand
         else if (format == ReportFormat.Text && UseColour(options.Color, stdout))
         {
             var console = TextRenderer.ColourConsole(stdout, options.Color == "always" ? ColorSystemSupport.Standard : ColorSystemSupport.Detect);
-            TextRenderer.Render(ReportBuilder.Build(report, context), console, TerminalWidth());
+            if (!options.Brief) TextRenderer.Render(ReportBuilder.Build(report, context), console, TerminalWidth());
+            // On a terminal the full report ends with the brief one, so that what stays on screen is the verdict.
+            if (options.Brief || OnTerminal(stdout)) TextRenderer.Render(ReportBuilder.BuildBrief(report, context), console, TerminalWidth());
         }
         else
         {
             // Rendered whole, then written at once: the console's writer flushes every line, a system call each
             // (20,000 of them for the report of a busy capture).
             var buffer = new StringWriter { NewLine = "\n" };
-            ReportWriter.Write(format, report, context, buffer);
+            if (options.Brief) ReportWriter.WriteBrief(format, report, context, buffer);
+            else ReportWriter.Write(format, report, context, buffer);
+            if (!options.Brief && format == ReportFormat.Text && OnTerminal(stdout))
+            {
+                buffer.WriteLine();
+                ReportWriter.WriteBrief(format, report, context, buffer, TerminalWidth());
+            }
             stdout.Write(buffer.ToString());
         }
         stdout.Flush();
@@ -248,13 +269,14 @@ public static class AnalyzeCommand
             ?? throw new UsageException($"{TerminalEscaper.Escape(outputPath)}: cannot tell the report format from the extension; use .md, .html, .json or .txt, or --format");
     }
 
-    private static void WriteFile(string path, ReportFormat format, AnalysisReport report, ReportContext context)
+    private static void WriteFile(string path, ReportFormat format, AnalysisReport report, ReportContext context, bool brief)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
             using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
             if (format == ReportFormat.Json) writer.WriteLine(AnalysisJson.Serialize(report));
+            else if (brief) ReportWriter.WriteBrief(format, report, context, writer);
             else ReportWriter.Write(format, report, context, writer);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -262,6 +284,9 @@ public static class AnalyzeCommand
             throw new UsageException($"{TerminalEscaper.Escape(path)}: cannot write: {ex.Message}");
         }
     }
+
+    /// <summary>Standard output is the console and a terminal (not a pipe or a file).</summary>
+    private static bool OnTerminal(TextWriter stdout) => ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
 
     /// <summary>Colour only for a terminal that wants it: never into a pipe or a file, never with NO_COLOR (no-color.org) or TERM=dumb.</summary>
     private static bool UseColour(string mode, TextWriter stdout) => mode switch

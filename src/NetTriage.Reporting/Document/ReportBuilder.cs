@@ -60,9 +60,26 @@ public static class ReportBuilder
         return new ReportDocument(title, subtitle, sections);
     }
 
+    /// <summary>
+    /// The brief report (<c>analyze --brief</c>, and the end of the full text report on a terminal): the verdict and
+    /// one short paragraph per incident (what failed, the most likely cause, the first step, and the history's word
+    /// when there is one), for a reader who has a minute.
+    /// </summary>
+    public static ReportDocument BuildBrief(AnalysisReport report, ReportContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        context ??= ReportContext.Empty;
+        var summary = Summary(report, brief: true);
+        string title = context.Title ?? (report.Incidents.Count > 0 ? "In brief: incident found" : "In brief: no incident found");
+        var subtitle = new List<Span> { T("NetTriage, from ") };
+        subtitle.AddRange(Joined(report.Inputs.Select(i => i.Name).ToList(), SpanKind.Code));
+        subtitle.Add(T(". The full report has the evidence, the timeline and what is ruled out."));
+        return new ReportDocument(title, subtitle, [summary]);
+    }
+
     // ---- Summary ----------------------------------------------------------------------------------------
 
-    private static Section Summary(AnalysisReport report)
+    private static Section Summary(AnalysisReport report, bool brief = false)
     {
         var body = new List<Block>();
         var window = CaptureWindow(report);
@@ -82,6 +99,7 @@ public static class ReportBuilder
                 B(i.Id + ": " + i.Title + "."),
                 T(" "),
                 .. Prose(i.Summary),
+                .. (brief ? BriefTail(i) : []),
             ], [])).ToList()));
         }
         else
@@ -110,11 +128,37 @@ public static class ReportBuilder
                 body.Add(new Paragraph([T($"Activity that is not an outage ({string.Join(", ", activities.Select(a => a.Kind.Name()).Distinct())}) is listed under "), B("Traffic overview"), T(".")]));
             }
         }
-        if (report.Caveats.Count > 0)
+        if (report.Caveats.Count > 0 && !brief)
         {
             body.Add(new Paragraph([T("Limits of the evidence are listed under "), B("Inputs analysed"), T(".")]));
         }
         return new Section("summary", 2, [T("Summary")], body);
+    }
+
+    /// <summary>What the brief adds to an incident's summary: its first next step and its place in the history.</summary>
+    private static List<Span> BriefTail(Incident incident)
+    {
+        var tail = new List<Span>();
+        if (incident.NextSteps.Count > 0)
+        {
+            tail.Add(T(" "));
+            tail.Add(B("First step:"));
+            tail.Add(T(" "));
+            tail.AddRange(Prose(incident.NextSteps[0]));
+        }
+        if (incident.Trend is { } trend)
+        {
+            tail.Add(T(" "));
+            tail.Add(B("History:"));
+            tail.Add(T(trend.Status switch
+            {
+                "new" => " the service worked in earlier captures; this failure is new.",
+                "recurring" => " the service failed before, worked since, and fails again.",
+                "ongoing" => " the service was already failing in the last earlier capture.",
+                _ => " no earlier capture saw the service.",
+            }));
+        }
+        return tail;
     }
 
     // ---- Case -------------------------------------------------------------------------------------------

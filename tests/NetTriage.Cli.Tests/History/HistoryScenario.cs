@@ -18,8 +18,9 @@ internal static class HistoryScenario
 
     /// <summary>Writes the capture of <paramref name="day"/> (starting 09:00 UTC) into <paramref name="folder"/> and returns its path.</summary>
     public static string Write(string folder, DateTimeOffset day, bool healthy, string? name = null, string answer = "10.20.1.80", uint ttl = 300,
-        bool refusedConnect = false)
+        bool refusedConnect = false, string? resolver = null)
     {
+        var server = resolver is null ? Server : IpAddr.Parse(resolver);
         string path = Path.Combine(folder, name ?? $"{day:yyyy-MM-dd}-{(healthy ? "healthy" : "failing")}.pcap");
         using var file = File.Create(path);
         using var writer = new PcapWriter(file, LinkType.Ethernet);
@@ -38,8 +39,8 @@ internal static class HistoryScenario
             const int udp = ip + FrameBuilder.Ipv4HeaderLength;
             const int dns = udp + FrameBuilder.UdpHeaderLength;
             int length = FrameBuilder.WriteDnsQuery(frame[dns..], id, "intranet.example", DnsType.A);
-            FrameBuilder.WriteUdpV4(frame[udp..], Client, Server, port, 53, length);
-            FrameBuilder.WriteIpv4(frame[ip..], Client, Server, IpProtocol.Udp, FrameBuilder.UdpHeaderLength + length, ipId++);
+            FrameBuilder.WriteUdpV4(frame[udp..], Client, server, port, 53, length);
+            FrameBuilder.WriteIpv4(frame[ip..], Client, server, IpProtocol.Udp, FrameBuilder.UdpHeaderLength + length, ipId++);
             FrameBuilder.WriteEthernet(frame, clientMac, serverMac, EtherType.Ipv4);
             int queryLength = dns + length;
             writer.Write(new PacketTimestamp(t, TimestampKind.Absolute), frame[..queryLength]);
@@ -48,8 +49,8 @@ internal static class HistoryScenario
             {
                 var address = IpAddr.Parse(answer);
                 length = FrameBuilder.WriteDnsResponse(frame[dns..], id, "intranet.example", DnsType.A, 0, [address], ttl);
-                FrameBuilder.WriteUdpV4(frame[udp..], Server, Client, 53, port, length);
-                FrameBuilder.WriteIpv4(frame[ip..], Server, Client, IpProtocol.Udp, FrameBuilder.UdpHeaderLength + length, ipId++);
+                FrameBuilder.WriteUdpV4(frame[udp..], server, Client, 53, port, length);
+                FrameBuilder.WriteIpv4(frame[ip..], server, Client, IpProtocol.Udp, FrameBuilder.UdpHeaderLength + length, ipId++);
                 FrameBuilder.WriteEthernet(frame, serverMac, clientMac, EtherType.Ipv4);
                 writer.Write(new PacketTimestamp(answerAt, TimestampKind.Absolute), frame[..(dns + length)]);
                 if (refusedConnect)
@@ -72,7 +73,7 @@ internal static class HistoryScenario
                 int quotedLength = queryLength - ip;
                 frame.Slice(ip, quotedLength).CopyTo(quoted);
                 int icmpLength = FrameBuilder.WriteIcmpError(frame[udp..], 3, 3, quoted[..quotedLength]);
-                FrameBuilder.WriteIpv4(frame[ip..], Server, Client, IpProtocol.Icmp, icmpLength, ipId++);
+                FrameBuilder.WriteIpv4(frame[ip..], server, Client, IpProtocol.Icmp, icmpLength, ipId++);
                 FrameBuilder.WriteEthernet(frame, serverMac, clientMac, EtherType.Ipv4);
                 writer.Write(new PacketTimestamp(answerAt, TimestampKind.Absolute), frame[..(udp + icmpLength)]);
             }

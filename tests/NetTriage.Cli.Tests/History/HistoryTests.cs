@@ -330,6 +330,54 @@ public sealed class HistoryTests
         return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    [SkippableTheory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public void A_resolver_never_seen_before_is_a_new_resolver_and_ranks_misconfiguration_higher(string kind)
+    {
+        using var store = TestStore.Create(kind);
+        string failing = HistoryScenario.Write(store.Folder, Day1.AddDays(2), healthy: false, resolver: "10.20.0.54");
+        var alone = Analyze(store.Store, failing).Report;
+        var scoresAlone = alone.GetProperty("incidents")[0].GetProperty("causes").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("score").GetDouble());
+
+        // Two earlier days on which the clients used another resolver, which answered.
+        Analyze(store.Store, HistoryScenario.Write(store.Folder, Day1, healthy: true));
+        Analyze(store.Store, HistoryScenario.Write(store.Folder, Day1.AddDays(1), healthy: true));
+        var report = Analyze(store.Store, failing).Report;
+        var trend = Trend(report);
+        Assert.Equal("unknown", trend.GetProperty("status").GetString());
+        Assert.StartsWith("None of the 2 earlier captures in the history saw 10.20.0.54 UDP port 53", trend.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains(trend.GetProperty("changes").EnumerateArray(),
+            c => c.GetString() == "A new resolver: 10.20.0.54 was never seen answering before; earlier captures used 10.20.0.53.");
+        var firewall = report.GetProperty("incidents")[0].GetProperty("causes").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "firewall-reject");
+        Assert.Equal(Math.Round(scoresAlone["firewall-reject"] + 0.1, 2), firewall.GetProperty("score").GetDouble());
+        Assert.Contains(firewall.GetProperty("for").EnumerateArray(), f => f.GetString()!.Contains("never saw this service before", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void History_filters_by_sensor_and_time()
+    {
+        using var store = TestStore.Create("sqlite");
+        Assert.Equal(0, CliRunner.Run("analyze", "--store", store.Store, "--sensor", "branch", HistoryScenario.Write(store.Folder, Day1, healthy: true)).ExitCode);
+        Assert.Equal(0, CliRunner.Run("analyze", "--store", store.Store, "--sensor", "hq", HistoryScenario.Write(store.Folder, Day1.AddDays(1), healthy: false)).ExitCode);
+        var hq = CliRunner.Run("history", "--store", store.Store, "--sensor", "hq");
+        Assert.Contains("(1 analysis of sensor hq)", hq.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2026-11-03", hq.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("2026-11-02", hq.Stdout, StringComparison.Ordinal);
+        var since = CliRunner.Run("history", "--store", store.Store, "--since", "2026-11-03");
+        Assert.Contains("(1 analysis)", since.Stdout, StringComparison.Ordinal);
+        var until = CliRunner.Run("history", "--store", store.Store, "--until", "2026-11-03T00:00");
+        Assert.Contains("2026-11-02", until.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("2026-11-03", until.Stdout, StringComparison.Ordinal);
+        var bad = CliRunner.Run("history", "--store", store.Store, "--since", "yesterday");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal("nettriage: --since: write the time as 2026-12-01 or 2026-12-01T13:00 (UTC)", Assert.Single(bad.StderrLines));
+        var badService = CliRunner.Run("history", "--store", store.Store, "--service", "10.20.0.53");
+        Assert.Equal(2, badService.ExitCode);
+        Assert.Single(badService.StderrLines);
+    }
+
     [Fact]
     public void A_raised_ttl_is_a_change()
     {
