@@ -286,6 +286,32 @@ internal sealed class DnsTracker(TrafficTracker t)
         return true;
     }
 
+    /// <summary>
+    /// An ICMP error that quotes no protocol and no port (tcpdump text without -v): the outcome of the query its
+    /// receiver has pending to the error's target, the latest one if several, on any DNS port. Pending means sent and
+    /// not yet answered nor timed out, so the error follows it in time. The error then names the query's ports.
+    /// </summary>
+    public bool JoinByAddresses(IcmpErrorRecord error, DecodedPacket p)
+    {
+        DnsAttempt? attempt = null;
+        foreach (ushort port in (ReadOnlySpan<ushort>)[DnsPorts.Dns, DnsPorts.Mdns, DnsPorts.Llmnr])
+        {
+            if (_latestPendingByService.TryGetValue(new ServiceKey(error.Client, error.Target, port), out var candidate)
+                && (attempt is null || candidate.Query.Time.Nanoseconds > attempt.Query.Time.Nanoseconds))
+            {
+                attempt = candidate;
+            }
+        }
+        if (attempt is null) return false;
+        error.Inferred = true;
+        error.QuotedProtocol = IpProtocol.Udp;
+        error.ClientPort = attempt.ClientPort;
+        error.TargetPort = attempt.ServerPort;
+        attempt.Icmp = _t.Facts.KeepsDetail(attempt, DnsOutcome.IcmpError, error) ? error.KeptCopy(_t.Lines.Of(p)) : error;
+        Decide(attempt, DnsOutcome.IcmpError, atEnd: false);
+        return true;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Decide(DnsAttempt attempt, DnsOutcome outcome, bool atEnd)
     {

@@ -18,6 +18,11 @@ internal sealed class IcmpErrorRecord
     /// <summary>The destination of the quoted packet: where the failed traffic was going.</summary>
     public IpAddr Target { get; set; }
     public ushort TargetPort { get; set; }
+    /// <summary>
+    /// The error quoted no protocol or port (tcpdump text without -v: "ICMP host X unreachable - admin prohibited
+    /// filter"), and was joined to the query it follows by its addresses and timing: an inference, said as such.
+    /// </summary>
+    public bool Inferred { get; set; }
     /// <summary>The error's tcpdump line.</summary>
     public string Summary => Line.ToString();
     internal PacketLine Line;

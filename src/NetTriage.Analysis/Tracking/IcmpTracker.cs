@@ -14,6 +14,9 @@ internal sealed class IcmpTracker(TrafficTracker t)
     /// <summary>The error being read: copied into a record of its own only when kept as evidence.</summary>
     private readonly IcmpErrorRecord _reading = new();
 
+    /// <summary>Errors that named no port, joined to the DNS query they follow by addresses and timing.</summary>
+    public long InferredJoins { get; private set; }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ObserveError(DecodedPacket p, int input)
     {
@@ -36,9 +39,17 @@ internal sealed class IcmpTracker(TrafficTracker t)
         error.Target = quoted.Destination;
         error.TargetPort = quoted.HasPorts ? quoted.DestinationPort : (ushort)0;
         error.Line = default;
+        error.Inferred = false;
         // An error answering a query or a connection attempt is that transaction's outcome (kept with it).
         if (quoted.Protocol == IpProtocol.Udp && _t.Dns.Join(error, p)) return;
         if (quoted.Protocol == IpProtocol.Tcp && _t.Tcp.Join(error, p)) return;
+        // tcpdump without -v prints "ICMP host X unreachable - admin prohibited filter": no protocol, no port. Such an
+        // error answers the query its receiver has pending to X, if it has one: joined by addresses and timing.
+        if (quoted.Protocol == 0 && !quoted.HasPorts && p.Origin == PacketOrigin.Text && _t.Dns.JoinByAddresses(error, p))
+        {
+            InferredJoins++;
+            return;
+        }
         _t.Facts.IcmpErrorUnanswered(_t.Facts.KeepsDetail(error) ? error.KeptCopy(_t.Lines.Of(p)) : error);
     }
 }
