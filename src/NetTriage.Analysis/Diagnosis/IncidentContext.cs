@@ -74,6 +74,12 @@ internal sealed class IncidentContext
     public List<TcpConnection> Connections { get; }
     public List<IcmpErrorRecord> Icmp { get; }
     public long Failed { get; }
+    /// <summary>
+    /// Failures of the incident's own kind (its main finding's), over every finding of that kind it holds. A sentence
+    /// naming one kind ("answered NXDOMAIN 184 times") counts these; an incident that also holds 34 SERVFAIL answers
+    /// must not lend them its words.
+    /// </summary>
+    public long FailedOfKind => Findings.Where(f => f.Kind == Kind).Sum(f => f.FailedCount);
     /// <summary>Failed DNS queries, kept in detail or not.</summary>
     public long DnsFailed { get; }
     /// <summary>The ICMP errors by sender and meaning, most frequent first.</summary>

@@ -69,7 +69,7 @@ internal static class ServiceFailureCauses
                 0.8,
                 [
                     $"{c.ServerText} itself answered {Times(c.FromTargetCount)} with ICMP {icmp} (type {target[0].Type}, code {target[0].Code}): its IP stack is up and reachable, but nothing accepted {port}.",
-                    $"{c.Failed} of {c.Attempts} attempts failed the same way{Over(c)}: the failure is persistent, not a one-off loss.",
+                    $"{c.FailedOfKind} of {c.Attempts} attempts failed the same way{Over(c)}: the failure is persistent, not a one-off loss.",
                 ],
                 ["A host firewall rule that rejects with port unreachable sends the same message (next cause); the capture cannot tell the two apart."],
                 c.IsDns
@@ -123,7 +123,7 @@ internal static class ServiceFailureCauses
                 0.8,
                 [
                     $"{c.ServerText} answered {Times(refused)} a connection attempt with a reset (RST): its TCP stack is up, the port is closed (RFC 9293 3.10.7.3).",
-                    $"{c.Failed} of {c.Attempts} attempts were refused{Over(c)}.",
+                    $"{c.FailedOfKind} of {c.Attempts} attempts were refused{Over(c)}.",
                 ],
                 ["A firewall rule with '--reject-with tcp-reset' produces the same reset."],
                 [
@@ -173,7 +173,7 @@ internal static class ServiceFailureCauses
         long fromServer = c.PacketsFromServer;
         bool retransmitted = c.Retransmitted;
         string what = c.IsDns ? "queries" : "connection attempts";
-        var silence = $"{c.Failed} {what} to {c.ServerText}{(retransmitted ? ", retransmissions included," : "")} got no answer and no ICMP error{Over(c)}.";
+        var silence = $"{c.FailedOfKind} {what} to {c.ServerText}{(retransmitted ? ", retransmissions included," : "")} got no answer and no ICMP error{Over(c)}.";
         var list = new List<Cause>
         {
             Make("firewall-drop",
@@ -203,7 +203,7 @@ internal static class ServiceFailureCauses
         Make("upstream-resolution-failure",
             $"{c.ServerText} cannot resolve the names itself: its upstream or the authoritative servers are unreachable",
             0.7,
-            [$"{c.ServerText} answered (it is up and reachable) but with SERVFAIL {Times(c.Failed)}: it failed to get an answer for {NameList(c)}."],
+            [$"{c.ServerText} answered (it is up and reachable) but with SERVFAIL {Times(c.FailedOfKind)}: it failed to get an answer for {NameList(c)}."],
             [],
             [
                 Phrase.Of($"On {c.ServerText}, read the resolver's log and test its upstream: `dig @{c.ServerText} {FirstName(c)} +trace` or query the forwarders directly."),
@@ -222,7 +222,7 @@ internal static class ServiceFailureCauses
         Make("resolver-policy",
             $"{c.ServerText} refuses to serve these clients or names (access control, recursion disabled)",
             0.8,
-            [$"{c.ServerText} answered REFUSED {Times(c.Failed)}: it is up and reachable but declines the query by policy (RFC 1035 4.1.1)."],
+            [$"{c.ServerText} answered REFUSED {Times(c.FailedOfKind)}: it is up and reachable but declines the query by policy (RFC 1035 4.1.1)."],
             [],
             [
                 $"Check the server's access control (allow-query / allow-recursion / access-control) for {c.ClientsText}.",
@@ -235,7 +235,7 @@ internal static class ServiceFailureCauses
         Make("name-does-not-exist",
             $"The name {NameList(c)} does not exist in DNS (typo, expired domain, or a missing record)",
             0.7,
-            [$"{c.ServerText} answered NXDOMAIN {Times(c.Failed)}, and no answer for the name succeeded in the capture."],
+            [$"{c.ServerText} answered NXDOMAIN {Times(c.FailedOfKind)}, and no answer for the name succeeded in the capture."],
             [],
             [
                 Phrase.Of($"Check the name's spelling and its zone: `dig {FirstName(c)} SOA +trace`; check the domain's registration and the zone's records."),

@@ -138,7 +138,8 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
         },
     ];
 
-    private static string OfAttempts(IncidentContext c) => c.Failed == c.Attempts ? $"all {c.Attempts}" : $"{c.Failed} of {c.Attempts}";
+    /// <summary>"all 9" or "7 of 9": the failures of the kind the sentence names, of every attempt.</summary>
+    private static string OfAttempts(IncidentContext c) => c.FailedOfKind == c.Attempts ? $"all {c.Attempts}" : $"{c.FailedOfKind} of {c.Attempts}";
 
 
     /// <summary>
