@@ -47,6 +47,26 @@ public sealed class TextIcmpJoinTests
     }
 
     [Fact]
+    public void An_admin_prohibited_error_without_its_quote_rejects_the_connection_attempt_it_follows()
+    {
+        var report = Analyze("""
+            10:00:00.000000 IP 192.51.100.15.50100 > 203.0.113.80.443: Flags [S], seq 1000, win 64240, length 0
+            10:00:00.001000 IP 198.51.100.1 > 192.51.100.15: ICMP host 203.0.113.80 unreachable - admin prohibited filter, length 68
+            10:00:01.000000 IP 192.51.100.15.50101 > 203.0.113.80.443: Flags [S], seq 2000, win 64240, length 0
+            10:00:01.001000 IP 198.51.100.1 > 192.51.100.15: ICMP host 203.0.113.80 unreachable - admin prohibited filter, length 68
+            10:00:03.000000 IP 192.51.100.15.50102 > 203.0.113.80.443: Flags [S], seq 3000, win 64240, length 0
+            10:00:03.001000 IP 198.51.100.1 > 192.51.100.15: ICMP host 203.0.113.80 unreachable - admin prohibited filter, length 68
+
+            """);
+        Assert.Equal(3, report.Tcp.IcmpRejected);
+        Assert.Equal(0, report.Tcp.Unanswered);
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(443, finding.Port);
+        Assert.Equal("198.51.100.1", Assert.Single(finding.IcmpSenders).Address);
+        Assert.Contains(report.Caveats, c => c.Kind == "icmp-join-inferred");
+    }
+
+    [Fact]
     public void An_error_without_a_pending_query_to_its_address_is_not_joined()
     {
         // The query went to another server: the error names 203.0.113.9, to which nothing is pending.

@@ -18,7 +18,7 @@ internal static class CaptureCaveats
         if (t.Icmp.InferredJoins > 0)
         {
             list.Add(new Caveat("icmp-join-inferred",
-                $"{Describe.Count(t.Icmp.InferredJoins, "ICMP error")} named no protocol or port (tcpdump prints the quoted packet only with -v): each was joined to the DNS query its receiver had pending to the same address, by addresses and timing. That is an inference; tcpdump -v shows the quoted query."));
+                $"{Describe.Count(t.Icmp.InferredJoins, "ICMP error")} named no protocol or port (tcpdump prints the quoted packet only with -v): each was joined to the DNS query or connection attempt its receiver had pending to the same address, by addresses and timing. That is an inference; tcpdump -v shows the quoted query."));
         }
         long unparsed = inputs.Sum(i => i.UnparsedRecords);
         if (unparsed > 0)

@@ -45,7 +45,8 @@ internal sealed class IcmpTracker(TrafficTracker t)
         if (quoted.Protocol == IpProtocol.Tcp && _t.Tcp.Join(error, p)) return;
         // tcpdump without -v prints "ICMP host X unreachable - admin prohibited filter": no protocol, no port. Such an
         // error answers the query its receiver has pending to X, if it has one: joined by addresses and timing.
-        if (quoted.Protocol == 0 && !quoted.HasPorts && p.Origin == PacketOrigin.Text && _t.Dns.JoinByAddresses(error, p))
+        if (quoted.Protocol == 0 && !quoted.HasPorts && p.Origin == PacketOrigin.Text
+            && (_t.Dns.JoinByAddresses(error, p) || _t.Tcp.JoinByAddresses(error, p)))
         {
             InferredJoins++;
             return;

@@ -440,6 +440,34 @@ internal sealed class TcpTracker(TrafficTracker t)
         return true;
     }
 
+    /// <summary>Attempts in progress past which an error without ports is not looked up by its addresses (the lookup is a scan).</summary>
+    private const int MaxScannedForInference = 4096;
+
+    /// <summary>
+    /// An ICMP error that quotes no protocol and no port (tcpdump text without -v): the outcome of the latest
+    /// unanswered connection attempt its receiver made to the error's target, on any port. Text inputs hold few
+    /// attempts in progress at once; past <see cref="MaxScannedForInference"/> the error is left unjoined.
+    /// </summary>
+    public bool JoinByAddresses(IcmpErrorRecord error, DecodedPacket p)
+    {
+        if (_latestSynByService.Count > MaxScannedForInference) return false;
+        TcpConnection? latest = null;
+        foreach (var (key, conn) in _latestSynByService)
+        {
+            if (key.Client == error.Client && key.Server == error.Target && conn.Outcome == TcpOutcome.SynSent
+                && (latest is null || conn.First.Time.Nanoseconds > latest.First.Time.Nanoseconds))
+            {
+                latest = conn;
+            }
+        }
+        if (latest is null) return false;
+        error.Inferred = true;
+        error.QuotedProtocol = IpProtocol.Tcp;
+        error.ClientPort = latest.ClientPort;
+        error.TargetPort = latest.ServerPort;
+        return Join(error, p);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Close(FlowKey canonical, TcpConnection conn, bool atEnd)
     {
