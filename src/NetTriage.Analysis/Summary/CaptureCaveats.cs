@@ -15,6 +15,13 @@ internal static class CaptureCaveats
             list.Add(new Caveat("text-input",
                 "Read from tcpdump text, not a capture: only what tcpdump printed is known (no payload bytes, no link layer unless -e was used); lengths and fields are as printed."));
         }
+        if (t.Tcp.AnsweredUnseen > 0 && t.Tcp.AnsweredUnseenExample is { } example)
+        {
+            // The clients' own acknowledgments prove the answers the capture lacks (RFC 9293 3.5).
+            bool one = t.Tcp.AnsweredUnseen == 1;
+            list.Add(new Caveat("one-way-capture",
+                $"{Describe.Count(t.Tcp.AnsweredUnseen, "TCP connection")} ({(one ? "" : "the first ")}from {example.Client} to {example.Server} port {example.Port}) {(one ? "was" : "were")} answered, as {(one ? "its client's acknowledgments show" : "their clients' acknowledgments show")}, but the capture holds no packet of {(one ? "its server" : "their servers")}: it misses one direction of the traffic (a one-way tap, asymmetric routing, or a filter). {(one ? "It counts" : "They count")} as answered. Whatever else went unanswered in that direction, such as connection attempts without an acknowledgment or DNS queries without an answer, may have been answered out of sight."));
+        }
         if (t.Icmp.InferredJoins > 0)
         {
             list.Add(new Caveat("icmp-join-inferred",

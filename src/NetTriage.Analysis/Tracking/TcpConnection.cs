@@ -58,6 +58,8 @@ internal sealed class TcpConnection
     /// <summary>The server's initial sequence number, from its SYN-ACK: the client's ACK of it acknowledges this plus one.</summary>
     internal uint ServerIsn;
     internal bool ServerSpokeFirst;
+    /// <summary>The client acknowledged a SYN-ACK the capture has not shown (yet): no packet from the server so far.</summary>
+    internal bool AnswerUnseen;
 
     /// <summary>
     /// Zero windows (RFC 9293 3.8.6.1): since when each side has advertised a window of 0 (0 when it has not), the
@@ -112,6 +114,7 @@ internal sealed class TcpConnection
         ClientAcked = false;
         SynAckAt = AckAt = RequestAt = ResponseAt = 0;
         ServerSpokeFirst = false;
+        AnswerUnseen = false;
         ClientZeroSince = ServerZeroSince = ClientZeroLongest = ServerZeroLongest = 0;
         ZeroProbes = 0;
         ClientSent = default;

@@ -117,6 +117,9 @@ internal sealed class TcpTracker(TrafficTracker t)
         }
         conn.Last = PacketRef.Of(p, input);
         bool fromServer = p.Ip.Source == conn.Server && p.SourcePort == conn.ServerPort;
+        // A SYN-ACK behind the client's ACK (reordered in the capture) or any later packet of the server: both
+        // directions are in the capture after all.
+        if (fromServer) conn.AnswerUnseen = false;
         if (!fromServer && (flags & TcpFlags.Ack) != 0 && conn.Outcome == TcpOutcome.Established)
         {
             conn.ClientAcked = true;
@@ -187,7 +190,23 @@ internal sealed class TcpTracker(TrafficTracker t)
             conn.Outcome = TcpOutcome.Established;
             conn.OutcomePacket = PacketRef.Of(p, input);
         }
+        else if (conn.Outcome == TcpOutcome.SynSent && !syn && ack)
+        {
+            // The client acknowledges: it got the SYN-ACK (RFC 9293 3.5: a client in SYN-SENT sends nothing else with
+            // ACK), which the capture does not hold. The server answered; its packets are missing from the capture
+            // (a one-way tap, asymmetric routing, a filter on one direction).
+            conn.Outcome = TcpOutcome.Established;
+            conn.ClientAcked = true;
+            conn.OutcomePacket = PacketRef.Of(p, input);
+            conn.AnswerUnseen = true;
+        }
     }
+
+    /// <summary>Connections whose client acknowledged a SYN-ACK the capture does not hold: answered, one direction missing.</summary>
+    public long AnsweredUnseen { get; private set; }
+
+    /// <summary>The first of them, for the caveat that says so.</summary>
+    public (IpAddr Client, IpAddr Server, ushort Port)? AnsweredUnseenExample { get; private set; }
 
     private TcpConnection RentConnection() => _connectionPool.TryPop(out var conn) ? conn : new TcpConnection();
 
@@ -486,6 +505,11 @@ internal sealed class TcpTracker(TrafficTracker t)
         else if (conn.Outcome == TcpOutcome.Established && conn.SawFin)
         {
             conn.Outcome = TcpOutcome.Closed;
+        }
+        if (conn.AnswerUnseen)
+        {
+            AnsweredUnseen++;
+            AnsweredUnseenExample ??= (conn.Client, conn.Server, conn.ServerPort);
         }
         Tally(conn.Outcome, conn);
         Release(conn);
