@@ -258,7 +258,8 @@ public static class Trends
     private static string When(StoredMinute m) =>
         Iso(m.Place)[..16].Replace('T', ' ') + " UTC" + (m.TimeKind == "absolute" ? "" : " (analysed then; the capture has no date)");
 
-    private static string Iso(double seconds) =>
+    /// <summary>Seconds since the epoch as ISO 8601 UTC ("2026-11-02T09:02:00Z"): how the history writes its times.</summary>
+    public static string Iso(double seconds) =>
         DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Percent(double fraction) =>

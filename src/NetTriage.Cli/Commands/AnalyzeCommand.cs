@@ -188,6 +188,9 @@ public static class AnalyzeCommand
             }
         }
         context = context.Merge(options.Context);
+        // The history's options too, before the inputs are read: a URL that cannot be read fails in a moment.
+        var location = HistoryOptions.Location(options.Store, options.NoStore);
+        string sensor = HistoryOptions.Sensor(options.Sensor);
 
         var analyzer = new Analyzer();
         var warnings = new List<string>();
@@ -202,9 +205,8 @@ public static class AnalyzeCommand
                 ? new CaptureFormatException(inputs[0], CaptureErrorReason.EmptyInput, "no packet to analyse: the capture holds no complete packet", offset: consumed)
                 : new CaptureFormatException(string.Join(", ", inputs), CaptureErrorReason.EmptyInput, $"no packet to analyse: none of the {inputs.Count} inputs holds a complete packet");
         }
-        var location = HistoryOptions.Location(options.Store, options.NoStore);
         var report = analyzer.Finish();
-        var history = HistoryRecorder.Keep(report, location, HistoryOptions.Sensor(options.Sensor), DateTimeOffset.UtcNow);
+        var history = HistoryRecorder.Keep(report, location, sensor, DateTimeOffset.UtcNow);
         report = history.Report;
 
         int exitCode = ExitCode(report, options.FailOn);

@@ -6,6 +6,7 @@ using System.Text.Json;
 using NetTriage.Analysis;
 using NetTriage.History;
 using NetTriage.Packets.Formatting;
+using NetTriage.Reporting.Document;
 
 namespace NetTriage.Cli.Commands;
 
@@ -164,7 +165,7 @@ public static class HistoryCommand
             });
             return;
         }
-        w.WriteLine($"History store: {E(location.Display)} ({Count(rows.Count, "analysis", "analyses")}{(sensor is null ? "" : $" of sensor {E(sensor)}")})");
+        w.WriteLine($"History store: {E(location.Display)} ({Wording.Count(rows.Count, "analysis", "analyses")}{(sensor is null ? "" : $" of sensor {E(sensor)}")})");
         if (rows.Count == 0)
         {
             w.WriteLine("No analysis recorded" + (since is null && until is null && sensor is null ? " yet: every `nettriage analyze` records one." : " matches the filters."));
@@ -173,7 +174,7 @@ public static class HistoryCommand
         w.WriteLine();
         foreach (var (a, incidents) in rows)
         {
-            string verdict = a.Incidents > 0 ? Count(a.Incidents, "incident") : "no incident";
+            string verdict = a.Incidents > 0 ? Wording.Count(a.Incidents, "incident") : "no incident";
             w.WriteLine($"{Window(a),-41}  {E(a.Sensor),-12}  {verdict,-11}  {E(a.Inputs)}");
             foreach (var i in incidents.Take(3)) w.WriteLine($"{"",43}  [{i.Severity.ToUpperInvariant()}] {E(i.Title)}");
             if (incidents.Count > 3) w.WriteLine($"{"",43}  ... and {incidents.Count - 3} more");
@@ -350,8 +351,7 @@ public static class HistoryCommand
         return $"analysed {Iso(a.RecordedAt)[..16].Replace('T', ' ')} (no date)";
     }
 
-    private static string Iso(double seconds) =>
-        DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Iso(double seconds) => Trends.Iso(seconds);
 
     private static string Rate(Period p) =>
         p.Successes + p.Failures == 0 ? "-" : (100.0 * p.Failures / (p.Successes + p.Failures)).ToString("0.#", CultureInfo.InvariantCulture) + "%";
@@ -365,8 +365,6 @@ public static class HistoryCommand
         return values[values.Count / 2];
     }
 
-    private static string Count(long n, string singular, string? plural = null) =>
-        n.ToString("#,0", CultureInfo.InvariantCulture) + " " + (n == 1 ? singular : plural ?? singular + "s");
 
     /// <summary>Text from the store (input names, sensors, titles from captures) escaped for the terminal.</summary>
     private static string E(string s) => TerminalEscaper.Escape(s);

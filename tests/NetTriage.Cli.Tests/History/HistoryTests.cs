@@ -239,6 +239,18 @@ public sealed class HistoryTests
         Assert.Contains("does not exist", Assert.Single(result.StderrLines), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("postgresql:///history")]
+    [InlineData("postgresql://analyst@db.example/history?sslmod=require")]
+    public void A_store_url_that_cannot_be_read_is_a_usage_error_before_any_input_is_read(string url)
+    {
+        // The input does not exist: the store's option is checked first, so the error is the URL's.
+        var result = CliRunner.Run("analyze", "--store", url, "missing-capture.pcap");
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.StartsWith("nettriage: --store: ", Assert.Single(result.StderrLines), StringComparison.Ordinal);
+        Assert.Equal("", result.Stdout);
+    }
+
     [Fact]
     public void No_store_records_nothing_and_prints_no_trend()
     {
