@@ -1,3 +1,4 @@
+using NetTriage.Analysis.Text;
 using System.Runtime;
 using NetTriage.Analysis.Detection;
 using NetTriage.Analysis.Detection.Activity;
@@ -73,6 +74,8 @@ public sealed class Analyzer
                 UnparsedRecords = counts.Unparsed,
                 Warnings = source.Warnings.Select(w => w.ToString()).ToList(),
                 ContentHash = source.ContentHash,
+                Start = counts.First is { } first ? Describe.Time(first) : null,
+                End = counts.Last is { } last ? Describe.Time(last) : null,
             });
         }
         progress?.Invoke(counts.Packets);
@@ -121,7 +124,7 @@ public sealed class Analyzer
         {
             Verdict = incidents.Count > 0 ? "incident" : "no-incident",
             Inputs = _inputs,
-            Capture = TrafficStatistics.CaptureSummary(t),
+            Capture = TrafficStatistics.CaptureSummary(t, _inputs),
             Incidents = incidents,
             Findings = [.. detected.Select(f => f.Finding), .. activities.Select(a => a.Finding).OrderBy(f => f.First.Seconds), .. shared.Select(c => c.Finding)],
             Overview = TrafficStatistics.Overview(t) with

@@ -202,41 +202,41 @@ internal static class Diagnoser
     }
 
     /// <summary>Every event of the incident's timeline in the order listed (attempts, then what answered them).</summary>
-    private static IEnumerable<(PacketTimestamp Time, long Frame, Step Step, object Record)> TimelineSources(IncidentContext c)
+    private static IEnumerable<(PacketRef Packet, Step Step, object Record)> TimelineSources(IncidentContext c)
     {
         foreach (var a in c.Dns)
         {
-            yield return (a.Query.Time, a.Query.Frame, Step.Query, a);
+            yield return (a.Query, Step.Query, a);
             if (a.Icmp is { } e)
             {
-                yield return (e.Packet.Time, e.Packet.Frame, Step.QueryIcmp, a);
+                yield return (e.Packet, Step.QueryIcmp, a);
             }
             else if (a.Response is { } response && a.Rcode != 0)
             {
-                yield return (response.Time, response.Frame, Step.QueryRcode, a);
+                yield return (response, Step.QueryRcode, a);
             }
         }
         foreach (var x in c.Connections)
         {
-            yield return (x.First.Time, x.First.Frame, Step.Syn, x);
+            yield return (x.First, Step.Syn, x);
             if (x.Icmp is { } e)
             {
-                yield return (e.Packet.Time, e.Packet.Frame, Step.SynIcmp, x);
+                yield return (e.Packet, Step.SynIcmp, x);
             }
             else if (x.OutcomePacket is { } o && x.Outcome == TcpOutcome.Refused)
             {
-                yield return (o.Time, o.Frame, Step.SynRefused, x);
+                yield return (o, Step.SynRefused, x);
             }
             else if (x.Outcome == TcpOutcome.Unanswered)
             {
-                yield return (x.Last.Time, x.Last.Frame, Step.SynUnanswered, x);
+                yield return (x.Last, Step.SynUnanswered, x);
             }
         }
         if (c.DnsFailed == 0 && c.ConnectionsFailed == 0)
         {
             foreach (var e in c.Icmp)
             {
-                yield return (e.Packet.Time, e.Packet.Frame, Step.Icmp, e);
+                yield return (e.Packet, Step.Icmp, e);
             }
         }
     }
@@ -244,23 +244,24 @@ internal static class Diagnoser
     private static List<TimelineEvent> Timeline(IncidentContext c)
     {
         // The first events in time (then frame; then the order listed), kept as they come: only those are written.
-        var first = new List<(PacketTimestamp Time, long Frame, Step Step, object Record, int Order)>();
+        var first = new List<(PacketTimestamp Time, int Input, long Frame, Step Step, object Record, int Order)>();
         int order = 0;
         foreach (var e in TimelineSources(c))
         {
-            var item = (e.Time, e.Frame, e.Step, e.Record, Order: order++);
+            var item = (e.Packet.Time, e.Packet.Input, e.Packet.Frame, e.Step, e.Record, Order: order++);
             int at = first.Count;
             while (at > 0 && Earlier(item, first[at - 1])) at--;
             if (at == MaxTimeline) continue;
             first.Insert(at, item);
             if (first.Count > MaxTimeline) first.RemoveAt(first.Count - 1);
         }
-        return first.ConvertAll(e => new TimelineEvent { Time = Describe.Time(e.Time), Event = EventText(e.Step, e.Record), Frames = [e.Frame] });
+        return first.ConvertAll(e => new TimelineEvent { Time = Describe.Time(e.Time), Event = EventText(e.Step, e.Record), Input = e.Input, Frames = [e.Frame] });
     }
 
-    private static bool Earlier((PacketTimestamp Time, long Frame, Step Step, object Record, int Order) a,
-        (PacketTimestamp Time, long Frame, Step Step, object Record, int Order) b) =>
+    private static bool Earlier((PacketTimestamp Time, int Input, long Frame, Step Step, object Record, int Order) a,
+        (PacketTimestamp Time, int Input, long Frame, Step Step, object Record, int Order) b) =>
         a.Time.Nanoseconds != b.Time.Nanoseconds ? a.Time.Nanoseconds < b.Time.Nanoseconds
+        : a.Input != b.Input ? a.Input < b.Input
         : a.Frame != b.Frame ? a.Frame < b.Frame
         : a.Order < b.Order;
 

@@ -57,6 +57,10 @@ public sealed record InputSummary
     /// <summary>Text input: records that could not be read.</summary>
     public long UnparsedRecords { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>The input's earliest and latest packet times: its own window, since inputs need not share a clock
+    /// (a time-of-day text log has no date). Absent when the input holds no packet.</summary>
+    public TimeValue? Start { get; init; }
+    public TimeValue? End { get; init; }
     /// <summary>XXH128 of the input's bytes as given, for the history store (not in the JSON: it names the analysis there).</summary>
     [JsonIgnore]
     public string? ContentHash { get; init; }
@@ -65,6 +69,7 @@ public sealed record InputSummary
 /// <summary>The capture as a whole and the quality of its evidence.</summary>
 public sealed record CaptureSummary
 {
+    /// <summary>The first packet's time over all inputs; absent when the inputs' clocks differ (see the caveat mixed-clocks).</summary>
     public TimeValue? Start { get; init; }
     public TimeValue? End { get; init; }
     public double? DurationSeconds { get; init; }

@@ -23,6 +23,8 @@ public sealed record TimelineEvent
 {
     public required TimeValue Time { get; init; }
     public required Phrase Event { get; init; }
+    /// <summary>Index into <see cref="AnalysisReport.Inputs"/> of the input that holds <see cref="Frames"/>.</summary>
+    public int Input { get; init; }
     /// <summary>The evidence packets of the event, by frame number in their input.</summary>
     public IReadOnlyList<long> Frames { get; init; } = [];
 }

@@ -14,6 +14,9 @@ internal struct InputCounts(int index)
     public long Packets;
     public long Bytes;
     public long Unparsed;
+    /// <summary>The input's earliest and latest time stamps (its own window: inputs may not share a clock).</summary>
+    public PacketTimestamp? First;
+    public PacketTimestamp? Last;
 }
 
 /// <summary>
@@ -63,6 +66,9 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         counts.Packets++;
         counts.Bytes += packet.Origin == PacketOrigin.Binary ? packet.CapturedLength : 0;
         if (packet.Unparsed) counts.Unparsed++;
+        var time = packet.Timestamp;
+        if (counts.First is not { } first || time.Nanoseconds < first.Nanoseconds) counts.First = time;
+        if (counts.Last is not { } last || time.Nanoseconds > last.Nanoseconds) counts.Last = time;
         _tracker.Observe(packet, counts.Index);
     }
 

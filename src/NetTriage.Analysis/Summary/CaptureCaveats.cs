@@ -27,6 +27,18 @@ internal static class CaptureCaveats
             list.Add(new Caveat("icmp-join-inferred",
                 $"{Describe.Count(t.Icmp.InferredJoins, "ICMP error")} named no protocol or port (tcpdump prints the quoted packet only with -v): each was joined to the DNS query or connection attempt its receiver had pending to the same address, by addresses and timing. That is an inference; tcpdump -v shows the quoted query."));
         }
+        if (TrafficStatistics.MixedClocks(inputs) is { } clocks)
+        {
+            string Clock(string kind) => kind switch
+            {
+                "absolute" => "dated times",
+                "time-of-day" => "times of day without a date or zone",
+                _ => "times relative to its first packet",
+            };
+            var described = clocks.Select(c => $"input {c.Input + 1} has {Clock(c.Kind)}").ToList();
+            list.Add(new Caveat("mixed-clocks",
+                $"The inputs do not share a clock ({string.Join(", ", described)}): they cannot be placed on one timeline, so the report gives each input's own window and no window over all. Events of different inputs are not ordered against each other."));
+        }
         long unparsed = inputs.Sum(i => i.UnparsedRecords);
         if (unparsed > 0)
         {

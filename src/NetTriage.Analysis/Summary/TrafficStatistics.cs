@@ -8,18 +8,35 @@ namespace NetTriage.Analysis.Summary;
 /// <summary>The capture and its traffic in figures, from the trackers' counters: what the report's overview shows.</summary>
 internal static class TrafficStatistics
 {
-    public static CaptureSummary CaptureSummary(TrafficTracker t) => new()
+    /// <summary>
+    /// The capture as a whole. Its window spans every input only when they share a kind of clock: a time of day
+    /// without a date (tcpdump's default text) cannot be placed against a dated capture, so then there is no
+    /// window over all (each input keeps its own, and the caveat mixed-clocks says why).
+    /// </summary>
+    public static CaptureSummary CaptureSummary(TrafficTracker t, IReadOnlyList<InputSummary> inputs)
     {
-        Start = t.First is { } f ? Describe.Time(f) : null,
-        End = t.Last is { } l ? Describe.Time(l) : null,
-        DurationSeconds = t.First is { } a && t.Last is { } b ? Describe.Seconds(a, b) : null,
-        Packets = t.Packets,
-        TruncatedPackets = t.TruncatedPackets,
-        AnomalousPackets = t.AnomalousPackets,
-        Anomalies = t.AnomalyCounts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
-            .Select(kv => new NamedCount(AnomalyNames.Get(kv.Key), kv.Value)).ToList(),
-        FromText = t.TextPackets > 0,
-    };
+        bool oneClock = MixedClocks(inputs) is null;
+        return new()
+        {
+            Start = oneClock && t.First is { } f ? Describe.Time(f) : null,
+            End = oneClock && t.Last is { } l ? Describe.Time(l) : null,
+            DurationSeconds = oneClock && t.First is { } a && t.Last is { } b ? Describe.Seconds(a, b) : null,
+            Packets = t.Packets,
+            TruncatedPackets = t.TruncatedPackets,
+            AnomalousPackets = t.AnomalousPackets,
+            Anomalies = t.AnomalyCounts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
+                .Select(kv => new NamedCount(AnomalyNames.Get(kv.Key), kv.Value)).ToList(),
+            FromText = t.TextPackets > 0,
+        };
+    }
+
+    /// <summary>The kinds of clock of the inputs (in input order) when they differ, else null.</summary>
+    public static IReadOnlyList<(int Input, string Kind)>? MixedClocks(IReadOnlyList<InputSummary> inputs)
+    {
+        var clocks = inputs.Select((input, i) => (Input: i, Kind: input.Start?.Kind ?? "none"))
+            .Where(c => c.Kind != "none").ToList();
+        return clocks.Select(c => c.Kind).Distinct(StringComparer.Ordinal).Skip(1).Any() ? clocks : null;
+    }
 
     public static TrafficOverview Overview(TrafficTracker t) => new()
     {

@@ -72,6 +72,8 @@ internal static class Describe
     /// <summary>"between 13:24:32 and 13:25:10 (38 s)", or "at 13:24:32" for an instant.</summary>
     public static string Window(PacketTimestamp first, PacketTimestamp last) => Seconds(first, last) switch
     {
+        // Inputs on different clocks (a time-of-day log and a dated capture): no span between them.
+        null when first.Kind != last.Kind => $"at {Clock(first)} and at {Clock(last)} (times from inputs on different clocks)",
         { } d when d >= 1 => $"between {Clock(first)} and {Clock(last)} ({Duration(d)})",
         { } d when d > 0 => $"at {Clock(first)}, within {Duration(d)}",
         _ => $"at {Clock(first)}",

@@ -205,7 +205,7 @@ public static class ReportBuilder
             [T(FormatName(i.Format) + (i.Compressed ? ", gzip" : ""))],
             [T(Wording.Number(i.Packets))],
             [T(i.Format == "tcpdump-text" ? "n/a" : Wording.Number(i.Bytes))],
-            [T(InputNotes(i))],
+            [T(InputNotes(i, report.Inputs.Count > 1))],
         ]).ToList();
         var body = new List<Block>
         {
@@ -214,7 +214,9 @@ public static class ReportBuilder
 
         var capture = report.Capture;
         var fields = new List<Field>();
-        fields.Add(new("Capture window", CaptureWindow(report) is { } w ? [T(w)] : [T("unknown (no time stamps)")]));
+        fields.Add(new("Capture window", CaptureWindow(report) is { } w ? [T(w)]
+            : report.Inputs.Any(i => i.Start is { Kind: not "none" }) ? [T("none over all inputs: their clocks differ (each input's window is in its notes)")]
+            : [T("unknown (no time stamps)")]));
         fields.Add(new("Packets analysed", [T(Wording.Number(capture.Packets))]));
         var quality = new List<string>
         {
@@ -245,9 +247,14 @@ public static class ReportBuilder
         _ => format,
     };
 
-    private static string InputNotes(InputSummary input)
+    private static string InputNotes(InputSummary input, bool withWindow)
     {
         var notes = new List<string>();
+        // With several inputs each gets its own window: they need not overlap, nor share a clock.
+        if (withWindow && input.Start is { Kind: not "none" } start && input.End is { } end)
+        {
+            notes.Add(Wording.Window(start, end, start.Kind == end.Kind ? end.Seconds - start.Seconds : null));
+        }
         if (input.UnparsedRecords > 0) notes.Add($"{Wording.Count(input.UnparsedRecords, "record")} unread");
         notes.AddRange(input.Warnings.Take(3));
         if (input.Warnings.Count > 3) notes.Add($"{Wording.Number(input.Warnings.Count - 3)} more warnings");
@@ -469,7 +476,7 @@ public static class ReportBuilder
         [
             new Paragraph(
             [
-                T($"From {Wording.Window(incident.First, incident.Last, incident.DurationSeconds)}: "
+                T($"{(incident.First.Kind == incident.Last.Kind ? "From" : "At")} {Wording.Window(incident.First, incident.Last, incident.DurationSeconds)}: "
                     + $"{Wording.Count(incident.Attempts, "attempt")}, {Wording.Number(incident.Failed)} failed."),
                 T(CaptureWindow(report) is not { } w ? ""
                     : report.Capture.Start?.Text == incident.First.Text && report.Capture.End?.Text == incident.Last.Text
@@ -592,10 +599,10 @@ public static class ReportBuilder
         {
             n++;
             var evidence = e.Frames
-                .Select(frame => incident.Evidence.FirstOrDefault(p => p.Frame == frame))
+                .Select(frame => incident.Evidence.FirstOrDefault(p => p.Input == e.Input && p.Frame == frame))
                 .ToList();
             string role = evidence.FirstOrDefault(p => p is not null)?.Role ?? "";
-            var refs = e.Frames.Select((frame, i) => evidence[i] is { } p ? Reference(report, p) : $"frame {frame}").ToList();
+            var refs = e.Frames.Select((frame, i) => evidence[i] is { } p ? Reference(report, p) : Reference(report, e.Input, frame)).ToList();
             string reference = Wording.Join(refs, 3);
             string time = Wording.TimeAfter(e.Time, incident.First);
             if (points.Count < MaxTimelinePoints)
@@ -640,11 +647,13 @@ public static class ReportBuilder
     }
 
     /// <summary>"line 3" for text input, "frame 2" for a capture; the input's number too when there are several.</summary>
-    private static string Reference(AnalysisReport report, EvidencePacket e)
-    {
-        string place = e.Line is { } line ? $"line {line}" : $"frame {e.Frame}";
-        return report.Inputs.Count > 1 ? $"input {e.Input + 1} {place}" : place;
-    }
+    private static string Reference(AnalysisReport report, EvidencePacket e) =>
+        e.Line is { } line ? InInput(report, e.Input, $"line {line}") : Reference(report, e.Input, e.Frame);
+
+    private static string Reference(AnalysisReport report, int input, long frame) => InInput(report, input, $"frame {frame}");
+
+    private static string InInput(AnalysisReport report, int input, string place) =>
+        report.Inputs.Count > 1 ? $"input {input + 1} {place}" : place;
 
     // ---- Traffic overview -------------------------------------------------------------------------------
 

@@ -38,6 +38,13 @@ public static class Wording
     /// <summary>"2023-03-14 13:24:32.192571 UTC to 13:28:50.022967 UTC (4 min 17 s)".</summary>
     public static string Window(TimeValue first, TimeValue last, double? seconds)
     {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(last);
+        if (first.Kind != last.Kind)
+        {
+            // Inputs on different clocks (a time-of-day log and a dated capture): two times, no span.
+            return Time(first) + " and " + Time(last) + " (inputs on different clocks: no span between them)";
+        }
         string text = Time(first) + " to " + TimeAfter(last, first);
         return seconds is { } s ? text + " (" + Duration(s) + ")" : text;
     }
