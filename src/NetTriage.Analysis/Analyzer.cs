@@ -119,14 +119,15 @@ public sealed class Analyzer
         {
             c.Finding = FindingBuilder.Build(c, $"F{++n}");
         }
-        var incidents = Diagnoser.Diagnose(traffic, detected, activities, shared);
+        List<Finding> findings = [.. detected.Select(f => f.Finding), .. activities.Select(a => a.Finding).OrderBy(f => f.First.Seconds), .. shared.Select(c => c.Finding)];
+        var incidents = FaultJudge.Judge(Diagnoser.Diagnose(traffic, detected, activities, shared), findings);
         return new AnalysisReport
         {
             Verdict = incidents.Count > 0 ? "incident" : "no-incident",
             Inputs = _inputs,
             Capture = TrafficStatistics.CaptureSummary(t, _inputs),
             Incidents = incidents,
-            Findings = [.. detected.Select(f => f.Finding), .. activities.Select(a => a.Finding).OrderBy(f => f.First.Seconds), .. shared.Select(c => c.Finding)],
+            Findings = findings,
             Overview = TrafficStatistics.Overview(t) with
             {
                 Activities = activities.Where(a => a.Severity == Severity.Low).OrderBy(a => a.First.Nanoseconds)

@@ -1,3 +1,4 @@
+using NetTriage.Analysis.Diagnosis;
 using System.Globalization;
 using NetTriage.Analysis;
 
@@ -65,7 +66,8 @@ public static class Trends
             if (answers.Count > 0) trend = trend with { Changes = [.. trend.Changes, .. answers] };
             incidents.Add(incident with { Trend = trend, Causes = Rerank(incident.Causes, trend, earlierHere) });
         }
-        return report with { Incidents = incidents };
+        // The end at fault follows the most likely cause, which the history may have changed.
+        return FaultJudge.Judge(report with { Incidents = incidents });
     }
 
     /// <summary>The service an incident is about: its first server, port and transport (TCP or UDP services only).</summary>

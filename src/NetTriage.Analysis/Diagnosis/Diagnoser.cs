@@ -93,6 +93,23 @@ internal static class Diagnoser
     }
 
     /// <summary>
+    /// The steps of the causes worth checking (scored 0.3 or more), in rank order; then, for a severe outage, the
+    /// attack check the analysts always ask for when no cause of the ranking raised it (a denial of service ruled out
+    /// by the server's own counters, which see what one capture cannot), and the escalation to whoever runs the server.
+    /// </summary>
+    private static List<Phrase> NextSteps(IncidentContext c, List<Cause> causes)
+    {
+        var steps = causes.Where(x => x.Score >= 0.3).SelectMany(x => x.NextSteps).Distinct().ToList();
+        if (c.Primary.Finding.Severity != Severity.High) return steps;
+        if (causes.FirstOrDefault(x => x.Id == "overload-or-dos") is { Score: < 0.3 } && !c.FloodsTowardServer.Any())
+        {
+            steps.Add(Phrase.Of($"Rule out a denial of service: this capture shows no flood toward {c.ServerText} ({Describe.Count(c.SourcesTowardServer, "source")} sent to it); compare its load and {(c.IsDns ? "query" : "connection")} rates around {Describe.Clock(c.First)} with earlier days, since its own counters see traffic this capture cannot."));
+        }
+        steps.Add(Phrase.Of($"If {c.ServerText} is not yours to fix (a provider's or another team's), escalate to its operator with this report: {c.PortText} on {c.ServerText} failing from {Describe.Clock(c.First)}, and the evidence packets it cites."));
+        return steps;
+    }
+
+    /// <summary>
     /// The first packets of the incident. Only the evidence shown is sorted and written out: the first packets of the
     /// incident are among the first of each finding (its first distinct frames suffice), and a frame shared by two
     /// findings is the first's.
@@ -132,7 +149,7 @@ internal static class Diagnoser
             Findings = c.Findings.Select(f => f.Finding.Id).ToList(),
             RuledOut = RuledOutRules.For(c),
             Causes = causes,
-            NextSteps = causes.Where(x => x.Score >= 0.3).SelectMany(x => x.NextSteps).Distinct().ToList(),
+            NextSteps = NextSteps(c, causes),
             Caveats = IncidentCaveats(c),
             Timeline = Timeline(c),
             Evidence = evidence,

@@ -38,8 +38,28 @@ public sealed record Incident
     public required IReadOnlyList<Caveat> Caveats { get; init; }
     public required IReadOnlyList<TimelineEvent> Timeline { get; init; }
     public required IReadOnlyList<EvidencePacket> Evidence { get; init; }
+    /// <summary>Which end the failure lies at, with its confidence and why (the analysts' first question).</summary>
+    public AtFault? AtFault { get; init; }
     /// <summary>The service in the history of earlier captures (the history store); absent when nothing is recorded.</summary>
     public Trend? Trend { get; init; }
+}
+
+/// <summary>
+/// The end an incident lies at: this host, a client, the network (a router, a filter, a gateway), the DNS server,
+/// the name, the web server or another server, or an attacker (<see cref="FaultEnds"/>), from the capture and, when
+/// given, from the case (who else fails, whether the team reproduced it).
+/// </summary>
+public sealed record AtFault
+{
+    /// <summary>One of <see cref="FaultEnds"/>.</summary>
+    public required string End { get; init; }
+    /// <summary>The address of that end when the capture names one (the server, the router that answered, the source).</summary>
+    public string? Address { get; init; }
+    public required Confidence Confidence { get; init; }
+    /// <summary>Why, from the capture.</summary>
+    public required Phrase Reason { get; init; }
+    /// <summary>What the case context adds: the parties that fail alike, a reproduction (empty without a case).</summary>
+    public IReadOnlyList<Phrase> FromCase { get; init; } = [];
 }
 
 /// <summary>Something the evidence rules out, and why.</summary>

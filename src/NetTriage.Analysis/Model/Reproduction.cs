@@ -67,6 +67,12 @@ public static class FaultEnds
     public const string Name = "name";
     /// <summary>The web server (or a filter in front of it): connection, TLS or HTTP.</summary>
     public const string WebServer = "web-server";
+    /// <summary>A server of another service (SSH, mail, a database...) or the host itself.</summary>
+    public const string Server = "server";
+    /// <summary>The clients: their configuration, their credentials, their pace.</summary>
+    public const string Client = "client";
+    /// <summary>Someone acting against the network: a flood, a scan, guessing, spoofing, a tunnel.</summary>
+    public const string Attacker = "attacker";
     /// <summary>The evidence does not say.</summary>
     public const string Unknown = "unknown";
 }

@@ -1,3 +1,4 @@
+using NetTriage.Analysis.Diagnosis;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -207,7 +208,8 @@ public static class AnalyzeCommand
         }
         var report = analyzer.Finish();
         var history = HistoryRecorder.Keep(report, location, sensor, DateTimeOffset.UtcNow);
-        report = history.Report;
+        // What the case says of who fails is weighed last, into every format (the JSON too).
+        report = FaultJudge.WithCase(history.Report, context.Hints());
 
         int exitCode = ExitCode(report, options.FailOn);
         if (history.Problem is { } problem)

@@ -1,3 +1,4 @@
+using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis;
 
 namespace NetTriage.Reporting.Document;
@@ -23,6 +24,8 @@ public static class ReportBuilder
     {
         ArgumentNullException.ThrowIfNull(report);
         context ??= ReportContext.Empty;
+        // What the case says of who fails weighs into each incident's end (once: the CLI may have done it for the JSON).
+        report = FaultJudge.WithCase(report, context.Hints());
         var sections = new List<Section>
         {
             Summary(report),
@@ -69,6 +72,8 @@ public static class ReportBuilder
     {
         ArgumentNullException.ThrowIfNull(report);
         context ??= ReportContext.Empty;
+        // What the case says of who fails weighs into each incident's end (once: the CLI may have done it for the JSON).
+        report = FaultJudge.WithCase(report, context.Hints());
         var summary = Summary(report, brief: true);
         string title = context.Title ?? (report.Incidents.Count > 0 ? "In brief: incident found" : "In brief: no incident found");
         var subtitle = new List<Span> { T("NetTriage, from ") };
@@ -99,6 +104,7 @@ public static class ReportBuilder
                 B(i.Id + ": " + i.Title + "."),
                 T(" "),
                 .. Prose(i.Summary),
+                .. AtFaultTail(i),
                 .. (brief ? BriefTail(i) : []),
             ], [])).ToList()));
         }
@@ -134,6 +140,37 @@ public static class ReportBuilder
         }
         return new Section("summary", 2, [T("Summary")], body);
     }
+
+    /// <summary>" At fault: the DNS server 203.0.113.2 (high confidence)."</summary>
+    private static List<Span> AtFaultTail(Incident incident) => incident.AtFault is not { } fault ? [] :
+    [
+        T(" "),
+        B("At fault:"),
+        T($" {FaultJudge.Describe(fault.End, fault.Address)} ({fault.Confidence.Name()} confidence)."),
+    ];
+
+    /// <summary>Which end the incident lies at, why, and what the case adds: the analysts' first question.</summary>
+    private static Section AtFault(AtFault fault, string id)
+    {
+        var body = new List<Block>
+        {
+            new Paragraph(
+            [
+                B(Capitalize(FaultJudge.Describe(fault.End, fault.Address))),
+                T(" "),
+                Badge(fault.Confidence.Name() + " confidence", ConfidenceTone(fault.Confidence)),
+                T(". "),
+                .. Prose(fault.Reason),
+            ]),
+        };
+        if (fault.FromCase.Count > 0)
+        {
+            body.Add(new Paragraph([B("From the case:"), T(" "), .. fault.FromCase.SelectMany((p, i) => i == 0 ? Prose(p) : [T(" "), .. Prose(p)])]));
+        }
+        return new Section(id + "-at-fault", 4, [T("Which end is at fault")], body);
+    }
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>What the brief adds to an incident's summary: its first next step and its place in the history.</summary>
     private static List<Span> BriefTail(Incident incident)
@@ -471,6 +508,7 @@ public static class ReportBuilder
     private static Section PartTwo(AnalysisReport report, ReportContext context, Incident incident, List<Finding> findings, string id)
     {
         var parts = new List<Block>();
+        if (incident.AtFault is { } fault) parts.Add(AtFault(fault, id));
 
         parts.Add(new Section(id + "-when", 4, [T("When it occurred")],
         [

@@ -2,6 +2,7 @@ using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
+using NetTriage.Packets;
 using NetTriage.Packets.Icmp;
 using static NetTriage.Analysis.Diagnosis.CauseText;
 
@@ -74,11 +75,12 @@ internal static class ServiceFailureCauses
                 ["A host firewall rule that rejects with port unreachable sends the same message (next cause); the capture cannot tell the two apart."],
                 c.IsDns
                     ? [
-                        Phrase.Of($"On {c.ServerText}, check the DNS service (named, unbound, dnsmasq, ...): `systemctl status <service>` and `ss -ulnp 'sport = :53'`."),
-                        Phrase.Of($"Read the DNS service's log for why it stopped (`journalctl -u <service>`), then restart it and query it with `dig @{c.ServerText} <name>`."),
+                        Phrase.Of($"On {c.ServerText}, see what listens on port 53 and which service stopped (named, unbound, dnsmasq, ...): `ss -ulnp 'sport = :53'` and `systemctl --failed`."),
+                        Phrase.Of($"Before restarting it, read why it stopped: `{Journal(c)}` on {c.ServerText} (the failures start at {Describe.Clock(c.First)})."),
+                        Phrase.Of($"Restart it, then query it as the clients did: `dig @{c.ServerText} {DigQuestion(c)}`."),
                     ]
                     : [
-                        Phrase.Of($"On {c.ServerText}, check the service that should listen on {port}: `ss -lnp 'sport = :{c.Port}'` and its status and log."),
+                        Phrase.Of($"On {c.ServerText}, check the service that should listen on {port}: `ss -lnp 'sport = :{c.Port}'` and `systemctl --failed`, and read why it stopped: `{Journal(c)}`."),
                     ]));
             list.Add(Make("firewall-reject",
                 $"A firewall on {c.ServerText} rejects {port} (a REJECT rule sends port unreachable by default)",
@@ -127,8 +129,9 @@ internal static class ServiceFailureCauses
                 ],
                 ["A firewall rule with '--reject-with tcp-reset' produces the same reset."],
                 [
-                    Phrase.Of($"On {c.ServerText}, check the service on port {c.Port}: `ss -ltnp 'sport = :{c.Port}'`, `systemctl status <service>`, and its error log."),
-                    "Restart the service and retry the connection.",
+                    Phrase.Of($"On {c.ServerText}, see what listens on port {c.Port} and which service stopped: `ss -ltnp 'sport = :{c.Port}'` and `systemctl --failed`."),
+                    Phrase.Of($"Before restarting it, read why it stopped: `{Journal(c)}` on {c.ServerText} (the failures start at {Describe.Clock(c.First)})."),
+                    Phrase.Of($"Restart it, then retry as the clients did: `{Retry(c)}`."),
                 ]),
             Make("firewall-reset",
                 $"A firewall on {c.ServerText} answers port {c.Port} with resets",
@@ -183,7 +186,7 @@ internal static class ServiceFailureCauses
                 fromServer > 0 ? [] : ["A host that is down is silent too (next cause)."],
                 [
                     Phrase.Of($"Check firewalls on {c.ServerText} and on the path for a DROP on {(c.Tcp ? "tcp" : "udp")} dport {c.Port} (`iptables -S`, `nft list ruleset`, ACLs)."),
-                    Phrase.Of($"From another network, test the port: `{(c.IsDns ? $"dig @{c.ServerText} <name>" : $"nc -vz {c.ServerText} {c.Port}")}`."),
+                    Phrase.Of($"From another network, test the port: `{(c.IsDns ? $"dig @{c.ServerText} {DigQuestion(c)}" : $"nc -vz {c.ServerText} {c.Port}")}`."),
                 ]),
             Make("host-down",
                 $"{c.ServerText} is down or has no route back to the clients",
@@ -248,7 +251,32 @@ internal static class ServiceFailureCauses
             ["Compare the answer of the intended resolver with the one the clients used."]),
     ];
 
-    private static string FirstName(IncidentContext c) => c.Names.Count > 0 ? c.Names[0] : "<name>";
+    private static string FirstName(IncidentContext c) => c.Names.Count > 0 ? c.Names[0] : ".";
+
+    /// <summary>
+    /// What to ask a DNS server in a next step: the first name the clients asked, or, when the capture holds none,
+    /// the root's NS records, which any running DNS service answers (even REFUSED proves it runs).
+    /// </summary>
+    private static string DigQuestion(IncidentContext c) => c.Names.Count > 0 ? c.Names[0] : ". NS";
+
+    /// <summary>
+    /// The system log from five minutes before the first failure, warnings and worse: why the service stopped.
+    /// A capture without a date gives no day to start from, so then the log of the current boot.
+    /// </summary>
+    private static string Journal(IncidentContext c) =>
+        c.First.Kind == TimestampKind.Absolute
+            ? $"journalctl -p warning --since '{c.First.ToDateTime().AddMinutes(-5):yyyy-MM-dd HH:mm:ss} UTC'"
+            : "journalctl -p warning -b";
+
+    /// <summary>The connection the clients tried, as a command: curl for a web port, else nc.</summary>
+    private static string Retry(IncidentContext c) => c.Port switch
+    {
+        80 or 8080 => $"curl -sv http://{Host(c)}:{c.Port}/ -o /dev/null",
+        443 or 8443 => $"curl -sv https://{Host(c)}:{c.Port}/ -o /dev/null",
+        _ => $"nc -vz {c.ServerText} {c.Port}",
+    };
+
+    private static string Host(IncidentContext c) => c.ServerText.Contains(':', StringComparison.Ordinal) ? $"[{c.ServerText}]" : c.ServerText;
 
     private static string NameList(IncidentContext c) => c.Names.Count switch
     {
