@@ -163,6 +163,11 @@ internal static class Diagnoser
             : $"at {Describe.Clock(c.First)}";
         string first = c.Primary.Row.SummaryLead?.Invoke(c, when) ?? $"{Describe.Capitalize(c.Primary.Finding.Title.Text)} {when}.";
         var parts = new List<string> { first };
+        // Findings of another kind in the incident speak for themselves: the lead counts only its own kind.
+        foreach (var other in c.Findings.Where(f => f.Kind != c.Kind).Select(f => f.Finding).DistinctBy(f => f.Kind))
+        {
+            parts.Add($"Also: {Uncapitalize(other.Title.Text)}.");
+        }
         if (causes.Count > 0)
         {
             parts.Add($"Most likely: {Uncapitalize(causes[0].Title.Text)} ({causes[0].Confidence.Name()} confidence).");

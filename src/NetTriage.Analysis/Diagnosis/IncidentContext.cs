@@ -80,6 +80,12 @@ internal sealed class IncidentContext
     /// must not lend them its words.
     /// </summary>
     public long FailedOfKind => Findings.Where(f => f.Kind == Kind).Sum(f => f.FailedCount);
+    /// <summary>
+    /// The attempts the findings of the incident's own kind saw (queries for a DNS kind): the count a sentence about
+    /// that kind takes "all N" or "M of N" from. The incident's <see cref="Attempts"/> also holds other kinds' (the
+    /// TCP connection attempts of a DNS incident).
+    /// </summary>
+    public long AttemptsOfKind => Math.Max(FailedOfKind, Findings.Where(f => f.Kind == Kind).Max(f => f.Finding.Attempts));
     /// <summary>Failed DNS queries, kept in detail or not.</summary>
     public long DnsFailed { get; }
     /// <summary>The ICMP errors by sender and meaning, most frequent first.</summary>

@@ -62,7 +62,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
             FindingTitle = x => $"DNS server {x.Server} answered {x.Of} {x.Queries}{x.ForNames} with ICMP port unreachable",
             IncidentTitle = c => $"DNS failure: server {c.ServerText} unreachable on UDP port 53",
             SummaryLead = (c, when) => c.FromTargetCount == 0 ? null
-                : $"Name resolution failed: the DNS server {c.ServerText} answered {OfAttempts(c)} {(c.Attempts == 1 ? "query" : "queries")} from {c.ClientsText}"
+                : $"Name resolution failed: the DNS server {c.ServerText} answered {OfAttempts(c)} {(c.AttemptsOfKind == 1 ? "query" : "queries")} from {c.ClientsText}"
                     + (c.Names.Count > 0 ? $" for {c.Names[0]}" : "") + $" with ICMP 'udp port 53 unreachable' {when}.",
             Causes = ServiceFailureCauses.PortUnreachable,
         },
@@ -139,7 +139,7 @@ internal sealed class ServiceFailureDetection : IDetectionFamily
     ];
 
     /// <summary>"all 9" or "7 of 9": the failures of the kind the sentence names, of every attempt.</summary>
-    private static string OfAttempts(IncidentContext c) => c.FailedOfKind == c.Attempts ? $"all {c.Attempts}" : $"{c.FailedOfKind} of {c.Attempts}";
+    private static string OfAttempts(IncidentContext c) => c.FailedOfKind == c.AttemptsOfKind ? $"all {c.AttemptsOfKind}" : $"{c.FailedOfKind} of {c.AttemptsOfKind}";
 
 
     /// <summary>
