@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using NetTriage.Reporting.Document;
 
 namespace NetTriage.Reporting.Html;
@@ -10,7 +11,7 @@ namespace NetTriage.Reporting.Html;
 /// Every string is escaped by <see cref="HtmlEscaper"/> and only ever placed in element content; attributes hold
 /// only the renderer's own constants and the builder's section ids.
 /// </summary>
-public static class HtmlRenderer
+public static partial class HtmlRenderer
 {
     public static string Render(ReportDocument document)
     {
@@ -89,7 +90,7 @@ public static class HtmlRenderer
                 Table(w, t);
                 break;
             case CodeBlock c:
-                w.Line("<pre class=\"evidence\"><code>" + string.Join("\n", c.Lines.Select(HtmlEscaper.Escape)) + "</code></pre>");
+                w.Line("<pre class=\"evidence\"><code>" + string.Join("\n", c.Lines.Select(Text)) + "</code></pre>");
                 break;
             case TimelineChart chart:
                 TimelineSvg.Write(w.Output, chart);
@@ -136,7 +137,7 @@ public static class HtmlRenderer
         var sb = new StringBuilder();
         foreach (var span in spans)
         {
-            string text = HtmlEscaper.Escape(span.Text);
+            string text = Text(span.Text);
             switch (span.Kind)
             {
                 case SpanKind.Code:
@@ -158,6 +159,28 @@ public static class HtmlRenderer
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// <paramref name="text"/> escaped, with each date and time of day ("2023-03-14", "13:24:32.192571 UTC") in a
+    /// <c>span.time</c> that the print style keeps on one line: a browser may otherwise wrap a line after the
+    /// hyphen of a date. The pattern matches only ASCII digits, '-', ':', '.', a space and "UTC", escaped all the same.
+    /// </summary>
+    internal static string Text(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var sb = new StringBuilder(text.Length + 16);
+        int at = 0;
+        foreach (Match m in TimePattern().Matches(text))
+        {
+            sb.Append(HtmlEscaper.Escape(text[at..m.Index])).Append("<span class=\"time\">").Append(HtmlEscaper.Escape(m.Value)).Append("</span>");
+            at = m.Index + m.Length;
+        }
+        return at == 0 ? HtmlEscaper.Escape(text) : sb.Append(HtmlEscaper.Escape(text[at..])).ToString();
+    }
+
+    /// <summary>A date with an optional time of day, or a time of day with seconds, optionally followed by " UTC"; not part of a longer token.</summary>
+    [GeneratedRegex(@"(?<![\w:.+-])(?:[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?|[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?)(?: UTC)?(?![\w:]|[.-][0-9])", RegexOptions.CultureInvariant)]
+    private static partial Regex TimePattern();
 
     internal static string ToneClass(Tone tone) => tone switch
     {

@@ -70,13 +70,21 @@ internal static class ReportStyle
         @page { size: A4; margin: 15mm 14mm; }
         @media print {
           html, body { background: #ffffff; }
-          body { max-width: none; padding: 0; font-size: 10pt; }
-          nav.toc { display: none; }
-          h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-          table, pre, figure, dl.fields > *, li { break-inside: avoid; page-break-inside: avoid; }
+          body { max-width: none; padding: 0; font-size: 10pt; overflow-wrap: break-word; }
+          nav.toc, .screen-only { display: none; }
+          a { color: inherit; text-decoration: none; }
+          h1, h2, h3, h4, dt { break-after: avoid; page-break-after: avoid; }
+          pre, figure, dl.fields > *, li, tr { break-inside: avoid; page-break-inside: avoid; }
+          figure.timeline { break-after: avoid; page-break-after: avoid; }
           pre { background: #ffffff; color: #000000; border: 1px solid #98a2b3; white-space: pre-wrap; overflow-wrap: anywhere; overflow-x: visible; }
-          .badge, section.incident, svg { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
           .table-wrap { overflow: visible; }
+          table { font-size: 9pt; max-width: 100%; }
+          thead { display: table-header-group; }
+          th, td { padding: .2rem .4rem; }
+          th { overflow-wrap: normal; }
+          td { max-width: 36em; }
+          td.num, th.num, .time { white-space: nowrap; }
+          .badge, section.incident, svg, th, .tone-bad, .tone-warning, .tone-good, .tone-info, .tone-muted, .tone-none { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
         }
 
         """;

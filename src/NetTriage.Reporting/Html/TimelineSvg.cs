@@ -102,7 +102,8 @@ internal static class TimelineSvg
             lx += 36 + Math.Min(text.Length, 40) * 7;
         }
         w.Write("</svg>\n");
-        w.Write("<figcaption>" + HtmlEscaper.Escape(caption + ". The numbers are the rows of the table below; hovering a dot shows its event.") + "</figcaption>\n");
+        // The hint about hovering holds only on a screen: the print style hides it.
+        w.Write("<figcaption>" + HtmlRenderer.Text(caption) + ". The numbers are the rows of the table below<span class=\"screen-only\">; hovering a dot shows its event</span>.</figcaption>\n");
         w.Write("</figure>\n");
     }
 
