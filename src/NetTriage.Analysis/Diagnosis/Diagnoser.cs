@@ -28,7 +28,7 @@ internal static class Diagnoser
             .Where(f => f.Finding.Severity != Severity.Low && !joined.Contains(f))
             .GroupBy(f => (f.Server, Port: ServicePort(f)))
             .Select(g => new IncidentContext(traffic, g.ToList(), activities))
-            .Select(c => (c.Primary.Finding.Severity, Step: c.Port == 53 && (c.DnsFailed > 0 || c.Primary.Row.Dns) ? DnsStep : ServiceStep, c.First,
+            .Select(c => (Severity: IncidentSeverity(c), Step: c.Port == 53 && (c.DnsFailed > 0 || c.Primary.Row.Dns) ? DnsStep : ServiceStep, c.First,
                 Build: (Func<string, Incident>)(id => Build(c, id))));
         var attacks = activities
             .Where(a => a.Severity != Severity.Low)
@@ -130,7 +130,7 @@ internal static class Diagnoser
         {
             Id = id,
             Kind = c.Kind,
-            Severity = c.Primary.Finding.Severity,
+            Severity = IncidentSeverity(c),
             Title = c.Primary.Row.IncidentTitle(c),
             Summary = Summary(c, causes),
             Layer = c.Primary.Row.Layer,
@@ -155,6 +155,15 @@ internal static class Diagnoser
             Evidence = evidence,
         };
     }
+
+    /// <summary>
+    /// The incident's severity: its main finding's, one step lower (high to medium) when all it rests on is a server's
+    /// silence in a capture that misses a direction: what it proves is that the capture saw no answer.
+    /// </summary>
+    private static Severity IncidentSeverity(IncidentContext c) =>
+        c.Primary.Finding.Severity == Severity.High && c.ConnectionsFailed + c.DnsFailed > 0 && Detection.ServiceFailures.ServiceFailureCauses.OneWaySilence(c)
+            ? Severity.Medium
+            : c.Primary.Finding.Severity;
 
     private static string Summary(IncidentContext c, List<Cause> causes)
     {
@@ -203,7 +212,9 @@ internal static class Diagnoser
         }
         if (c.PacketsFromServer == 0 && c.IcmpCount == 0)
         {
-            list.Add(new Caveat("one-direction", $"No packet from {c.ServerText} is in the capture: if the capture filter or the capture point saw only one direction, answers may have been missed."));
+            list.Add(new Caveat("one-direction", c.Traffic.AnsweredUnseen > 0
+                ? $"No packet from {c.ServerText} is in the capture, and the capture misses a direction (other connections were answered out of its sight): these answers may have been sent and missed. The severity is one step lower for it."
+                : $"No packet from {c.ServerText} is in the capture: if the capture filter or the capture point saw only one direction, answers may have been missed."));
         }
         list.Add(new Caveat("single-vantage-point",
             $"One vantage point ({c.ClientsText}): this shows what this host saw; whether other clients fail the same way needs their reports or a capture near {c.ServerText}."));

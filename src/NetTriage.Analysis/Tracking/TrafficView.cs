@@ -12,6 +12,12 @@ internal sealed class TrafficView(TrafficTracker tracker)
 
     public AnalysisOptions Options => _t.Options;
 
+    /// <summary>
+    /// TCP connections the clients' acknowledgments prove answered while the capture holds nothing of their servers
+    /// (RFC 9293 3.5): the capture misses a direction (caveat one-way-capture). 0 for a capture of both directions.
+    /// </summary>
+    public long AnsweredUnseen => _t.Tcp.AnsweredUnseen;
+
     /// <summary>The time of the capture's last packet, if any had a time.</summary>
     public PacketTimestamp? End => _t.Last;
 

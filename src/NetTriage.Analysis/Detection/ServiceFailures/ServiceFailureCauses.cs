@@ -198,8 +198,29 @@ internal static class ServiceFailureCauses
                 ]),
         };
         list.Add(Flood(c, c.IsDns ? "The DNS service" : $"The service on port {c.Port}"));
+        if (OneWaySilence(c))
+        {
+            // The capture proves it misses a direction: the server's silence may be the capture's blind side.
+            list.Add(Make("one-direction-capture",
+                $"The capture misses the answers: it holds one direction of the traffic, and nothing from {c.ServerText}",
+                0.6,
+                [
+                    $"{Describe.Count(c.Traffic.AnsweredUnseen, "TCP connection")} in this capture {(c.Traffic.AnsweredUnseen == 1 ? "was" : "were")} answered out of its sight (the clients acknowledged answers it does not hold): it misses a direction.",
+                    $"{c.ServerText} sent nothing at all in the capture, answer or error, which the blind direction explains.",
+                ],
+                ["A server that is down or filtered is silent in a capture of both directions too."],
+                [
+                    Phrase.Of($"Capture where both directions pass (on the client {c.ClientsText}, or a tap that copies both), then test again: `{(c.IsDns ? $"dig @{c.ServerText} {DigQuestion(c)}" : $"nc -vz {c.ServerText} {c.Port}")}`."),
+                ]));
+        }
         return list;
     }
+
+    /// <summary>
+    /// Silence the capture may not be able to see: the capture misses a direction (some connections were answered out
+    /// of its sight) and the server sent nothing in it, not even an ICMP error.
+    /// </summary>
+    public static bool OneWaySilence(IncidentContext c) => c.Traffic.AnsweredUnseen > 0 && c.PacketsFromServer == 0 && c.IcmpCount == 0;
 
     public static List<Cause> Servfail(IncidentContext c) =>
     [
