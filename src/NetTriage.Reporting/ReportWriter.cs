@@ -1,4 +1,5 @@
 using NetTriage.Analysis;
+using NetTriage.Packets.Formatting;
 using NetTriage.Reporting.Document;
 using NetTriage.Reporting.Html;
 using NetTriage.Reporting.Markdown;
@@ -12,9 +13,10 @@ public static class ReportWriter
     /// <summary>
     /// Writes <paramref name="report"/> with <paramref name="context"/> as <paramref name="format"/>; text is plain
     /// (use <see cref="TextRenderer.Render(ReportDocument, Spectre.Console.IAnsiConsole, int)"/> for colour).
-    /// The case context does not enter the JSON, which stays the analysis model.
+    /// The case context does not enter the JSON, which stays the analysis model; nor does <paramref name="zone"/>, the
+    /// zone the other formats print absolute times in (UTC without one): the JSON's times are always UTC.
     /// </summary>
-    public static void Write(ReportFormat format, AnalysisReport report, ReportContext? context, TextWriter output, int width = TextRenderer.DefaultWidth)
+    public static void Write(ReportFormat format, AnalysisReport report, ReportContext? context, TextWriter output, int width = TextRenderer.DefaultWidth, DisplayZone? zone = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(output);
@@ -25,23 +27,23 @@ public static class ReportWriter
                 output.Write('\n');
                 break;
             case ReportFormat.Markdown:
-                MarkdownRenderer.Render(ReportBuilder.Build(report, context), output);
+                MarkdownRenderer.Render(ReportBuilder.Build(report, context, zone), output);
                 break;
             case ReportFormat.Html:
-                HtmlRenderer.Render(ReportBuilder.Build(report, context), output);
+                HtmlRenderer.Render(ReportBuilder.Build(report, context, zone), output);
                 break;
             default:
-                TextRenderer.Render(ReportBuilder.Build(report, context), output, width);
+                TextRenderer.Render(ReportBuilder.Build(report, context, zone), output, width);
                 break;
         }
     }
 
     /// <summary>The brief report (<see cref="ReportBuilder.BuildBrief"/>) as text, Markdown or HTML.</summary>
-    public static void WriteBrief(ReportFormat format, AnalysisReport report, ReportContext? context, TextWriter output, int width = TextRenderer.DefaultWidth)
+    public static void WriteBrief(ReportFormat format, AnalysisReport report, ReportContext? context, TextWriter output, int width = TextRenderer.DefaultWidth, DisplayZone? zone = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(output);
-        var document = ReportBuilder.BuildBrief(report, context);
+        var document = ReportBuilder.BuildBrief(report, context, zone);
         switch (format)
         {
             case ReportFormat.Json:
@@ -59,10 +61,10 @@ public static class ReportWriter
     }
 
     /// <summary>The report as a string (tests, small outputs).</summary>
-    public static string Write(ReportFormat format, AnalysisReport report, ReportContext? context = null, int width = TextRenderer.DefaultWidth)
+    public static string Write(ReportFormat format, AnalysisReport report, ReportContext? context = null, int width = TextRenderer.DefaultWidth, DisplayZone? zone = null)
     {
         using var writer = new StringWriter { NewLine = "\n" };
-        Write(format, report, context, writer, width);
+        Write(format, report, context, writer, width, zone);
         return writer.ToString();
     }
 }

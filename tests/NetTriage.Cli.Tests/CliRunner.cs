@@ -20,7 +20,10 @@ internal static class CliRunner
     }
 
     /// <summary>Runs the built nettriage.dll in a child process, feeding <paramref name="stdin"/> to it.</summary>
-    public static Result RunProcess(byte[]? stdin, params string[] args)
+    public static Result RunProcess(byte[]? stdin, params string[] args) => RunProcessWith(null, stdin, args);
+
+    /// <summary>As <see cref="RunProcess"/>, with these environment variables set for the child (TZ, say).</summary>
+    public static Result RunProcessWith(IReadOnlyDictionary<string, string>? environment, byte[]? stdin, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "nettriage.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -32,6 +35,7 @@ internal static class CliRunner
         };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         using var process = Process.Start(psi)!;
         var outTask = process.StandardOutput.ReadToEndAsync();
         var errTask = process.StandardError.ReadToEndAsync();
@@ -49,7 +53,10 @@ internal static class CliRunner
     }
 
     /// <summary>Runs an external tool (tcpdump) and returns its output, or null when it is not installed.</summary>
-    public static string? RunTool(string tool, params string[] args)
+    public static string? RunTool(string tool, params string[] args) => RunToolWith(null, tool, args);
+
+    /// <summary>As <see cref="RunTool"/>, with these environment variables set for the tool (TZ, say).</summary>
+    public static string? RunToolWith(IReadOnlyDictionary<string, string>? environment, string tool, params string[] args)
     {
         var psi = new ProcessStartInfo(tool)
         {
@@ -58,6 +65,7 @@ internal static class CliRunner
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         try
         {
             using var process = Process.Start(psi)!;

@@ -43,6 +43,11 @@ public static class AnalyzeCommand
         public string? Sensor { get; init; }
         /// <summary>--brief: the verdict and one short paragraph per incident, instead of the full report.</summary>
         public bool Brief { get; init; }
+        /// <summary>
+        /// The zone the text, Markdown and HTML reports print absolute times in: null for the local one (TZ), or
+        /// <see cref="DisplayZone.Utc"/> (--utc). The JSON's times are UTC either way.
+        /// </summary>
+        public DisplayZone? Zone { get; init; }
     }
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -107,6 +112,12 @@ public static class AnalyzeCommand
                 + "for a reader who has a minute; text, md or html. On a terminal the full text report ends with this summary.",
         };
 
+        var utc = new Option<bool>("--utc")
+        {
+            Description = "Print the report's times in UTC. Without it they are in the local time zone (the TZ environment variable, "
+                + "else the system's), as tcpdump prints them; the report names the zone. The JSON's times are always UTC.",
+        };
+
         var command = new Command("analyze", """
             Diagnose what failed in the traffic and write the incident report: follows every DNS transaction, TCP
             connection and ICMP error back to what caused it, groups the failures into incidents, and gives for each
@@ -129,7 +140,7 @@ public static class AnalyzeCommand
             `nettriage history` and docs/history.md.
             """);
         command.Arguments.Add(inputs);
-        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress, failOn, store, noStore, sensor, brief })
+        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress, failOn, store, noStore, sensor, brief, utc })
         {
             command.Options.Add(option);
         }
@@ -149,6 +160,7 @@ public static class AnalyzeCommand
                 NoStore = parse.GetValue(noStore),
                 Sensor = parse.GetValue(sensor),
                 Brief = parse.GetValue(brief),
+                Zone = parse.GetValue(utc) ? DisplayZone.Utc : null,
             };
             return Run(parse.GetValue(inputs)!, options, stdout, stderr);
         });
@@ -207,6 +219,7 @@ public static class AnalyzeCommand
                 : new CaptureFormatException(string.Join(", ", inputs), CaptureErrorReason.EmptyInput, $"no packet to analyse: none of the {inputs.Count} inputs holds a complete packet");
         }
         var report = analyzer.Finish();
+        var zone = options.Zone ?? DisplayZone.Local();
         var history = HistoryRecorder.Keep(report, location, sensor, DateTimeOffset.UtcNow);
         // What the case says of who fails is weighed last, into every format (the JSON too).
         report = FaultJudge.WithCase(history.Report, context.Hints());
@@ -219,7 +232,7 @@ public static class AnalyzeCommand
         }
         if (outputPath is not null)
         {
-            WriteFile(outputPath, format, report, context, options.Brief);
+            WriteFile(outputPath, format, report, context, options.Brief, zone);
             return exitCode;
         }
         if (format == ReportFormat.Json)
@@ -229,21 +242,21 @@ public static class AnalyzeCommand
         else if (format == ReportFormat.Text && UseColour(options.Color, stdout))
         {
             var console = TextRenderer.ColourConsole(stdout, options.Color == "always" ? ColorSystemSupport.Standard : ColorSystemSupport.Detect);
-            if (!options.Brief) TextRenderer.Render(ReportBuilder.Build(report, context), console, TerminalWidth());
+            if (!options.Brief) TextRenderer.Render(ReportBuilder.Build(report, context, zone), console, TerminalWidth());
             // On a terminal the full report ends with the brief one, so that what stays on screen is the verdict.
-            if (options.Brief || OnTerminal(stdout)) TextRenderer.Render(ReportBuilder.BuildBrief(report, context), console, TerminalWidth());
+            if (options.Brief || OnTerminal(stdout)) TextRenderer.Render(ReportBuilder.BuildBrief(report, context, zone), console, TerminalWidth());
         }
         else
         {
             // Rendered whole, then written at once: the console's writer flushes every line, a system call each
             // (20,000 of them for the report of a busy capture).
             var buffer = new StringWriter { NewLine = "\n" };
-            if (options.Brief) ReportWriter.WriteBrief(format, report, context, buffer);
-            else ReportWriter.Write(format, report, context, buffer);
+            if (options.Brief) ReportWriter.WriteBrief(format, report, context, buffer, zone: zone);
+            else ReportWriter.Write(format, report, context, buffer, zone: zone);
             if (!options.Brief && format == ReportFormat.Text && OnTerminal(stdout))
             {
                 buffer.WriteLine();
-                ReportWriter.WriteBrief(format, report, context, buffer, TerminalWidth());
+                ReportWriter.WriteBrief(format, report, context, buffer, TerminalWidth(), zone);
             }
             stdout.Write(buffer.ToString());
         }
@@ -273,15 +286,15 @@ public static class AnalyzeCommand
             ?? throw new UsageException($"{TerminalEscaper.Escape(outputPath)}: cannot tell the report format from the extension; use .md, .html, .json or .txt, or --format");
     }
 
-    private static void WriteFile(string path, ReportFormat format, AnalysisReport report, ReportContext context, bool brief)
+    private static void WriteFile(string path, ReportFormat format, AnalysisReport report, ReportContext context, bool brief, DisplayZone zone)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
             using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
             if (format == ReportFormat.Json) writer.WriteLine(AnalysisJson.Serialize(report));
-            else if (brief) ReportWriter.WriteBrief(format, report, context, writer);
-            else ReportWriter.Write(format, report, context, writer);
+            else if (brief) ReportWriter.WriteBrief(format, report, context, writer, zone: zone);
+            else ReportWriter.Write(format, report, context, writer, zone: zone);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -75,7 +75,11 @@ public static class DiagnoseCommand
             """);
         command.Arguments.Add(target);
         var (store, noStore, sensor) = HistoryOptions.Create();
-        foreach (var option in new Option[] { resolver, iface, budget, capture, noCapture, format, output, store, noStore, sensor })
+        var utc = new Option<bool>("--utc")
+        {
+            Description = "Print the report's times in UTC. Without it they are in the local time zone (TZ), as in `analyze`; the JSON's times are always UTC.",
+        };
+        foreach (var option in new Option[] { resolver, iface, budget, capture, noCapture, format, output, store, noStore, sensor, utc })
         {
             command.Options.Add(option);
         }
@@ -94,6 +98,7 @@ public static class DiagnoseCommand
                 Store = parse.GetValue(store),
                 NoStore = parse.GetValue(noStore),
                 Sensor = parse.GetValue(sensor),
+                Zone = parse.GetValue(utc) ? DisplayZone.Utc : null,
             };
             return await RunAsync(request, stdout, stderr, cancel).ConfigureAwait(false);
         });
@@ -115,6 +120,8 @@ public static class DiagnoseCommand
         public string? Store { get; init; }
         public bool NoStore { get; init; }
         public string? Sensor { get; init; }
+        /// <summary>The zone of the report's times: null for the local one, or <see cref="DisplayZone.Utc"/> (--utc).</summary>
+        public DisplayZone? Zone { get; init; }
     }
 
     public static async Task<int> RunAsync(DiagnoseRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
@@ -182,7 +189,7 @@ public static class DiagnoseCommand
 
         if (outputPath is null)
         {
-            Write(format, report, stdout);
+            Write(format, report, request.Zone ?? DisplayZone.Local(), stdout);
             stdout.Flush();
             return exitCode;
         }
@@ -190,7 +197,7 @@ public static class DiagnoseCommand
         {
             using var stream = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
             using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
-            Write(format, report, writer);
+            Write(format, report, request.Zone ?? DisplayZone.Local(), writer);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -215,7 +222,7 @@ public static class DiagnoseCommand
         return $"{safeHost}-{stamp}.pcapng";
     }
 
-    private static void Write(ReportFormat format, AnalysisReport report, TextWriter output)
+    private static void Write(ReportFormat format, AnalysisReport report, DisplayZone zone, TextWriter output)
     {
         var reproduction = report.Reproduction!;
         switch (format)
@@ -224,15 +231,15 @@ public static class DiagnoseCommand
                 output.WriteLine(AnalysisJson.Serialize(report));
                 break;
             case ReportFormat.Markdown:
-                ReportWriter.Write(format, report, null, output);
+                ReportWriter.Write(format, report, null, output, zone: zone);
                 output.WriteLine();
                 ReproductionTextRenderer.RenderMarkdown(reproduction, output);
                 break;
             case ReportFormat.Html:
-                output.Write(ReproductionTextRenderer.InsertHtml(ReportWriter.Write(format, report), reproduction));
+                output.Write(ReproductionTextRenderer.InsertHtml(ReportWriter.Write(format, report, zone: zone), reproduction));
                 break;
             default:
-                ReportWriter.Write(format, report, null, output);
+                ReportWriter.Write(format, report, null, output, zone: zone);
                 output.WriteLine();
                 ReproductionTextRenderer.Render(reproduction, output);
                 break;

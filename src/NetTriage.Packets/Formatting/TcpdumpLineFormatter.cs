@@ -32,6 +32,8 @@ public sealed partial class TcpdumpLineFormatter
     private readonly LineBuffer _line = new();
     private readonly TcpSequenceTracker _sequences;
     private bool _truncationWritten;
+    private long _offsetSecond = long.MinValue;
+    private long _offset;
 
     public TcpdumpLineFormatter()
         : this(new TcpdumpLineOptions())
@@ -141,22 +143,32 @@ public sealed partial class TcpdumpLineFormatter
                 WriteTimeOfDay(ts.TimeOfDayNanos);
                 return true;
         }
-        switch (_options.TimestampStyle)
+        if (_options.TimestampStyle == TimestampStyle.Epoch)
         {
-            case TimestampStyle.DateTime:
-                var date = DateTime.UnixEpoch.AddTicks(ts.Seconds * TimeSpan.TicksPerSecond);
-                _line.AppendFormatted(date, "yyyy'-'MM'-'dd");
-                _line.Append(' ');
-                WriteTimeOfDay(ts.TimeOfDayNanos);
-                break;
-            case TimestampStyle.Epoch:
-                WriteSeconds(ts.Nanoseconds);
-                break;
-            default:
-                WriteTimeOfDay(ts.TimeOfDayNanos);
-                break;
+            WriteSeconds(ts.Nanoseconds);
+            return true;
         }
+        var clock = new PacketTimestamp(ts.Nanoseconds + OffsetSeconds(ts.Seconds) * PacketTimestamp.NanosPerSecond, TimestampKind.Absolute);
+        if (_options.TimestampStyle == TimestampStyle.DateTime)
+        {
+            var date = DateTime.UnixEpoch.AddTicks(clock.Seconds * TimeSpan.TicksPerSecond);
+            _line.AppendFormatted(date, "yyyy'-'MM'-'dd");
+            _line.Append(' ');
+        }
+        WriteTimeOfDay(clock.TimeOfDayNanos);
         return true;
+    }
+
+    /// <summary>The zone's offset at a second since the epoch; the last one is remembered, as packets come in time order.</summary>
+    private long OffsetSeconds(long unixSeconds)
+    {
+        if (_options.Zone.IsUtc) return 0;
+        if (unixSeconds != _offsetSecond)
+        {
+            _offset = (long)_options.Zone.OffsetAt(unixSeconds).TotalSeconds;
+            _offsetSecond = unixSeconds;
+        }
+        return _offset;
     }
 
     private void WriteTimeOfDay(long nanosSinceMidnight)

@@ -3,9 +3,9 @@ namespace NetTriage.Packets.Formatting;
 /// <summary>How <see cref="TcpdumpLineFormatter"/> prints the time of an absolute timestamp.</summary>
 public enum TimestampStyle : byte
 {
-    /// <summary><c>13:24:32.192571</c>: time of day, UTC (tcpdump's default).</summary>
+    /// <summary><c>13:24:32.192571</c>: time of day, in <see cref="TcpdumpLineOptions.Zone"/> (tcpdump's default).</summary>
     TimeOfDay = 0,
-    /// <summary><c>2020-06-10 09:21:03.720289</c>: date and time, UTC (tcpdump -tttt).</summary>
+    /// <summary><c>2020-06-10 09:21:03.720289</c>: date and time, in <see cref="TcpdumpLineOptions.Zone"/> (tcpdump -tttt).</summary>
     DateTime = 1,
     /// <summary><c>1591780863.720289</c>: seconds since the Unix epoch (tcpdump -tt).</summary>
     Epoch = 2,
@@ -19,6 +19,12 @@ public sealed class TcpdumpLineOptions
     /// <summary>Style of absolute times. Text input whose time is only a time of day, relative, or
     /// absent is printed as what it is, whatever the style.</summary>
     public TimestampStyle TimestampStyle { get; init; } = TimestampStyle.TimeOfDay;
+
+    /// <summary>
+    /// The zone that absolute times are printed in (tcpdump prints the local one): UTC unless the caller
+    /// chooses. Times of day, relative times and epoch seconds are printed as they are.
+    /// </summary>
+    public DisplayZone Zone { get; init; } = DisplayZone.Utc;
 
     /// <summary>Nine fractional digits instead of six (tcpdump --nano).</summary>
     public bool Nanoseconds { get; init; }

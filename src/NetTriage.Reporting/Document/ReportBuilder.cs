@@ -1,5 +1,6 @@
 using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis;
+using NetTriage.Packets.Formatting;
 
 namespace NetTriage.Reporting.Document;
 
@@ -20,21 +21,26 @@ public static class ReportBuilder
     /// <summary>Most points drawn on one timeline (the table lists every event).</summary>
     public const int MaxTimelinePoints = 200;
 
-    public static ReportDocument Build(AnalysisReport report, ReportContext? context = null)
+    /// <summary>
+    /// The full report. Absolute times are printed in <paramref name="zone"/> (UTC without one), except those read
+    /// from tcpdump text, which are printed as the text gave them (see <see cref="ZoneFor"/>).
+    /// </summary>
+    public static ReportDocument Build(AnalysisReport report, ReportContext? context = null, DisplayZone? zone = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         context ??= ReportContext.Empty;
         // What the case says of who fails weighs into each incident's end (once: the CLI may have done it for the JSON).
         report = FaultJudge.WithCase(report, context.Hints());
+        zone = ZoneFor(report, zone);
         var sections = new List<Section>
         {
-            Summary(report),
+            Summary(report, zone),
             Case(context),
-            Inputs(report),
+            Inputs(report, zone),
         };
         for (int i = 0; i < report.Incidents.Count; i++)
         {
-            sections.Add(Incident(report, context, report.Incidents[i], i + 1));
+            sections.Add(Incident(report, context, report.Incidents[i], i + 1, zone));
         }
         var grouped = report.Incidents.SelectMany(i => i.Findings).ToHashSet(StringComparer.Ordinal);
         var other = report.Findings.Where(f => !grouped.Contains(f.Id)).ToList();
@@ -43,7 +49,7 @@ public static class ReportBuilder
             sections.Add(new Section("other-findings", 2, [T("Other findings")],
             [
                 new Paragraph([T("Failures the analysis found but did not group into an incident.")]),
-                .. other.SelectMany(f => FindingBlocks(report, f)),
+                .. other.SelectMany(f => FindingBlocks(report, f, zone)),
             ]));
         }
         sections.Add(Overview(report));
@@ -68,13 +74,13 @@ public static class ReportBuilder
     /// one short paragraph per incident (what failed, the most likely cause, the first step, and the history's word
     /// when there is one), for a reader who has a minute.
     /// </summary>
-    public static ReportDocument BuildBrief(AnalysisReport report, ReportContext? context = null)
+    public static ReportDocument BuildBrief(AnalysisReport report, ReportContext? context = null, DisplayZone? zone = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         context ??= ReportContext.Empty;
         // What the case says of who fails weighs into each incident's end (once: the CLI may have done it for the JSON).
         report = FaultJudge.WithCase(report, context.Hints());
-        var summary = Summary(report, brief: true);
+        var summary = Summary(report, ZoneFor(report, zone), brief: true);
         string title = context.Title ?? (report.Incidents.Count > 0 ? "In brief: incident found" : "In brief: no incident found");
         var subtitle = new List<Span> { T("NetTriage, from ") };
         subtitle.AddRange(Joined(report.Inputs.Select(i => i.Name).ToList(), SpanKind.Code));
@@ -84,10 +90,38 @@ public static class ReportBuilder
 
     // ---- Summary ----------------------------------------------------------------------------------------
 
-    private static Section Summary(AnalysisReport report, bool brief = false)
+    /// <summary>
+    /// The zone a report prints its absolute times in: <paramref name="requested"/> (UTC without one), unless the
+    /// times were read from tcpdump text. The text's dates (-tttt) are in whatever zone tcpdump ran in, which the
+    /// text does not say; the reader takes them as UTC, so they are printed back as read, never shifted again.
+    /// </summary>
+    public static DisplayZone ZoneFor(AnalysisReport report, DisplayZone? requested)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return report.Capture.FromText ? DisplayZone.Utc : requested ?? DisplayZone.Utc;
+    }
+
+    /// <summary>
+    /// What the report says about its times, once, under "Inputs analysed": the zone when it is not plain UTC (plain
+    /// UTC is named after every time), and that a date or a zone is unknown when the input does not give it.
+    /// </summary>
+    private static string? TimesNote(AnalysisReport report, DisplayZone zone)
+    {
+        var start = report.Capture.Start;
+        return start?.Kind switch
+        {
+            "time-of-day" => "the time of day as the input gives it; the date and the time zone are unknown",
+            "absolute" when report.Capture.FromText =>
+                "as the tcpdump text gives them, taken as UTC; the text does not say its time zone",
+            "absolute" when !zone.IsUtc || zone.Fallback is not null => zone.Describe((long)Math.Floor(start.Seconds)),
+            _ => null,
+        };
+    }
+
+    private static Section Summary(AnalysisReport report, DisplayZone zone, bool brief = false)
     {
         var body = new List<Block>();
-        var window = CaptureWindow(report);
+        var window = CaptureWindow(report, zone);
         if (report.Incidents.Count > 0)
         {
             body.Add(new Paragraph(
@@ -234,7 +268,7 @@ public static class ReportBuilder
 
     // ---- Inputs -----------------------------------------------------------------------------------------
 
-    private static Section Inputs(AnalysisReport report)
+    private static Section Inputs(AnalysisReport report, DisplayZone zone)
     {
         var rows = report.Inputs.Select(i => (IReadOnlyList<IReadOnlyList<Span>>)
         [
@@ -242,7 +276,7 @@ public static class ReportBuilder
             [T(FormatName(i.Format) + (i.Compressed ? ", gzip" : ""))],
             [T(Wording.Number(i.Packets))],
             [T(i.Format == "tcpdump-text" ? "n/a" : Wording.Number(i.Bytes))],
-            [T(InputNotes(i, report.Inputs.Count > 1))],
+            [T(InputNotes(i, report.Inputs.Count > 1 ? zone : null))],
         ]).ToList();
         var body = new List<Block>
         {
@@ -251,9 +285,10 @@ public static class ReportBuilder
 
         var capture = report.Capture;
         var fields = new List<Field>();
-        fields.Add(new("Capture window", CaptureWindow(report) is { } w ? [T(w)]
+        fields.Add(new("Capture window", CaptureWindow(report, zone) is { } w ? [T(w)]
             : report.Inputs.Any(i => i.Start is { Kind: not "none" }) ? [T("none over all inputs: their clocks differ (each input's window is in its notes)")]
             : [T("unknown (no time stamps)")]));
+        if (TimesNote(report, zone) is { } times) fields.Add(new("Times", [T(times)]));
         fields.Add(new("Packets analysed", [T(Wording.Number(capture.Packets))]));
         var quality = new List<string>
         {
@@ -284,13 +319,13 @@ public static class ReportBuilder
         _ => format,
     };
 
-    private static string InputNotes(InputSummary input, bool withWindow)
+    private static string InputNotes(InputSummary input, DisplayZone? windowIn)
     {
         var notes = new List<string>();
         // With several inputs each gets its own window: they need not overlap, nor share a clock.
-        if (withWindow && input.Start is { Kind: not "none" } start && input.End is { } end)
+        if (windowIn is not null && input.Start is { Kind: not "none" } start && input.End is { } end)
         {
-            notes.Add(Wording.Window(start, end, start.Kind == end.Kind ? end.Seconds - start.Seconds : null));
+            notes.Add(Wording.Window(start, end, start.Kind == end.Kind ? end.Seconds - start.Seconds : null, windowIn));
         }
         if (input.UnparsedRecords > 0) notes.Add($"{Wording.Count(input.UnparsedRecords, "record")} unread");
         notes.AddRange(input.Warnings.Take(3));
@@ -298,12 +333,12 @@ public static class ReportBuilder
         return notes.Count == 0 ? "" : string.Join("; ", notes);
     }
 
-    private static string? CaptureWindow(AnalysisReport report) =>
-        report.Capture.Start is { } s && report.Capture.End is { } e ? Wording.Window(s, e, report.Capture.DurationSeconds) : null;
+    private static string? CaptureWindow(AnalysisReport report, DisplayZone zone) =>
+        report.Capture.Start is { } s && report.Capture.End is { } e ? Wording.Window(s, e, report.Capture.DurationSeconds, zone) : null;
 
     // ---- Incident ---------------------------------------------------------------------------------------
 
-    private static Section Incident(AnalysisReport report, ReportContext context, Incident incident, int number)
+    private static Section Incident(AnalysisReport report, ReportContext context, Incident incident, int number, DisplayZone zone)
     {
         string id = $"incident-{number}";
         var findings = incident.Findings
@@ -318,9 +353,9 @@ public static class ReportBuilder
                 T(" severity \u00b7 " + incident.Layer.Name() + " layer \u00b7 " + ServiceLine(incident.Protocol, incident.Transport, incident.Port, incident.Service)),
             ]),
             PartOne(report, incident, findings, id),
-            PartTwo(report, context, incident, findings, id),
-            Timeline(report, incident, id),
-            Evidence(report, incident, findings, id),
+            PartTwo(report, context, incident, findings, id, zone),
+            Timeline(report, incident, id, zone),
+            Evidence(report, incident, findings, id, zone),
         };
         return new Section(id, 2, [T($"Incident {incident.Id}: {incident.Title}")], body);
     }
@@ -505,7 +540,7 @@ public static class ReportBuilder
         T($"{Wording.Count(sender.Count, "ICMP error")}: {sender.Description} (type {sender.Type}, code {sender.Code})"),
     ];
 
-    private static Section PartTwo(AnalysisReport report, ReportContext context, Incident incident, List<Finding> findings, string id)
+    private static Section PartTwo(AnalysisReport report, ReportContext context, Incident incident, List<Finding> findings, string id, DisplayZone zone)
     {
         var parts = new List<Block>();
         if (incident.AtFault is { } fault) parts.Add(AtFault(fault, id));
@@ -514,9 +549,9 @@ public static class ReportBuilder
         [
             new Paragraph(
             [
-                T($"{(incident.First.Kind == incident.Last.Kind ? "From" : "At")} {Wording.Window(incident.First, incident.Last, incident.DurationSeconds)}: "
+                T($"{(incident.First.Kind == incident.Last.Kind ? "From" : "At")} {Wording.Window(incident.First, incident.Last, incident.DurationSeconds, zone)}: "
                     + $"{Wording.Count(incident.Attempts, "attempt")}, {Wording.Number(incident.Failed)} failed."),
-                T(CaptureWindow(report) is not { } w ? ""
+                T(CaptureWindow(report, zone) is not { } w ? ""
                     : report.Capture.Start?.Text == incident.First.Text && report.Capture.End?.Text == incident.Last.Text
                         ? " The failures span the whole capture."
                         : $" The capture covers {w}."),
@@ -560,7 +595,7 @@ public static class ReportBuilder
         parts.Add(new Section(id + "-investigation", 4, [T("What was done to investigate")], [new ItemList(false, investigation)]));
 
         var key = new List<Block>();
-        foreach (var f in findings) key.AddRange(FindingBlocks(report, f));
+        foreach (var f in findings) key.AddRange(FindingBlocks(report, f, zone));
         if (key.Count == 0) key.Add(new Paragraph([T("The incident lists no finding.")]));
         parts.Add(new Section(id + "-findings", 4, [T("Key findings")], key));
 
@@ -594,7 +629,7 @@ public static class ReportBuilder
         return new Section(id + "-part-2", 3, [T("Part 2: analysis")], parts);
     }
 
-    private static IEnumerable<Block> FindingBlocks(AnalysisReport report, Finding f)
+    private static IEnumerable<Block> FindingBlocks(AnalysisReport report, Finding f, DisplayZone zone)
     {
         yield return new Paragraph([B(f.Id), T(" "), Badge(f.Severity.Name(), SeverityTone(f.Severity)), T(" "), .. Prose(f.Title)]);
         var fields = new List<Field>
@@ -615,14 +650,14 @@ public static class ReportBuilder
             }
             fields.Add(new("ICMP errors", spans));
         }
-        fields.Add(new("When", [T(Wording.Window(f.First, f.Last, f.DurationSeconds))]));
+        fields.Add(new("When", [T(Wording.Window(f.First, f.Last, f.DurationSeconds, zone))]));
         var refs = f.Evidence.Select(e => Reference(report, e)).ToList();
         fields.Add(new("Evidence", [T(Wording.Count(f.EvidenceTotal, "packet") + (refs.Count > 0 ? ": " + Wording.Join(refs, 12) : "")
             + (f.EvidenceTotal > f.Evidence.Count ? $" (the first {Wording.Number(f.Evidence.Count)} are cited)" : ""))]));
         yield return new FieldList(fields);
     }
 
-    private static Section Timeline(AnalysisReport report, Incident incident, string id)
+    private static Section Timeline(AnalysisReport report, Incident incident, string id, DisplayZone zone)
     {
         var body = new List<Block>();
         if (incident.Timeline.Count == 0)
@@ -642,19 +677,24 @@ public static class ReportBuilder
             string role = evidence.FirstOrDefault(p => p is not null)?.Role ?? "";
             var refs = e.Frames.Select((frame, i) => evidence[i] is { } p ? Reference(report, p) : Reference(report, e.Input, frame)).ToList();
             string reference = Wording.Join(refs, 3);
-            string time = Wording.TimeAfter(e.Time, incident.First);
+            string time = Wording.TimeAfter(e.Time, incident.First, zone);
             if (points.Count < MaxTimelinePoints)
             {
                 points.Add(new TimelinePoint(n, e.Time.Seconds, time, e.Event.Text, role, RoleTone(role), reference));
             }
             rows.Add([[T(Wording.Number(n))], [T(time)], Prose(e.Event), [T(reference)]]);
         }
-        if (incident.First.Kind != "none") body.Add(new TimelineChart(incident.First.Kind, points));
+        if (incident.First.Kind != "none")
+        {
+            // The chart's clock labels follow the zone's offset at the incident's start.
+            double offset = incident.First.Kind == "absolute" ? zone.OffsetAt((long)Math.Floor(incident.First.Seconds)).TotalSeconds : 0;
+            body.Add(new TimelineChart(incident.First.Kind, points, offset));
+        }
         body.Add(new Table([new("#", true), new("Time"), new("Event"), new("Evidence")], rows));
         return new Section(id + "-timeline", 3, [T("Timeline")], body);
     }
 
-    private static Section Evidence(AnalysisReport report, Incident incident, List<Finding> findings, string id)
+    private static Section Evidence(AnalysisReport report, Incident incident, List<Finding> findings, string id, DisplayZone zone)
     {
         var body = new List<Block>();
         if (incident.Evidence.Count == 0)
@@ -662,12 +702,12 @@ public static class ReportBuilder
             body.Add(new Paragraph([T("No evidence packet is cited.")]));
             return new Section(id + "-evidence", 3, [T("Evidence")], body);
         }
-        bool absolute = incident.Evidence.Any(e => e.Time.Kind == "absolute");
+        var absolute = incident.Evidence.FirstOrDefault(e => e.Time.Kind == "absolute");
         var intro = new List<Span>
         {
             T($"{Wording.Count(incident.Evidence.Count, "packet")} as tcpdump -n prints them: where each is in the input "
                 + $"({(incident.Evidence.Any(e => e.Line is not null) ? "the line it starts on" : "its frame number")}), "
-                + $"the time{(absolute ? " (UTC)" : "")}, the packet."),
+                + $"the time{(absolute is not null ? $" ({Wording.ZoneSuffix(absolute.Time, zone)})" : "")}, the packet."),
         };
         long total = findings.Sum(f => f.EvidenceTotal);
         if (total > incident.Evidence.Count)
@@ -679,7 +719,7 @@ public static class ReportBuilder
         body.Add(new Paragraph(intro));
         var refs = incident.Evidence.Select(e => Reference(report, e)).ToList();
         int width = refs.Max(r => r.Length);
-        var lines = incident.Evidence.Select((e, i) => refs[i].PadRight(width) + "  " + Wording.PacketTime(e.Time) + "  " + e.Summary).ToList();
+        var lines = incident.Evidence.Select((e, i) => refs[i].PadRight(width) + "  " + Wording.PacketTime(e.Time, zone) + "  " + e.Summary).ToList();
         body.Add(new CodeBlock(lines));
         return new Section(id + "-evidence", 3, [T("Evidence")], body);
     }

@@ -61,9 +61,10 @@ public sealed record CodeBlock(IReadOnlyList<string> Lines) : Block;
 
 /// <summary>
 /// An incident's events on a time axis. Renderers that can draw (HTML) draw it; the others skip it,
-/// because the table that follows it in the document says the same in words.
+/// because the table that follows it in the document says the same in words. <see cref="ClockOffset"/> is the
+/// offset from UTC, in seconds, of the zone the report prints absolute times in (its clock labels follow it).
 /// </summary>
-public sealed record TimelineChart(string TimeKind, IReadOnlyList<TimelinePoint> Points) : Block;
+public sealed record TimelineChart(string TimeKind, IReadOnlyList<TimelinePoint> Points, double ClockOffset = 0) : Block;
 
 /// <summary>
 /// One event on the time axis: <see cref="Seconds"/> in the model's time base, the time as shown, what

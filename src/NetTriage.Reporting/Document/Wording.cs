@@ -1,5 +1,6 @@
 using System.Globalization;
 using NetTriage.Analysis;
+using NetTriage.Packets.Formatting;
 
 namespace NetTriage.Reporting.Document;
 
@@ -8,45 +9,78 @@ public static class Wording
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>"2023-03-14 13:24:32.192571 UTC" for absolute times; other kinds as the model gives them.</summary>
-    public static string Time(TimeValue t)
+    /// <summary>
+    /// "2023-03-14 13:24:32.192571 UTC" for absolute times, or in the local zone with its offset
+    /// ("2023-03-14 14:24:32.192571 UTC+01:00"); other kinds as the model gives them. Without a zone, UTC.
+    /// </summary>
+    public static string Time(TimeValue t, DisplayZone? zone = null)
     {
         ArgumentNullException.ThrowIfNull(t);
-        return t.Kind == "absolute" && IsIsoUtc(t.Text) ? t.Text[..10] + " " + t.Text[11..^1] + " UTC" : t.Text;
+        return Clock(t, zone) is { } c ? c.Date + " " + c.Time + " " + c.Suffix : t.Text;
     }
 
-    /// <summary>The time as tcpdump prints it: "13:24:32.192571", or "2023-03-14 13:24:32.192571" (UTC) for absolute times (tcpdump -tttt).</summary>
-    public static string PacketTime(TimeValue t)
+    /// <summary>
+    /// The time as tcpdump prints it: "13:24:32.192571", or "2023-03-14 13:24:32.192571" for absolute times
+    /// (tcpdump -tttt), in <paramref name="zone"/> (UTC without one) and without the zone's name.
+    /// </summary>
+    public static string PacketTime(TimeValue t, DisplayZone? zone = null)
     {
         ArgumentNullException.ThrowIfNull(t);
-        return t.Kind == "absolute" && IsIsoUtc(t.Text) ? t.Text[..10] + " " + t.Text[11..^1] : t.Text;
+        return Clock(t, zone) is { } c ? c.Date + " " + c.Time : t.Text;
     }
 
-    /// <summary>The time of day alone when the date is the one of <paramref name="sameDayAs"/>, else <see cref="Time"/>.</summary>
-    public static string TimeAfter(TimeValue t, TimeValue sameDayAs)
+    /// <summary>The time of day alone when the date (in the zone) is the one of <paramref name="sameDayAs"/>, else <see cref="Time"/>.</summary>
+    public static string TimeAfter(TimeValue t, TimeValue sameDayAs, DisplayZone? zone = null)
     {
         ArgumentNullException.ThrowIfNull(t);
         ArgumentNullException.ThrowIfNull(sameDayAs);
-        if (t.Kind == "absolute" && sameDayAs.Kind == "absolute" && IsIsoUtc(t.Text) && IsIsoUtc(sameDayAs.Text)
-            && string.CompareOrdinal(t.Text, 0, sameDayAs.Text, 0, 10) == 0)
+        if (Clock(t, zone) is { } c && Clock(sameDayAs, zone) is { } day && c.Date == day.Date)
         {
-            return t.Text[11..^1] + " UTC";
+            return c.Time + " " + c.Suffix;
         }
-        return Time(t);
+        return Time(t, zone);
     }
 
     /// <summary>"2023-03-14 13:24:32.192571 UTC to 13:28:50.022967 UTC (4 min 17 s)".</summary>
-    public static string Window(TimeValue first, TimeValue last, double? seconds)
+    public static string Window(TimeValue first, TimeValue last, double? seconds, DisplayZone? zone = null)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(last);
         if (first.Kind != last.Kind)
         {
             // Inputs on different clocks (a time-of-day log and a dated capture): two times, no span.
-            return Time(first) + " and " + Time(last) + " (inputs on different clocks: no span between them)";
+            return Time(first, zone) + " and " + Time(last, zone) + " (inputs on different clocks: no span between them)";
         }
-        string text = Time(first) + " to " + TimeAfter(last, first);
+        string text = Time(first, zone) + " to " + TimeAfter(last, first, zone);
         return seconds is { } s ? text + " (" + Duration(s) + ")" : text;
+    }
+
+    /// <summary>What follows an absolute time in <paramref name="zone"/>: "UTC" or the offset then ("UTC+01:00").</summary>
+    public static string ZoneSuffix(TimeValue t, DisplayZone? zone = null)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        return Clock(t, zone)?.Suffix ?? "UTC";
+    }
+
+    /// <summary>
+    /// The date, the time of day and the zone's name of an absolute time (ISO 8601 UTC in the model) in
+    /// <paramref name="zone"/>; null for the other kinds. The fraction is kept as the model wrote it.
+    /// </summary>
+    private static (string Date, string Time, string Suffix)? Clock(TimeValue t, DisplayZone? zone)
+    {
+        if (t.Kind != "absolute" || !IsIsoUtc(t.Text)) return null;
+        zone ??= DisplayZone.Utc;
+        if (zone.IsUtc) return (t.Text[..10], t.Text[11..^1], "UTC");
+        if (!DateTime.TryParseExact(t.Text.AsSpan(0, 19), "yyyy'-'MM'-'dd'T'HH':'mm':'ss", Invariant,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc))
+        {
+            return null;
+        }
+        var offset = zone.OffsetAt((long)(utc - DateTime.UnixEpoch).TotalSeconds);
+        long ticks = utc.Ticks + offset.Ticks;
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks) return (t.Text[..10], t.Text[11..^1], "UTC");
+        var local = new DateTime(ticks, DateTimeKind.Unspecified);
+        return (local.ToString("yyyy'-'MM'-'dd", Invariant), local.ToString("HH':'mm':'ss", Invariant) + t.Text[19..^1], zone.Suffix(offset));
     }
 
     /// <summary>"85 ms", "3.9 s", "4 min 17 s", "2 h 5 min".</summary>

@@ -163,7 +163,7 @@ public static partial class HtmlRenderer
     /// <summary>
     /// <paramref name="text"/> escaped, with each date and time of day ("2023-03-14", "13:24:32.192571 UTC") in a
     /// <c>span.time</c> that the print style keeps on one line: a browser may otherwise wrap a line after the
-    /// hyphen of a date. The pattern matches only ASCII digits, '-', ':', '.', a space and "UTC", escaped all the same.
+    /// hyphen of a date. The pattern matches only ASCII digits, '-', ':', '.', a space, "UTC" and a zone offset, escaped all the same.
     /// </summary>
     internal static string Text(string text)
     {
@@ -178,8 +178,8 @@ public static partial class HtmlRenderer
         return at == 0 ? HtmlEscaper.Escape(text) : sb.Append(HtmlEscaper.Escape(text[at..])).ToString();
     }
 
-    /// <summary>A date with an optional time of day, or a time of day with seconds, optionally followed by " UTC"; not part of a longer token.</summary>
-    [GeneratedRegex(@"(?<![\w:.+-])(?:[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?|[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?)(?: UTC)?(?![\w:]|[.-][0-9])", RegexOptions.CultureInvariant)]
+    /// <summary>A date with an optional time of day, or a time of day with seconds, optionally followed by " UTC" or " UTC+01:00"; not part of a longer token.</summary>
+    [GeneratedRegex(@"(?<![\w:.+-])(?:[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?|[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?)(?: UTC(?:[+-][0-9]{2}:[0-9]{2})?)?(?![\w:]|[.-][0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex TimePattern();
 
     internal static string ToneClass(Tone tone) => tone switch

@@ -67,9 +67,11 @@ internal static class TimelineSvg
         w.Write("<title>" + HtmlEscaper.Escape(caption) + "</title>\n");
         w.Write($"<line class=\"axis\" x1=\"{Left}\" y1=\"{axisY}\" x2=\"{Width - Right}\" y2=\"{axisY}\"/>\n");
 
-        foreach (var (t, label) in Ticks(chart.TimeKind, t0, t1))
+        // Ticks sit on round clock times of the report's zone: they are found on the shifted clock, then placed back.
+        double shift = chart.TimeKind == "absolute" ? chart.ClockOffset : 0;
+        foreach (var (t, label) in Ticks(chart.TimeKind, t0 + shift, t1 + shift))
         {
-            string x = F(X(t));
+            string x = F(X(t - shift));
             w.Write($"<line class=\"tick\" x1=\"{x}\" y1=\"{axisY}\" x2=\"{x}\" y2=\"{axisY + 6}\"/>");
             w.Write($"<text class=\"tick-label\" x=\"{x}\" y=\"{tickLabelY}\" text-anchor=\"middle\">{HtmlEscaper.Escape(label)}</text>\n");
         }
