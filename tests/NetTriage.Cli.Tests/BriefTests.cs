@@ -21,7 +21,8 @@ public sealed class BriefTests
         // The text wraps at 100 columns: the sentences are read with their lines joined.
         string joined = result.Stdout.Replace("\n  ", " ", StringComparison.Ordinal);
         Assert.Contains("Most likely: the DNS service on 203.0.113.2 is not running", joined, StringComparison.Ordinal);
-        Assert.Contains("First step: On 203.0.113.2, check the DNS service", joined, StringComparison.Ordinal);
+        Assert.Contains("At fault: the DNS server 203.0.113.2 (high confidence).", joined, StringComparison.Ordinal);
+        Assert.Contains("First step: On 203.0.113.2, see what listens on port 53 and which service stopped", joined, StringComparison.Ordinal);
         // None of the full report's parts.
         Assert.DoesNotContain("Timeline", result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Traffic overview", result.Stdout, StringComparison.Ordinal);
