@@ -178,6 +178,20 @@ internal static class TestCaptures
             Write(frame[..(tcpStart + FrameBuilder.TcpHeaderLength)]);
         }
 
+        /// <summary>A TCP segment carrying <paramref name="payload"/> (PSH|ACK unless other flags are given).</summary>
+        public void TcpData(IpAddr source, IpAddr target, ushort sourcePort, ushort targetPort, uint sequence, uint acknowledgment,
+            ReadOnlySpan<byte> payload, TcpFlags flags = TcpFlags.Psh | TcpFlags.Ack)
+        {
+            Span<byte> frame = _frame;
+            const int tcpStart = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength;
+            const int payloadStart = tcpStart + FrameBuilder.TcpHeaderLength;
+            payload.CopyTo(frame[payloadStart..]);
+            FrameBuilder.WriteTcpV4(frame[tcpStart..], source, target, sourcePort, targetPort, sequence, acknowledgment, flags, 64240, payload.Length);
+            FrameBuilder.WriteIpv4(frame[FrameBuilder.EthernetHeaderLength..], source, target, IpProtocol.Tcp, FrameBuilder.TcpHeaderLength + payload.Length, _ipId++);
+            FrameBuilder.WriteEthernet(frame, MacA, MacB, EtherType.Ipv4);
+            Write(frame[..(payloadStart + payload.Length)]);
+        }
+
         private byte[] Udp(IpAddr source, IpAddr target, ushort sourcePort, ushort targetPort, Func<byte[], int> payload)
         {
             const int ipStart = FrameBuilder.EthernetHeaderLength;

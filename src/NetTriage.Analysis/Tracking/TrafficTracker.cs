@@ -105,14 +105,6 @@ internal sealed class TrafficTracker
         Bytes += length;
         if (p.Origin == PacketOrigin.Text) TextPackets++;
         if (p.Truncated) TruncatedPackets++;
-        if (p.Anomalies.Count > 0)
-        {
-            AnomalousPackets++;
-            foreach (var kind in p.Anomalies.Kept)
-            {
-                AnomalyCounts[kind] = AnomalyCounts.GetValueOrDefault(kind) + 1;
-            }
-        }
         if (p.Timestamp.Kind != TimestampKind.None)
         {
             Now = p.Timestamp;
@@ -154,6 +146,10 @@ internal sealed class TrafficTracker
             {
                 Icmp.ObserveError(p, input);
             }
+            if (conn is not null && p.Dns.OverTcp && p.Has(PacketLayers.Dns))
+            {
+                DnsOverTcpSegment(conn, p);
+            }
             if (p.Has(PacketLayers.Dns) && !p.Has(PacketLayers.Fragment))
             {
                 Dns.Observe(p, input);
@@ -165,11 +161,49 @@ internal sealed class TrafficTracker
         }
 
         if (ip || p.Has(PacketLayers.Arp)) Links.Observe(p, input, Lines);
+        // Counted once tracking has read the packet: a segment that carries the rest of a DNS message is no
+        // malformed message of its own.
+        if (p.Anomalies.Count > 0)
+        {
+            AnomalousPackets++;
+            foreach (var kind in p.Anomalies.Kept)
+            {
+                AnomalyCounts[kind] = AnomalyCounts.GetValueOrDefault(kind) + 1;
+            }
+        }
 
         if (++_sinceExpiry >= ExpiryInterval)
         {
             _sinceExpiry = 0;
             Expire(Now, atEnd: false);
+        }
+    }
+
+    /// <summary>
+    /// DNS over TCP whose message spans segments (RFC 7766 8): the segment that starts it says how many bytes follow
+    /// (DnsInfo.TcpContinues); the segments that carry them, in sequence, are the rest of that message, not messages
+    /// of their own, so their DNS layer and its anomalies go. Out-of-order or lost segments end the wait: what comes
+    /// next is read as a message again.
+    /// </summary>
+    private static void DnsOverTcpSegment(TcpConnection conn, DecodedPacket p)
+    {
+        bool fromServer = p.Ip.Source == conn.Server && p.SourcePort == conn.ServerPort;
+        uint sequence = p.Tcp.Sequence;
+        int length = p.PayloadClaimedLength;
+        if (conn.DnsPending > 0 && conn.DnsPendingFromServer == fromServer && sequence == conn.DnsNextSequence)
+        {
+            conn.DnsPending = Math.Max(0, conn.DnsPending - length);
+            conn.DnsNextSequence = sequence + (uint)length;
+            p.Layers &= ~PacketLayers.Dns;
+            p.Anomalies.ForgetDns();
+            return;
+        }
+        if (conn.DnsPendingFromServer == fromServer) conn.DnsPending = 0;
+        if (p.Dns.TcpContinues > 0)
+        {
+            conn.DnsPending = p.Dns.TcpContinues;
+            conn.DnsNextSequence = sequence + (uint)length;
+            conn.DnsPendingFromServer = fromServer;
         }
     }
 

@@ -65,13 +65,24 @@ public static class DnsDecoder
             return;
         }
         int segmentCarries = claimedLength - TcpLengthPrefix;
-        if (declared > segmentCarries)
-        {
-            // The message goes on in later segments, or the prefix is wrong: either way it is not all here.
-            packet.AddAnomaly(AnomalyKind.DnsTcpLengthMismatch);
-        }
         var body = payload[TcpLengthPrefix..];
         bool cutByCapture = body.Length < Math.Min(declared, segmentCarries);
+        if (declared > segmentCarries && !cutByCapture)
+        {
+            // The message goes on in later segments (RFC 7766 8: a sender may split it anywhere). The header and
+            // what follows of it here are read; the message ending with the segment is no anomaly. The tracker
+            // knows the segments that carry the rest (DnsInfo.TcpContinues).
+            int mark = packet.Anomalies.Count;
+            DecodeMessage(body, cutByCapture: false, overTcp: true, packet);
+            packet.Anomalies.ForgetDnsTruncationSince(mark);
+            packet.Dns.TcpContinues = declared - segmentCarries;
+            return;
+        }
+        if (declared > segmentCarries)
+        {
+            // Cut by the capture as well: what the prefix says cannot be checked.
+            packet.AddAnomaly(AnomalyKind.DnsTcpLengthMismatch);
+        }
         DecodeMessage(body[..Math.Min(declared, body.Length)], cutByCapture, overTcp: true, packet);
     }
 

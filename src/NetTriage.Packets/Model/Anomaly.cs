@@ -101,6 +101,36 @@ public sealed class AnomalyList
 
     public void Clear() => Count = 0;
 
+    /// <summary>
+    /// Takes back the anomalies raised since <paramref name="mark"/> (a <see cref="Count"/> read before) that are
+    /// DNS truncation: a DNS message over TCP that goes on in the next segment ends where the segment does.
+    /// </summary>
+    public void ForgetDnsTruncationSince(int mark)
+    {
+        if (mark >= Count || mark >= MaxKept) return;
+        int kept = Math.Min(Count, MaxKept);
+        int write = mark;
+        for (int read = mark; read < kept; read++)
+        {
+            if (_kinds[read] is AnomalyKind.DnsMessageTruncated or AnomalyKind.DnsRecordTruncated) continue;
+            _kinds[write++] = _kinds[read];
+        }
+        Count = write + (Count - kept);
+    }
+
+    /// <summary>Takes back every DNS anomaly: the packet's payload turned out not to be a DNS message of its own.</summary>
+    public void ForgetDns()
+    {
+        int kept = Math.Min(Count, MaxKept);
+        int write = 0;
+        for (int read = 0; read < kept; read++)
+        {
+            if (_kinds[read] is >= AnomalyKind.DnsHeaderTruncated and <= AnomalyKind.DnsTcpLengthMismatch) continue;
+            _kinds[write++] = _kinds[read];
+        }
+        Count = write + (Count - kept);
+    }
+
     public void CopyTo(AnomalyList destination)
     {
         _kinds.CopyTo(destination._kinds, 0);

@@ -66,6 +66,8 @@ public sealed class DnsInfo
 
     /// <summary>Carried over TCP with a two-byte length prefix (RFC 1035 4.2.2).</summary>
     public bool OverTcp;
+    /// <summary>DNS over TCP: bytes of this message that follow in later segments (its length prefix says more than the segment holds), else 0.</summary>
+    public int TcpContinues;
     /// <summary>The message was cut before all of its declared sections were read.</summary>
     public bool Incomplete;
 
@@ -103,6 +105,7 @@ public sealed class DnsInfo
         destination.DnssecOk = DnssecOk;
         destination.ExtendedRcodeHigh = ExtendedRcodeHigh;
         destination.OverTcp = OverTcp;
+        destination.TcpContinues = TcpContinues;
         destination.Incomplete = Incomplete;
         StoredQuestionSpan.CopyTo(destination.Questions);
         destination.StoredQuestions = StoredQuestions;
@@ -121,6 +124,7 @@ public sealed class DnsInfo
         DnssecOk = false;
         ExtendedRcodeHigh = 0;
         OverTcp = false;
+        TcpContinues = 0;
         Incomplete = false;
         StoredQuestions = 0;
         StoredRecords = 0;
