@@ -1,4 +1,5 @@
 using NetTriage.Analysis;
+using NetTriage.Analysis.Diagnosis;
 using NetTriage.Packets.Formatting;
 using NetTriage.Reporting.Document;
 using NetTriage.Reporting.Html;
@@ -13,8 +14,9 @@ public static class ReportWriter
     /// <summary>
     /// Writes <paramref name="report"/> with <paramref name="context"/> as <paramref name="format"/>; text is plain
     /// (use <see cref="TextRenderer.Render(ReportDocument, Spectre.Console.IAnsiConsole, int)"/> for colour).
-    /// The case context does not enter the JSON, which stays the analysis model; nor does <paramref name="zone"/>, the
-    /// zone the other formats print absolute times in (UTC without one): the JSON's times are always UTC.
+    /// The case context enters the JSON only where the analysis model holds it (each incident's
+    /// <c>atFault.fromCase</c>, as <c>analyze</c> writes it); <paramref name="zone"/>, the zone the other formats print
+    /// absolute times in (UTC without one), does not: the JSON's times are always UTC.
     /// </summary>
     public static void Write(ReportFormat format, AnalysisReport report, ReportContext? context, TextWriter output, int width = TextRenderer.DefaultWidth, DisplayZone? zone = null)
     {
@@ -23,7 +25,7 @@ public static class ReportWriter
         switch (format)
         {
             case ReportFormat.Json:
-                output.Write(AnalysisJson.Serialize(report));
+                output.Write(AnalysisJson.Serialize(FaultJudge.WithCase(report, (context ?? ReportContext.Empty).Hints())));
                 output.Write('\n');
                 break;
             case ReportFormat.Markdown:

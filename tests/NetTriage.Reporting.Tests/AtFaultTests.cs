@@ -59,6 +59,10 @@ public sealed class AtFaultTests
         Assert.Contains(fault.FromCase, p => p.Text == "That agrees with the capture, which places it at the DNS server 203.0.113.2.");
         // The report no longer asks for the other clients' reports the case already gives.
         Assert.DoesNotContain(report.Incidents[0].Caveats, c => c.Text.Text.Contains("needs their reports", StringComparison.Ordinal));
+        // The JSON written with the case holds the same words, as `analyze --case ... --format json` does.
+        string json = ReportWriter.Write(ReportFormat.Json, before, context);
+        Assert.Contains("\"fromCase\": [", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("needs their reports", json, StringComparison.Ordinal);
         string text = ReportWriter.Write(ReportFormat.Text, report, context);
         Assert.Contains("From the case:", text, StringComparison.Ordinal);
         Assert.DoesNotContain("needs their reports", text, StringComparison.Ordinal);
