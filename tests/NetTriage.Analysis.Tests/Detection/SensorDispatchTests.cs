@@ -1,4 +1,11 @@
 using NetTriage.Analysis.Detection.Activity;
+using NetTriage.Analysis.Detection.Beaconing;
+using NetTriage.Analysis.Detection.BruteForce;
+using NetTriage.Analysis.Detection.Floods;
+using NetTriage.Analysis.Detection.Reflection;
+using NetTriage.Analysis.Detection.Scans;
+using NetTriage.Analysis.Detection.TlsFailures;
+using NetTriage.Capture;
 using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Tests.Detection;
@@ -41,6 +48,40 @@ public sealed class SensorDispatchTests
         {
             var read = family.Reads;
             Assert.Equal(read, ActivitySensors.LayersOf(ActivitySensors.Slot(read)));
+        }
+    }
+
+    [Fact]
+    public void A_connections_segments_skip_the_families_that_count_handshakes_and_probes()
+    {
+        // SYN, SYN-ACK, ACK with data, FIN-ACK, RST, and a NULL probe (no flags), built byte by byte.
+        var bytes = new Scenario()
+            .Tcp("10.0.0.1", 40000, "10.0.0.2", 22, TcpFlags.Syn, 1).After(0.01)
+            .Tcp("10.0.0.2", 22, "10.0.0.1", 40000, TcpFlags.Syn | TcpFlags.Ack, 500, 2).After(0.01)
+            .Tcp("10.0.0.1", 40000, "10.0.0.2", 22, TcpFlags.Ack | TcpFlags.Psh, 2, 501, payload: 40).After(0.01)
+            .Tcp("10.0.0.1", 40000, "10.0.0.2", 22, TcpFlags.Fin | TcpFlags.Ack, 42, 501).After(0.01)
+            .Tcp("10.0.0.2", 22, "10.0.0.1", 40000, TcpFlags.Rst, 501).After(0.01)
+            .Tcp("10.0.0.3", 50000, "10.0.0.2", 23, TcpFlags.None, 7)
+            .Bytes();
+        var sensors = new ActivitySensors();
+        var shown = new List<HashSet<Type>>();
+        using (var source = CaptureOpener.Open(new MemoryStream(bytes), "dispatch.pcap"))
+        {
+            var packet = new DecodedPacket();
+            while (source.TryRead(packet)) shown.Add([.. sensors.ReadersOf(packet).Select(d => d.GetType())]);
+        }
+        Assert.Equal(6, shown.Count);
+        Type[] probes = [typeof(ScanDetection), typeof(FloodDetection), typeof(ReflectionDetection)];
+        Type[] sessions = [typeof(BeaconDetection), typeof(BruteForceDetection), typeof(TlsFailureDetection)];
+        foreach (int opening in new[] { 0, 1, 4, 5 })
+        {
+            Assert.All(probes, t => Assert.Contains(t, shown[opening]));
+            Assert.All(sessions, t => Assert.Contains(t, shown[opening]));
+        }
+        foreach (int segment in new[] { 2, 3 })
+        {
+            Assert.All(probes, t => Assert.DoesNotContain(t, shown[segment]));
+            Assert.All(sessions, t => Assert.Contains(t, shown[segment]));
         }
     }
 }

@@ -33,6 +33,13 @@ internal abstract class ActivityDetector
     public abstract PacketLayers Reads { get; }
 
     /// <summary>
+    /// Whether it reads a connection's TCP segments (ACK set, neither SYN nor RST: its data and acknowledgements, most of
+    /// a capture's packets), or only the segments that open, refuse or probe (SYN, RST, no ACK). The families that
+    /// count handshakes and probes (scans, floods, reflection) do nothing with the others and are not shown them.
+    /// </summary>
+    public virtual bool ReadsTcpSegments => true;
+
+    /// <summary>
     /// Sees every IPv4, IPv6 or ARP packet that has one of <see cref="Reads"/>, in the order read, beside tracking (on
     /// the reading thread when the analysis has two): it may read the packet, never the tracker, until <see cref="Finish"/>.
     /// </summary>
@@ -55,34 +62,54 @@ internal sealed class ActivitySensors
     /// </summary>
     private readonly ActivityDetector[][] _readers = new ActivityDetector[1 << SlotBits][];
 
-    public ActivitySensors()
+    public ActivitySensors() : this(null) { }
+
+    /// <summary>Only the families whose class names <paramref name="only"/> holds (the benchmarks time each alone), or all.</summary>
+    internal ActivitySensors(string? only)
     {
-        _detectors = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection(), new TlsFailureDetection(), new SlownessDetection(), new TcpStallDetection()];
+        ActivityDetector[] all = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection(), new TlsFailureDetection(), new SlownessDetection(), new TcpStallDetection()];
+        _detectors = only is null ? all : [.. all.Where(d => d.GetType().Name == only)];
         for (int slot = 0; slot < _readers.Length; slot++)
         {
             var layers = LayersOf(slot);
-            _readers[slot] = [.. _detectors.Where(d => (d.Reads & layers) != 0)];
+            bool segment = (slot & TcpSegmentSlot) != 0;
+            _readers[slot] = [.. _detectors.Where(d => (d.Reads & layers) != 0 && (!segment || d.ReadsTcpSegments))];
         }
     }
 
     /// <summary>
     /// The layers detectors choose packets by: ARP (bit 4) to fragment (bit 14) of <see cref="PacketLayers"/>, the
-    /// network, transport and application layers, as eleven low bits. The link layers (bits 0 to 3) are dropped.
+    /// network, transport and application layers, as eleven low bits. The link layers (bits 0 to 3) are dropped. The
+    /// twelfth bit is <see cref="TcpSegmentSlot"/>.
     /// </summary>
-    private const int SlotBits = 11;
+    private const int LayerBits = 11;
+    private const int SlotBits = LayerBits + 1;
+    /// <summary>A TCP segment of a connection (ACK, no SYN, no RST): see <see cref="ActivityDetector.ReadsTcpSegments"/>.</summary>
+    private const int TcpSegmentSlot = 1 << LayerBits;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int Slot(PacketLayers layers) => (int)(((uint)layers >> 4) & ((1u << SlotBits) - 1));
+    internal static int Slot(PacketLayers layers) => (int)(((uint)layers >> 4) & ((1u << LayerBits) - 1));
 
-    internal static PacketLayers LayersOf(int slot) => (PacketLayers)((uint)slot << 4);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Slot(DecodedPacket p)
+    {
+        int slot = Slot(p.Layers);
+        if (p.Has(PacketLayers.Tcp) && (p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Ack) slot |= TcpSegmentSlot;
+        return slot;
+    }
+
+    internal static PacketLayers LayersOf(int slot) => (PacketLayers)((uint)(slot & ((1 << LayerBits) - 1)) << 4);
 
     internal IReadOnlyList<ActivityDetector> Detectors => _detectors;
+
+    /// <summary>The families <see cref="Observe"/> shows this packet to.</summary>
+    internal IReadOnlyList<ActivityDetector> ReadersOf(DecodedPacket p) => _readers[Slot(p)];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Observe(DecodedPacket p, int input)
     {
         if (!p.Has(PacketLayers.Ipv4) && !p.Has(PacketLayers.Ipv6) && !p.Has(PacketLayers.Arp)) return;
-        var readers = _readers[Slot(p.Layers)];
+        var readers = _readers[Slot(p)];
         for (int i = 0; i < readers.Length; i++) readers[i].Observe(p, input);
     }
 

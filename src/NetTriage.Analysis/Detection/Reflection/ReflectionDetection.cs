@@ -63,7 +63,7 @@ internal sealed class ReflectionDetection : ActivityDetector
     private const int AskedPerGeneration = 65_536;
     private const int EvidenceKept = 12;
 
-    private HashSet<ulong> _asked = new(AskedPerGeneration), _askedBefore = new(AskedPerGeneration);
+    private FlowFingerprints _asked = new(AskedPerGeneration), _askedBefore = new(AskedPerGeneration);
     /// <summary>By victim and reflected service: the reflectors' UDP port, or port 0 for SYN-ACKs from any port.</summary>
     private readonly Dictionary<TargetKey, Victim> _victims = [];
     private readonly EvidenceLines _lines = new();
@@ -81,6 +81,9 @@ internal sealed class ReflectionDetection : ActivityDetector
     }
 
     public override PacketLayers Reads => PacketLayers.Udp | PacketLayers.Tcp | PacketLayers.Fragment;
+
+    /// <summary>Only SYNs, SYN-ACKs, resets and probes without ACK count here: a connection's segments are skipped.</summary>
+    public override bool ReadsTcpSegments => false;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Observe(DecodedPacket p, int input)

@@ -134,6 +134,9 @@ internal sealed class ScanDetection : ActivityDetector
 
     public override PacketLayers Reads => PacketLayers.Tcp | PacketLayers.Udp | PacketLayers.Icmp | PacketLayers.Icmpv6;
 
+    /// <summary>Only SYNs, SYN-ACKs, resets and probes without ACK count here: a connection's segments are skipped.</summary>
+    public override bool ReadsTcpSegments => false;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Observe(DecodedPacket p, int input)
     {
