@@ -315,7 +315,8 @@ public static class DnsDecoder
     /// </summary>
     private static void ReadText(ReadOnlySpan<byte> data, ref DnsRecord record, DecodedPacket packet)
     {
-        var output = packet.Text.Remaining;
+        // Each octet is written as at most four ("\\DDD"), each character-string adds a space and two quotes.
+        var output = packet.Text.Remaining(data.Length * 4 + data.Length * 3 + 3);
         int written = 0;
         bool full = false;
         int i = 0;
@@ -369,7 +370,7 @@ public static class DnsDecoder
         out int next, out TextRef name)
     {
         name = default;
-        var output = store ? packet.Text.Remaining : default;
+        var output = store ? packet.Text.Remaining(PacketText.MaxNameText) : default;
         if (store && output.IsEmpty)
         {
             // The store is exactly full: measure the name, and note that it could not be kept.

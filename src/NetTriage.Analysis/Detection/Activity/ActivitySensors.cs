@@ -178,17 +178,27 @@ internal sealed class DetectedActivity
     public long AbsorbedTotal => Absorbed.Values.Sum();
 }
 
-/// <summary>Collects the first packets of an activity as evidence, while the decoded packet is at hand.</summary>
+/// <summary>
+/// Collects the first packets of an activity as evidence, while the decoded packet is at hand: the packet's line is
+/// written then, and the rest of its record (its time in the report's words) when the capture ends. Most activities
+/// followed never become findings, and a busy capture holds thousands of them at once.
+/// </summary>
 internal sealed class ActivityEvidence(int limit)
 {
-    public List<EvidencePacket> Packets { get; } = [];
+    private readonly List<(PacketRef Ref, string Role, string Line)> _kept = [];
+    private List<EvidencePacket>? _packets;
+
+    /// <summary>The packets kept, as the report cites them.</summary>
+    public List<EvidencePacket> Packets => _packets ??= [.. _kept.Select(k => FindingBuilder.Packet(k.Ref, k.Role, k.Line))];
+
     public long Total { get; private set; }
 
     public void Add(EvidenceLines lines, DecodedPacket p, int input, string role)
     {
         Total++;
-        if (Packets.Count >= limit) return;
-        Packets.Add(FindingBuilder.Packet(PacketRef.Of(p, input), role, lines.Of(p).ToString()));
+        if (_kept.Count >= limit) return;
+        _kept.Add((PacketRef.Of(p, input), role, lines.Of(p).ToString()));
+        _packets = null;
     }
 }
 

@@ -63,8 +63,8 @@ internal sealed class PingSweepDetection : ActivityDetector
             {
                 if (sweep.Hosts.Count >= HostsKept) sweep.Capped = true;
                 else sweep.Hosts[p.Ip.Destination] = false;
-                // Evidence from the host after which the sweep could become one (ordinary pings stop earlier).
-                if (sweep.Hosts.Count == 8) sweep.Evidence = new ActivityEvidence(EvidenceKept);
+                // Evidence from the host that makes it a sweep (ordinary pings stop earlier): as the address scans'.
+                if (sweep.Hosts.Count == MinHosts) sweep.Evidence = new ActivityEvidence(EvidenceKept);
                 sweep.Evidence?.Add(_lines, p, input, "echo request");
             }
         }

@@ -102,6 +102,13 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
     // exchange is remembered for at least MaxExchanges more exchanges whatever the traffic.
     private Dictionary<Exchange, Asked> _asked = [], _askedOld = [];
     private Dictionary<Answered, Answer> _answers = [], _answersOld = [];
+    /// <summary>
+    /// When the current generation of answers began. Answers are only ever compared within <see cref="RaceWindow"/>, so
+    /// a generation also ends when it is older than that: an answer is remembered for at least the window (the
+    /// generation before the last is the one dropped, all older than it) and a busy resolver's thousands of answers a
+    /// second no longer fill the tables with answers no later one can race.
+    /// </summary>
+    private long _answersSince = long.MinValue;
     private readonly Dictionary<IpAddr, Victim> _victims = new(IpAddrComparer.Instance);
     private readonly Dictionary<(IpAddr Server, IpAddr Address), Redirect> _redirects = [];
     private readonly HashSet<ulong> _nxNames = [];
@@ -186,12 +193,23 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
         else
         {
             var answered = new Answered(key, p.Ip.Source);
+            long now = p.Timestamp.Nanoseconds;
+            if (_answersSince == long.MinValue) _answersSince = now;
+            else if (now - _answersSince > RaceWindow)
+            {
+                (_answersOld, _answers) = (_answers, Clear(_answersOld));
+                _answersSince = now;
+            }
             ref var first = ref CollectionsMarshal.GetValueRefOrNullRef(_answers, answered);
             if (Unsafe.IsNullRef(ref first)) first = ref CollectionsMarshal.GetValueRefOrNullRef(_answersOld, answered);
             if (Unsafe.IsNullRef(ref first))
             {
                 _answers[answered] = current;
-                if (_answers.Count >= MaxExchanges) (_answersOld, _answers) = (_answers, Clear(_answersOld));
+                if (_answers.Count >= MaxExchanges)
+                {
+                    (_answersOld, _answers) = (_answers, Clear(_answersOld));
+                    _answersSince = now;
+                }
             }
             else if (current.SentBefore > first.SentBefore || p.Timestamp.Nanoseconds - first.Time.Nanoseconds > RaceWindow)
             {
