@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Times `nettriage analyze` against `tcpdump -n -r` and `tshark -n -r` on the same generated capture, in one run.
 #
-#   bench/compare.sh 1G              one size
-#   bench/compare.sh 200M 1G 2G      several sizes, one table
+#   bench/compare.sh 1G                       one size, both profiles
+#   bench/compare.sh 200M 1G 2G               several sizes, one table
+#   PROFILES=bulk bench/compare.sh 200M       one profile
 #
-# For each size: generates a capture once (`nettriage generate mixed --seed 7`), reads it before every run so
-# every tool reads from the page cache, then runs the three tools in turn, RUNS rounds (the order rotates each round so
-# none always runs first). Reports the median wall time of each tool, the ratios to nettriage, and each tool's
-# peak resident memory (the largest of its runs, from /usr/bin/time -v). Output goes to /dev/null for all three.
+# For each size and each traffic profile: generates a capture once (`nettriage generate mixed --profile PROFILE
+# --seed 7`: browsing, a site's gateway with every kind of failure, about 560 bytes a packet; bulk, a busy link of
+# large downloads, about 980), reads it before every run so every tool reads from the page cache, then runs the three
+# tools in turn, RUNS rounds (the order rotates each round so none always runs first). Reports the median wall time of
+# each tool, the ratios to nettriage, and each tool's peak resident memory (the largest of its runs, from
+# /usr/bin/time -v), one row per profile and size. Output goes to /dev/null for all three.
 #
 # Environment:
-#   RUNS=5           rounds per size
+#   RUNS=5           rounds per size and profile
+#   PROFILES="browsing bulk"  the profiles (`nettriage generate --help`), in this order for each size
 #   BENCH_DIR=DIR    where captures are written (default: a temporary directory); needs about SIZE free
 #   KEEP=1           keep the captures (and reuse one already there) instead of deleting them
 #   PUBLISH_ARGS=... extra arguments for `dotnet publish` of nettriage
@@ -20,12 +24,25 @@
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-    echo "usage: $0 SIZE [SIZE...]   (sizes like 200M, 1G, 2G)" >&2
+    echo "usage: $0 SIZE [SIZE...]   (sizes like 200M, 1G, 2G; PROFILES=\"browsing bulk\" by default)" >&2
     exit 2
 fi
 
 RUNS=${RUNS:-5}
+PROFILES=${PROFILES:-browsing bulk}
 repo=$(cd "$(dirname "$0")/.." && pwd)
+
+read -r -a profiles <<<"$PROFILES"
+if [[ ${#profiles[@]} -eq 0 ]]; then
+    echo "compare.sh: PROFILES is empty (browsing, bulk or both)" >&2
+    exit 2
+fi
+for profile in "${profiles[@]}"; do
+    case $profile in
+        browsing | bulk) ;;
+        *) echo "compare.sh: unknown profile '$profile' in PROFILES (browsing, bulk)" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 command -v dotnet >/dev/null || missing+=("dotnet (the .NET 10 SDK)")
@@ -91,50 +108,52 @@ echo "tools: nettriage $("$nettriage" --version 2>/dev/null | head -1) ($build),
 
 rows=()
 for size in "$@"; do
-    want=$(bytes_of "$size")
-    file="$captures/mixed-$size-seed7.pcap"
-    if [[ ! -s "$file" || -z "${KEEP:-}" ]]; then
-        free_kib=$(df -Pk "$captures" | awk 'NR == 2 { print $4 }')
-        if (( free_kib < (want >> 10) + (1 << 20) )); then
-            echo "compare.sh: $captures has $((free_kib >> 10)) MiB free; a $size capture needs about $((want >> 20)) MiB (plus 1 GiB of room)" >&2
-            exit 1
+    for profile in "${profiles[@]}"; do
+        want=$(bytes_of "$size")
+        file="$captures/mixed-$profile-$size-seed7.pcap"
+        if [[ ! -s "$file" || -z "${KEEP:-}" ]]; then
+            free_kib=$(df -Pk "$captures" | awk 'NR == 2 { print $4 }')
+            if (( free_kib < (want >> 10) + (1 << 20) )); then
+                echo "compare.sh: $captures has $((free_kib >> 10)) MiB free; a $size capture needs about $((want >> 20)) MiB (plus 1 GiB of room)" >&2
+                exit 1
+            fi
+            echo "generating $size ($profile) ..." >&2
+            "$nettriage" generate mixed --profile "$profile" --size "$size" --seed 7 -o "$file" 2>"$work/generate.log"
+            tail -1 "$work/generate.log" >&2
         fi
-        echo "generating $size ..." >&2
-        "$nettriage" generate mixed --size "$size" --seed 7 -o "$file" 2>"$work/generate.log"
-        tail -1 "$work/generate.log" >&2
-    fi
-    packets=$(tcpdump -n -r "$file" 2>/dev/null | wc -l)
-    cat "$file" >/dev/null # into the page cache: all three tools read from memory
+        packets=$(tcpdump -n -r "$file" 2>/dev/null | wc -l)
+        cat "$file" >/dev/null # into the page cache: all three tools read from memory
 
-    : >"$work/nettriage.txt"; : >"$work/tcpdump.txt"; : >"$work/tshark.txt"
-    for ((round = 0; round < RUNS; round++)); do
-        order=(nettriage tcpdump tshark)
-        for ((k = 0; k < round % 3; k++)); do order=("${order[@]:1}" "${order[0]}"); done
-        for tool in "${order[@]}"; do
-            # Back into the page cache before every run (not timed): tshark holds gigabytes, and the kernel may
-            # evict the file meanwhile, which would time the disk for whichever tool runs next.
-            cat "$file" >/dev/null
-            case $tool in
-                nettriage) measure "$nettriage" analyze --format json "$file" >>"$work/nettriage.txt" ;;
-                tcpdump) measure tcpdump -n -r "$file" >>"$work/tcpdump.txt" ;;
-                tshark) measure tshark -n -r "$file" >>"$work/tshark.txt" ;;
-            esac
+        : >"$work/nettriage.txt"; : >"$work/tcpdump.txt"; : >"$work/tshark.txt"
+        for ((round = 0; round < RUNS; round++)); do
+            order=(nettriage tcpdump tshark)
+            for ((k = 0; k < round % 3; k++)); do order=("${order[@]:1}" "${order[0]}"); done
+            for tool in "${order[@]}"; do
+                # Back into the page cache before every run (not timed): tshark holds gigabytes, and the kernel may
+                # evict the file meanwhile, which would time the disk for whichever tool runs next.
+                cat "$file" >/dev/null
+                case $tool in
+                    nettriage) measure "$nettriage" analyze --format json "$file" >>"$work/nettriage.txt" ;;
+                    tcpdump) measure tcpdump -n -r "$file" >>"$work/tcpdump.txt" ;;
+                    tshark) measure tshark -n -r "$file" >>"$work/tshark.txt" ;;
+                esac
+            done
+            echo "  $size $profile round $((round + 1))/$RUNS: nettriage $(tail -1 "$work/nettriage.txt" | cut -d' ' -f1) s, tcpdump $(tail -1 "$work/tcpdump.txt" | cut -d' ' -f1) s, tshark $(tail -1 "$work/tshark.txt" | cut -d' ' -f1) s" >&2
         done
-        echo "  $size round $((round + 1))/$RUNS: nettriage $(tail -1 "$work/nettriage.txt" | cut -d' ' -f1) s, tcpdump $(tail -1 "$work/tcpdump.txt" | cut -d' ' -f1) s, tshark $(tail -1 "$work/tshark.txt" | cut -d' ' -f1) s" >&2
+
+        nt=$(cut -d' ' -f1 "$work/nettriage.txt" | median)
+        td=$(cut -d' ' -f1 "$work/tcpdump.txt" | median)
+        ts=$(cut -d' ' -f1 "$work/tshark.txt" | median)
+        nt_mem=$(cut -d' ' -f2 "$work/nettriage.txt" | maximum)
+        td_mem=$(cut -d' ' -f2 "$work/tcpdump.txt" | maximum)
+        ts_mem=$(cut -d' ' -f2 "$work/tshark.txt" | maximum)
+        rows+=("$(awk -v size="$size" -v profile="$profile" -v bytes="$(stat -Lc %s "$file")" -v packets="$packets" \
+            -v nt="$nt" -v td="$td" -v ts="$ts" -v ntm="$nt_mem" -v tdm="$td_mem" -v tsm="$ts_mem" 'BEGIN {
+            printf "| %s %s (%.0f MB, %.2f M packets) | %.2f s | %.2f s | %.2f s | %.1fx | %.1fx | %d MB | %d MB | %d MB |",
+                size, profile, bytes / 1e6, packets / 1e6, nt, td, ts, td / nt, ts / nt, ntm / 1024, tdm / 1024, tsm / 1024 }')")
+
+        [[ -n "${KEEP:-}" ]] || rm -f "$file"
     done
-
-    nt=$(cut -d' ' -f1 "$work/nettriage.txt" | median)
-    td=$(cut -d' ' -f1 "$work/tcpdump.txt" | median)
-    ts=$(cut -d' ' -f1 "$work/tshark.txt" | median)
-    nt_mem=$(cut -d' ' -f2 "$work/nettriage.txt" | maximum)
-    td_mem=$(cut -d' ' -f2 "$work/tcpdump.txt" | maximum)
-    ts_mem=$(cut -d' ' -f2 "$work/tshark.txt" | maximum)
-    rows+=("$(awk -v size="$size" -v bytes="$(stat -Lc %s "$file")" -v packets="$packets" \
-        -v nt="$nt" -v td="$td" -v ts="$ts" -v ntm="$nt_mem" -v tdm="$td_mem" -v tsm="$ts_mem" 'BEGIN {
-        printf "| %s (%.0f MB, %.2f M packets) | %.2f s | %.2f s | %.2f s | %.1fx | %.1fx | %d MB | %d MB | %d MB |",
-            size, bytes / 1e6, packets / 1e6, nt, td, ts, td / nt, ts / nt, ntm / 1024, tdm / 1024, tsm / 1024 }')")
-
-    [[ -n "${KEEP:-}" ]] || rm -f "$file"
 done
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); $RUNS runs each, median time, largest peak RSS" >&2

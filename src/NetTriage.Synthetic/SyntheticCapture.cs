@@ -19,8 +19,12 @@ namespace NetTriage.Synthetic;
 /// and three seconds) and packets are written in time order, so a gigabyte spans about six minutes of
 /// traffic. The same seed, size and host count always give the same bytes.
 /// </para>
+/// <para>
+/// That is the <see cref="SyntheticProfile.Browsing"/> profile; <see cref="SyntheticProfile.Bulk"/> is a busy link
+/// of large downloads instead (SyntheticCapture.Bulk.cs).
+/// </para>
 /// </summary>
-public sealed class SyntheticCapture
+public sealed partial class SyntheticCapture
 {
     /// <summary>Clients when the caller does not say.</summary>
     public const int DefaultHosts = 4000;
@@ -66,7 +70,10 @@ public sealed class SyntheticCapture
 
     private readonly PcapWriter _writer;
     private readonly Random _random;
+    private readonly SyntheticProfile _profile;
     private readonly int _hostCount;
+    /// <summary>Servers the profile uses: the first this many of <see cref="_servers"/>.</summary>
+    private readonly int _serverCount;
     private readonly byte[] _frame = new byte[2048];
     private readonly byte[] _quote = new byte[2048];
     private readonly byte[] _filler = new byte[64 * 1024];
@@ -82,11 +89,12 @@ public sealed class SyntheticCapture
     private long _written = 24;
     private ushort _ipId;
 
-    private SyntheticCapture(PcapWriter writer, int seed, int hostCount)
+    private SyntheticCapture(PcapWriter writer, int seed, int? hostCount, SyntheticProfile profile)
     {
         _writer = writer;
         _random = new Random(seed);
-        _hostCount = Math.Clamp(hostCount, 1, 60_000);
+        _profile = profile;
+        _hostCount = Math.Clamp(hostCount ?? DefaultHostsOf(profile), 1, 60_000);
         _start = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds() * Second;
         _random.NextBytes(_filler);
 
@@ -115,45 +123,52 @@ public sealed class SyntheticCapture
             _servers[i] = i < 240 ? IpAddr.FromV4(0xC633_6400u + 10 + (uint)i) : IpAddr.FromV4(0xAC10_0000u + (uint)((i - 240) * 37 + 1));
             _serverRtt[i] = 2 * Millisecond + _random.Next(120_000_000) / (1 + _random.Next(4));
         }
+        _serverCount = profile == SyntheticProfile.Bulk ? BulkServers : _servers.Length;
     }
+
+    /// <summary>Clients of <paramref name="profile"/> when the caller does not say.</summary>
+    public static int DefaultHostsOf(SyntheticProfile profile) => profile == SyntheticProfile.Bulk ? DefaultBulkHosts : DefaultHosts;
 
     /// <summary>
     /// Writes a pcap of about <paramref name="approximateBytes"/> bytes (it stops starting new traffic there and
     /// lets what is under way finish); returns the number of packets. <paramref name="progress"/> is called with
     /// the bytes written every 16 MiB and at the end.
     /// </summary>
-    public static long Write(Stream output, long approximateBytes, int seed = 1, int hostCount = DefaultHosts, Action<long>? progress = null)
+    public static long Write(Stream output, long approximateBytes, int seed = 1, int? hostCount = null, Action<long>? progress = null,
+        SyntheticProfile profile = SyntheticProfile.Browsing)
     {
         ArgumentNullException.ThrowIfNull(output);
         using var writer = new PcapWriter(output, LinkType.Ethernet, leaveOpen: true);
-        var generator = new SyntheticCapture(writer, seed, hostCount);
+        var generator = new SyntheticCapture(writer, seed, hostCount, profile);
         generator.Run(approximateBytes, long.MaxValue, long.MaxValue, progress);
         progress?.Invoke(generator._written);
         return writer.PacketsWritten;
     }
 
     /// <summary>Writes exactly <paramref name="packets"/> packets of the same traffic; returns the bytes written.</summary>
-    public static long WritePackets(Stream output, long packets, int seed = 1, int hostCount = DefaultHosts)
+    public static long WritePackets(Stream output, long packets, int seed = 1, int? hostCount = null, SyntheticProfile profile = SyntheticProfile.Browsing)
     {
         ArgumentNullException.ThrowIfNull(output);
         using var writer = new PcapWriter(output, LinkType.Ethernet, leaveOpen: true);
-        var generator = new SyntheticCapture(writer, seed, hostCount);
+        var generator = new SyntheticCapture(writer, seed, hostCount, profile);
         generator.Run(long.MaxValue, packets, long.MaxValue, null);
         return generator._written;
     }
 
     /// <summary>Writes <paramref name="scenarios"/> scenarios and lets them finish; returns the number of packets.</summary>
-    public static long WriteScenarios(Stream output, int scenarios, int seed = 1, int hostCount = DefaultHosts)
+    public static long WriteScenarios(Stream output, int scenarios, int seed = 1, int? hostCount = null, SyntheticProfile profile = SyntheticProfile.Browsing)
     {
         ArgumentNullException.ThrowIfNull(output);
         using var writer = new PcapWriter(output, LinkType.Ethernet, leaveOpen: true);
-        var generator = new SyntheticCapture(writer, seed, hostCount);
+        var generator = new SyntheticCapture(writer, seed, hostCount, profile);
         generator.Run(long.MaxValue, long.MaxValue, scenarios, null);
         return writer.PacketsWritten;
     }
 
     private void Run(long maxBytes, long maxPackets, long maxScenarios, Action<long>? progress)
     {
+        bool bulk = _profile == SyntheticProfile.Bulk;
+        double rate = bulk ? BulkScenariosPerSecond : ScenariosPerSecond;
         long next = _start;
         long reported = 0;
         for (long scenarios = 0; _written < maxBytes && scenarios < maxScenarios; scenarios++)
@@ -164,16 +179,25 @@ public sealed class SyntheticCapture
                 if (_writer.PacketsWritten >= maxPackets) return;
                 EmitNext();
             }
-            StartScenario(next);
+            if (bulk) StartBulkScenario(next);
+            else StartScenario(next);
             // Exponential gaps make a Poisson process: -ln(U) / rate.
-            next += (long)(-Math.Log(1 - _random.NextDouble()) / ScenariosPerSecond * Second);
+            next += (long)(-Math.Log(1 - _random.NextDouble()) / rate * Second);
             if (progress is not null && _written - reported >= 16 << 20)
             {
                 reported = _written;
                 progress(_written);
             }
         }
-        while (_queue.Count > 0 && _writer.PacketsWritten < maxPackets)
+        long end = long.MaxValue;
+        if (bulk && _written >= maxBytes)
+        {
+            // The size is reached: downloads under way end at their next segment, and the capture stops soon after,
+            // as a capture stopped on a busy link does (retransmissions due later are not in it).
+            _windingDown = true;
+            end = next + WindDown;
+        }
+        while (_queue.TryPeek(out _, out var due) && due.Time <= end && _writer.PacketsWritten < maxPackets)
         {
             EmitNext();
         }
@@ -292,9 +316,11 @@ public sealed class SyntheticCapture
     }
 
     /// <summary>A connection to a port closed on one of four servers: the server resets it (RFC 9293 3.10.7.1); sometimes the client tries again.</summary>
-    private void Refused(long t, int client)
+    private void Refused(long t, int client) => Refused(t, client, 3 + 7 * _random.Next(4), 8443);
+
+    /// <summary>Connections to <paramref name="service"/> on <paramref name="server"/>, where nothing listens: each reset at once; one or two tries.</summary>
+    private void Refused(long t, int client, int server, ushort service)
     {
-        int server = 3 + 7 * _random.Next(4);
         var address = Client(client);
         int tries = 1 + _random.Next(2);
         for (int i = 0; i < tries; i++)
@@ -302,19 +328,22 @@ public sealed class SyntheticCapture
             ushort port = EphemeralPort();
             uint seq = (uint)_random.Next();
             long at = t + i * 500 * Millisecond;
-            Schedule(at, Tcp(address, _servers[server], port, 8443, seq, 0, TcpFlags.Syn, 0));
-            Schedule(at + _serverRtt[server], Tcp(_servers[server], address, 8443, port, 0, seq + 1, TcpFlags.Rst | TcpFlags.Ack, 0));
+            Schedule(at, Tcp(address, _servers[server], port, service, seq, 0, TcpFlags.Syn, 0));
+            Schedule(at + _serverRtt[server], Tcp(_servers[server], address, service, port, 0, seq + 1, TcpFlags.Rst | TcpFlags.Ack, 0));
         }
     }
 
     /// <summary>A filtered server: the SYN is dropped and sent again after 1 s and 3 s (RFC 6298 5.5, the timer doubling).</summary>
-    private void Unanswered(long t, int client)
+    private void Unanswered(long t, int client) => Unanswered(t, client, FilteredServer, 443);
+
+    /// <summary>A SYN to <paramref name="server"/>'s <paramref name="service"/> that a firewall drops, sent again after 1 s and 3 s.</summary>
+    private void Unanswered(long t, int client, IpAddr server, ushort service)
     {
         ushort port = EphemeralPort();
         uint seq = (uint)_random.Next();
         foreach (long after in (ReadOnlySpan<long>)[0, 1, 3])
         {
-            Schedule(t + after * Second, Tcp(Client(client), FilteredServer, port, 443, seq, 0, TcpFlags.Syn, 0));
+            Schedule(t + after * Second, Tcp(Client(client), server, port, service, seq, 0, TcpFlags.Syn, 0));
         }
     }
 
@@ -352,7 +381,7 @@ public sealed class SyntheticCapture
     /// <summary>A few pings a second apart (RFC 792 echo and echo reply).</summary>
     private void Ping(long t, int client)
     {
-        int server = _random.Next(_servers.Length);
+        int server = _random.Next(_serverCount);
         ushort id = (ushort)_random.Next(65536);
         int count = 1 + _random.Next(4);
         for (int i = 0; i < count; i++)
@@ -445,6 +474,12 @@ public sealed class SyntheticCapture
             Schedule(t, Tcp(c, s, cport, port, cnext, snext, TcpFlags.Rst | TcpFlags.Ack, 0));
             return;
         }
+        Close(t, c, s, cport, port, cnext, snext, rtt);
+    }
+
+    /// <summary>The client closes (RFC 9293 3.6): its FIN, the server's FIN a round trip later, the last ACK.</summary>
+    private void Close(long t, IpAddr c, IpAddr s, ushort cport, ushort port, uint cnext, uint snext, long rtt)
+    {
         Schedule(t, Tcp(c, s, cport, port, cnext, snext, TcpFlags.Fin | TcpFlags.Ack, 0));
         t += rtt;
         Schedule(t, Tcp(s, c, port, cport, snext, cnext + 1, TcpFlags.Fin | TcpFlags.Ack, 0));
@@ -470,7 +505,7 @@ public sealed class SyntheticCapture
     private int RandomName() => Math.Min(_random.Next(_names.Length), _random.Next(_names.Length));
 
     /// <summary>The server behind a name's <paramref name="which"/>-th address.</summary>
-    private int ServerOf(int name, int which) => (int)(((uint)name * 2654435761u + (uint)which * 40503u) % (uint)_servers.Length);
+    private int ServerOf(int name, int which) => (int)(((uint)name * 2654435761u + (uint)which * 40503u) % (uint)_serverCount);
 
     private ushort Port() => _random.Next(5) == 0 ? (ushort)80 : (ushort)443;
 
@@ -502,6 +537,10 @@ public sealed class SyntheticCapture
         HttpResponse,
         ClientHello,
         TlsData,
+        /// <summary>The head of a download over HTTP, then its body (bulk profile).</summary>
+        HttpDownload,
+        /// <summary>A QUIC packet of a UDP datagram (bulk profile).</summary>
+        Quic,
     }
 
     /// <summary>One packet to write: its addresses and what its kind needs.</summary>
@@ -524,6 +563,8 @@ public sealed class SyntheticCapture
         public byte IcmpType, IcmpCode;
         public int QuoteLimit;
         public Spec? Quoted;
+        /// <summary>The download this packet carries data of: once written, it sends what follows (bulk profile).</summary>
+        public Transfer? Flow;
     }
 
     private Spec New(Kind kind, IpAddr source, IpAddr destination)
@@ -546,6 +587,7 @@ public sealed class SyntheticCapture
         spec.IcmpType = spec.IcmpCode = 0;
         spec.QuoteLimit = 0;
         spec.Quoted = null;
+        spec.Flow = null;
         return spec;
     }
 
@@ -644,7 +686,9 @@ public sealed class SyntheticCapture
         FrameBuilder.WriteEthernet(_frame, fromClient ? clientMac : RouterMac, fromClient ? RouterMac : clientMac, EtherType.Ipv4);
         _writer.Write(new PacketTimestamp(due.Time, TimestampKind.Absolute), _frame.AsSpan(0, length));
         _written += 16 + length;
+        var flow = spec.Flow;
         Free(spec);
+        if (flow is not null) Advance(flow, due.Time);
     }
 
     private static bool IsClient(IpAddr address) => (address.V4Value & 0xFFFF_0000) == 0x0A01_0000 && address != Gateway;
@@ -675,7 +719,8 @@ public sealed class SyntheticCapture
                 protocol = IpProtocol.Tcp;
                 break;
             case Kind.Udp:
-                Filler(spec.SourcePort, spec.PayloadLength).CopyTo(ip[UdpPayload..]);
+                if (spec.Payload == Payload.Quic) WriteQuic(spec, ip.Slice(UdpPayload, spec.PayloadLength));
+                else Filler(spec.SourcePort, spec.PayloadLength).CopyTo(ip[UdpPayload..]);
                 if (spec.DestinationPort == 123 || spec.SourcePort == 123)
                 {
                     ip[UdpPayload] = spec.DestinationPort == 123 ? (byte)0x23 : (byte)0x24; // NTPv4, mode 3 client or 4 server (RFC 5905 7.3)
@@ -765,12 +810,12 @@ public sealed class SyntheticCapture
                 ClientHello(spec.Name).CopyTo(payload);
                 return;
             case Payload.HttpResponse:
-            {
-                Filler(spec.Sequence, payload.Length).CopyTo(payload);
-                var head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nCache-Control: max-age=600\r\n\r\n"u8;
-                head[..Math.Min(head.Length, payload.Length)].CopyTo(payload);
+                HeadThenFiller(spec, payload, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nCache-Control: max-age=600\r\n\r\n"u8);
                 return;
-            }
+            case Payload.HttpDownload:
+                // The body runs to the end of the connection (RFC 9112 6.3, item 8).
+                HeadThenFiller(spec, payload, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"u8);
+                return;
             case Payload.TlsData:
                 // A TLS 1.2/1.3 application_data record header (RFC 8446 5.1), then opaque bytes.
                 Filler(spec.Sequence, payload.Length).CopyTo(payload);
@@ -786,6 +831,12 @@ public sealed class SyntheticCapture
                 Filler(spec.Sequence, payload.Length).CopyTo(payload);
                 return;
         }
+    }
+
+    private void HeadThenFiller(Spec spec, Span<byte> payload, ReadOnlySpan<byte> head)
+    {
+        Filler(spec.Sequence, payload.Length).CopyTo(payload);
+        head[..Math.Min(head.Length, payload.Length)].CopyTo(payload);
     }
 
     /// <summary>Opaque bytes from a fixed pseudo-random block, at an offset chosen by <paramref name="seed"/>.</summary>
