@@ -42,6 +42,8 @@ internal sealed class TrafficTracker
         Dns = new DnsTracker(this);
         Tcp = new TcpTracker(this);
         Icmp = new IcmpTracker(this);
+        _flowsNow = new FlowFingerprints(2 * options.MaxFlows, grow: true);
+        _flowsBefore = new FlowFingerprints(2 * options.MaxFlows, grow: true);
     }
 
     public AnalysisOptions Options { get; }
@@ -74,8 +76,9 @@ internal sealed class TrafficTracker
     public Dictionary<AnomalyKind, long> AnomalyCounts { get; } = [];
     public Dictionary<IpAddr, HostCounters> Hosts { get; } = [];
     public bool HostsCapped { get; private set; }
-    private HashSet<ulong> _flowsNow = [];
-    private HashSet<ulong> _flowsBefore = [];
+    // Flat sets of flow fingerprints (one read a lookup), grown as flows come: asked for nearly every packet that is
+    // not a known connection's.
+    private FlowFingerprints _flowsNow, _flowsBefore;
     private long _flowGenerationStart = long.MinValue;
     /// <summary>Changes whenever the current generation of flows is emptied (connections remember the epoch they were counted in).</summary>
     internal int FlowEpoch;
@@ -214,8 +217,8 @@ internal sealed class TrafficTracker
     public void Finish()
     {
         Expire(Last ?? Now, atEnd: true);
-        _flowsNow = [];
-        _flowsBefore = [];
+        _flowsNow = new FlowFingerprints(1, grow: true);
+        _flowsBefore = new FlowFingerprints(1, grow: true);
         Dns.Release();
         Tcp.Release();
     }

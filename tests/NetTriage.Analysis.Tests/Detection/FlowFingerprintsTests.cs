@@ -1,4 +1,5 @@
 using NetTriage.Analysis.Detection.Activity;
+using NetTriage.Analysis.Tracking;
 
 namespace NetTriage.Analysis.Tests.Detection;
 
@@ -38,5 +39,28 @@ public sealed class FlowFingerprintsTests
         Assert.All(same, h => Assert.True(set.Contains(h)));
         Assert.False(set.Contains(0x0000_0003_0000_0002));
         Assert.True(set.Contains(0), "zero marks an empty slot: it is kept as one");
+    }
+
+    [Fact]
+    public void A_growing_set_holds_the_same_as_a_full_one()
+    {
+        var grown = new FlowFingerprints(50_000, grow: true);
+        var full = new FlowFingerprints(50_000);
+        var random = new Random(11);
+        var added = new List<ulong>();
+        for (int i = 0; i < 50_000; i++)
+        {
+            ulong h = (ulong)random.NextInt64();
+            added.Add(h);
+            Assert.Equal(full.Add(h), grown.Add(h));
+        }
+        Assert.Equal(full.Count, grown.Count);
+        Assert.All(added, h => Assert.True(grown.Contains(h)));
+        for (int i = 0; i < 20_000; i++)
+        {
+            ulong other = (ulong)random.NextInt64();
+            Assert.Equal(full.Contains(other), grown.Contains(other));
+        }
+        Assert.False(grown.Add(1234567), "at its capacity it refuses, as the full one does");
     }
 }
