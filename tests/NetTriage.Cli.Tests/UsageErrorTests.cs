@@ -69,6 +69,7 @@ public sealed class UsageErrorTests
     [InlineData("diagnose", "--budget", "abc", "--budget: 'abc' is not a number.")]
     [InlineData("generate", "--hosts", "2.5", "--hosts: '2.5' is not a whole number.")]
     [InlineData("generate", "--size", "-3M", "--size must be a positive size")]
+    [InlineData("analyze", "--threads", "0", "--threads must be a positive number.")]
     public void Numbers_are_checked_in_words(string command, string option, string value, string message)
     {
         var result = CliRunner.Run(command, option, value);

@@ -48,6 +48,8 @@ public static class AnalyzeCommand
         /// <see cref="DisplayZone.Utc"/> (--utc). The JSON's times are UTC either way.
         /// </summary>
         public DisplayZone? Zone { get; init; }
+        /// <summary>--threads: 1 reads, decodes and tracks on one thread; 2 or more read and decode beside tracking; 0 chooses.</summary>
+        public int Threads { get; init; }
     }
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -118,6 +120,14 @@ public static class AnalyzeCommand
                 + "else the system's), as tcpdump prints them; the report names the zone. The JSON's times are always UTC.",
         };
 
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Threads to analyse with: 1 reads, decodes and tracks on one; 2 reads, decodes and watches for attacks on a "
+                + "second while the first tracks. The analysis has these two stages, so more than 2 is the same as 2. The report is "
+                + "the same whatever the number. Default: 2 when the machine has more than one processor.",
+        };
+        threads.Check(n => n is <= 0 ? "--threads must be a positive number." : null);
+
         var command = new Command("analyze", """
             Diagnose what failed in the traffic and write the incident report: follows every DNS transaction, TCP
             connection and ICMP error back to what caused it, groups the failures into incidents, and gives for each
@@ -140,7 +150,7 @@ public static class AnalyzeCommand
             `nettriage history` and docs/history.md.
             """);
         command.Arguments.Add(inputs);
-        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress, failOn, store, noStore, sensor, brief, utc })
+        foreach (var option in new Option[] { format, output, caseFile, title, organisation, analyst, awareness, symptom, action, caseId, color, noProgress, failOn, store, noStore, sensor, brief, utc, threads })
         {
             command.Options.Add(option);
         }
@@ -161,6 +171,7 @@ public static class AnalyzeCommand
                 Sensor = parse.GetValue(sensor),
                 Brief = parse.GetValue(brief),
                 Zone = parse.GetValue(utc) ? DisplayZone.Utc : null,
+                Threads = parse.GetResult(threads) is null ? 0 : parse.GetValue(threads),
             };
             return Run(parse.GetValue(inputs)!, options, stdout, stderr);
         });
@@ -205,7 +216,7 @@ public static class AnalyzeCommand
         var location = HistoryOptions.Location(options.Store, options.NoStore);
         string sensor = HistoryOptions.Sensor(options.Sensor);
 
-        var analyzer = new Analyzer();
+        var analyzer = new Analyzer(new AnalysisOptions { Threads = options.Threads });
         var warnings = new List<string>();
         inputs = DistinctInputs.Of(inputs, warnings);
         bool showProgress = !options.NoProgress && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
