@@ -19,10 +19,13 @@ public sealed record AnalysisOptions
     /// <summary>A SYN sent less than this before the capture ended may have been answered later.</summary>
     public TimeSpan TcpAnswerGrace { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>
-    /// A connection closed both ways (a FIN from each side) is forgotten after this long without packets, as
-    /// TIME-WAIT ends (RFC 9293 3.6: 2 MSL); its outcome is kept.
+    /// A connection closed both ways (a FIN from each side) is forgotten after this long without packets; its outcome
+    /// is kept. Zeek's tcp_close_delay (5 s): all that follows a close is a retransmitted last FIN or ACK, seconds at
+    /// most. TIME-WAIT's 2 MSL (RFC 9293 3.6, 60 s on Linux) guards the endpoints against old segments, which the
+    /// tracker does not need, and holding every closed connection for it held a busy link's last minute of
+    /// connections (18,000 at 1 GB of browsing traffic, 7.7 MB) for nothing.
     /// </summary>
-    public TimeSpan TcpClosingTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan TcpClosingTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public int MaxPendingDnsQueries { get; init; } = 100_000;
     public int MaxTcpConnections { get; init; } = 200_000;

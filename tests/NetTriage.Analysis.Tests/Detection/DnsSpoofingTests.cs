@@ -53,6 +53,32 @@ public sealed class DnsSpoofingTests
     }
 
     [Fact]
+    public void Queries_and_answers_forgotten_by_time_leave_a_race_caught_and_ordinary_answers_alone()
+    {
+        // Five minutes of lookups, one a second, each answered twice in a row identically or answered late: the
+        // tables of questions (30 s a generation) and answers (2 s) turn over many times. Then a forged race.
+        var s = new Scenario();
+        for (int i = 0; i < 300; i++)
+        {
+            string client = $"10.0.1.{1 + i % 50}";
+            ushort id = (ushort)(1000 + i);
+            s.Query(client, (ushort)(30000 + i), Resolver, id, $"host{i % 40}.example.com")
+                .After(0.002).Answer(Resolver, client, (ushort)(30000 + i), id, $"host{i % 40}.example.com", addresses: ["203.0.113.7"]);
+            if (i % 10 == 0) s.After(0.001).Answer(Resolver, client, (ushort)(30000 + i), id, $"host{i % 40}.example.com", addresses: ["203.0.113.7"]);
+            s.After(1);
+        }
+        var report = s.Query(Client, 40009, Resolver, 99, "bank.example.com")
+            .After(0.001).Answer(Resolver, Client, 40009, 99, "bank.example.com", addresses: ["10.0.0.66"], ttl: 60, ipTtl: 64)
+            .After(0.002).Answer(Resolver, Client, 40009, 99, "bank.example.com", addresses: ["203.0.113.10"], ttl: 3600, ipTtl: 63)
+            .Analyze();
+
+        var facts = Assert.Single(report.Findings, f => f.Kind == FindingKind.DnsSpoofing).Attack!;
+        Assert.Equal(1, facts.RaceAnswers);
+        Assert.Equal(0, facts.WrongServerAnswers);
+        Assert.Equal([Client], Assert.Single(report.Incidents, i => i.Kind == FindingKind.DnsSpoofing).Servers);
+    }
+
+    [Fact]
     public void Answers_to_retransmissions_and_to_a_second_server_are_no_spoofing()
     {
         // A round-robin pool gives a different address each time: the client sent the query again (same id and port,

@@ -101,6 +101,13 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
     // Two generations each: when the current table fills it becomes the previous one and a new one starts, so an
     // exchange is remembered for at least MaxExchanges more exchanges whatever the traffic.
     private Dictionary<Exchange, Asked> _asked = [], _askedOld = [];
+    /// <summary>
+    /// When the current generation of queries began. A generation also ends after <see cref="AskedWindow"/>: a query is
+    /// remembered at least that long (a stub's whole retry sequence, 5 s a try over three servers at most), far longer
+    /// than the answers it is compared with are kept, and a quiet resolver's queries no longer stay for the capture.
+    /// </summary>
+    private long _askedSince = long.MinValue;
+    internal static readonly long AskedWindow = 30 * PacketTimestamp.NanosPerSecond;
     private Dictionary<Answered, Answer> _answers = [], _answersOld = [];
     /// <summary>
     /// When the current generation of answers began. Answers are only ever compared within <see cref="RaceWindow"/>, so
@@ -151,13 +158,24 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
         if (!dns.IsResponse)
         {
             if (p.DestinationPort != DnsPorts.Dns) return;
+            long now = p.Timestamp.Nanoseconds;
+            if (_askedSince == long.MinValue) _askedSince = now;
+            else if (now - _askedSince > AskedWindow)
+            {
+                (_askedOld, _asked) = (_asked, Clear(_askedOld));
+                _askedSince = now;
+            }
             var key = new Exchange(p.Ip.Source, p.SourcePort, dns.Id, nameHash ^ dns.Questions[0].Type);
             ref var asked = ref CollectionsMarshal.GetValueRefOrAddDefault(_asked, key, out bool exists);
             if (!exists && _askedOld.TryGetValue(key, out var old)) asked = old;
             if (asked.Sent == 0) asked.Server = p.Ip.Destination;
             asked.Latest = p.Ip.Destination;
             asked.Sent++;
-            if (_asked.Count >= MaxExchanges) (_askedOld, _asked) = (_asked, Clear(_askedOld));
+            if (_asked.Count >= MaxExchanges)
+            {
+                (_askedOld, _asked) = (_asked, Clear(_askedOld));
+                _askedSince = now;
+            }
             return;
         }
         if (p.SourcePort != DnsPorts.Dns) return;
