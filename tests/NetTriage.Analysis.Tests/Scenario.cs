@@ -58,6 +58,27 @@ internal sealed class Scenario
         return Udp(server, 53, client, port, len, ipTtl);
     }
 
+    /// <summary>
+    /// A request of another opcode than QUERY (NOTIFY 4, UPDATE 5, IQUERY 1, STATUS 2) for <paramref name="zone"/>, as its one
+    /// question or zone entry of type SOA (RFC 1996 3.7, RFC 2136 2.3).
+    /// </summary>
+    public Scenario Request(string client, ushort port, string server, ushort id, int opcode, string zone)
+    {
+        const int dns = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
+        int len = FrameBuilder.WriteDnsQuery(_frame.AsSpan(dns), id, zone, DnsType.SOA, recursionDesired: false);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(_frame.AsSpan(dns + 2), (ushort)(opcode << 11));
+        return Udp(client, port, server, 53, len);
+    }
+
+    /// <summary>The response to <see cref="Request"/>: the same opcode and zone, with <paramref name="rcode"/>.</summary>
+    public Scenario RequestAnswer(string server, string client, ushort port, ushort id, int opcode, string zone, int rcode)
+    {
+        const int dns = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
+        int len = FrameBuilder.WriteDnsQuery(_frame.AsSpan(dns), id, zone, DnsType.SOA, recursionDesired: false);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(_frame.AsSpan(dns + 2), (ushort)(0x8000 | (opcode << 11) | (rcode & 0xF)));
+        return Udp(server, 53, client, port, len);
+    }
+
     /// <summary>A UDP datagram with <paramref name="payload"/> bytes of zeros.</summary>
     public Scenario Datagram(string src, ushort sport, string dst, ushort dport, int payload)
     {

@@ -117,6 +117,7 @@ internal static class FindingBuilder
     /// <summary>Attempts toward the finding's service over the whole capture.</summary>
     public static long Attempts(DetectedFinding g, TrafficView traffic)
     {
+        if (g.Row.Attempts is { } ownCount) return Math.Max(ownCount(g, traffic) ?? 0, g.FailedCount);
         if (g.DnsFailed > 0 && traffic.DnsQueriesTo(g.Server) is { } queries) return Math.Max(queries, g.DnsFailed);
         if (g.TcpFailed > 0 && traffic.TcpAttemptsTo(g.Server, g.Port) is { } tcp) return Math.Max(tcp, g.TcpFailed);
         return g.FailedCount;

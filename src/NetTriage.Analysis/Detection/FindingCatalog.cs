@@ -3,6 +3,7 @@ using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Detection.Reachability;
 using NetTriage.Analysis.Detection.ServiceFailures;
 using NetTriage.Analysis.Detection.SharedCauses;
+using NetTriage.Analysis.Detection.ZoneMaintenance;
 using NetTriage.Analysis.Diagnosis;
 using NetTriage.Analysis.Tracking;
 using NetTriage.Packets;
@@ -33,6 +34,8 @@ internal sealed record FindingKindRow : KindRow
 {
     /// <summary>Findings of a DNS kind about one server form one incident, whatever their port and kind.</summary>
     public bool Dns { get; init; }
+    /// <summary>The attempts toward the finding's service, when the kind counts them its own way (else its server's DNS queries or TCP attempts).</summary>
+    public Func<DetectedFinding, TrafficView, long?>? Attempts { get; init; }
     /// <summary>The detection rule: whether the failures recorded for a finding are a failure worth reporting.</summary>
     public required Func<DetectedFinding, TrafficView, bool> Counts { get; init; }
     /// <summary>The finding's severity from its failed and attempted counts.</summary>
@@ -87,7 +90,7 @@ internal interface IDetectionFamily
 internal static class FindingCatalog
 {
     /// <summary>The detection families, in the order they are asked to classify a fact.</summary>
-    public static readonly IDetectionFamily[] Families = [new ServiceFailureDetection(), new ReachabilityDetection()];
+    public static readonly IDetectionFamily[] Families = [new ZoneMaintenanceDetection(), new ServiceFailureDetection(), new ReachabilityDetection()];
 
     /// <summary>The families of activity detection: their kinds (each detector's state is made per analysis).</summary>
     public static readonly IReadOnlyList<ActivityKindRow> ActivityKinds = [.. ActivitySensors.Kinds, .. SharedCauseFamilies.Kinds];

@@ -56,6 +56,23 @@ public sealed record DnsStatistics
     /// <summary>Failed queries (ICMP-answered, unanswered, error rcodes) over all queries.</summary>
     public double FailureRate { get; init; }
     public required IReadOnlyList<DnsServerStatistics> Servers { get; init; }
+    /// <summary>
+    /// Requests that are not queries (NOTIFY, UPDATE, IQUERY, STATUS), by opcode; absent when the capture has none.
+    /// Counted apart: the figures above are name resolution's.
+    /// </summary>
+    public IReadOnlyList<DnsOperationStatistics>? Operations { get; init; }
+}
+
+/// <summary>Requests of one opcode other than QUERY and what became of them.</summary>
+public sealed record DnsOperationStatistics
+{
+    /// <summary>The opcode's name as RFC 1035, 1996 and 2136 spell it: NOTIFY, UPDATE, IQUERY, STATUS.</summary>
+    public required string Opcode { get; init; }
+    public long Sent { get; init; }
+    /// <summary>Answered by a DNS response, by rcode (NOERROR included).</summary>
+    public required IReadOnlyList<NamedCount> Answered { get; init; }
+    public long IcmpAnswered { get; init; }
+    public long Unanswered { get; init; }
 }
 
 public sealed record DnsServerStatistics

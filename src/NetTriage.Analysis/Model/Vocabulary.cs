@@ -80,6 +80,10 @@ public enum FindingKind : byte
     [JsonStringEnumMemberName("tcp-zero-window")] TcpZeroWindow,
     /// <summary>Data sent again and again over a second or more and never acknowledged: the peer or the path is gone.</summary>
     [JsonStringEnumMemberName("tcp-stall")] TcpStall,
+    /// <summary>Dynamic updates of a zone (RFC 2136) refused, failed or unanswered by the server.</summary>
+    [JsonStringEnumMemberName("dns-update-failed")] DnsUpdateFailed,
+    /// <summary>Zone change notifications (RFC 1996) refused, failed or unanswered by the secondary they were sent to.</summary>
+    [JsonStringEnumMemberName("dns-notify-failed")] DnsNotifyFailed,
 }
 
 /// <summary>Severity of a finding or incident, most severe first.</summary>

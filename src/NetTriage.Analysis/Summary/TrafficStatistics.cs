@@ -89,8 +89,26 @@ internal static class TrafficStatistics
                     Unanswered = kv.Value.Unanswered,
                     Clients = kv.Value.Clients.Count,
                 }).ToList(),
+            Operations = dns.Operations.Count == 0 ? null : dns.Operations
+                .Select(kv => new DnsOperationStatistics
+                {
+                    Opcode = OpcodeName(kv.Key),
+                    Sent = kv.Value.Sent,
+                    Answered = kv.Value.Rcodes.Select(r => new NamedCount(DnsNames.RcodeName(r.Key), r.Value)).ToList(),
+                    IcmpAnswered = kv.Value.IcmpAnswered,
+                    Unanswered = kv.Value.Unanswered,
+                }).ToList(),
         };
     }
+
+    private static string OpcodeName(int opcode) => opcode switch
+    {
+        DnsOpcode.IQuery => "IQUERY",
+        DnsOpcode.Status => "STATUS",
+        DnsOpcode.Notify => "NOTIFY",
+        DnsOpcode.Update => "UPDATE",
+        _ => "opcode " + opcode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     public static TcpStatistics TcpStatistics(TrafficTracker t)
     {

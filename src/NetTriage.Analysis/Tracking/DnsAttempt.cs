@@ -22,6 +22,8 @@ internal sealed class DnsAttempt
     public IpAddr Server { get; set; }
     public ushort ServerPort { get; set; }
     public ushort Id { get; set; }
+    /// <summary>The request's opcode: a query (name resolution), or a zone's maintenance (NOTIFY, UPDATE) or an obsolete one.</summary>
+    public int Opcode { get; set; }
     public ushort QType { get; set; }
     public string QName { get; set; } = "";
     public bool RecursionDesired { get; set; }

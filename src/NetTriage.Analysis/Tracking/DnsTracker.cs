@@ -7,7 +7,7 @@ using static NetTriage.Analysis.Tracking.TrafficTracker;
 namespace NetTriage.Analysis.Tracking;
 
 /// <summary>
-/// Follows every DNS transaction (standard queries, RFC 1035 4.1.1) to its outcome: a response (any rcode), an ICMP
+/// Follows every DNS transaction (queries, RFC 1035 4.1.1, and the other requests: NOTIFY, UPDATE, IQUERY, STATUS) to its outcome: a response (any rcode), an ICMP
 /// error quoting the query (<see cref="Join"/>), or nothing before <see cref="AnalysisOptions.DnsPendingTimeout"/>.
 /// Counts queries per server and remembers, for a while, which addresses clients got (did a failed connection go
 /// to an address its client resolved?) and, for the whole capture, which names they resolved.
@@ -57,6 +57,27 @@ internal sealed class DnsTracker(TrafficTracker t)
 
     public bool PendingCapped { get; private set; }
 
+    /// <summary>
+    /// Requests that are not queries, by opcode: a zone's maintenance (NOTIFY, RFC 1996; UPDATE, RFC 2136) or an obsolete
+    /// request (IQUERY, STATUS). Counted apart from the queries: they resolve no name, and their failures are their own.
+    /// </summary>
+    public SortedDictionary<int, DnsOperationCounters> Operations { get; } = [];
+    /// <summary>Requests that are not queries, per server and opcode (as many servers as hosts are counted).</summary>
+    private readonly Dictionary<(IpAddr Server, int Opcode), long> _operationsTo = [];
+
+    internal sealed class DnsOperationCounters
+    {
+        public long Sent;
+        public long Answered;
+        public long IcmpAnswered;
+        public long Unanswered;
+        /// <summary>The answered ones by rcode, NOERROR included.</summary>
+        public readonly SortedDictionary<int, long> Rcodes = [];
+    }
+
+    /// <summary>Requests of <paramref name="opcode"/> (not a query) sent to <paramref name="server"/>, if any.</summary>
+    public long? OperationsTo(IpAddr server, int opcode) => _operationsTo.TryGetValue((server, opcode), out long n) ? n : null;
+
     /// <summary>Addresses clients got in DNS answers recently: the name and the answer, for "the client connected to what it resolved".</summary>
     private readonly ResolutionTable _resolutions = new();
     private long _resolutionGenerationStart = long.MinValue;
@@ -98,10 +119,12 @@ internal sealed class DnsTracker(TrafficTracker t)
     public void Observe(DecodedPacket p, int input)
     {
         var dns = p.Dns;
-        if (dns.Opcode != 0) return; // only standard queries (RFC 1035 4.1.1) are transactions here
+        // DSO (RFC 8490) is a session over TCP, not a request with one answer; opcode 3 and 7 to 15 are unassigned:
+        // neither direction of those is a transaction, nor an answer to no query.
+        if (dns.Opcode is not (DnsOpcode.Query or DnsOpcode.IQuery or DnsOpcode.Status or DnsOpcode.Notify or DnsOpcode.Update)) return;
         if (!dns.IsResponse)
         {
-            if (dns.StoredQuestions == 0) return;
+            if (!IsRequest(dns)) return;
             ObserveQuery(p, input);
         }
         else
@@ -109,6 +132,17 @@ internal sealed class DnsTracker(TrafficTracker t)
             ObserveResponse(p, input);
         }
     }
+
+    /// <summary>
+    /// A request that has a response (RFC 1035 4.1.1, 1996, 2136): a query or NOTIFY with its question, an UPDATE with its
+    /// one zone (the zone section has the question's place and form), an IQUERY or a STATUS.
+    /// </summary>
+    private static bool IsRequest(DnsInfo dns) => dns.Opcode switch
+    {
+        DnsOpcode.Update => dns.QuestionCount == 1 && dns.StoredQuestions == 1,
+        DnsOpcode.IQuery or DnsOpcode.Status => true,
+        _ => dns.StoredQuestions > 0,
+    };
 
     private DnsAttempt RentAttempt()
     {
@@ -127,7 +161,6 @@ internal sealed class DnsTracker(TrafficTracker t)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ObserveQuery(DecodedPacket p, int input)
     {
-        var q = p.Dns.Questions[0];
         var attempt = RentAttempt();
         attempt.Query = PacketRef.Of(p, input);
         attempt.Client = p.Ip.Source;
@@ -135,13 +168,27 @@ internal sealed class DnsTracker(TrafficTracker t)
         attempt.Server = p.Ip.Destination;
         attempt.ServerPort = p.DestinationPort;
         attempt.Id = p.Dns.Id;
-        attempt.QType = q.Type;
-        attempt.QName = _names.Get(p.Text.GetSpan(q.Name));
+        attempt.Opcode = p.Dns.Opcode;
+        if (p.Dns.StoredQuestions > 0)
+        {
+            var q = p.Dns.Questions[0];
+            attempt.QType = q.Type;
+            attempt.QName = _names.Get(p.Text.GetSpan(q.Name));
+        }
+        else
+        {
+            attempt.QType = 0;
+        }
         attempt.RecursionDesired = p.Dns.RecursionDesired;
         attempt.MessageLength = p.Dns.OverTcp ? Math.Max(p.PayloadClaimedLength - 2, 0) : p.PayloadClaimedLength;
         attempt.OverTcp = p.Dns.OverTcp;
         attempt.IsV6 = p.Ip.Version == 6;
         attempt.NextHop = p.DestinationMac;
+        if (attempt.Opcode != DnsOpcode.Query)
+        {
+            ObserveOperation(attempt);
+            return;
+        }
         Queries++;
         var server = DnsServer(attempt.Server);
         server.Queries++;
@@ -183,7 +230,12 @@ internal sealed class DnsTracker(TrafficTracker t)
         if (_lastByQuestion.Count >= _t.Options.MaxPendingDnsQueries) _lastByQuestion.Clear();
         _lastByQuestion[questionKey] = new LatestQuery { Attempt = attempt, Generation = attempt.Generation, Time = attempt.Query.Time };
 
-        _pendingByExchange[exchange] = attempt;
+        Pend(attempt);
+    }
+
+    private void Pend(DnsAttempt attempt)
+    {
+        _pendingByExchange[attempt.ExchangeKey] = attempt;
         _latestPendingByService[new ServiceKey(attempt.Client, attempt.Server, attempt.ServerPort)] = attempt;
         _pendingOrder.Enqueue((attempt, attempt.Generation));
         if (_pendingByExchange.Count > _t.Options.MaxPendingDnsQueries)
@@ -191,6 +243,38 @@ internal sealed class DnsTracker(TrafficTracker t)
             PendingCapped = true;
             Expire(_t.Now, atEnd: false, force: true);
         }
+    }
+
+    /// <summary>
+    /// A request that is not a query: counted apart, and pending as a query is (an answer, an ICMP error or silence
+    /// ends it), but no retry of a question and no resolution. The same exchange sent again while pending is a retry
+    /// that ends the first, as for queries.
+    /// </summary>
+    private void ObserveOperation(DnsAttempt attempt)
+    {
+        Operation(attempt.Opcode).Sent++;
+        var key = (attempt.Server, attempt.Opcode);
+        if (_operationsTo.ContainsKey(key) || _operationsTo.Count < _t.Options.MaxHosts)
+        {
+            _operationsTo[key] = _operationsTo.GetValueOrDefault(key) + 1;
+        }
+        if (_pendingByExchange.TryGetValue(attempt.ExchangeKey, out var previous))
+        {
+            previous.Superseded = GaveUp(previous.Query.Time, attempt.Query.Time);
+            Decide(previous, DnsOutcome.Unanswered, atEnd: false);
+            attempt.IsRetransmission = true;
+        }
+        Pend(attempt);
+    }
+
+    private DnsOperationCounters Operation(int opcode)
+    {
+        if (!Operations.TryGetValue(opcode, out var counters))
+        {
+            counters = new DnsOperationCounters();
+            Operations[opcode] = counters;
+        }
+        return counters;
     }
 
     /// <summary>
@@ -221,11 +305,11 @@ internal sealed class DnsTracker(TrafficTracker t)
                 attempt.ResponseLine = _t.Lines.Of(p);
             }
         }
-        else
+        else if (attempt.Opcode == DnsOpcode.Query)
         {
             RecordResolution(p, attempt);
         }
-        if (attempt.Query.Time.Kind == p.Timestamp.Kind) ResponseTimes.Add(p.Timestamp.Nanoseconds - attempt.Query.Time.Nanoseconds);
+        if (attempt.Opcode == DnsOpcode.Query && attempt.Query.Time.Kind == p.Timestamp.Kind) ResponseTimes.Add(p.Timestamp.Nanoseconds - attempt.Query.Time.Nanoseconds);
         Decide(attempt, DnsOutcome.Answered, atEnd: false);
     }
 
@@ -323,6 +407,11 @@ internal sealed class DnsTracker(TrafficTracker t)
         {
             _latestPendingByService.Remove(service);
         }
+        if (attempt.Opcode != DnsOpcode.Query)
+        {
+            DecideOperation(attempt, outcome, atEnd);
+            return;
+        }
         var server = DnsServer(attempt.Server);
         switch (outcome)
         {
@@ -356,6 +445,27 @@ internal sealed class DnsTracker(TrafficTracker t)
         if (!attempt.OverTcp) _t.Minutes.Dns(attempt);
         if (attempt.Failed) _t.Facts.DnsFailed(attempt, _t.Now);
         ForgetUnlessRetried(attempt, outcome);
+        ReturnAttempt(attempt);
+    }
+
+    private void DecideOperation(DnsAttempt attempt, DnsOutcome outcome, bool atEnd)
+    {
+        var counters = Operation(attempt.Opcode);
+        switch (outcome)
+        {
+            case DnsOutcome.Answered:
+                counters.Answered++;
+                counters.Rcodes[attempt.Rcode] = counters.Rcodes.GetValueOrDefault(attempt.Rcode) + 1;
+                break;
+            case DnsOutcome.IcmpError:
+                counters.IcmpAnswered++;
+                break;
+            case DnsOutcome.Unanswered:
+                counters.Unanswered++;
+                if (atEnd && Elapsed(attempt.Query.Time, _t.Last ?? _t.Now) < _t.Options.DnsAnswerGrace) attempt.AtCaptureEnd = true;
+                break;
+        }
+        if (attempt.Failed) _t.Facts.DnsFailed(attempt, _t.Now);
         ReturnAttempt(attempt);
     }
 

@@ -24,6 +24,9 @@ internal sealed class TrafficView(TrafficTracker tracker)
     /// <summary>DNS queries sent to <paramref name="server"/> over the capture, or null when it was never asked (or past the table).</summary>
     public long? DnsQueriesTo(IpAddr server) => _t.Dns.Servers.TryGetValue(server, out var s) ? s.Queries : null;
 
+    /// <summary>Requests of another opcode than a query (NOTIFY, UPDATE) sent to <paramref name="server"/>, or null when none was.</summary>
+    public long? DnsOperationsTo(IpAddr server, int opcode) => _t.Dns.OperationsTo(server, opcode);
+
     /// <summary>Connection attempts to <paramref name="server"/> on <paramref name="port"/>, or null when none was seen (or past the table).</summary>
     public long? TcpAttemptsTo(IpAddr server, ushort port) => _t.Tcp.Services.TryGetValue((server, port), out var s) ? s.Attempts : null;
 

@@ -18,6 +18,9 @@ public static class DnsDecoder
     private const int Ipv4Length = 4;
     private const int Ipv6Length = 16;
     private const ushort DnameType = 39;
+    /// <summary>The classes NONE and ANY (RFC 2136 1.3, RFC 1035 3.2.5).</summary>
+    private const ushort ClassNone = 254;
+    private const ushort ClassAny = 255;
     private const int MxPreferenceLength = 2;
     private const int SrvFixedLength = 6;
     private const int SoaSerialLength = 4;
@@ -230,6 +233,9 @@ public static class DnsDecoder
     private static void ReadData(ReadOnlySpan<byte> messageToDataEnd, int dataStart, ref DnsRecord record, DecodedPacket packet)
     {
         var data = messageToDataEnd[dataStart..];
+        // A dynamic update's prerequisites and deletions name an RRset with no data: class ANY or NONE and RDLENGTH 0
+        // (RFC 2136 2.4.1-2.4.5, 2.5.2-2.5.3). That is the record's whole form, not a record cut short.
+        if (data.IsEmpty && record.Class is ClassNone or ClassAny) return;
         switch (record.Type)
         {
             case DnsType.A:

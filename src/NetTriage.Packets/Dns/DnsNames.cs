@@ -41,6 +41,19 @@ public static class DnsRcode
     public const int BadVers = 16;
 }
 
+/// <summary>DNS opcodes (RFC 1035 4.1.1, RFC 1996, RFC 2136, RFC 8490).</summary>
+public static class DnsOpcode
+{
+    public const int Query = 0;
+    /// <summary>Inverse query, obsolete (RFC 3425).</summary>
+    public const int IQuery = 1;
+    public const int Status = 2;
+    public const int Notify = 4;
+    public const int Update = 5;
+    /// <summary>DNS stateful operations: a session over TCP, not a request and its answer.</summary>
+    public const int Dso = 6;
+}
+
 /// <summary>
 /// Mnemonics for types, classes and rcodes, spelled as tcpdump prints them (print-domain.c,
 /// ns_type2str / ns_rcode), so the text source and the line printer speak the same names.

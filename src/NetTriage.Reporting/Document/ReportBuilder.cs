@@ -160,9 +160,19 @@ public static class ReportBuilder
             {
                 facts.Add($"{Wording.Count(report.Tcp.Attempts, "TCP connection attempt")}, {Wording.Number(report.Tcp.Established)} established");
             }
-            body.Add(new Paragraph([T(facts.Count > 0
-                ? "No failure was found: " + string.Join("; ", facts) + ". The traffic overview below shows what was seen."
-                : "No failure was found. The traffic overview below shows what was seen.")]));
+            // Findings no incident groups (low severity: a refused dynamic update, one name that does not exist) are
+            // failures all the same: the summary must not say there were none.
+            if (report.Findings.Count > 0)
+            {
+                body.Add(new Paragraph([T($"No failure rose to an incident; {Wording.Count(report.Findings.Count, "finding")} of lower severity {(report.Findings.Count == 1 ? "is" : "are")} listed under Other findings. "
+                    + (facts.Count > 0 ? "In all: " + string.Join("; ", facts) + ". " : "") + "The traffic overview below shows what was seen.")]));
+            }
+            else
+            {
+                body.Add(new Paragraph([T(facts.Count > 0
+                    ? "No failure was found: " + string.Join("; ", facts) + ". The traffic overview below shows what was seen."
+                    : "No failure was found. The traffic overview below shows what was seen.")]));
+            }
             if (report.Overview.Activities is { Count: > 0 } activities)
             {
                 body.Add(new Paragraph([T($"Activity that is not an outage ({string.Join(", ", activities.Select(a => a.Kind.Name()).Distinct())}) is listed under "), B("Traffic overview"), T(".")]));
@@ -419,7 +429,7 @@ public static class ReportBuilder
             fields.Add(new("Worst services", Joined(spread.Worst, SpanKind.Code)));
         }
         var names = findings.SelectMany(f => f.Names).Distinct(StringComparer.Ordinal).ToList();
-        if (names.Count > 0) fields.Add(new(names.Count == 1 ? "Name queried" : "Names queried", Joined(names, SpanKind.Code)));
+        if (names.Count > 0) fields.Add(new(NamesLabel(findings.All(f => IsZoneUpkeep(f.Kind)), names.Count), Joined(names, SpanKind.Code)));
 
         var shows = new List<Span>();
         foreach (var sender in findings.SelectMany(f => f.IcmpSenders))
@@ -639,7 +649,7 @@ public static class ReportBuilder
             new(f.Clients.Count == 1 ? "Client" : $"Clients ({Wording.Number(f.Clients.Count)})", Joined(f.Clients, SpanKind.Code)),
             new("Attempts", [T($"{Wording.Number(f.Attempts)}, of which {Wording.Number(f.Failed)} failed")]),
         };
-        if (f.Names.Count > 0) fields.Add(new(f.Names.Count == 1 ? "Name queried" : "Names queried", Joined(f.Names, SpanKind.Code)));
+        if (f.Names.Count > 0) fields.Add(new(NamesLabel(IsZoneUpkeep(f.Kind), f.Names.Count), Joined(f.Names, SpanKind.Code)));
         if (f.IcmpSenders.Count > 0)
         {
             var spans = new List<Span>();
@@ -800,11 +810,29 @@ public static class ReportBuilder
         return new Section("overview", 2, [T("Traffic overview")], body);
     }
 
+    /// <summary>What a finding's names are: the names its queries asked, or the zones its updates or notifications were for.</summary>
+    private static string NamesLabel(bool zones, int count) => zones
+        ? (count == 1 ? "Zone" : "Zones")
+        : (count == 1 ? "Name queried" : "Names queried");
+
+    private static bool IsZoneUpkeep(FindingKind kind) => kind is FindingKind.DnsUpdateFailed or FindingKind.DnsNotifyFailed;
+
+    /// <summary>The requests that are not queries (a zone's updates and notifications), a field each, or null.</summary>
+    private static FieldList? Operations(DnsStatistics d, bool afterQueries) => d.Operations is not { Count: > 0 } operations ? null : new FieldList(operations
+        .Select(o => new Field($"{o.Opcode} requests", [T(Wording.Number(o.Sent)
+            + (o.Answered.Count > 0 ? "; answered " + string.Join(", ", o.Answered.Select(a => $"{a.Name.ToUpperInvariant()}: {Wording.Number(a.Count)}")) : "")
+            + (o.IcmpAnswered > 0 ? $"; answered by an ICMP error: {Wording.Number(o.IcmpAnswered)}" : "")
+            + (o.Unanswered > 0 ? $"; unanswered: {Wording.Number(o.Unanswered)}" : "")
+            + (afterQueries ? " (not counted among the queries above)" : ""))]))
+        .ToList());
+
     private static Section Dns(DnsStatistics d)
     {
         if (d.Queries == 0)
         {
-            return new Section("overview-dns", 3, [T("DNS")], [new Paragraph([T("No DNS query in the capture.")])]);
+            var none = new List<Block> { new Paragraph([T("No DNS query in the capture.")]) };
+            if (Operations(d, afterQueries: false) is { } requests) none.Add(requests);
+            return new Section("overview-dns", 3, [T("DNS")], none);
         }
         long errors = d.ErrorResponses.Sum(e => e.Count);
         long failed = d.IcmpAnswered + d.Unanswered + errors;
@@ -820,6 +848,7 @@ public static class ReportBuilder
         };
         if (d.MedianResponseMilliseconds is { } ms) fields.Add(new("Median response time", [T(Wording.Duration(ms / 1000))]));
         if (d.UnmatchedResponses > 0) fields.Add(new("Responses to no query seen", [T(Wording.Number(d.UnmatchedResponses))]));
+        if (Operations(d, afterQueries: true) is { } operations) fields.AddRange(operations.Fields);
         var body = new List<Block>
         {
             new FieldList(fields),

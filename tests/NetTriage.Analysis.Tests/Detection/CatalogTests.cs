@@ -33,6 +33,7 @@ public sealed class CatalogTests
             "port-scan", "address-scan", "syn-flood", "udp-flood", "icmp-flood", "traceroute", "brute-force", "ping-sweep", "arp-spoofing",
             "dns-amplification", "udp-reflection", "syn-ack-reflection", "icmp-tunneling", "dns-tunneling", "dns-spoofing", "dns-hijack", "beaconing",
             "path-failure", "scattered-failures", "http-errors", "tls-failure", "slow-network", "slow-server", "slow-client", "tcp-zero-window", "tcp-stall",
+            "dns-update-failed", "dns-notify-failed",
         ];
         Assert.Equal(documented, FindingCatalog.All.Select(r => r.Name));
         string docs = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "analysis-json.md"));

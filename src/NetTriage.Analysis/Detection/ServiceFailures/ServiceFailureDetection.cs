@@ -16,7 +16,8 @@ namespace NetTriage.Analysis.Detection.ServiceFailures;
 /// </summary>
 internal sealed class ServiceFailureDetection : IDetectionFamily
 {
-    public FindingKind? Classify(DnsAttempt attempt, DnsOutcome outcome, IcmpErrorRecord? error) => outcome switch
+    /// <summary>Queries only: the failures of a zone's maintenance (NOTIFY, UPDATE) are ZoneMaintenanceDetection's, those of obsolete requests only counted.</summary>
+    public FindingKind? Classify(DnsAttempt attempt, DnsOutcome outcome, IcmpErrorRecord? error) => attempt.Opcode != DnsOpcode.Query ? null : outcome switch
     {
         DnsOutcome.IcmpError => error!.Meaning switch
         {
