@@ -80,6 +80,11 @@ public sealed record CaptureSummary
     public long AnomalousPackets { get; init; }
     /// <summary>Anomalies by name, most frequent first.</summary>
     public IReadOnlyList<NamedCount> Anomalies { get; init; } = [];
+    /// <summary>
+    /// Packets of protocols no decoder reads (IP protocols, EtherTypes, link types, encrypted 802.11 frames), by what
+    /// they are, most first; absent when every packet was decoded. The analysis says nothing of their contents.
+    /// </summary>
+    public IReadOnlyList<NamedCount>? Undecoded { get; init; }
     /// <summary>True when some input was tcpdump text: only what tcpdump printed is known.</summary>
     public bool FromText { get; init; }
 }

@@ -27,6 +27,7 @@ internal static class TrafficStatistics
             Anomalies = t.AnomalyCounts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
                 .Select(kv => new NamedCount(AnomalyNames.Get(kv.Key), kv.Value)).ToList(),
             FromText = t.TextPackets > 0,
+            Undecoded = t.Undecoded.Summary(),
         };
     }
 

@@ -74,6 +74,8 @@ internal sealed class TrafficTracker
     public PacketTimestamp? First { get; private set; }
     public PacketTimestamp? Last { get; private set; }
     public Dictionary<AnomalyKind, long> AnomalyCounts { get; } = [];
+    /// <summary>Packets of protocols no decoder reads, by protocol.</summary>
+    public UndecodedTraffic Undecoded { get; } = new();
     public Dictionary<IpAddr, HostCounters> Hosts { get; } = [];
     public bool HostsCapped { get; private set; }
     // Flat sets of flow fingerprints (one read a lookup), grown as flows come: asked for nearly every packet that is
@@ -117,6 +119,7 @@ internal sealed class TrafficTracker
         int protocol = ProtocolIndex(p);
         _protocolPackets[protocol]++;
         _protocolBytes[protocol] += length;
+        if (protocol >= OtherIpIndex && protocol != UnreadTextIndex) Undecoded.Observe(p, ipOnly: protocol == OtherIpIndex);
 
         bool ip = p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6);
         if (ip)
@@ -242,8 +245,11 @@ internal sealed class TrafficTracker
         p.Has(PacketLayers.Icmp) ? 5 :
         p.Has(PacketLayers.Icmpv6) ? 6 :
         p.Has(PacketLayers.Arp) ? 7 :
-        p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6) ? 8 :
-        p.Unparsed ? 9 : 10;
+        p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6) ? OtherIpIndex :
+        p.Unparsed ? UnreadTextIndex : 10;
+
+    /// <summary>The indexes of "other IP" and "unread text" in <see cref="ProtocolNames"/>.</summary>
+    private const int OtherIpIndex = 8, UnreadTextIndex = 9;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountHosts(IpAddr source, IpAddr destination, long length)

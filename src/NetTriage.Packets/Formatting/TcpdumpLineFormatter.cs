@@ -349,7 +349,7 @@ public sealed partial class TcpdumpLineFormatter
         or LinkType.Ipv4 or LinkType.Ipv6 or LinkType.LinuxSll2 or LinkType.Text;
 
     /// <summary>EtherType names as tcpdump's ethertype_values spells them.</summary>
-    private static string EtherTypeName(ushort type) => type switch
+    public static string EtherTypeName(ushort type) => type switch
     {
         EtherType.Ipv4 => "IPv4",
         EtherType.Arp => "ARP",

@@ -305,6 +305,12 @@ public static class ReportBuilder
             capture.TruncatedPackets == 0 ? "no packet cut short" : $"{Wording.Count(capture.TruncatedPackets, "packet")} cut short",
             capture.AnomalousPackets == 0 ? "no decoding anomaly" : $"{Wording.Count(capture.AnomalousPackets, "packet")} with decoding anomalies",
         };
+        if (capture.Undecoded is { Count: > 0 } undecoded)
+        {
+            quality.Add($"{Wording.Count(undecoded.Sum(u => u.Count), "packet")} of protocols not decoded ("
+                + string.Join(", ", undecoded.Take(MaxListed).Select(u => $"{u.Name} \u00d7{Wording.Number(u.Count)}"))
+                + (undecoded.Count > MaxListed ? $" and {Wording.Number(undecoded.Count - MaxListed)} more" : "") + ")");
+        }
         if (capture.FromText) quality.Add("read from tcpdump text");
         long unread = report.Inputs.Sum(i => i.UnparsedRecords);
         if (unread > 0) quality.Add($"{Wording.Count(unread, "text record")} unread");
