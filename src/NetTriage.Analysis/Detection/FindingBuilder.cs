@@ -221,7 +221,7 @@ internal static class FindingBuilder
     }
 
     private static string QueryLine(DnsAttempt a) =>
-        TcpdumpLineFormatter.DnsQueryLine(a.IsV6, a.Client, a.ClientPort, a.Server, a.ServerPort, a.OverTcp, a.Id, a.RecursionDesired, a.QType, a.QName, a.MessageLength);
+        TcpdumpLineFormatter.DnsQueryLine(a.IsV6, a.Client, a.ClientPort, a.Server, a.ServerPort, a.OverTcp, a.Id, a.RecursionDesired, a.QType, a.QName, a.MessageLength, a.Opcode);
 
     private static string SynLine(TcpConnection c) =>
         TcpdumpLineFormatter.SynLine(c.IsV6, c.Client, c.ClientPort, c.Server, c.ServerPort, c.InitialSequence, c.Window);

@@ -305,7 +305,14 @@ internal static class Diagnoser
             case Step.Query:
             {
                 var a = (DnsAttempt)record;
-                return $"{a.Client} asks {a.Server} for {a.QName} {TcpdumpLineFormatter.TypeText(a.QType)} (id {a.Id}{(a.IsRetransmission ? ", a retransmission" : "")})";
+                string id = $"(id {a.Id}{(a.IsRetransmission ? ", a retransmission" : "")})";
+                return a.Opcode switch
+                {
+                    Packets.Dns.DnsOpcode.Update => $"{a.Client} sends {a.Server} a dynamic update of zone {a.QName} {id}",
+                    Packets.Dns.DnsOpcode.Notify => $"{a.Client} notifies {a.Server} of a change to zone {a.QName} {id}",
+                    Packets.Dns.DnsOpcode.Query => $"{a.Client} asks {a.Server} for {a.QName} {TcpdumpLineFormatter.TypeText(a.QType)} {id}",
+                    _ => $"{a.Client} sends {a.Server} a request of opcode {a.Opcode} {id}",
+                };
             }
             case Step.QueryIcmp:
             {

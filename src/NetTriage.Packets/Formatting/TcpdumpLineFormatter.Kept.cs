@@ -12,7 +12,7 @@ public sealed partial class TcpdumpLineFormatter
     /// for the question's name, written as kept.
     /// </summary>
     public static string DnsQueryLine(bool v6, IpAddr client, ushort clientPort, IpAddr server, ushort serverPort, bool overTcp,
-        ushort id, bool recursionDesired, ushort type, string name, int messageLength)
+        ushort id, bool recursionDesired, ushort type, string name, int messageLength, int opcode = 0)
     {
         var sb = new StringBuilder();
         sb.Append(v6 ? "IP6 " : "IP ");
@@ -20,6 +20,16 @@ public sealed partial class TcpdumpLineFormatter
         sb.Append(" > ").Append(server.ToString()).Append('.').Append(serverPort.ToString(CultureInfo.InvariantCulture)).Append(": ");
         if (overTcp) sb.Append("Flags [P.], ");
         sb.Append(id.ToString(CultureInfo.InvariantCulture));
+        // The opcode as print-domain.c's ns_ops names it, between the id and the flags (a query's is empty).
+        sb.Append(opcode switch
+        {
+            0 => "",
+            1 => " inv_q",
+            2 => " stat",
+            4 => " notify",
+            5 => " update",
+            _ => " op" + opcode.ToString(CultureInfo.InvariantCulture),
+        });
         if (recursionDesired) sb.Append('+');
         sb.Append(' ').Append(TypeText(type)).Append("? ").Append(name);
         sb.Append(" (").Append(messageLength.ToString(CultureInfo.InvariantCulture)).Append(')');

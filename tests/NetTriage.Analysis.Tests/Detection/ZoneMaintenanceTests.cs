@@ -68,6 +68,9 @@ public sealed class ZoneMaintenanceTests
         var incident = Assert.Single(report.Incidents);
         Assert.Equal(FindingKind.DnsUpdateFailed, incident.Kind);
         Assert.Contains(incident.Causes, c => c.Id == "firewall-drop");
+        // The timeline and the evidence say what was sent: an update, not a query for the zone's SOA.
+        Assert.True(incident.Timeline.Any(e => e.Event.Text == $"{Host} sends {Dns} a dynamic update of zone {Zone}. (id 7)"), string.Join(" | ", incident.Timeline.Select(e => e.Event.Text)));
+        Assert.All(finding.Evidence, e => Assert.Contains(" update ", e.Summary, StringComparison.Ordinal));
         Assert.Equal(1, report.Dns.Queries);
         Assert.Equal(0, report.Dns.Unanswered);
     }
