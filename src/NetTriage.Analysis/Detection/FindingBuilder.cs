@@ -100,6 +100,7 @@ internal static class FindingBuilder
             Failed = failed,
             Names = names,
             IcmpSenders = Senders(g),
+            Tunnels = Tunnels(g),
             Evidence = evidence.ConvertAll(e => e.Write()),
             EvidenceTotal = evidenceTotal + g.UnkeptEvidence,
         };
@@ -221,10 +222,22 @@ internal static class FindingBuilder
     }
 
     private static string QueryLine(DnsAttempt a) =>
-        TcpdumpLineFormatter.DnsQueryLine(a.IsV6, a.Client, a.ClientPort, a.Server, a.ServerPort, a.OverTcp, a.Id, a.RecursionDesired, a.QType, a.QName, a.MessageLength, a.Opcode);
+        TcpdumpLineFormatter.DnsQueryLine(a.IsV6, a.Client, a.ClientPort, a.Server, a.ServerPort, a.OverTcp, a.Id, a.RecursionDesired, a.QType, a.QName, a.MessageLength, a.Opcode)
+        + InTunnel(a.Tunnel);
 
     private static string SynLine(TcpConnection c) =>
-        TcpdumpLineFormatter.SynLine(c.IsV6, c.Client, c.ClientPort, c.Server, c.ServerPort, c.InitialSequence, c.Window);
+        TcpdumpLineFormatter.SynLine(c.IsV6, c.Client, c.ClientPort, c.Server, c.ServerPort, c.InitialSequence, c.Window)
+        + InTunnel(c.Tunnel);
+
+    private static List<string>? Tunnels(DetectedFinding g)
+    {
+        var tunnels = g.Dns.Select(a => a.Tunnel).Concat(g.Tcp.Select(c => c.Tunnel)).OfType<string>()
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return tunnels.Count == 0 ? null : tunnels;
+    }
+
+    /// <summary>" (in GRE between A and B)" after a packet that came through a tunnel, as EvidenceLines writes it.</summary>
+    private static string InTunnel(string? tunnel) => tunnel is null ? "" : " (" + tunnel + ")";
 
     internal static EvidencePacket Packet(PacketRef r, string role, string summary) => new()
     {

@@ -33,6 +33,11 @@ public sealed record Finding
     public IReadOnlyList<string> Names { get; init; } = [];
     /// <summary>Who sent the ICMP errors of this finding, with type/code: the target itself or a router.</summary>
     public IReadOnlyList<IcmpSender> IcmpSenders { get; init; } = [];
+    /// <summary>
+    /// The tunnels the failed traffic came through ("in GRE between A and B"), of the failures kept in detail; absent when
+    /// none did. A failure inside a tunnel may be the tunnel's: its endpoints are where to look.
+    /// </summary>
+    public IReadOnlyList<string>? Tunnels { get; init; }
     public required IReadOnlyList<EvidencePacket> Evidence { get; init; }
     /// <summary>Evidence packets in all (the list above is capped).</summary>
     public long EvidenceTotal { get; init; }

@@ -30,6 +30,8 @@ internal sealed class DnsAttempt
     public int MessageLength { get; set; }
     public bool OverTcp { get; set; }
     public bool IsV6 { get; set; }
+    /// <summary>The tunnel the query came through ("in GRE between A and B"), or null.</summary>
+    public string? Tunnel { get; set; }
     /// <summary>The hardware address the query was framed to (its first hop), or zero without Ethernet.</summary>
     public MacAddress NextHop { get; set; }
     public bool IsRetransmission { get; set; }

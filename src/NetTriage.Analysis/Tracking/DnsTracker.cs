@@ -183,6 +183,7 @@ internal sealed class DnsTracker(TrafficTracker t)
         attempt.MessageLength = p.Dns.OverTcp ? Math.Max(p.PayloadClaimedLength - 2, 0) : p.PayloadClaimedLength;
         attempt.OverTcp = p.Dns.OverTcp;
         attempt.IsV6 = p.Ip.Version == 6;
+        attempt.Tunnel = p.Tunnel.Depth == 0 ? null : _t.Tunnels.Of(p);
         attempt.NextHop = p.DestinationMac;
         if (attempt.Opcode != DnsOpcode.Query)
         {

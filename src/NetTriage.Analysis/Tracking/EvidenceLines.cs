@@ -28,6 +28,15 @@ internal sealed class EvidenceLines
         _writer.ResetWrittenCount();
         _formatter.Write(p, _writer);
         var line = _writer.WrittenSpan[..^1]; // without the line feed
+        if (p.Tunnel.Depth > 0)
+        {
+            // tcpdump prints the tunnel's outer header first; the line here is the inner packet's, so it says where it came from.
+            string tunnel = " (" + TunnelNames.Describe(p.Tunnel) + ")";
+            var withTunnel = string.Concat(line, tunnel);
+            var bytes = new byte[Encoding.UTF8.GetByteCount(withTunnel)];
+            Encoding.UTF8.GetBytes(withTunnel, bytes);
+            return new PacketLine(bytes);
+        }
         var utf8 = new byte[Encoding.UTF8.GetByteCount(line)];
         Encoding.UTF8.GetBytes(line, utf8);
         return new PacketLine(utf8);

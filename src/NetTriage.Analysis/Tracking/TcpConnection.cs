@@ -27,6 +27,8 @@ internal sealed class TcpConnection
     public ushort ServerPort { get; set; }
     public PacketRef First { get; set; }
     public bool IsV6 { get; set; }
+    /// <summary>The tunnel the connection's first packet came through ("in GRE between A and B"), or null.</summary>
+    public string? Tunnel { get; set; }
     /// <summary>The hardware address the client's first packet was framed to (its first hop), or zero without Ethernet.</summary>
     public MacAddress NextHop { get; set; }
     public uint InitialSequence { get; set; }

@@ -107,6 +107,7 @@ internal sealed class TcpTracker(TrafficTracker t)
             conn.ServerPort = p.DestinationPort;
             conn.First = PacketRef.Of(p, input);
             conn.IsV6 = p.Ip.Version == 6;
+        conn.Tunnel = p.Tunnel.Depth == 0 ? null : _t.Tunnels.Of(p);
             conn.NextHop = default;
             conn.Outcome = TcpOutcome.MidStream;
             conn.Last = conn.First;
@@ -237,6 +238,7 @@ internal sealed class TcpTracker(TrafficTracker t)
         conn.ServerPort = p.DestinationPort;
         conn.First = PacketRef.Of(p, input);
         conn.IsV6 = p.Ip.Version == 6;
+        conn.Tunnel = p.Tunnel.Depth == 0 ? null : _t.Tunnels.Of(p);
         conn.NextHop = p.DestinationMac;
         conn.InitialSequence = p.Tcp.Sequence;
         conn.Window = p.Tcp.Window;

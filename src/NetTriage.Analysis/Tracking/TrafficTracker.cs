@@ -74,6 +74,8 @@ internal sealed class TrafficTracker
     public PacketTimestamp? First { get; private set; }
     public PacketTimestamp? Last { get; private set; }
     public Dictionary<AnomalyKind, long> AnomalyCounts { get; } = [];
+    /// <summary>The words of the tunnels the tracked packets came through, shared by their records.</summary>
+    public TunnelNames Tunnels { get; } = new();
     /// <summary>Packets of protocols no decoder reads, by protocol.</summary>
     public UndecodedTraffic Undecoded { get; } = new();
     public Dictionary<IpAddr, HostCounters> Hosts { get; } = [];

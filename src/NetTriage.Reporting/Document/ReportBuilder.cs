@@ -436,6 +436,8 @@ public static class ReportBuilder
         }
         var names = findings.SelectMany(f => f.Names).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count > 0) fields.Add(new(NamesLabel(findings.All(f => IsZoneUpkeep(f.Kind)), names.Count), Joined(names, SpanKind.Code)));
+        var carried = findings.SelectMany(f => f.Tunnels ?? []).Distinct(StringComparer.Ordinal).ToList();
+        if (carried.Count > 0) fields.Add(new("Carried", [T(string.Join("; ", carried))]));
 
         var shows = new List<Span>();
         foreach (var sender in findings.SelectMany(f => f.IcmpSenders))
@@ -656,6 +658,7 @@ public static class ReportBuilder
             new("Attempts", [T($"{Wording.Number(f.Attempts)}, of which {Wording.Number(f.Failed)} failed")]),
         };
         if (f.Names.Count > 0) fields.Add(new(NamesLabel(IsZoneUpkeep(f.Kind), f.Names.Count), Joined(f.Names, SpanKind.Code)));
+        if (f.Tunnels is { Count: > 0 } tunnels) fields.Add(new("Carried", [T(string.Join("; ", tunnels))]));
         if (f.IcmpSenders.Count > 0)
         {
             var spans = new List<Span>();

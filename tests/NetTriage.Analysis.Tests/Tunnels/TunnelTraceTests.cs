@@ -68,6 +68,11 @@ public sealed class TunnelTraceTests : IDisposable
         Assert.Equal(parent, fields[1]);
         Assert.Equal("Tunnel::GRE", fields[6]);
         Assert.Equal("Tunnel::DISCOVER", fields[7]);
+        // The finding and every evidence packet name the tunnel the failure came through, both directions alike.
+        const string Gre = "in GRE between 66.59.109.137 and 172.27.1.66";
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal([Gre], finding.Tunnels);
+        Assert.All(finding.Evidence, e => Assert.EndsWith($" ({Gre})", e.Summary, StringComparison.Ordinal));
     }
 
     [SkippableTheory]
