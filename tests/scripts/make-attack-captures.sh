@@ -16,28 +16,15 @@
 # namespaces, a tool missing: the last line on standard error says why); anything else is a failure.
 set -euo pipefail
 
-if [ -z "${NT_ATTACKS_BOUNDED:-}" ]; then
-  export NT_ATTACKS_BOUNDED=1
-  exec timeout --kill-after=10 170 "$0" "$@"
-fi
-
-readonly SKIP=77
-skip() { echo "make-attack-captures: cannot run here: $*" >&2; exit "$SKIP"; }
-fail() { echo "make-attack-captures: $*" >&2; exit 1; }
+# skip, fail and the other helpers the capture scripts share
+# shellcheck source=lib/netns.sh
+source "$(dirname "$0")/lib/netns.sh"
+run_bounded NT_ATTACKS_BOUNDED 170 "$@"
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
-[ "$(id -u)" -eq 0 ] || skip "must run as root (network namespaces and tcpdump need it)"
-missing=()
-for tool in ip nmap hping3 nginx dnsmasq dig curl ping tcpdump ss timeout; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-[ ${#missing[@]} -eq 0 ] || skip "missing tools: ${missing[*]}"
-
-mkdir -p "$1"
-OUT=$(cd "$1" && pwd)
-rm -f "$OUT"/*.pcap "$OUT/manifest.tsv"
-rm -rf "$OUT/logs"
-mkdir -p "$OUT/logs"
+require_root_and_tools "network namespaces and tcpdump need it" \
+  ip nmap hping3 nginx dnsmasq dig curl ping tcpdump ss timeout
+prepare_out "$1"
 
 readonly SUFFIX=$$
 readonly NS_A="nt-attacker-$SUFFIX" NS_V="nt-victim-$SUFFIX"
@@ -46,34 +33,12 @@ readonly TMP_ROOT=${TMPDIR:-/tmp}
 WORK=$(mktemp -d "$TMP_ROOT/nt-attacks-$SUFFIX.XXXXXX")
 readonly WORK
 declare -A PIDS=()
-# remove_namespace, start_bg, stop_bg
-# shellcheck source=lib/netns.sh
-source "$(dirname "$0")/lib/netns.sh"
 
-cleanup() {
-  local status=$? name
-  trap - EXIT INT TERM
-  for name in "${!PIDS[@]}"; do kill -TERM "${PIDS[$name]}" 2>/dev/null || true; done
-  for name in "${!PIDS[@]}"; do
-    timeout 5 tail --pid="${PIDS[$name]}" -f /dev/null 2>/dev/null || kill -KILL "${PIDS[$name]}" 2>/dev/null || true
-  done
-  for ns in "$NS_A" "$NS_V"; do remove_namespace "$ns"; done
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
+trap 'end_run $? "$NS_A" "$NS_V"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Namespaces and folders left by an earlier run that was killed outright are removed.
-for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-  if [[ $ns =~ ^nt-(attacker|victim)-([0-9]+)$ ]] && ! kill -0 "${BASH_REMATCH[2]}" 2>/dev/null; then
-    remove_namespace "$ns"
-  fi
-done
-for dir in "$TMP_ROOT"/nt-attacks-*; do
-  if [[ $dir =~ /nt-attacks-([0-9]+)\.[^/]+$ ]] && ! kill -0 "${BASH_REMATCH[1]}" 2>/dev/null; then rm -rf "$dir"; fi
-done
+remove_stale_runs 'nt-(attacker|victim)' nt-attacks-
 
 in_ns() { local ns=$1; shift; timeout 60 ip netns exec "$ns" "$@"; }
 
@@ -97,73 +62,22 @@ in_ns "$NS_V" sysctl -qw net.ipv4.icmp_ratelimit=0
 in_ns "$NS_A" ping -c 1 -W 2 "$VICTIM_IP" >/dev/null 2>&1 || fail "the attacker cannot reach the victim after setup"
 
 # --- services on the victim -------------------------------------------------------------------------
-wait_listening() {
-  local flag=$1 port=$2
-  for _ in $(seq 50); do
-    [ -n "$(in_ns "$NS_V" ss "$flag" "sport = :$port")" ] && return 0
-    sleep 0.1
-  done
-  fail "nothing listens on port $port in the victim namespace"
-}
-
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 512; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx-body;
-  proxy_temp_path $WORK/nginx-proxy;
-  fastcgi_temp_path $WORK/nginx-fastcgi;
-  uwsgi_temp_path $WORK/nginx-uwsgi;
-  scgi_temp_path $WORK/nginx-scgi;
-  server {
-    listen 80;
-    listen 8080;
-    default_type text/plain;
-    location / { return 200 "ok\n"; }
-  }
-}
-EOF
+write_nginx_conf 512 "listen 80;" "listen 8080;"
 start_bg web "$NS_V" nginx -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf"
 start_bg dns "$NS_V" dnsmasq --keep-in-foreground --no-resolv --no-hosts --user=root --bind-interfaces \
   --listen-address="$VICTIM_IP" --port=53 --pid-file="$WORK/dnsmasq.pid" --address=/www.example.test/"$VICTIM_IP"
-wait_listening -Hltn 80
-wait_listening -Hltn 8080
-wait_listening -Hlun 53
+wait_port "$NS_V" open tcp 80
+wait_port "$NS_V" open tcp 8080
+wait_port "$NS_V" open udp 53
 
 # --- capture ----------------------------------------------------------------------------------------
-capture_start() {
-  local scenario=$1
-  : >"$WORK/tcpdump.err"
-  timeout --kill-after=5 90 ip netns exec "$NS_V" \
-    tcpdump -i v0 -n -s 0 -U -Z root -w "$OUT/$scenario.pcap" 2>"$WORK/tcpdump.err" &
-  PIDS[tcpdump]=$!
-  for _ in $(seq 50); do
-    grep -q 'listening on' "$WORK/tcpdump.err" && return 0
-    kill -0 "${PIDS[tcpdump]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
-}
-
-capture_stop() {
-  local scenario=$1
-  sleep 1
-  stop_bg tcpdump INT
-  cat "$WORK/tcpdump.err" >>"$OUT/logs/$scenario.txt"
-  [ -s "$OUT/$scenario.pcap" ] || fail "no capture written for $scenario"
-}
-
 printf 'scenario\tpcap\texpected_kind\tdescription\n' >"$WORK/manifest.tsv"
 
 # One scenario: capture at the victim while the tool runs in the attacker's namespace.
 run() {
   local scenario=$1 kind=$2 description=$3; shift 3
   : >"$OUT/logs/$scenario.txt"
-  capture_start "$scenario"
+  capture_on tcpdump "$NS_V" v0 "$scenario.pcap" 90
   echo "\$ $*" >>"$OUT/logs/$scenario.txt"
   local status=0
   "$@" >>"$OUT/logs/$scenario.txt" 2>&1 || status=$?
@@ -171,7 +85,8 @@ run() {
   if [ "$status" -ne 0 ] && ! { [ "$1 $3" = "in_ns hping3" ] && [ "$status" -eq 1 ]; }; then
     fail "$scenario: the tool failed with status $status (see $OUT/logs/$scenario.txt)"
   fi
-  capture_stop "$scenario"
+  sleep 1
+  capture_off tcpdump "$scenario.pcap" "$OUT/logs/$scenario.txt"
   printf '%s\t%s\t%s\t%s\n' "$scenario" "$scenario.pcap" "$kind" "$description" >>"$WORK/manifest.tsv"
   echo "make-attack-captures: $scenario: $(stat -c %s "$OUT/$scenario.pcap") bytes" >&2
 }

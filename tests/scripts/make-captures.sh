@@ -15,30 +15,17 @@
 # namespaces, a tool missing: the last line on standard error says why); anything else is a failure.
 set -euo pipefail
 
+# skip, fail and the other helpers the capture scripts share
+# shellcheck source=lib/netns.sh
+source "$(dirname "$0")/lib/netns.sh"
 # The whole run is bounded: the script re-runs itself under timeout, and the EXIT trap still cleans up.
-if [ -z "${NT_CAPTURES_BOUNDED:-}" ]; then
-  export NT_CAPTURES_BOUNDED=1
-  exec timeout --kill-after=10 170 "$0" "$@"
-fi
-
-readonly SKIP=77
-skip() { echo "make-captures: cannot run here: $*" >&2; exit "$SKIP"; }
-fail() { echo "make-captures: $*" >&2; exit 1; }
+run_bounded NT_CAPTURES_BOUNDED 170 "$@"
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 
-[ "$(id -u)" -eq 0 ] || skip "must run as root (network namespaces, iptables and tcpdump need it)"
-missing=()
-for tool in ip iptables dnsmasq nginx dig curl ping tcpdump ss timeout; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-[ ${#missing[@]} -eq 0 ] || skip "missing tools: ${missing[*]}"
-
-mkdir -p "$1"
-OUT=$(cd "$1" && pwd)
-rm -f "$OUT"/*.pcap "$OUT/manifest.tsv"
-rm -rf "$OUT/logs"
-mkdir -p "$OUT/logs"
+require_root_and_tools "network namespaces, iptables and tcpdump need it" \
+  ip iptables dnsmasq nginx dig curl ping tcpdump ss timeout
+prepare_out "$1"
 
 # Names carry this run's process id so parallel runs do not clash.
 readonly SUFFIX=$$
@@ -53,43 +40,14 @@ readonly WORK
 
 # Background processes this script started (the timeout wrappers' ids), killed by id on exit.
 declare -A PIDS=()
-# remove_namespace, start_bg, stop_bg
-# shellcheck source=lib/netns.sh
-source "$(dirname "$0")/lib/netns.sh"
 
-cleanup() {
-  local status=$? name
-  trap - EXIT INT TERM
-  for name in "${!PIDS[@]}"; do
-    kill -TERM "${PIDS[$name]}" 2>/dev/null || true
-  done
-  for name in "${!PIDS[@]}"; do
-    timeout 5 tail --pid="${PIDS[$name]}" -f /dev/null 2>/dev/null || kill -KILL "${PIDS[$name]}" 2>/dev/null || true
-  done
-  for ns in "$NS_C" "$NS_R" "$NS_S"; do remove_namespace "$ns"; done
-  # The services' own logs (dnsmasq logs every query) go beside the client's, for whoever reads a failure.
-  for name in dns dns-upstream web; do
-    if [ -f "$WORK/$name.out" ]; then cp "$WORK/$name.out" "$OUT/logs/server-$name.txt"; fi
-  done
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
+# The services' own logs (dnsmasq logs every query) are kept beside the client's.
+SERVICE_LOGS=(dns dns-upstream web)
+trap 'end_run $? "$NS_C" "$NS_R" "$NS_S"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Namespaces and work folders left by an earlier run that was killed outright (its process is gone)
-# are removed.
-for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-  if [[ $ns =~ ^nt-(client|router|server)-([0-9]+)$ ]] && ! kill -0 "${BASH_REMATCH[2]}" 2>/dev/null; then
-    remove_namespace "$ns"
-  fi
-done
-for dir in "$TMP_ROOT"/nt-captures-*; do
-  if [[ $dir =~ /nt-captures-([0-9]+)\.[^/]+$ ]] && ! kill -0 "${BASH_REMATCH[1]}" 2>/dev/null; then
-    rm -rf "$dir"
-  fi
-done
+remove_stale_runs 'nt-(client|router|server)' nt-captures-
 
 in_ns() { local ns=$1; shift; timeout 10 ip netns exec "$ns" "$@"; }
 
@@ -121,27 +79,6 @@ timeout 10 ip -n "$NS_S" route add default via "$ROUTER_S_IP"
 in_ns "$NS_C" ping -c 1 -W 2 "$SERVER_IP" >/dev/null 2>&1 || fail "the client cannot reach the server after setup"
 
 # --- services on the server -------------------------------------------------------------------------
-# Waits until something in the server namespace listens on a port (proto udp|tcp).
-wait_listening() {
-  local proto=$1 port=$2 flag=-Hlun
-  [ "$proto" = tcp ] && flag=-Hltn
-  for _ in $(seq 50); do
-    [ -n "$(in_ns "$NS_S" ss $flag "sport = :$port")" ] && return 0
-    sleep 0.1
-  done
-  fail "nothing listens on $proto/$port in the server namespace"
-}
-
-wait_not_listening() {
-  local proto=$1 port=$2 flag=-Hlun
-  [ "$proto" = tcp ] && flag=-Hltn
-  for _ in $(seq 50); do
-    [ -z "$(in_ns "$NS_S" ss $flag "sport = :$port")" ] && return 0
-    sleep 0.1
-  done
-  fail "something still listens on $proto/$port in the server namespace"
-}
-
 # Answers www.example.test, NXDOMAIN for other names in example.test, REFUSED for names elsewhere
 # (no upstream servers).
 DNS_BASE=(dnsmasq --keep-in-foreground --no-resolv --no-hosts --user=root --bind-interfaces --port=53
@@ -150,7 +87,7 @@ DNS_BASE=(dnsmasq --keep-in-foreground --no-resolv --no-hosts --user=root --bind
 
 start_dns() {
   start_bg dns "$NS_S" "${DNS_BASE[@]}" --pid-file="$WORK/dnsmasq.pid"
-  wait_listening udp 53
+  wait_port "$NS_S" open udp 53
 }
 
 # As start_dns, and names outside example.test go to an upstream on the server's loopback, while the
@@ -162,100 +99,30 @@ start_dns_validating() {
     --log-facility=- --log-queries --address=/www.broken.test/"$SERVER_IP"
   start_bg dns "$NS_S" "${DNS_BASE[@]}" --pid-file="$WORK/dnsmasq.pid" \
     --dnssec --trust-anchor="$ROOT_TRUST_ANCHOR" --server=127.0.0.1#5300
-  wait_listening udp 5300
-  wait_listening udp 53
+  wait_port "$NS_S" open udp 5300
+  wait_port "$NS_S" open udp 53
 }
 
 stop_dns() {
   stop_bg dns
   stop_bg dns-upstream
-  wait_not_listening udp 53
+  wait_port "$NS_S" closed udp 53
 }
 
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx-body;
-  proxy_temp_path $WORK/nginx-proxy;
-  fastcgi_temp_path $WORK/nginx-fastcgi;
-  uwsgi_temp_path $WORK/nginx-uwsgi;
-  scgi_temp_path $WORK/nginx-scgi;
-  server {
-    listen $SERVER_IP:80;
-    server_name $WEB_NAME;
-    default_type text/plain;
-    location / { return 200 "ok\n"; }
-  }
-}
-EOF
+write_nginx_conf 64 "listen $SERVER_IP:80;" "server_name $WEB_NAME;"
 
 start_web() {
   start_bg web "$NS_S" nginx -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf"
-  wait_listening tcp 80
+  wait_port "$NS_S" open tcp 80
 }
 
 stop_web() {
   # nginx stops at once on TERM (QUIT would wait for connections).
   stop_bg web
-  wait_not_listening tcp 80
+  wait_port "$NS_S" closed tcp 80
 }
 
 # --- capture and client -----------------------------------------------------------------------------
-capture_start() {
-  local scenario=$1
-  : >"$WORK/tcpdump.err"
-  timeout --kill-after=5 60 ip netns exec "$NS_C" \
-    tcpdump -i c0 -n -s 0 -U -Z root -w "$OUT/$scenario.pcap" 2>"$WORK/tcpdump.err" &
-  PIDS[tcpdump]=$!
-  for _ in $(seq 50); do
-    grep -q 'listening on' "$WORK/tcpdump.err" && return 0
-    kill -0 "${PIDS[tcpdump]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
-}
-
-# Waits for late replies (ICMP errors after an ARP failure come ~3 s after the query), then stops
-# tcpdump with SIGINT so it flushes the file.
-capture_stop() {
-  local scenario=$1 linger=$2
-  sleep "$linger"
-  stop_bg tcpdump INT
-  cat "$WORK/tcpdump.err" >>"$OUT/logs/$scenario.txt"
-  [ -s "$OUT/$scenario.pcap" ] || fail "no capture written for $scenario"
-}
-
-# Resolves a name as the client would: dig, bounded to three tries one second apart.
-# Sets DIG_RC (dig's exit code), DIG_STATUS (the rcode, or no-reply), DIG_ADDR (first A record).
-resolve() {
-  local scenario=$1 name=$2 log
-  log="$OUT/logs/$scenario.txt"
-  DIG_RC=0
-  in_ns "$NS_C" dig @"$SERVER_IP" "$name" A +tries=3 +timeout=1 >"$WORK/dig.out" 2>&1 || DIG_RC=$?
-  { echo "\$ dig @$SERVER_IP $name A +tries=3 +timeout=1  (exit $DIG_RC)"; cat "$WORK/dig.out"; } >>"$log"
-  DIG_STATUS=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' "$WORK/dig.out" | head -n 1)
-  [ -n "$DIG_STATUS" ] || DIG_STATUS=no-reply
-  DIG_ADDR=$(awk '$4 == "A" && $1 !~ /^;/ {print $5; exit}' "$WORK/dig.out")
-}
-
-# Fetches the page when the name resolved; a client that could not resolve never connects.
-# Sets CURL_RC (or "-" when curl was not run) and HTTP_CODE.
-fetch() {
-  local scenario=$1 max_time=$2 log
-  log="$OUT/logs/$scenario.txt"
-  CURL_RC=- HTTP_CODE=-
-  [ -n "$DIG_ADDR" ] || { echo "(no address: curl not run)" >>"$log"; return 0; }
-  CURL_RC=0
-  HTTP_CODE=$(in_ns "$NS_C" curl -sS -o /dev/null -w '%{http_code}' --max-time "$max_time" \
-    --resolve "$WEB_NAME:80:$DIG_ADDR" "http://$WEB_NAME/" 2>"$WORK/curl.err") || CURL_RC=$?
-  { echo "\$ curl --max-time $max_time http://$WEB_NAME/  (exit $CURL_RC, http $HTTP_CODE)"; cat "$WORK/curl.err"; } >>"$log"
-}
-
 printf 'scenario\tpcap\texpected_kind\tdescription\tdig_exit\tdig_status\tcurl_exit\thttp_code\n' >"$WORK/manifest.tsv"
 
 # One scenario: capture, resolve (and fetch when asked), record. Checks that the client saw what
@@ -263,10 +130,12 @@ printf 'scenario\tpcap\texpected_kind\tdescription\tdig_exit\tdig_status\tcurl_e
 run_scenario() {
   local scenario=$1 kind=$2 name=$3 fetch_time=$4 linger=$5 want_status=$6 want_http=$7 description=$8
   : >"$OUT/logs/$scenario.txt"
-  capture_start "$scenario"
-  resolve "$scenario" "$name"
-  if [ "$fetch_time" != - ]; then fetch "$scenario" "$fetch_time"; else CURL_RC=- HTTP_CODE=-; fi
-  capture_stop "$scenario" "$linger"
+  capture_on tcpdump "$NS_C" c0 "$scenario.pcap" 60
+  resolve "$OUT/logs/$scenario.txt" "$SERVER_IP" "$name" A
+  if [ "$fetch_time" != - ]; then fetch "$OUT/logs/$scenario.txt" "$fetch_time"; else CURL_RC=- HTTP_CODE=-; fi
+  # Late replies (ICMP errors after an ARP failure come ~3 s after the query) land before the capture stops.
+  sleep "$linger"
+  capture_off tcpdump "$scenario.pcap" "$OUT/logs/$scenario.txt"
   [ "$DIG_STATUS" = "$want_status" ] || fail "$scenario: dig status $DIG_STATUS, expected $want_status (see $OUT/logs/$scenario.txt)"
   [ "$HTTP_CODE" = "$want_http" ] || fail "$scenario: http code $HTTP_CODE, expected $want_http (see $OUT/logs/$scenario.txt)"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$scenario.pcap" "$kind" "$description" \

@@ -64,14 +64,11 @@
 # root, no network namespaces, a tool missing: the last line on standard error says why); 1 on a failure.
 set -euo pipefail
 
-if [ -z "${NT_INTRUSIONS_BOUNDED:-}" ]; then
-  export NT_INTRUSIONS_BOUNDED=1
-  exec timeout --kill-after=10 280 "$0" "$@"
-fi
+# skip, fail and the other helpers the capture scripts share
+# shellcheck source=lib/netns.sh
+source "$(dirname "$0")/lib/netns.sh"
+run_bounded NT_INTRUSIONS_BOUNDED 280 "$@"
 
-readonly SKIP=77
-skip() { echo "make-intrusion-captures: cannot run here: $*" >&2; exit "$SKIP"; }
-fail() { echo "make-intrusion-captures: $*" >&2; exit 1; }
 note() { echo "make-intrusion-captures: $*" >&2; }
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
@@ -95,11 +92,7 @@ SSHD=$(command -v sshd)
 VSFTPD=$(command -v vsftpd)
 readonly PYTHON SSHD VSFTPD
 
-mkdir -p "$1"
-OUT=$(cd "$1" && pwd)
-rm -f "$OUT"/*.pcap "$OUT/manifest.tsv"
-rm -rf "$OUT/logs"
-mkdir -p "$OUT/logs"
+prepare_out "$1"
 
 readonly SUFFIX=$$
 readonly NS_L="nt-intr-lan-$SUFFIX" NS_G="nt-intr-gw-$SUFFIX" NS_V="nt-intr-victim-$SUFFIX" \
@@ -115,37 +108,14 @@ readonly WORK
 declare -A PIDS=()
 # The daemons (nginx, sshd, dnsmasq) serve every scenario up to the last, so they live as long as the script.
 readonly BG_SECONDS=280
-# remove_namespace, start_bg, stop_bg
-# shellcheck source=lib/netns.sh
-source "$(dirname "$0")/lib/netns.sh"
 # hydra keeps its restore file in the current folder.
 cd "$WORK"
 
-cleanup() {
-  local status=$? name
-  trap - EXIT INT TERM
-  for name in "${!PIDS[@]}"; do kill -TERM "${PIDS[$name]}" 2>/dev/null || true; done
-  for name in "${!PIDS[@]}"; do
-    timeout 5 tail --pid="${PIDS[$name]}" -f /dev/null 2>/dev/null || kill -KILL "${PIDS[$name]}" 2>/dev/null || true
-  done
-  for ns in "$NS_A" "$NS_C" "$NS_V" "$NS_G" "$NS_L"; do remove_namespace "$ns"; done
-  cd /
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
+trap 'end_run $? "$NS_A" "$NS_C" "$NS_V" "$NS_G" "$NS_L"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Namespaces and folders left by an earlier run that was killed outright are removed.
-for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-  if [[ $ns =~ ^nt-intr-(lan|gw|victim|client|attacker)-([0-9]+)$ ]] && ! kill -0 "${BASH_REMATCH[2]}" 2>/dev/null; then
-    remove_namespace "$ns"
-  fi
-done
-for dir in "$TMP_ROOT"/nt-intr-*; do
-  if [[ $dir =~ /nt-intr-([0-9]+)\.[^/]+$ ]] && ! kill -0 "${BASH_REMATCH[1]}" 2>/dev/null; then rm -rf "$dir"; fi
-done
+remove_stale_runs 'nt-intr-(lan|gw|victim|client|attacker)' nt-intr-
 
 in_ns() { local ns=$1; shift; timeout 60 ip netns exec "$ns" "$@"; }
 
@@ -371,25 +341,12 @@ EOF
 # At the victim's interface, unless CAPTURE_NS and CAPTURE_DEV name another host's (the DNS answer scenarios
 # capture at the client, where the answers arrive).
 capture_start() {
-  local scenario=$1
-  : >"$WORK/tcpdump.err"
-  timeout --kill-after=5 90 ip netns exec "${CAPTURE_NS:-$NS_V}" \
-    tcpdump -i "${CAPTURE_DEV:-v0}" -n -s 0 -U -Z root -w "$OUT/$scenario.pcap" 2>"$WORK/tcpdump.err" &
-  PIDS[tcpdump]=$!
-  for _ in $(seq 50); do
-    grep -q 'listening on' "$WORK/tcpdump.err" && return 0
-    kill -0 "${PIDS[tcpdump]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
+  capture_on tcpdump "${CAPTURE_NS:-$NS_V}" "${CAPTURE_DEV:-v0}" "$1.pcap" 90
 }
 
 capture_stop() {
-  local scenario=$1
   sleep 1
-  stop_bg tcpdump INT
-  cat "$WORK/tcpdump.err" >>"$OUT/logs/$scenario.txt"
-  [ -s "$OUT/$scenario.pcap" ] || fail "no capture written for $scenario"
+  capture_off tcpdump "$1.pcap" "$OUT/logs/$1.txt"
 }
 
 # Packets of the current scenario's capture that match a tcpdump filter.

@@ -1,3 +1,4 @@
+using NetTriage.Analysis.Reading;
 using NetTriage.Capture;
 
 namespace NetTriage.Analysis.Tests.RealCaptures;
@@ -23,10 +24,13 @@ public abstract class ScriptCaptureFixture : IDisposable
             Failure = $"{manifest} does not exist";
             return;
         }
-        foreach (var line in File.ReadAllLines(manifest).Skip(1).Where(l => l.Length > 0))
+        var lines = File.ReadAllLines(manifest);
+        var header = lines[0].Split('\t');
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
         {
             var f = line.Split('\t');
             Expected[f[0]] = f[2];
+            Manifest[f[0]] = header.Zip(f).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         }
     }
 
@@ -35,13 +39,16 @@ public abstract class ScriptCaptureFixture : IDisposable
     public string? Failure { get; }
     /// <summary>Scenario to the finding kind it should produce ("none" for the healthy capture).</summary>
     public Dictionary<string, string> Expected { get; } = new(StringComparer.Ordinal);
+    /// <summary>Scenario to its manifest line, column name to value.</summary>
+    public Dictionary<string, Dictionary<string, string>> Manifest { get; } = new(StringComparer.Ordinal);
 
-    public AnalysisReport Analyze(string scenario)
+    /// <summary>Analyses a scenario's capture; <paramref name="observer"/> sees every packet the analysis reads.</summary>
+    public AnalysisReport Analyze(string scenario, IPacketObserver? observer = null)
     {
         Assert.True(Failure is null, Failure);
         Skip.If(SkipReason is not null, SkipReason);
         Assert.True(Expected.ContainsKey(scenario), $"the manifest has no scenario '{scenario}'");
-        var analyzer = new Analyzer();
+        var analyzer = new Analyzer(observer: observer);
         using (var source = CaptureOpener.Open(Path.Combine(Directory, scenario + ".pcap")))
         {
             analyzer.Read(source);
