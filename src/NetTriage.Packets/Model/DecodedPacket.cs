@@ -55,10 +55,15 @@ public sealed class DecodedPacket
     /// <summary>
     /// Follow tunnels: decode the packet inside GRE, IP in IP, VXLAN, Geneve, GTP-U, Teredo, AYIYA, MPLS, PPPoE and
     /// the link framings, and describe the inner packet (its outer header in <see cref="Tunnel"/>). The reader's choice,
-    /// kept across <see cref="Reset"/>: the analysis follows tunnels; `show` does not yet, so its lines stay those
-    /// tcpdump prints.
+    /// kept across <see cref="Reset"/>: the analysis follows every tunnel; `show` those tcpdump opens
+    /// (<see cref="IpTunnelsOnly"/>), whose outer headers its lines print first, as tcpdump's do.
     /// </summary>
     public bool DecodeTunnels;
+    /// <summary>
+    /// With <see cref="DecodeTunnels"/>: only the tunnels tcpdump itself opens by default (IP in IP, GRE, VXLAN, Geneve),
+    /// not the link framings (MPLS, PPPoE, ...) nor 802.11, whose headers tcpdump prints its own way: what `show` reads.
+    /// </summary>
+    public bool IpTunnelsOnly;
     /// <summary>The tunnel the packet came through, when <see cref="DecodeTunnels"/> removed one.</summary>
     public TunnelInfo Tunnel;
     /// <summary>
@@ -199,6 +204,7 @@ public sealed class DecodedPacket
         destination.Arp = Arp;
         destination.Ip = Ip;
         destination.DecodeTunnels = DecodeTunnels;
+        destination.IpTunnelsOnly = IpTunnelsOnly;
         destination.Tunnel = Tunnel;
         destination.ReassembleFragments = ReassembleFragments;
         destination.ReassembledFragments = ReassembledFragments;
