@@ -66,6 +66,13 @@ public sealed class DecodedPacket
     public bool IpTunnelsOnly;
     /// <summary>The tunnel the packet came through, when <see cref="DecodeTunnels"/> removed one.</summary>
     public TunnelInfo Tunnel;
+
+    /// <summary>
+    /// Steps inside a tunnel as the binary decoders do (for readers of text, whose lines print the outer headers before
+    /// the inner packet): the outer addresses and ports go to <see cref="Tunnel"/> and its next hop, the network and
+    /// transport layers are cleared for the inner packet. False past the nesting bound (an anomaly is added).
+    /// </summary>
+    public bool EnterTunnel(TunnelKind kind) => Tunnels.TunnelDecoder.Enter(this, kind);
     /// <summary>
     /// Reassemble IP fragments: the fragment that completes a datagram is decoded as the whole datagram (the reader's
     /// choice, kept across <see cref="Reset"/>; binary sources only).
