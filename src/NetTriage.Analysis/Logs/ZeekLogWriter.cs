@@ -181,6 +181,13 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         {
             bool first = !c.DnsSeen;
             Dns(c, p, ref fromOrig);
+            // DNS over TCP: the other messages the segment completed (RFC 7766 6.2.1.1), each logged as the packet's.
+            for (int m = 0; m < p.MoreDnsCount; m++)
+            {
+                p.SwapDns(m);
+                Dns(c, p, ref fromOrig);
+                p.SwapDns(m);
+            }
             // A DNS connection ends sooner (the DNS analyzer's timer): queued anew for that.
             if (first && Deadline(c) < c.DueAt) Schedule(c, Deadline(c));
         }

@@ -650,11 +650,17 @@ public sealed partial class TcpdumpLineFormatter
         _line.Append(", length ");
         _line.AppendFormatted(length);
 
-        if (p.Has(PacketLayers.Dns))
+        bool reassembled = p.Has(PacketLayers.Dns) && p.Dns.TcpReassembled;
+        if (p.Dns.OverTcp && p.Origin == PacketOrigin.Binary && !reassembled)
         {
-            // RFC 1035 4.2.2: the message follows a two-byte length; tcpdump separates it with a space.
+            WriteDnsSegment(p, length);
+        }
+        else if (p.Has(PacketLayers.Dns))
+        {
+            // RFC 1035 4.2.2: the message follows a two-byte length; tcpdump separates it with a space. A message the
+            // analysis read across segments is shown whole, with its own length.
             _line.Append(' ');
-            WriteDns(p, Math.Max(0, length - 2));
+            WriteDns(p, reassembled ? p.Dns.TcpMessageLength : Math.Max(0, length - 2));
         }
         else if (p.Has(PacketLayers.Http))
         {
