@@ -121,7 +121,11 @@ public static class Trends
         if (Failing(last.Minute))
         {
             status = "ongoing";
-            failingSince = observed.First(m => Failing(m.Minute) && (lastWorking is null || m.Place > lastWorking.Place));
+            // The first failing minute after the last working one in the history's order (place, then analysis): two
+            // captures may share a minute, so the order of the list decides, not the place alone. The last minute fails,
+            // so there is one.
+            int after = lastWorking is null ? -1 : observed.LastIndexOf(lastWorking);
+            failingSince = observed.Skip(after + 1).First(m => Failing(m.Minute));
         }
         else
         {
