@@ -67,12 +67,16 @@ internal static class ZeekConnLog
         int len = rst ? 0 : p.PayloadClaimedLength;
         uint seq = p.Tcp.Sequence;
 
-        // Sequence space: the start is the SYN's number, or one before the first segment's (as if a SYN had come).
-        if (!e.SeqKnown)
+        // Sequence space: the start is the SYN's number, or one before the first segment's (as if a SYN had come). Set
+        // again while the side is inactive (its first packets, or a start the peer's acknowledgments guessed), as Zeek's
+        // init_endpoint does.
+        if (!e.SeqKnown || e.State == TcpEndpointState.Inactive)
         {
             e.SeqKnown = true;
             e.StartSeq = syn ? seq : seq - 1;
             e.AckedByPeer = -1;
+            e.HighestEnd = 0;
+            e.Holes = 0;
         }
         long rel = Relative(seq, e.StartSeq, e.HighestEnd);
         long dataStart = rel + (syn ? 1 : 0);
@@ -94,22 +98,30 @@ internal static class ZeekConnLog
             }
             if (end > e.HighestEnd) e.HighestEnd = end;
         }
-        if (ack && !rst)
+        if (ack && peer.State == TcpEndpointState.Inactive)
         {
-            if (!peer.SeqKnown)
-            {
-                // The peer's data is acknowledged before the peer is seen: its sequence space starts there.
-                peer.SeqKnown = true;
-                peer.StartSeq = p.Tcp.Acknowledgment - 1;
-                peer.AckedByPeer = -1;
-                peer.HighestEnd = 1;
-            }
+            // The peer's data is acknowledged while the peer is not seen: its sequence space starts at each such
+            // acknowledgment (Zeek's init_peer), so a side never captured (a half-duplex capture) has sent nothing.
+            peer.SeqKnown = true;
+            peer.StartSeq = p.Tcp.Acknowledgment - 1;
+            peer.AckedByPeer = -1;
+            peer.HighestEnd = 1;
+        }
+        else if (ack && !rst)
+        {
             long acked = Relative(p.Tcp.Acknowledgment, peer.StartSeq, peer.HighestEnd);
             if (acked > peer.AckedByPeer) peer.AckedByPeer = acked;
         }
 
+        // Zeek's is_partial (the capture missed the start): set by each side's first segment, the originator's unless it
+        // is a plain SYN, the responder's unless it is a SYN; undone when a pure ACK completes a handshake whose SYN was
+        // missed (a SYN-ACK, then the originator's ACK).
+        if (fromOrig && (c.Orig.Packets == 1)) c.Partial = !syn || ack;
+        else if (!fromOrig && c.Resp.Packets == 1 && !c.Partial) c.Partial = !syn;
+        var before = e.State;
         History(c, ref e, peer, p, fromOrig, syn, ack, fin, rst, len, rel, retransmit);
         UpdateState(ref e, ref peer, fromOrig, syn, ack, fin, rst, len);
+        if (before == TcpEndpointState.Inactive && e.State == TcpEndpointState.Established && !syn) c.Partial = false;
         if (fin) e.FinSeen = true;
         if (fin || rst) e.FinOrReset = true;
         if (syn && !ack) e.SynSeen = true;

@@ -51,6 +51,11 @@ internal struct ZeekEndpoint
     public long LastSynSeq, LastFinSeq, LastRstSeq;
     public bool SynLetter, FinLetter, RstLetter;
     public int Retransmits, ZeroWindows;
+    /// <summary>Packets whose TCP or UDP checksum was wrong (the history's C, scaled).</summary>
+    public int Corrupt;
+    /// <summary>A DNS message over TCP goes on in later segments, up to this sequence number.</summary>
+    public bool DnsTcpPending;
+    public uint DnsTcpEnd;
     public HistoryFlags Once;
 }
 
@@ -63,6 +68,8 @@ internal enum HistoryFlags : byte
     Data = 2,
     Inconsistent = 4,
     MultiFlag = 8,
+    /// <summary>The side sent a tunnel's datagram (a UDP tunnel's outer connection).</summary>
+    Tunnel = 16,
 }
 
 /// <summary>
@@ -110,6 +117,10 @@ internal sealed class ZeekConnection
     public bool DnsStarted;
     /// <summary>DNS queries of this connection waiting for their answer.</summary>
     public List<ZeekDnsInfo>? PendingDns;
+    /// <summary>TCP: the capture missed its start (Zeek's is_partial): the stream analyzers read nothing of it.</summary>
+    public bool Partial;
+    /// <summary>The SSH identification lines each side sent (their versions), and whether the key exchange ended.</summary>
+    public SshMarks SshOrig, SshResp;
     public bool HasPendingDns => PendingDns is { Count: > 0 };
     private HistoryBuffer _history;
     private byte _historyLength;
@@ -136,6 +147,8 @@ internal sealed class ZeekConnection
         ParentA = ParentB = -1;
         LastOrigState = LastRespState = TcpEndpointState.Inactive;
         DnsSeen = DnsStarted = false;
+        SshOrig = SshResp = SshMarks.None;
+        Partial = false;
         PendingDns?.Clear();
         _historyLength = 0;
     }
@@ -180,6 +193,7 @@ internal sealed class ZeekConnection
         (OrigPort, RespPort) = (RespPort, OrigPort);
         (Orig, Resp) = (Resp, Orig);
         (OrigMac, RespMac) = (RespMac, OrigMac);
+        (SshOrig, SshResp) = (SshResp, SshOrig);
         for (int i = 0; i < _historyLength; i++)
         {
             char c = (char)_history[i];

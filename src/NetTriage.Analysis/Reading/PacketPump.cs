@@ -40,7 +40,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     private readonly ActivitySensors _sensors = sensors;
     private readonly IPacketObserver? _observer = observer;
     /// <summary>The analysis follows tunnels and reassembles IP fragments: it diagnoses the traffic inside them (Packets/Tunnels, Packets/Ip/IpReassembler).</summary>
-    private readonly DecodedPacket _packet = new() { DecodeTunnels = true, ReassembleFragments = true };
+    private readonly DecodedPacket _packet = new() { DecodeTunnels = true, ReassembleFragments = true, VerifyChecksums = observer?.VerifiesChecksums ?? false };
     private Batch[]? _batches;
 
     /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
@@ -86,18 +86,21 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     }
 
     /// <summary>Packets read by one thread and tracked by the other; reused for the whole analysis.</summary>
-    private sealed class Batch
+    private sealed class Batch(bool verifyChecksums)
     {
-        public readonly DecodedPacket[] Packets = CreatePackets();
+        public readonly DecodedPacket[] Packets = CreatePackets(verifyChecksums);
         public int Count;
         /// <summary>The source ended (or failed) with this batch.</summary>
         public bool Last;
         public ExceptionDispatchInfo? Error;
 
-        private static DecodedPacket[] CreatePackets()
+        private static DecodedPacket[] CreatePackets(bool verifyChecksums)
         {
             var packets = new DecodedPacket[BatchSize];
-            for (int i = 0; i < packets.Length; i++) packets[i] = new DecodedPacket { DecodeTunnels = true, ReassembleFragments = true };
+            for (int i = 0; i < packets.Length; i++)
+            {
+                packets[i] = new DecodedPacket { DecodeTunnels = true, ReassembleFragments = true, VerifyChecksums = verifyChecksums };
+            }
             return packets;
         }
     }
@@ -111,7 +114,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPipelined(IPacketSource source, Action<long>? progress, ref InputCounts counts)
     {
-        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch())];
+        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch(_packet.VerifyChecksums))];
         using var free = new SemaphoreSlim(BatchCount);
         using var full = new SemaphoreSlim(0);
         var stop = new StrongBox<bool>();
