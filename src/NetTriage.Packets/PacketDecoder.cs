@@ -82,6 +82,7 @@ public static class PacketDecoder
         packet.Ssh = SshMarks.None;
         packet.UdpApplication = UdpApplication.None;
         packet.FtpData = default;
+        packet.FtpLine = default;
         packet.BadChecksums &= ~ChecksumErrors.Transport;
         packet.TlsRecord = 0;
     }
@@ -139,7 +140,9 @@ public static class PacketDecoder
         packet.Ssh = Login.SshKeyExchange.Marks(payload);
         if (packet.SourcePort == Login.FtpDataChannels.ControlPort || packet.DestinationPort == Login.FtpDataChannels.ControlPort)
         {
-            packet.FtpData = Login.FtpDataChannels.Read(payload, fromClient: packet.DestinationPort == Login.FtpDataChannels.ControlPort);
+            bool fromClient = packet.DestinationPort == Login.FtpDataChannels.ControlPort;
+            packet.FtpData = Login.FtpDataChannels.Read(payload, fromClient);
+            packet.FtpLine = Login.FtpDataChannels.Judge(payload, fromClient);
         }
         // Only a segment that is SSH stops here: port 22 carries other protocols too (HTTP in some of Zeek's traces).
         if (packet.SourcePort == Login.SshKeyExchange.Port && (packet.SshNewKeys = Login.SshKeyExchange.HasNewKeys(payload))) return;

@@ -88,13 +88,20 @@ internal static class ZeekConnLog
             {
                 if (dataStart < e.HighestEnd)
                 {
-                    // Below what was seen: a hole being filled, or a retransmission.
-                    if (!FillHole(ref e, dataStart, dataStart + len) && end <= e.HighestEnd) retransmit = true;
+                    // Below what was seen: a hole being filled, or a retransmission. Zeek counts either as a
+                    // retransmission when the segment ends at or before the highest seen (its update_last_seq).
+                    FillHole(ref e, dataStart, dataStart + len);
+                    if (end <= e.HighestEnd) retransmit = true;
                 }
                 else if (dataStart > e.HighestEnd && e.HighestEnd > 0)
                 {
                     OpenHole(ref e, e.HighestEnd, dataStart);
                 }
+            }
+            else if (fin && !syn && dataStart > e.HighestEnd && e.HighestEnd > 0)
+            {
+                // A FIN past the data seen: what it closes was sent and never captured.
+                OpenHole(ref e, e.HighestEnd, dataStart);
             }
             if (end > e.HighestEnd) e.HighestEnd = end;
         }
@@ -110,7 +117,11 @@ internal static class ZeekConnLog
         else if (ack && !rst)
         {
             long acked = Relative(p.Tcp.Acknowledgment, peer.StartSeq, peer.HighestEnd);
-            if (acked > peer.AckedByPeer) peer.AckedByPeer = acked;
+            if (acked > peer.AckedByPeer)
+            {
+                peer.AckedByPeer = acked;
+                if (!fin && c.Service is not null && !c.Partial && Gap(ref peer, acked)) c.AddCounted('G', !fromOrig, ref peer.Gaps);
+            }
         }
 
         // Zeek's is_partial (the capture missed the start): set by each side's first segment, the originator's unless it
@@ -225,6 +236,23 @@ internal static class ZeekConnLog
                 break;
         }
         if (e.State != before) e.PreviousState = before;
+    }
+
+    /// <summary>
+    /// An acknowledgment up to <paramref name="acked"/> reveals data of the side never captured (a hole it covers, or
+    /// data past the highest seen) not yet reported: a content gap, as Zeek's reassembler reports one when the peer
+    /// acknowledges what it never delivered (the history's G, scaled; only where an analyzer reads the stream, and not
+    /// at a FIN, where gaps are unreliable).
+    /// </summary>
+    private static bool Gap(ref ZeekEndpoint e, long acked)
+    {
+        long from = e.GapReportedTo;
+        if (acked <= from) return false;
+        e.GapReportedTo = acked;
+        bool gap = acked > e.HighestEnd && e.HighestEnd > 0 && Math.Max(from, e.HighestEnd) < acked;
+        if (e.Holes > 0 && e.Hole0Start < acked && e.Hole0End > from && e.Hole0End > e.Hole0Start) gap = true;
+        if (e.Holes > 1 && e.Hole1Start < acked && e.Hole1End > from && e.Hole1End > e.Hole1Start) gap = true;
+        return gap;
     }
 
     private static void OpenHole(ref ZeekEndpoint e, long start, long end)

@@ -53,6 +53,9 @@ internal struct ZeekEndpoint
     public int Retransmits, ZeroWindows;
     /// <summary>Packets whose TCP or UDP checksum was wrong (the history's C, scaled).</summary>
     public int Corrupt;
+    /// <summary>Content gaps reported (the history's G, scaled), and up to where the peer's acknowledgments were checked for them.</summary>
+    public int Gaps;
+    public long GapReportedTo;
     /// <summary>A DNS message over TCP goes on in later segments, up to this sequence number.</summary>
     public bool DnsTcpPending;
     public uint DnsTcpEnd;
@@ -119,6 +122,11 @@ internal sealed class ZeekConnection
     public List<ZeekDnsInfo>? PendingDns;
     /// <summary>TCP: the capture missed its start (Zeek's is_partial): the stream analyzers read nothing of it.</summary>
     public bool Partial;
+    /// <summary>A malformed FTP reply came before any command: Zeek's DPD removed its FTP analyzer.</summary>
+    public bool FtpRemoved;
+    /// <summary>FTP: the code of a multi-line reply still going on (0: none); TLS started on the control connection.</summary>
+    public ushort FtpPendingReply;
+    public bool FtpTls;
     /// <summary>The SSH identification lines each side sent (their versions), and whether the key exchange ended.</summary>
     public SshMarks SshOrig, SshResp;
     public bool HasPendingDns => PendingDns is { Count: > 0 };
@@ -149,6 +157,9 @@ internal sealed class ZeekConnection
         DnsSeen = DnsStarted = false;
         SshOrig = SshResp = SshMarks.None;
         Partial = false;
+        FtpRemoved = false;
+        FtpPendingReply = 0;
+        FtpTls = false;
         PendingDns?.Clear();
         _historyLength = 0;
     }
@@ -158,6 +169,14 @@ internal sealed class ZeekConnection
     {
         if (Service is null) Service = name;
         else if (!Service.Split(',').Contains(name)) Service = Service + "," + name;
+    }
+
+    /// <summary>Removes a protocol from the service list (Zeek's DPD removed its analyzer after a violation).</summary>
+    public void RemoveService(string name)
+    {
+        if (Service is null) return;
+        var kept = Service.Split(',').Where(s => s != name).ToArray();
+        Service = kept.Length == 0 ? null : string.Join(',', kept);
     }
 
     /// <summary>The history letters (ASCII), oldest first.</summary>

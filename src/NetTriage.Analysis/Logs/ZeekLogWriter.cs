@@ -205,6 +205,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             }
         }
         if (p.FtpData.Port != 0 && tcp) _ftpData.Announce(c, p.FtpData, now);
+        if (p.FtpLine.Kind != FtpLine.None && tcp && !c.FtpRemoved && !c.FtpTls) FtpControl(c, p.FtpLine);
         if (p.Has(PacketLayers.Dns) && !(tcp && IsDnsContinuation(ref e, p)))
         {
             bool first = !c.DnsSeen;
@@ -217,7 +218,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         else if (p.Has(PacketLayers.Tls) && p.Tls.IsClientHello && !c.Partial) c.AddService("ssl");
         else if (p.Ssh != SshMarks.None && tcp && !c.Partial) ZeekSsh.Segment(c, p.Ssh, fromOrig);
         else if (p.UdpApplication != UdpApplication.None && udp) c.AddService(p.UdpApplication == UdpApplication.Dhcp ? "dhcp" : "ntp");
-        else if (p.Login != Packets.Login.LoginReply.None) c.AddService(LoginService(c.RespPort));
+        else if (p.Login != Packets.Login.LoginReply.None && c.RespPort != Packets.Login.FtpDataChannels.ControlPort) c.AddService(LoginService(c.RespPort));
         if (tcp && (c.Orig.State != c.LastOrigState || c.Resp.State != c.LastRespState))
         {
             // A change of state can bring the end sooner (a close, a reset): queued anew for the new end.
@@ -242,10 +243,45 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         return false;
     }
 
+    /// <summary>Zeek's DPD::ignore_violations_after: past this many bytes a connection's violations are ignored.</summary>
+    private const long IgnoreViolationsAfter = 10 * 1024;
+
+    /// <summary>
+    /// Zeek's FTP analyzer (on port 21) confirms FTP at the client's first command. Server lines inside a multi-line
+    /// reply (from "code-" to "code ") are its text; any other line that is no reply is a violation: Zeek's DPD removes
+    /// the analyzer for good, and the service it had named with it (unless the connection is past
+    /// DPD::ignore_violations_after). After a 234 (AUTH TLS accepted) the control connection is TLS.
+    /// </summary>
+    private static void FtpControl(ZeekConnection c, FtpLineInfo line)
+    {
+        if (c.RespPort != Packets.Login.FtpDataChannels.ControlPort) return;
+        switch (line.Kind)
+        {
+            case FtpLine.Command:
+                c.AddService("ftp");
+                return;
+            case FtpLine.None:
+                return;
+        }
+        if (c.FtpPendingReply != 0)
+        {
+            if (line.Kind == FtpLine.Reply && line.Code == c.FtpPendingReply) c.FtpPendingReply = 0;
+            return;
+        }
+        if (line.Kind == FtpLine.BadReply)
+        {
+            if (ZeekConnLog.Size(c.Orig, c.Resp) + ZeekConnLog.Size(c.Resp, c.Orig) > IgnoreViolationsAfter) return;
+            c.FtpRemoved = true;
+            c.RemoveService("ftp");
+            return;
+        }
+        if (line.Kind == FtpLine.ReplyContinues) c.FtpPendingReply = line.Code;
+        if (line.Code == 234) c.FtpTls = true;
+    }
+
     /// <summary>The cleartext login protocol of a server port (the decoder reads logins on these ports only).</summary>
     private static string LoginService(ushort port) => port switch
     {
-        21 => "ftp",
         110 => "pop3",
         143 => "imap",
         _ => "smtp",

@@ -27,6 +27,29 @@ public static class FtpDataChannels
         return default;
     }
 
+    /// <summary>
+    /// The segment's first line as Zeek's FTP analyzer takes it: a client's first word of three or more printable
+    /// characters is a command; a server's line is a reply when it starts with a code of 100 or more followed by a space,
+    /// a dash or nothing.
+    /// </summary>
+    public static FtpLineInfo Judge(ReadOnlySpan<byte> payload, bool fromClient)
+    {
+        int end = payload.IndexOfAny((byte)'\r', (byte)'\n');
+        var line = end < 0 ? payload : payload[..end];
+        if (fromClient)
+        {
+            line = line.TrimStart(" \t"u8);
+            int space = line.IndexOfAny((byte)' ', (byte)'\t');
+            var word = space < 0 ? line : line[..space];
+            bool command = word.Length >= 3 && word.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) < 0;
+            return new FtpLineInfo(command ? FtpLine.Command : FtpLine.None, 0);
+        }
+        if (line.Length < 3 || line[..3].IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0) return new FtpLineInfo(FtpLine.BadReply, 0);
+        ushort code = (ushort)(((line[0] - '0') * 100) + ((line[1] - '0') * 10) + (line[2] - '0'));
+        if (code < 100 || (line.Length > 3 && line[3] is not ((byte)' ' or (byte)'-'))) return new FtpLineInfo(FtpLine.BadReply, code);
+        return new FtpLineInfo(line.Length > 3 && line[3] == '-' ? FtpLine.ReplyContinues : FtpLine.Reply, code);
+    }
+
     private static FtpDataChannel Command(ReadOnlySpan<byte> line)
     {
         if (line.Length < 5 || line[4] != ' ') return default;

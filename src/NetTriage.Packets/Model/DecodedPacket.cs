@@ -117,6 +117,8 @@ public sealed class DecodedPacket
     public UdpApplication UdpApplication;
     /// <summary>The data connection an FTP control segment (port 21) announces, when it announces one.</summary>
     public FtpDataChannel FtpData;
+    /// <summary>What the first line of an FTP control segment is (a command, a reply or a malformed reply).</summary>
+    public FtpLineInfo FtpLine;
     /// <summary>
     /// The content type of the TLS record a TCP segment starts with (RFC 8446 5.1: 20 change_cipher_spec, 21 alert,
     /// 22 handshake, 23 application_data), or 0 when it starts with none. Set whether or not the record is decoded.
@@ -184,6 +186,7 @@ public sealed class DecodedPacket
         Ssh = SshMarks.None;
         UdpApplication = UdpApplication.None;
         FtpData = default;
+        FtpLine = default;
         TlsRecord = 0;
         TlsAlertLevel = 0;
         TlsAlertDescription = 0;
@@ -249,6 +252,7 @@ public sealed class DecodedPacket
         destination.Ssh = Ssh;
         destination.UdpApplication = UdpApplication;
         destination.FtpData = FtpData;
+        destination.FtpLine = FtpLine;
         destination.TlsRecord = TlsRecord;
         destination.TlsAlertLevel = TlsAlertLevel;
         destination.TlsAlertDescription = TlsAlertDescription;

@@ -62,3 +62,20 @@ public struct FtpDataChannel
     /// <summary>Passive (PASV, EPSV): the client connects to the server. Active (PORT, EPRT): the server connects back.</summary>
     public bool Passive;
 }
+
+/// <summary>What the first line of an FTP control segment (port 21) is, as Zeek's FTP analyzer judges it.</summary>
+public enum FtpLine : byte
+{
+    None = 0,
+    /// <summary>A client command: a word of three or more printable characters.</summary>
+    Command,
+    /// <summary>A server reply: a three-digit code of 100 or more, then a space or the line's end.</summary>
+    Reply,
+    /// <summary>The first line of a multi-line server reply: its code, then a dash (RFC 959 4.2).</summary>
+    ReplyContinues,
+    /// <summary>A server line that is no reply (no code, a code under 100, or another character after it).</summary>
+    BadReply,
+}
+
+/// <summary>An FTP control segment's first line: what it is, and a reply's code (0 for none).</summary>
+public readonly record struct FtpLineInfo(FtpLine Kind, ushort Code);

@@ -24,6 +24,9 @@ internal sealed record ZeekTestScript
     /// <summary>A service whose naming the test's options change (a redef), and the option; null: none.</summary>
     public (string Service, string Option)? RedefinedService { get; init; }
 
+    /// <summary>DPD::track_removed_services_in_connection: a removed service stays in the list as "name,-name".</summary>
+    public bool RemovedServicesTracked { get; init; }
+
     /// <summary>Fields the test's options make incomparable, and why.</summary>
     public IReadOnlyDictionary<string, string> Excluded { get; init; } = new Dictionary<string, string>();
 
@@ -62,6 +65,8 @@ internal sealed record ZeekTestScript
             IgnoreChecksums = true,
             Excluded = new Dictionary<string, string> { ["tunnel_parents"] = "PacketAnalyzer::SKIP strips the GRE tunnel" },
         },
+        // A service whose analyzer DPD removed is kept in the list, marked "-name", rather than dropped.
+        ["scripts.base.frameworks.analyzer.dpd-logging-configuration"] = new() { RemovedServicesTracked = true },
         // Teredo confirmed on its first datagram rather than once both sides sent one.
         ["core.tunnels.gtp.inner_teredo"] = new() { RedefinedService = ("teredo", "Tunnel::delay_teredo_confirmation=F") },
         // -f "port 50000".
