@@ -1,5 +1,6 @@
 using NetTriage.Capture.Input;
 using NetTriage.Packets;
+using NetTriage.Packets.Dns;
 using NetTriage.Packets.Ip;
 
 namespace NetTriage.Capture;
@@ -16,6 +17,8 @@ public sealed class BinaryPacketSource : IPacketSource
     private long _lastOffset;
     /// <summary>IP fragments waiting for the rest of their datagram, when the reader asks for reassembly.</summary>
     private IpReassembler? _reassembler;
+    /// <summary>DNS over TCP followed by connection, when the reader asks for it.</summary>
+    private DnsTcpReassembler? _dnsStreams;
 
     /// <summary>Wraps <paramref name="reader"/>, which the source then owns.</summary>
     public BinaryPacketSource(IFrameReader reader, string name, bool compressed = false, long? totalBytes = null)
@@ -86,6 +89,7 @@ public sealed class BinaryPacketSource : IPacketSource
             packet.AddAnomaly(AnomalyKind.CapturedLengthExceedsOriginal);
         }
 
+        packet.DnsStreams = packet.ReassembleDnsOverTcp ? _dnsStreams ??= new DnsTcpReassembler() : null;
         PacketDecoder.Decode(frame.LinkType, frame.Data, packet);
         if (packet.ReassembleFragments && packet.Ip.IsFragment && (packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0)
         {

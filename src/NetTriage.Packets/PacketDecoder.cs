@@ -76,6 +76,7 @@ public static class PacketDecoder
         packet.PayloadLength = 0;
         packet.PayloadClaimedLength = 0;
         packet.Dns.Clear();
+        packet.ClearMoreDns();
         packet.Http = default;
         packet.Tls = default;
         packet.Login = default;

@@ -56,9 +56,6 @@ internal struct ZeekEndpoint
     /// <summary>Content gaps reported (the history's G, scaled), and up to where the peer's acknowledgments were checked for them.</summary>
     public int Gaps;
     public long GapReportedTo;
-    /// <summary>A DNS message over TCP goes on in later segments, up to this sequence number.</summary>
-    public bool DnsTcpPending;
-    public uint DnsTcpEnd;
     public HistoryFlags Once;
 }
 

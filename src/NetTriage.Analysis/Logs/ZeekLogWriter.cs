@@ -206,10 +206,17 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         }
         if (p.FtpData.Port != 0 && tcp) _ftpData.Announce(c, p.FtpData, now);
         if (p.FtpLine.Kind != FtpLine.None && tcp && !c.FtpRemoved && !c.FtpTls) FtpControl(c, p.FtpLine);
-        if (p.Has(PacketLayers.Dns) && !(tcp && IsDnsContinuation(ref e, p)))
+        if (p.Has(PacketLayers.Dns))
         {
             bool first = !c.DnsSeen;
             Dns(c, p, ref fromOrig);
+            // DNS over TCP: the other messages the segment completed (RFC 7766 6.2.1.1), each logged as the packet's.
+            for (int m = 0; m < p.MoreDnsCount; m++)
+            {
+                p.SwapDns(m);
+                Dns(c, p, ref fromOrig);
+                p.SwapDns(m);
+            }
             // A DNS connection ends sooner (the DNS analyzer's timer): queued anew for that.
             if (first && Deadline(c) < c.DueAt) Schedule(c, Deadline(c));
         }
@@ -228,19 +235,6 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             if (end < c.DueAt) Schedule(c, end);
         }
         return c;
-    }
-
-    /// <summary>
-    /// A DNS message over TCP longer than its segment goes on in the next ones: those are its continuation, whatever
-    /// their first bytes read as (Zeek reassembles the stream; a continuation is no message of its own).
-    /// </summary>
-    private static bool IsDnsContinuation(ref ZeekEndpoint e, DecodedPacket p)
-    {
-        uint seq = p.Tcp.Sequence;
-        if (e.DnsTcpPending && (int)(seq - e.DnsTcpEnd) < 0) return true;
-        e.DnsTcpPending = p.Dns.TcpContinues > 0;
-        if (e.DnsTcpPending) e.DnsTcpEnd = seq + (uint)(p.PayloadClaimedLength + p.Dns.TcpContinues);
-        return false;
     }
 
     /// <summary>Zeek's DPD::ignore_violations_after: past this many bytes a connection's violations are ignored.</summary>

@@ -39,8 +39,11 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     private readonly TrafficTracker _tracker = tracker;
     private readonly ActivitySensors _sensors = sensors;
     private readonly IPacketObserver? _observer = observer;
-    /// <summary>The analysis follows tunnels and reassembles IP fragments: it diagnoses the traffic inside them (Packets/Tunnels, Packets/Ip/IpReassembler).</summary>
-    private readonly DecodedPacket _packet = new() { DecodeTunnels = true, ReassembleFragments = true, VerifyChecksums = observer?.VerifiesChecksums ?? false };
+    /// <summary>
+    /// The analysis follows tunnels, reassembles IP fragments and reads DNS over TCP by connection: it diagnoses the
+    /// traffic inside them (Packets/Tunnels, Packets/Ip/IpReassembler, Packets/Dns/DnsTcpReassembler).
+    /// </summary>
+    private readonly DecodedPacket _packet = NewPacket(observer?.VerifiesChecksums ?? false);
     private Batch[]? _batches;
 
     /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
@@ -56,6 +59,10 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         if (ThreadCount(_tracker.Options) > 1) ReadPipelined(source, progress, ref counts);
         else ReadHere(source, progress, ref counts);
     }
+
+    /// <summary>A packet as the analysis reads it; its checksums verified when the observer asks (the Zeek logs).</summary>
+    private static DecodedPacket NewPacket(bool verifyChecksums) =>
+        new() { DecodeTunnels = true, ReassembleFragments = true, ReassembleDnsOverTcp = true, VerifyChecksums = verifyChecksums };
 
     /// <summary>Reading is over: the packets in flight go.</summary>
     public void Release() => _batches = null;
@@ -97,10 +104,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         private static DecodedPacket[] CreatePackets(bool verifyChecksums)
         {
             var packets = new DecodedPacket[BatchSize];
-            for (int i = 0; i < packets.Length; i++)
-            {
-                packets[i] = new DecodedPacket { DecodeTunnels = true, ReassembleFragments = true, VerifyChecksums = verifyChecksums };
-            }
+            for (int i = 0; i < packets.Length; i++) packets[i] = NewPacket(verifyChecksums);
             return packets;
         }
     }

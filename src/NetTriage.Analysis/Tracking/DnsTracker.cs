@@ -180,7 +180,9 @@ internal sealed class DnsTracker(TrafficTracker t)
             attempt.QType = 0;
         }
         attempt.RecursionDesired = p.Dns.RecursionDesired;
-        attempt.MessageLength = p.Dns.OverTcp ? Math.Max(p.PayloadClaimedLength - 2, 0) : p.PayloadClaimedLength;
+        // Over TCP the prefix says the message's length (its segment may hold less, or more); tcpdump text says only the segment's.
+        attempt.MessageLength = !p.Dns.OverTcp ? p.PayloadClaimedLength
+            : p.Dns.TcpMessageLength > 0 ? p.Dns.TcpMessageLength : Math.Max(p.PayloadClaimedLength - 2, 0);
         attempt.OverTcp = p.Dns.OverTcp;
         attempt.IsV6 = p.Ip.Version == 6;
         attempt.Tunnel = p.Tunnel.Depth == 0 ? null : _t.Tunnels.Of(p);

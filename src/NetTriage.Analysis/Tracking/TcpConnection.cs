@@ -59,13 +59,6 @@ internal sealed class TcpConnection
     internal long SynAckAt, AckAt, RequestAt, ResponseAt;
     /// <summary>The server's initial sequence number, from its SYN-ACK: the client's ACK of it acknowledges this plus one.</summary>
     internal uint ServerIsn;
-    /// <summary>
-    /// DNS over TCP: a message that goes on in later segments, from the server or the client: the bytes still to
-    /// come and the sequence number of the segment that carries the next of them.
-    /// </summary>
-    internal int DnsPending;
-    internal uint DnsNextSequence;
-    internal bool DnsPendingFromServer;
     internal bool ServerSpokeFirst;
     /// <summary>The client acknowledged a SYN-ACK the capture has not shown (yet): no packet from the server so far.</summary>
     internal bool AnswerUnseen;

@@ -154,13 +154,16 @@ internal sealed class TrafficTracker
             {
                 Icmp.ObserveError(p, input);
             }
-            if (conn is not null && p.Dns.OverTcp && p.Has(PacketLayers.Dns))
-            {
-                DnsOverTcpSegment(conn, p);
-            }
             if (p.Has(PacketLayers.Dns) && !p.Has(PacketLayers.Fragment))
             {
                 Dns.Observe(p, input);
+                // DNS over TCP: the other messages the segment completed (RFC 7766 6.2.1.1), each read as the packet's.
+                for (int i = 0; i < p.MoreDnsCount; i++)
+                {
+                    p.SwapDns(i);
+                    Dns.Observe(p, input);
+                    p.SwapDns(i);
+                }
             }
             if (tcp)
             {
@@ -169,8 +172,6 @@ internal sealed class TrafficTracker
         }
 
         if (ip || p.Has(PacketLayers.Arp)) Links.Observe(p, input, Lines);
-        // Counted once tracking has read the packet: a segment that carries the rest of a DNS message is no
-        // malformed message of its own.
         if (p.Anomalies.Count > 0)
         {
             AnomalousPackets++;
@@ -184,34 +185,6 @@ internal sealed class TrafficTracker
         {
             _sinceExpiry = 0;
             Expire(Now, atEnd: false);
-        }
-    }
-
-    /// <summary>
-    /// DNS over TCP whose message spans segments (RFC 7766 8): the segment that starts it says how many bytes follow
-    /// (DnsInfo.TcpContinues); the segments that carry them, in sequence, are the rest of that message, not messages
-    /// of their own, so their DNS layer and its anomalies go. Out-of-order or lost segments end the wait: what comes
-    /// next is read as a message again.
-    /// </summary>
-    private static void DnsOverTcpSegment(TcpConnection conn, DecodedPacket p)
-    {
-        bool fromServer = p.Ip.Source == conn.Server && p.SourcePort == conn.ServerPort;
-        uint sequence = p.Tcp.Sequence;
-        int length = p.PayloadClaimedLength;
-        if (conn.DnsPending > 0 && conn.DnsPendingFromServer == fromServer && sequence == conn.DnsNextSequence)
-        {
-            conn.DnsPending = Math.Max(0, conn.DnsPending - length);
-            conn.DnsNextSequence = sequence + (uint)length;
-            p.Layers &= ~PacketLayers.Dns;
-            p.Anomalies.ForgetDns();
-            return;
-        }
-        if (conn.DnsPendingFromServer == fromServer) conn.DnsPending = 0;
-        if (p.Dns.TcpContinues > 0)
-        {
-            conn.DnsPending = p.Dns.TcpContinues;
-            conn.DnsNextSequence = sequence + (uint)length;
-            conn.DnsPendingFromServer = fromServer;
         }
     }
 
@@ -239,7 +212,8 @@ internal sealed class TrafficTracker
 
     /// <summary>The highest layer decoded, as an index into <see cref="ProtocolNames"/>.</summary>
     private static int ProtocolIndex(DecodedPacket p) =>
-        p.Has(PacketLayers.Dns) ? 0 :
+        // A segment that carries only part of a DNS message over TCP (its prefix, its middle) is DNS traffic too.
+        p.Has(PacketLayers.Dns) || p.Dns.TcpCarriesDns ? 0 :
         p.Has(PacketLayers.Http) ? 1 :
         p.Has(PacketLayers.Tls) ? 2 :
         p.Has(PacketLayers.Tcp) ? 3 :

@@ -51,6 +51,7 @@ internal static class IpSummary
         }
         if (TryReadEndpoints(ref s, version, p, out bool hasPorts))
         {
+            if (!t_inQuoted && TunnelSummary.TryParse(s, p, hasPorts)) return true;
             TransportSummary.Parse(s, p, hasPorts);
             return true;
         }

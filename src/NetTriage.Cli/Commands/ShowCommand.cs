@@ -91,7 +91,9 @@ public static class ShowCommand
 
     public static int Run(IReadOnlyList<string> inputs, ShowOptions options, TextWriter stdout, TextWriter stderr)
     {
-        var packet = new DecodedPacket();
+        // The tunnels tcpdump opens are opened (their outer headers printed first, as its lines have them); fragments are
+        // not reassembled, as tcpdump does not.
+        var packet = new DecodedPacket { DecodeTunnels = true, IpTunnelsOnly = true };
         var zone = options.Zone ?? DisplayZone.Local();
         using var json = options.Json ? new JsonLines(stdout) : null;
         long shown = 0;
@@ -108,6 +110,7 @@ public static class ShowCommand
                 Nanoseconds = options.Nano,
                 AbsoluteSequenceNumbers = options.AbsoluteSequence,
                 Annotations = options.Anomalies,
+                Tunnels = true,
                 Zone = text ? DisplayZone.Utc : zone,
             });
             long unparsed = 0;

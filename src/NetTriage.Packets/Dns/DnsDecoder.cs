@@ -49,13 +49,30 @@ public static class DnsDecoder
         DecodeMessage(payload, cutByCapture: payload.Length < claimedLength, overTcp: false, packet);
 
     /// <summary>
-    /// Decodes the first message of a TCP segment (RFC 1035 4.2.2, RFC 7766 8): a length prefix, then the message.
-    /// A prefix that cannot be a message's length, or one longer than the segment, is a mismatch; the part present
-    /// is still decoded.
+    /// A TCP segment on the DNS port. The reader that follows connections (<see cref="DecodedPacket.DnsStreams"/>) reads
+    /// the messages wherever the segments cut them; otherwise the segment is read alone (<see cref="DecodeSegment"/>).
     /// </summary>
     internal static void DecodeTcp(ReadOnlySpan<byte> payload, int claimedLength, DecodedPacket packet)
     {
-        packet.Dns.OverTcp = true;
+        var dns = packet.Dns;
+        dns.OverTcp = true;
+        dns.TcpSegmentPrefix = payload.Length >= TcpLengthPrefix ? BinaryPrimitives.ReadUInt16BigEndian(payload) : -1;
+        if (packet.DnsStreams is { } streams)
+        {
+            streams.Segment(payload, claimedLength, packet);
+            return;
+        }
+        DecodeSegment(payload, claimedLength, packet);
+    }
+
+    /// <summary>
+    /// Decodes the first message of a TCP segment read alone (RFC 1035 4.2.2, RFC 7766 8): a length prefix, then the
+    /// message. A prefix that cannot be a message's length is a mismatch. One longer than the segment starts a message
+    /// that goes on in later segments: what of it is here is read, from its header on, and is no anomaly (unless the
+    /// capture cut the segment too, when what the prefix says cannot be checked).
+    /// </summary>
+    internal static void DecodeSegment(ReadOnlySpan<byte> payload, int claimedLength, DecodedPacket packet)
+    {
         if (payload.Length < TcpLengthPrefix)
         {
             PacketDecoder.Cut(packet, AnomalyKind.DnsHeaderTruncated);
@@ -67,18 +84,15 @@ public static class DnsDecoder
             packet.AddAnomaly(AnomalyKind.DnsTcpLengthMismatch);
             return;
         }
+        packet.Dns.TcpMessageLength = declared;
         int segmentCarries = claimedLength - TcpLengthPrefix;
         var body = payload[TcpLengthPrefix..];
         bool cutByCapture = body.Length < Math.Min(declared, segmentCarries);
         if (declared > segmentCarries && !cutByCapture)
         {
             // The message goes on in later segments (RFC 7766 8: a sender may split it anywhere). The header and
-            // what follows of it here are read; the message ending with the segment is no anomaly. The tracker
-            // knows the segments that carry the rest (DnsInfo.TcpContinues).
-            int mark = packet.Anomalies.Count;
-            DecodeMessage(body, cutByCapture: false, overTcp: true, packet);
-            packet.Anomalies.ForgetDnsTruncationSince(mark);
-            packet.Dns.TcpContinues = declared - segmentCarries;
+            // what follows of it here are read; the message ending with the segment is no anomaly.
+            DecodeStart(body, declared, packet);
             return;
         }
         if (declared > segmentCarries)
@@ -87,6 +101,32 @@ public static class DnsDecoder
             packet.AddAnomaly(AnomalyKind.DnsTcpLengthMismatch);
         }
         DecodeMessage(body[..Math.Min(declared, body.Length)], cutByCapture, overTcp: true, packet);
+    }
+
+    /// <summary>
+    /// DNS over TCP: a message of <paramref name="declared"/> bytes into <see cref="DecodedPacket.Dns"/>, from its first
+    /// bytes (all of them, or those the capture has or the reader kept). <paramref name="cutByCapture"/>: the capture
+    /// lost the rest (snap length); otherwise a message read only in part is no anomaly: it ends where the bytes read do.
+    /// </summary>
+    internal static void DecodeTcpMessage(ReadOnlySpan<byte> start, int declared, bool cutByCapture, DecodedPacket packet)
+    {
+        packet.Dns.TcpMessageLength = declared;
+        if (start.Length >= declared || cutByCapture)
+        {
+            DecodeMessage(start[..Math.Min(declared, start.Length)], cutByCapture, overTcp: true, packet);
+            return;
+        }
+        DecodeStart(start, declared, packet);
+    }
+
+    private static void DecodeStart(ReadOnlySpan<byte> start, int declared, DecodedPacket packet)
+    {
+        packet.Dns.TcpContinues = declared - start.Length;
+        // A prefix sent alone, or the first bytes of a header: the message is still to come, nothing is cut.
+        if (start.Length < DnsHeader.Length) return;
+        int mark = packet.Anomalies.Count;
+        DecodeMessage(start, cutByCapture: false, overTcp: true, packet);
+        packet.Anomalies.ForgetDnsTruncationSince(mark);
     }
 
     private static void DecodeMessage(ReadOnlySpan<byte> message, bool cutByCapture, bool overTcp, DecodedPacket packet)

@@ -20,6 +20,60 @@ public sealed partial class TcpdumpLineFormatter
     ];
 
     /// <summary>
+    /// A TCP segment on the DNS port as tcpdump's domain_print reads it (RFC 1035 4.2.2): alone, its first two bytes taken
+    /// for the length of one message that fills the rest of it. A segment that holds only a prefix, starts or goes on with
+    /// a message split over segments, or holds more than one message is "(invalid)" to tcpdump, whatever the analysis
+    /// reads of it by following the connection.
+    /// </summary>
+    private void WriteDnsSegment(DecodedPacket p, int length)
+    {
+        int prefix = p.Dns.TcpSegmentPrefix;
+        if (length < DnsDecoder.TcpLengthPrefix)
+        {
+            _line.Append(" [DNS over TCP: length ");
+            _line.AppendFormatted(length);
+            _line.Append(" < 2] (invalid)");
+            return;
+        }
+        if (prefix < 0)
+        {
+            WriteDnsCut(); // the capture cut the prefix
+            return;
+        }
+        if (prefix != length - DnsDecoder.TcpLengthPrefix)
+        {
+            _line.Append(" [prefix length(");
+            _line.AppendFormatted(prefix);
+            _line.Append(") != length(");
+            _line.AppendFormatted(length - DnsDecoder.TcpLengthPrefix);
+            _line.Append(")] (invalid)");
+            return;
+        }
+        if (prefix < DnsHeader.Length)
+        {
+            _line.Append(" domain [length ");
+            _line.AppendFormatted(prefix);
+            _line.Append(" < 12] (invalid)");
+            return;
+        }
+        if (p.Anomalies.Contains(AnomalyKind.DnsHeaderTruncated))
+        {
+            WriteDnsCut(); // the capture cut the header
+            return;
+        }
+        // Without a message of its own: a piece of one the analysis read by following the connection.
+        if (!p.Has(PacketLayers.Dns)) return;
+        _line.Append(' ');
+        WriteDns(p, prefix);
+    }
+
+    private void WriteDnsCut()
+    {
+        _line.Append(" [|domain]");
+        _truncationWritten = true;
+    }
+
+    /// <summary>
     /// A DNS message as tcpdump's domain_print shows it without -v (RFC 1035 4.1.1):
     /// a query is <c>id[op][+][%] [counts] TYPE? name. (len)</c>, a response is
     /// <c>id[op][ rcode][*][-][|][$] an/ns/ar TYPE data, ... (len)</c>.

@@ -105,7 +105,10 @@ public sealed partial class TcpdumpLineFormatter
         {
             _line.Append(' ');
         }
-        WriteBody(p);
+        if (!_options.Tunnels || p.Tunnel.Depth == 0 || WriteTunnels(p))
+        {
+            WriteBody(p);
+        }
         if (_options.Annotations)
         {
             WriteAnnotations(p);
@@ -344,6 +347,131 @@ public sealed partial class TcpdumpLineFormatter
         _line.AppendFormatted(p.OriginalLength);
     }
 
+    /// <summary>
+    /// The outer headers of a tunnelled packet, outermost first, as tcpdump 4.99 prints them without -v (print-gre.c,
+    /// print-vxlan.c, print-geneve.c; IP in IP is the outer addresses then the inner packet). False when tcpdump would
+    /// stop there (a GRE payload it does not decode, a UDP tunnel it does not open): the inner packet is not printed.
+    /// </summary>
+    private bool WriteTunnels(DecodedPacket p)
+    {
+        int hops = Math.Min((int)p.Tunnel.Depth, TunnelHops.Length);
+        for (int i = 0; i < hops; i++)
+        {
+            ref readonly var hop = ref p.Tunnel.Hops[i];
+            bool udp = hop.Kind is TunnelKind.Vxlan or TunnelKind.Geneve or TunnelKind.GtpU or TunnelKind.Teredo or TunnelKind.Ayiya or TunnelKind.GreInUdp;
+            _line.Append(hop.OuterV6 ? "IP6 " : "IP ");
+            _line.AppendFormatted(hop.OuterSource);
+            if (udp)
+            {
+                _line.Append('.');
+                _line.AppendFormatted(hop.OuterSourcePort);
+            }
+            _line.Append(" > ");
+            _line.AppendFormatted(hop.OuterDestination);
+            if (udp)
+            {
+                _line.Append('.');
+                _line.AppendFormatted(hop.OuterDestinationPort);
+            }
+            _line.Append(": ");
+            switch (hop.Kind)
+            {
+                case TunnelKind.IpInIp:
+                    break;
+                case TunnelKind.Gre:
+                case TunnelKind.Erspan:
+                case TunnelKind.Pptp:
+                    if (!WriteGre(hop, p)) return false;
+                    break;
+                case TunnelKind.Vxlan:
+                    _line.Append("VXLAN, flags [");
+                    _line.Append((hop.Options & 0x08) != 0 ? "I" : ".");
+                    _line.Append("] (0x");
+                    _line.AppendFormatted((byte)hop.Options, "x2");
+                    _line.Append("), vni ");
+                    _line.AppendFormatted(hop.Key);
+                    // tcpdump ends the VXLAN header's line and prints the inner frame on the next.
+                    _line.Append('\n');
+                    break;
+                case TunnelKind.Geneve:
+                    _line.Append("Geneve, Flags [");
+                    bool oam = (hop.Flags & 0x80) != 0, critical = (hop.Flags & 0x40) != 0;
+                    _line.Append(oam && critical ? "O, C" : oam ? "O" : critical ? "C" : "none");
+                    _line.Append("], vni 0x");
+                    _line.AppendFormatted(hop.Key, "x");
+                    if (hop.Options > 0)
+                    {
+                        _line.Append(", options [");
+                        _line.AppendFormatted(hop.Options);
+                        _line.Append(" bytes]");
+                    }
+                    _line.Append(": ");
+                    break;
+                default:
+                    // Teredo, AYIYA, GTP-U, GRE in UDP: tcpdump prints the datagram, not what it carries.
+                    _line.Append("UDP, length ");
+                    _line.AppendFormatted(Math.Max(hop.OuterUdpLength - 8, 0));
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>GRE v0 (RFC 2784, 2890) or v1 (PPTP), then ": " when tcpdump goes on to the payload, else its protocol number.</summary>
+    private bool WriteGre(in TunnelHop hop, DecodedPacket p)
+    {
+        const ushort KeyBit = 0x2000, SequenceBit = 0x1000, AckBit = 0x0080;
+        int version = hop.Flags & 0x7;
+        _line.Append("GREv");
+        _line.AppendFormatted(version);
+        if (version == 1)
+        {
+            _line.Append(", call ");
+            _line.AppendFormatted(hop.Key);
+            if ((hop.Flags & SequenceBit) != 0)
+            {
+                _line.Append(", seq ");
+                _line.AppendFormatted(hop.Sequence);
+            }
+            if ((hop.Flags & AckBit) != 0)
+            {
+                _line.Append(", ack ");
+                _line.AppendFormatted(hop.Acknowledgment);
+            }
+        }
+        else
+        {
+            if ((hop.Flags & KeyBit) != 0)
+            {
+                _line.Append(", key=0x");
+                _line.AppendFormatted(hop.Key, "x");
+            }
+            if ((hop.Flags & SequenceBit) != 0)
+            {
+                _line.Append(", seq ");
+                _line.AppendFormatted(hop.Sequence);
+            }
+        }
+        _line.Append(", length ");
+        _line.AppendFormatted(hop.OuterIpPayloadLength);
+        if (version == 1)
+        {
+            // PPP: IP goes on; its control protocols (LCP, IPCP, ...) have printers of their own in tcpdump, not here.
+            if ((p.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) == 0) return false;
+            _line.Append(": ");
+            return true;
+        }
+        _line.Append(": ");
+        // tcpdump follows IPv4, IPv6 and Ethernet (transparent bridging, 0x6558); other payloads (ERSPAN, IS-IS, ...) it
+        // names by number.
+        if (hop.Protocol is EtherType.Ipv4 or EtherType.Ipv6 or TransparentEthernetBridging) return true;
+        _line.Append("gre-proto-0x");
+        _line.AppendFormatted(hop.Protocol, "x");
+        return false;
+    }
+
+    private const ushort TransparentEthernetBridging = 0x6558;
+
     private static bool IsKnownLinkType(LinkType type) => type is LinkType.Null or LinkType.Ethernet
         or LinkType.RawDlt12 or LinkType.RawDlt14 or LinkType.Raw or LinkType.Loop or LinkType.LinuxSll
         or LinkType.Ipv4 or LinkType.Ipv6 or LinkType.LinuxSll2 or LinkType.Text;
@@ -522,11 +650,17 @@ public sealed partial class TcpdumpLineFormatter
         _line.Append(", length ");
         _line.AppendFormatted(length);
 
-        if (p.Has(PacketLayers.Dns))
+        bool reassembled = p.Has(PacketLayers.Dns) && p.Dns.TcpReassembled;
+        if (p.Dns.OverTcp && p.Origin == PacketOrigin.Binary && !reassembled)
         {
-            // RFC 1035 4.2.2: the message follows a two-byte length; tcpdump separates it with a space.
+            WriteDnsSegment(p, length);
+        }
+        else if (p.Has(PacketLayers.Dns))
+        {
+            // RFC 1035 4.2.2: the message follows a two-byte length; tcpdump separates it with a space. A message the
+            // analysis read across segments is shown whole, with its own length.
             _line.Append(' ');
-            WriteDns(p, Math.Max(0, length - 2));
+            WriteDns(p, reassembled ? p.Dns.TcpMessageLength : Math.Max(0, length - 2));
         }
         else if (p.Has(PacketLayers.Http))
         {

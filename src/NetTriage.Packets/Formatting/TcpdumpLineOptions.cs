@@ -41,6 +41,12 @@ public sealed class TcpdumpLineOptions
     /// </summary>
     public bool Annotations { get; init; } = true;
 
+    /// <summary>
+    /// Print the outer headers of a packet that came through a tunnel before it, as tcpdump does
+    /// (<c>IP a > b: GREv0, length 65: IP c > d: ...</c>); without, the line is the inner packet's alone.
+    /// </summary>
+    public bool Tunnels { get; init; }
+
     /// <summary>Most TCP connections remembered for relative sequence numbers (oldest forgotten first).</summary>
     public int MaxTrackedConnections { get; init; } = 65536;
 }

@@ -47,16 +47,16 @@ internal static class LinkDecoder
                 packet.EtherType = EtherType.Ipv6;
                 Ipv6Decoder.Decode(frame, 0, packet);
                 break;
-            case LinkType.Radiotap when packet.DecodeTunnels:
+            case LinkType.Radiotap when packet.DecodeTunnels && !packet.IpTunnelsOnly:
                 Ieee80211Decoder.DecodeRadiotap(frame, packet);
                 break;
-            case LinkType.Ieee80211 when packet.DecodeTunnels:
+            case LinkType.Ieee80211 when packet.DecodeTunnels && !packet.IpTunnelsOnly:
                 Ieee80211Decoder.Decode80211(frame, 0, packet);
                 break;
-            case LinkType.Prism when packet.DecodeTunnels:
+            case LinkType.Prism when packet.DecodeTunnels && !packet.IpTunnelsOnly:
                 Ieee80211Decoder.DecodePrism(frame, packet);
                 break;
-            case LinkType.Avs when packet.DecodeTunnels:
+            case LinkType.Avs when packet.DecodeTunnels && !packet.IpTunnelsOnly:
                 Ieee80211Decoder.DecodeAvs(frame, packet);
                 break;
             default:
@@ -229,6 +229,8 @@ internal static class LinkDecoder
             return;
         }
         packet.Layers |= PacketLayers.Arp;
+        // Inside a tunnel the frame's length is the outer packet's: the ARP message's is what the inner frame holds.
+        if (packet.Tunnel.Depth > 0) packet.PayloadClaimedLength = data.Length;
         ref var info = ref packet.Arp;
         info.HardwareType = arp.HardwareType;
         info.ProtocolType = arp.ProtocolType;

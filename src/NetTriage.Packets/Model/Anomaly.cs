@@ -118,19 +118,6 @@ public sealed class AnomalyList
         Count = write + (Count - kept);
     }
 
-    /// <summary>Takes back every DNS anomaly: the packet's payload turned out not to be a DNS message of its own.</summary>
-    public void ForgetDns()
-    {
-        int kept = Math.Min(Count, MaxKept);
-        int write = 0;
-        for (int read = 0; read < kept; read++)
-        {
-            if (_kinds[read] is >= AnomalyKind.DnsHeaderTruncated and <= AnomalyKind.DnsTcpLengthMismatch) continue;
-            _kinds[write++] = _kinds[read];
-        }
-        Count = write + (Count - kept);
-    }
-
     public void CopyTo(AnomalyList destination)
     {
         _kinds.CopyTo(destination._kinds, 0);

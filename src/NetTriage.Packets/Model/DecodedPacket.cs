@@ -55,12 +55,24 @@ public sealed class DecodedPacket
     /// <summary>
     /// Follow tunnels: decode the packet inside GRE, IP in IP, VXLAN, Geneve, GTP-U, Teredo, AYIYA, MPLS, PPPoE and
     /// the link framings, and describe the inner packet (its outer header in <see cref="Tunnel"/>). The reader's choice,
-    /// kept across <see cref="Reset"/>: the analysis follows tunnels; `show` does not yet, so its lines stay those
-    /// tcpdump prints.
+    /// kept across <see cref="Reset"/>: the analysis follows every tunnel; `show` those tcpdump opens
+    /// (<see cref="IpTunnelsOnly"/>), whose outer headers its lines print first, as tcpdump's do.
     /// </summary>
     public bool DecodeTunnels;
+    /// <summary>
+    /// With <see cref="DecodeTunnels"/>: only the tunnels tcpdump itself opens by default (IP in IP, GRE, VXLAN, Geneve),
+    /// not the link framings (MPLS, PPPoE, ...) nor 802.11, whose headers tcpdump prints its own way: what `show` reads.
+    /// </summary>
+    public bool IpTunnelsOnly;
     /// <summary>The tunnel the packet came through, when <see cref="DecodeTunnels"/> removed one.</summary>
     public TunnelInfo Tunnel;
+
+    /// <summary>
+    /// Steps inside a tunnel as the binary decoders do (for readers of text, whose lines print the outer headers before
+    /// the inner packet): the outer addresses and ports go to <see cref="Tunnel"/> and its next hop, the network and
+    /// transport layers are cleared for the inner packet. False past the nesting bound (an anomaly is added).
+    /// </summary>
+    public bool EnterTunnel(TunnelKind kind) => Tunnels.TunnelDecoder.Enter(this, kind);
     /// <summary>
     /// Reassemble IP fragments: the fragment that completes a datagram is decoded as the whole datagram (the reader's
     /// choice, kept across <see cref="Reset"/>; binary sources only).
@@ -84,6 +96,15 @@ public sealed class DecodedPacket
     /// carries no checksum of its own (each fragment's was verified as it came).
     /// </summary>
     internal int ReassembledAtDepth;
+    /// <summary>
+    /// Read DNS over TCP by following each connection (RFC 7766 8): a message is read whole or from its start wherever
+    /// the segments cut it, and every message a segment completes is read (the reader's choice, kept across
+    /// <see cref="Reset"/>; binary sources only, which then set <see cref="DnsStreams"/>). Without it a segment is read
+    /// alone, as tcpdump reads it.
+    /// </summary>
+    public bool ReassembleDnsOverTcp;
+    /// <summary>The source's DNS-over-TCP state, when <see cref="ReassembleDnsOverTcp"/> is set (kept across <see cref="Reset"/>).</summary>
+    public Dns.DnsTcpReassembler? DnsStreams;
 
     // Transport
     public ushort SourcePort;
@@ -104,7 +125,8 @@ public sealed class DecodedPacket
     public TextRef SourceHost, DestinationHost;
 
     // Application
-    public readonly DnsInfo Dns = new();
+    /// <summary>The DNS message of the packet (the first one, when a TCP segment completes several: <see cref="MoreDns"/>).</summary>
+    public DnsInfo Dns { get; private set; } = new();
     public HttpInfo Http;
     public TlsInfo Tls;
     /// <summary>A cleartext login service's answer to a login (FTP, SMTP AUTH, POP3, IMAP), when the segment is one.</summary>
@@ -137,6 +159,47 @@ public sealed class DecodedPacket
     public bool Unparsed;
 
     public bool Has(PacketLayers layer) => (Layers & layer) != 0;
+
+    /// <summary>Messages after the first one a segment may carry (RFC 7766 6.2.1.1 pipelining) that are read; later ones are skipped.</summary>
+    public const int MaxMoreDns = 7;
+    private DnsInfo[]? _moreDns;
+
+    /// <summary>
+    /// DNS over TCP followed by connection (<see cref="ReassembleDnsOverTcp"/>): how many messages the segment completes
+    /// after the one in <see cref="Dns"/>. Their names are in this packet's text store.
+    /// </summary>
+    public int MoreDnsCount { get; private set; }
+
+    /// <summary>The message after <see cref="Dns"/> at <paramref name="index"/> (below <see cref="MoreDnsCount"/>).</summary>
+    public DnsInfo MoreDns(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)MoreDnsCount, nameof(index));
+        return _moreDns![index];
+    }
+
+    /// <summary>
+    /// Exchanges <see cref="Dns"/> with the message <see cref="MoreDns"/> at <paramref name="index"/>, so code that reads a
+    /// packet's DNS message reads that one; the same call again puts them back.
+    /// </summary>
+    public void SwapDns(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)MoreDnsCount, nameof(index));
+        (Dns, _moreDns![index]) = (_moreDns[index], Dns);
+    }
+
+    /// <summary>Forgets the messages after the first (the transport is decoded again).</summary>
+    internal void ClearMoreDns() => MoreDnsCount = 0;
+
+    /// <summary>A cleared message after the ones held, or null when <see cref="MaxMoreDns"/> are. Allocated once per packet object.</summary>
+    internal DnsInfo? AddMoreDns()
+    {
+        if (MoreDnsCount == MaxMoreDns) return null;
+        _moreDns ??= new DnsInfo[MaxMoreDns];
+        var dns = _moreDns[MoreDnsCount] ??= new DnsInfo();
+        dns.Clear();
+        MoreDnsCount++;
+        return dns;
+    }
 
     public void AddAnomaly(AnomalyKind kind) => Anomalies.Add(kind);
 
@@ -179,6 +242,7 @@ public sealed class DecodedPacket
         SourcePortName = DestinationPortName = default;
         SourceHost = DestinationHost = default;
         Dns.Clear();
+        MoreDnsCount = 0;
         Http = default;
         Tls = default;
         Login = default;
@@ -226,12 +290,14 @@ public sealed class DecodedPacket
         destination.Arp = Arp;
         destination.Ip = Ip;
         destination.DecodeTunnels = DecodeTunnels;
+        destination.IpTunnelsOnly = IpTunnelsOnly;
         destination.Tunnel = Tunnel;
         destination.ReassembleFragments = ReassembleFragments;
         destination.ReassembledFragments = ReassembledFragments;
         destination.FragmentHeld = FragmentHeld;
         destination.VerifyChecksums = VerifyChecksums;
         destination.BadChecksums = BadChecksums;
+        destination.ReassembleDnsOverTcp = ReassembleDnsOverTcp;
         destination.SourcePort = SourcePort;
         destination.DestinationPort = DestinationPort;
         destination.Tcp = Tcp;
@@ -245,6 +311,8 @@ public sealed class DecodedPacket
         destination.SourceHost = SourceHost;
         destination.DestinationHost = DestinationHost;
         Dns.CopyTo(destination.Dns);
+        destination.MoreDnsCount = 0;
+        for (int i = 0; i < MoreDnsCount; i++) _moreDns![i].CopyTo(destination.AddMoreDns()!);
         destination.Http = Http;
         destination.Tls = Tls;
         destination.Login = Login;

@@ -68,6 +68,24 @@ public sealed class DnsInfo
     public bool OverTcp;
     /// <summary>DNS over TCP: bytes of this message that follow in later segments (its length prefix says more than the segment holds), else 0.</summary>
     public int TcpContinues;
+    /// <summary>DNS over TCP: the message's length, as its two-byte prefix says.</summary>
+    public int TcpMessageLength;
+    /// <summary>
+    /// DNS over TCP: the first two bytes of the segment as a number (what tcpdump takes for the length prefix, whatever
+    /// they are), or -1 when fewer than two were captured. Set for every TCP segment on port 53 with a payload.
+    /// </summary>
+    public int TcpSegmentPrefix = -1;
+    /// <summary>
+    /// DNS over TCP read by following the connection (<see cref="Dns.DnsTcpReassembler"/>): this message is not alone
+    /// and whole in its segment (it began in an earlier one, or shares the segment with another), so its line shows the
+    /// message rather than the segment as tcpdump reads it.
+    /// </summary>
+    public bool TcpReassembled;
+    /// <summary>
+    /// DNS over TCP read by following the connection: the segment carries bytes of DNS messages (a prefix, a message
+    /// or a piece of one), whether or not a message is read from it.
+    /// </summary>
+    public bool TcpCarriesDns;
     /// <summary>The message was cut before all of its declared sections were read.</summary>
     public bool Incomplete;
 
@@ -106,6 +124,10 @@ public sealed class DnsInfo
         destination.ExtendedRcodeHigh = ExtendedRcodeHigh;
         destination.OverTcp = OverTcp;
         destination.TcpContinues = TcpContinues;
+        destination.TcpMessageLength = TcpMessageLength;
+        destination.TcpSegmentPrefix = TcpSegmentPrefix;
+        destination.TcpReassembled = TcpReassembled;
+        destination.TcpCarriesDns = TcpCarriesDns;
         destination.Incomplete = Incomplete;
         StoredQuestionSpan.CopyTo(destination.Questions);
         destination.StoredQuestions = StoredQuestions;
@@ -125,6 +147,10 @@ public sealed class DnsInfo
         ExtendedRcodeHigh = 0;
         OverTcp = false;
         TcpContinues = 0;
+        TcpMessageLength = 0;
+        TcpSegmentPrefix = -1;
+        TcpReassembled = false;
+        TcpCarriesDns = false;
         Incomplete = false;
         StoredQuestions = 0;
         StoredRecords = 0;

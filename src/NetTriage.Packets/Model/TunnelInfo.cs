@@ -63,4 +63,41 @@ public struct TunnelInfo
     public ushort ParentDestinationPort;
     public int ParentIpTotalLength;
     public ushort ParentUdpLength;
+
+    /// <summary>
+    /// Each encapsulation removed, outermost first (the first <see cref="Depth"/>, at most <see cref="TunnelHops.Length"/>):
+    /// what a line printer needs to write the outer headers as tcpdump does before the inner packet.
+    /// </summary>
+    public TunnelHops Hops;
+}
+
+/// <summary>One encapsulation removed: its outer IP header and ports, and the fields of its own header that tcpdump prints.</summary>
+public struct TunnelHop
+{
+    public TunnelKind Kind;
+    public bool OuterV6;
+    public IpAddr OuterSource;
+    public IpAddr OuterDestination;
+    /// <summary>The outer IP payload length (what follows the IP header and its extensions).</summary>
+    public int OuterIpPayloadLength;
+    public ushort OuterSourcePort;
+    public ushort OuterDestinationPort;
+    public ushort OuterUdpLength;
+    /// <summary>GRE: the flags word (its version in the low 3 bits) and the protocol; Geneve: the protocol.</summary>
+    public ushort Flags;
+    public ushort Protocol;
+    /// <summary>GRE: the key (v0) or the call id (v1); VXLAN and Geneve: the network identifier.</summary>
+    public uint Key;
+    public uint Sequence;
+    public uint Acknowledgment;
+    /// <summary>Geneve: the options' length in bytes; VXLAN: its flags byte.</summary>
+    public int Options;
+}
+
+/// <summary>The encapsulations removed from one packet, outermost first (nesting is bounded by the tunnel decoder).</summary>
+[System.Runtime.CompilerServices.InlineArray(Length)]
+public struct TunnelHops
+{
+    public const int Length = 4;
+    private TunnelHop _first;
 }

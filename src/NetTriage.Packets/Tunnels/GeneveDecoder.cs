@@ -18,6 +18,11 @@ internal static class GeneveDecoder
         uint vni = BinaryPrimitives.ReadUInt32BigEndian(data[4..]) >> 8;
         if (!TunnelDecoder.Enter(packet, TunnelKind.Geneve)) return true;
         TunnelDecoder.SetIdentifier(packet, vni);
+        ref var hop = ref TunnelDecoder.CurrentHop(packet);
+        hop.Key = vni;
+        hop.Protocol = protocol;
+        hop.Flags = data[1];
+        hop.Options = length - BaseLength;
         if (data.Length < length)
         {
             PacketDecoder.Cut(packet, AnomalyKind.TunnelHeaderTruncated);

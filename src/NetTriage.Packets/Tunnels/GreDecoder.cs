@@ -34,7 +34,7 @@ internal static class GreDecoder
             return true;
         }
         int length = BaseLength;
-        uint key = 0;
+        uint key = 0, sequence = 0, acknowledgment = 0;
         bool hasKey = false;
         if (version == 0)
         {
@@ -45,14 +45,27 @@ internal static class GreDecoder
                 hasKey = true;
                 length += 4;
             }
-            if ((flags & SequenceBit) != 0) length += 4;
+            if ((flags & SequenceBit) != 0)
+            {
+                if (data.Length >= length + 4) sequence = BinaryPrimitives.ReadUInt32BigEndian(data[length..]);
+                length += 4;
+            }
         }
         else
         {
             // Enhanced GRE: key present (payload length and call id), optional sequence and acknowledgment.
+            if (data.Length >= length + 4) key = BinaryPrimitives.ReadUInt16BigEndian(data[(length + 2)..]);
             length += 4;
-            if ((flags & SequenceBit) != 0) length += 4;
-            if ((flags & AckBit) != 0) length += 4;
+            if ((flags & SequenceBit) != 0)
+            {
+                if (data.Length >= length + 4) sequence = BinaryPrimitives.ReadUInt32BigEndian(data[length..]);
+                length += 4;
+            }
+            if ((flags & AckBit) != 0)
+            {
+                if (data.Length >= length + 4) acknowledgment = BinaryPrimitives.ReadUInt32BigEndian(data[length..]);
+                length += 4;
+            }
             kind = TunnelKind.Pptp;
         }
         if (data.Length < length)
@@ -66,6 +79,12 @@ internal static class GreDecoder
         if (protocol is ErspanType2 or ErspanType3) kind = TunnelKind.Erspan;
         if (!TunnelDecoder.Enter(packet, kind)) return true;
         if (hasKey) TunnelDecoder.SetIdentifier(packet, key);
+        ref var hop = ref TunnelDecoder.CurrentHop(packet);
+        hop.Flags = flags;
+        hop.Protocol = protocol;
+        hop.Key = key;
+        hop.Sequence = sequence;
+        hop.Acknowledgment = acknowledgment;
         switch (protocol)
         {
             case ErspanType2:

@@ -48,6 +48,8 @@ internal static class TunnelDecoder
     {
         if (!packet.DecodeTunnels) return false;
         ushort sport = packet.SourcePort, dport = packet.DestinationPort;
+        // tcpdump opens VXLAN and Geneve by their ports; the others it prints as plain datagrams.
+        if (packet.IpTunnelsOnly && dport is not (VxlanPort or GenevePort)) return false;
         if (dport == VxlanPort) return VxlanDecoder.Decode(payload, frameOffset, packet);
         if (dport == GenevePort) return GeneveDecoder.Decode(payload, frameOffset, packet);
         if (dport == GreInUdpPort) return GreDecoder.Decode(payload, frameOffset, packet, TunnelKind.GreInUdp);
@@ -60,7 +62,7 @@ internal static class TunnelDecoder
     /// <summary>EtherTypes of link framings that carry another link or network header.</summary>
     public static bool FromEtherType(ushort etherType, ReadOnlySpan<byte> data, int frameOffset, DecodedPacket packet)
     {
-        if (!packet.DecodeTunnels) return false;
+        if (!packet.DecodeTunnels || packet.IpTunnelsOnly) return false;
         switch (etherType)
         {
             case MplsDecoder.UnicastEtherType:
@@ -119,6 +121,19 @@ internal static class TunnelDecoder
             t.OuterDestinationPort = packet.DestinationPort;
             t.OuterUdpLength = packet.UdpLength;
         }
+        if (t.Depth < TunnelHops.Length)
+        {
+            ref var hop = ref t.Hops[t.Depth];
+            hop = default;
+            hop.Kind = kind;
+            hop.OuterV6 = (packet.Layers & PacketLayers.Ipv6) != 0;
+            hop.OuterSource = t.OuterSource;
+            hop.OuterDestination = t.OuterDestination;
+            hop.OuterIpPayloadLength = Math.Max(packet.Ip.TotalLength - packet.Ip.HeaderLength, 0);
+            hop.OuterSourcePort = t.OuterSourcePort;
+            hop.OuterDestinationPort = t.OuterDestinationPort;
+            hop.OuterUdpLength = t.OuterUdpLength;
+        }
         t.Depth++;
         t.Kind = kind;
         // Wrong checksums found so far are the tunnel's: the inner packet's own are checked as it is decoded.
@@ -145,6 +160,15 @@ internal static class TunnelDecoder
         packet.Tunnel.LinkDepth++;
         return true;
     }
+
+    /// <summary>The hop of the encapsulation just entered, for its decoder to record what tcpdump prints of its header (a dummy past the hops kept).</summary>
+    public static ref TunnelHop CurrentHop(DecodedPacket packet)
+    {
+        ref var t = ref packet.Tunnel;
+        return ref t.Depth is > 0 and <= TunnelHops.Length ? ref t.Hops[t.Depth - 1] : ref s_spareHop;
+    }
+
+    [ThreadStatic] private static TunnelHop s_spareHop;
 
     /// <summary>Records the tunnel's identifier (VNI, GRE key, TEID) once inside it.</summary>
     public static void SetIdentifier(DecodedPacket packet, uint identifier)

@@ -15,6 +15,9 @@ internal static class VxlanDecoder
         uint vni = BinaryPrimitives.ReadUInt32BigEndian(data[4..]) >> 8;
         if (!TunnelDecoder.Enter(packet, TunnelKind.Vxlan)) return true;
         TunnelDecoder.SetIdentifier(packet, vni);
+        ref var hop = ref TunnelDecoder.CurrentHop(packet);
+        hop.Key = vni;
+        hop.Options = data[0];
         TunnelDecoder.DecodeEthernet(data[HeaderLength..], frameOffset + HeaderLength, packet);
         return true;
     }

@@ -65,8 +65,14 @@ public sealed class TunnelCaptureTests(TunnelCaptureFixture fixture) : IClassFix
     private static string Describe(Incident i) => string.Join(" | ",
         i.Kind.Name(), i.Severity, i.Layer, i.Protocol, i.Transport, i.Service, i.Port, string.Join(",", i.Servers),
         string.Join(",", i.Clients), i.Attempts, i.Failed, string.Join(",", i.Causes.Select(c => c.Id + ":" + c.Confidence)),
-        string.Join(",", i.RuledOut.Select(r => r.Item)), string.Join(",", i.Evidence.Select(e => e.Role + " " + e.Summary)),
+        string.Join(",", i.RuledOut.Select(r => r.Item)), string.Join(",", i.Evidence.Select(e => e.Role + " " + WithoutTunnel(e.Summary))),
         i.AtFault?.End);
+
+    /// <summary>The words the underlay's tunnel adds to each evidence line (the plain capture has none).</summary>
+    private const string Tunnel = "in VXLAN VNI 42 between 10.96.0.1 and 10.96.0.2";
+
+    private static string WithoutTunnel(string line) =>
+        line.EndsWith($" ({Tunnel})", StringComparison.Ordinal) ? line[..^(Tunnel.Length + 3)] : line;
 
     private static string Describe(Finding f) => string.Join(" | ",
         f.Kind.Name(), f.Severity, f.Protocol, f.Port, f.Server, string.Join(",", f.Clients), f.Attempts, f.Failed,
@@ -128,8 +134,12 @@ public sealed class TunnelCaptureTests(TunnelCaptureFixture fixture) : IClassFix
         Assert.Equal([Client], incident.Clients);
         Assert.Equal(kind.StartsWith("dns-", StringComparison.Ordinal) ? 53 : 80, incident.Port);
         Assert.True(incident.Failed >= 1);
-        // The evidence is the overlay's packets, never the underlay's.
-        Assert.All(incident.Evidence, e => Assert.DoesNotContain("10.96.0.", e.Summary, StringComparison.Ordinal));
+        // The evidence is the overlay's packets, never the underlay's, each saying the tunnel it came through, as the
+        // findings do; the plain capture names none.
+        Assert.All(incident.Evidence, e => Assert.EndsWith($" ({Tunnel})", e.Summary, StringComparison.Ordinal));
+        Assert.All(incident.Evidence, e => Assert.DoesNotContain("10.96.0.", WithoutTunnel(e.Summary), StringComparison.Ordinal));
+        Assert.All(encapsulated.Findings, f => Assert.Equal([Tunnel], f.Tunnels));
+        Assert.All(plain.Findings, f => Assert.Null(f.Tunnels));
     }
 
     [SkippableTheory]

@@ -331,7 +331,8 @@ public class DnsDecoderTests
     [Fact]
     public void Dns_over_tcp_prefix_longer_than_the_segment_is_a_message_that_goes_on()
     {
-        // RFC 7766 8: a message may be split over segments; the tracker joins the rest (DnsOverTcpSegmentsTests).
+        // RFC 7766 8: a message may be split over segments. Read alone, the segment gives its start; the reader that
+        // follows connections reads it whole (DnsTcpReassemblerTests).
         var query = DnsQuery(9, "a.example");
         var p = DecodeTcp(Concat(U16(query.Length + 100), query));
         Assert.Equal(0, p.Anomalies.Count);
@@ -357,9 +358,29 @@ public class DnsDecoderTests
     {
         var p = DecodeTcp([0x00]);
         Assert.Equal([AnomalyKind.DnsHeaderTruncated], p.Anomalies.Kept.ToArray());
-        var q = DecodeTcp(Concat(U16(30), new byte[5]));
+        // The capture kept 7 bytes of a 32-byte segment: the header is cut.
+        var q = new DecodedPacket();
+        q.Reset();
+        DnsDecoder.DecodeSegment(Concat(U16(30), new byte[5]), 32, q);
         Assert.True(q.Anomalies.Contains(AnomalyKind.DnsHeaderTruncated));
+        Assert.True(q.Truncated);
         Assert.False(q.Has(PacketLayers.Dns));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(11)]
+    public void Dns_over_tcp_segment_that_ends_before_the_header_of_a_longer_message_is_its_start_not_a_cut(int bytes)
+    {
+        // A stack that writes the prefix alone (or a sender that splits the header): read alone, nothing is read yet
+        // and nothing is cut; the rest comes in later segments (tcpdump says "(invalid)", DnsTcpReassemblerTests).
+        var p = DecodeTcp(Concat(U16(30), new byte[bytes]));
+        Assert.Equal(0, p.Anomalies.Count);
+        Assert.False(p.Truncated);
+        Assert.False(p.Has(PacketLayers.Dns));
+        Assert.Equal(30 - bytes, p.Dns.TcpContinues);
+        Assert.Equal(30, p.Dns.TcpSegmentPrefix);
     }
 
     private static DecodedPacket DecodeTcp(byte[] payload)

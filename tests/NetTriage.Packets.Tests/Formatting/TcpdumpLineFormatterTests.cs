@@ -262,10 +262,12 @@ public class TcpdumpLineFormatterTests
         var query = C(4, "09:21:03.847323").Tcp(33779, 53, TcpFlags.Psh | Ack, ClientIsn + 1, ServerIsn + 1, 64240, 58)
             .Dns(17177, Query | RD, qd: 1, ar: 1).Question("www.tcpdump.org.", DnsType.A);
         query.Dns.OverTcp = true;
+        query.Dns.TcpSegmentPrefix = 56; // the segment's first two bytes, as the decoder reads them
 
         var response = DnsTcpdumpOrgResponse(
             S(6, "09:21:03.973180").Tcp(53, 33779, TcpFlags.Psh | Ack, ServerIsn + 1, ClientIsn + 59, 64240, 226), 17177);
         response.Dns.OverTcp = true;
+        response.Dns.TcpSegmentPrefix = 224;
 
         return
         [

@@ -61,6 +61,8 @@ internal sealed class ActivitySensors
     /// array lookup a packet chooses them, instead of every family testing every packet.
     /// </summary>
     private readonly ActivityDetector[][] _readers = new ActivityDetector[1 << SlotBits][];
+    /// <summary>The families that read DNS messages alone: shown each further message of a TCP segment that completes several.</summary>
+    private readonly ActivityDetector[] _dnsReaders;
 
     public ActivitySensors() : this(null) { }
 
@@ -69,6 +71,7 @@ internal sealed class ActivitySensors
     {
         ActivityDetector[] all = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection(), new TlsFailureDetection(), new SlownessDetection(), new TcpStallDetection()];
         _detectors = only is null ? all : [.. all.Where(d => d.GetType().Name == only)];
+        _dnsReaders = [.. _detectors.Where(d => d.Reads == PacketLayers.Dns)];
         for (int slot = 0; slot < _readers.Length; slot++)
         {
             var layers = LayersOf(slot);
@@ -111,6 +114,18 @@ internal sealed class ActivitySensors
         if (!p.Has(PacketLayers.Ipv4) && !p.Has(PacketLayers.Ipv6) && !p.Has(PacketLayers.Arp)) return;
         var readers = _readers[Slot(p)];
         for (int i = 0; i < readers.Length; i++) readers[i].Observe(p, input);
+        if (p.MoreDnsCount > 0) ObserveMoreDns(p, input);
+    }
+
+    /// <summary>DNS over TCP: the other messages the segment completed (RFC 7766 6.2.1.1), each shown as the packet's.</summary>
+    private void ObserveMoreDns(DecodedPacket p, int input)
+    {
+        for (int m = 0; m < p.MoreDnsCount; m++)
+        {
+            p.SwapDns(m);
+            for (int i = 0; i < _dnsReaders.Length; i++) _dnsReaders[i].Observe(p, input);
+            p.SwapDns(m);
+        }
     }
 
     public List<DetectedActivity> Finish(TrafficView traffic)
