@@ -45,7 +45,9 @@ public static class PacketDecoder
         packet.Ip = default;
         ClearTransport(packet);
         packet.ReassembledFragments = fragments;
+        packet.ReassembledAtDepth = packet.Tunnel.Depth + 1;
         LinkDecoder.DecodeRawIp(datagram, 0, packet);
+        packet.ReassembledAtDepth = 0;
     }
 
     /// <summary>
@@ -78,6 +80,11 @@ public static class PacketDecoder
         packet.Http = default;
         packet.Tls = default;
         packet.Login = default;
+        packet.Ssh = SshMarks.None;
+        packet.UdpApplication = UdpApplication.None;
+        packet.FtpData = default;
+        packet.FtpLine = default;
+        packet.BadChecksums &= ~ChecksumErrors.Transport;
         packet.TlsRecord = 0;
     }
 
@@ -130,6 +137,13 @@ public static class PacketDecoder
         {
             DnsDecoder.DecodeTcp(payload, claimedLength, packet);
             return;
+        }
+        packet.Ssh = Login.SshKeyExchange.Marks(payload);
+        if (packet.SourcePort == Login.FtpDataChannels.ControlPort || packet.DestinationPort == Login.FtpDataChannels.ControlPort)
+        {
+            bool fromClient = packet.DestinationPort == Login.FtpDataChannels.ControlPort;
+            packet.FtpData = Login.FtpDataChannels.Read(payload, fromClient);
+            packet.FtpLine = Login.FtpDataChannels.Judge(payload, fromClient);
         }
         // Only a segment that is SSH stops here: port 22 carries other protocols too (HTTP in some of Zeek's traces).
         if (packet.SourcePort == Login.SshKeyExchange.Port && (packet.SshNewKeys = Login.SshKeyExchange.HasNewKeys(payload))) return;

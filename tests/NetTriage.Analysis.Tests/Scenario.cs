@@ -251,8 +251,22 @@ internal sealed class Scenario
         return this;
     }
 
+    private bool _badIpChecksum, _badTransportChecksum;
+
+    /// <summary>The next packet goes out with a wrong IPv4 header checksum, or a wrong TCP or UDP checksum.</summary>
+    public Scenario BadChecksum(bool ipHeader)
+    {
+        if (ipHeader) _badIpChecksum = true;
+        else _badTransportChecksum = true;
+        return this;
+    }
+
     private Scenario Emit(int length, bool keepAsQuote = true)
     {
+        const int ip = FrameBuilder.EthernetHeaderLength, transport = ip + FrameBuilder.Ipv4HeaderLength;
+        if (_badIpChecksum) _frame[ip + 10] ^= 0x5A;
+        if (_badTransportChecksum) _frame[transport + (_frame[ip + 9] == IpProtocol.Tcp ? 16 : 6)] ^= 0x5A;
+        _badIpChecksum = _badTransportChecksum = false;
         var ipHeader = _frame.AsSpan(FrameBuilder.EthernetHeaderLength);
         FrameBuilder.WriteEthernet(_frame, MacOf(ipHeader.Slice(12, 4)), MacOf(ipHeader.Slice(16, 4)), EtherType.Ipv4);
         if (keepAsQuote) _lastIp = _frame.AsSpan(FrameBuilder.EthernetHeaderLength, length - FrameBuilder.EthernetHeaderLength).ToArray();

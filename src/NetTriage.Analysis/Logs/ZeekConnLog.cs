@@ -67,12 +67,16 @@ internal static class ZeekConnLog
         int len = rst ? 0 : p.PayloadClaimedLength;
         uint seq = p.Tcp.Sequence;
 
-        // Sequence space: the start is the SYN's number, or one before the first segment's (as if a SYN had come).
-        if (!e.SeqKnown)
+        // Sequence space: the start is the SYN's number, or one before the first segment's (as if a SYN had come). Set
+        // again while the side is inactive (its first packets, or a start the peer's acknowledgments guessed), as Zeek's
+        // init_endpoint does.
+        if (!e.SeqKnown || e.State == TcpEndpointState.Inactive)
         {
             e.SeqKnown = true;
             e.StartSeq = syn ? seq : seq - 1;
             e.AckedByPeer = -1;
+            e.HighestEnd = 0;
+            e.Holes = 0;
         }
         long rel = Relative(seq, e.StartSeq, e.HighestEnd);
         long dataStart = rel + (syn ? 1 : 0);
@@ -84,32 +88,51 @@ internal static class ZeekConnLog
             {
                 if (dataStart < e.HighestEnd)
                 {
-                    // Below what was seen: a hole being filled, or a retransmission.
-                    if (!FillHole(ref e, dataStart, dataStart + len) && end <= e.HighestEnd) retransmit = true;
+                    // Below what was seen: a hole being filled, or a retransmission. Zeek counts either as a
+                    // retransmission when the segment ends at or before the highest seen (its update_last_seq).
+                    FillHole(ref e, dataStart, dataStart + len);
+                    if (end <= e.HighestEnd) retransmit = true;
                 }
                 else if (dataStart > e.HighestEnd && e.HighestEnd > 0)
                 {
                     OpenHole(ref e, e.HighestEnd, dataStart);
                 }
             }
+            else if (fin && !syn && dataStart > e.HighestEnd && e.HighestEnd > 0)
+            {
+                // A FIN past the data seen: what it closes was sent and never captured.
+                OpenHole(ref e, e.HighestEnd, dataStart);
+            }
             if (end > e.HighestEnd) e.HighestEnd = end;
         }
-        if (ack && !rst)
+        if (ack && peer.State == TcpEndpointState.Inactive)
         {
-            if (!peer.SeqKnown)
-            {
-                // The peer's data is acknowledged before the peer is seen: its sequence space starts there.
-                peer.SeqKnown = true;
-                peer.StartSeq = p.Tcp.Acknowledgment - 1;
-                peer.AckedByPeer = -1;
-                peer.HighestEnd = 1;
-            }
+            // The peer's data is acknowledged while the peer is not seen: its sequence space starts at each such
+            // acknowledgment (Zeek's init_peer), so a side never captured (a half-duplex capture) has sent nothing.
+            peer.SeqKnown = true;
+            peer.StartSeq = p.Tcp.Acknowledgment - 1;
+            peer.AckedByPeer = -1;
+            peer.HighestEnd = 1;
+        }
+        else if (ack && !rst)
+        {
             long acked = Relative(p.Tcp.Acknowledgment, peer.StartSeq, peer.HighestEnd);
-            if (acked > peer.AckedByPeer) peer.AckedByPeer = acked;
+            if (acked > peer.AckedByPeer)
+            {
+                peer.AckedByPeer = acked;
+                if (!fin && c.Service is not null && !c.Partial && Gap(ref peer, acked)) c.AddCounted('G', !fromOrig, ref peer.Gaps);
+            }
         }
 
+        // Zeek's is_partial (the capture missed the start): set by each side's first segment, the originator's unless it
+        // is a plain SYN, the responder's unless it is a SYN; undone when a pure ACK completes a handshake whose SYN was
+        // missed (a SYN-ACK, then the originator's ACK).
+        if (fromOrig && (c.Orig.Packets == 1)) c.Partial = !syn || ack;
+        else if (!fromOrig && c.Resp.Packets == 1 && !c.Partial) c.Partial = !syn;
+        var before = e.State;
         History(c, ref e, peer, p, fromOrig, syn, ack, fin, rst, len, rel, retransmit);
         UpdateState(ref e, ref peer, fromOrig, syn, ack, fin, rst, len);
+        if (before == TcpEndpointState.Inactive && e.State == TcpEndpointState.Established && !syn) c.Partial = false;
         if (fin) e.FinSeen = true;
         if (fin || rst) e.FinOrReset = true;
         if (syn && !ack) e.SynSeen = true;
@@ -213,6 +236,23 @@ internal static class ZeekConnLog
                 break;
         }
         if (e.State != before) e.PreviousState = before;
+    }
+
+    /// <summary>
+    /// An acknowledgment up to <paramref name="acked"/> reveals data of the side never captured (a hole it covers, or
+    /// data past the highest seen) not yet reported: a content gap, as Zeek's reassembler reports one when the peer
+    /// acknowledges what it never delivered (the history's G, scaled; only where an analyzer reads the stream, and not
+    /// at a FIN, where gaps are unreliable).
+    /// </summary>
+    private static bool Gap(ref ZeekEndpoint e, long acked)
+    {
+        long from = e.GapReportedTo;
+        if (acked <= from) return false;
+        e.GapReportedTo = acked;
+        bool gap = acked > e.HighestEnd && e.HighestEnd > 0 && Math.Max(from, e.HighestEnd) < acked;
+        if (e.Holes > 0 && e.Hole0Start < acked && e.Hole0End > from && e.Hole0End > e.Hole0Start) gap = true;
+        if (e.Holes > 1 && e.Hole1Start < acked && e.Hole1End > from && e.Hole1End > e.Hole1Start) gap = true;
+        return gap;
     }
 
     private static void OpenHole(ref ZeekEndpoint e, long start, long end)

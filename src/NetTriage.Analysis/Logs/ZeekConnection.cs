@@ -51,6 +51,11 @@ internal struct ZeekEndpoint
     public long LastSynSeq, LastFinSeq, LastRstSeq;
     public bool SynLetter, FinLetter, RstLetter;
     public int Retransmits, ZeroWindows;
+    /// <summary>Packets whose TCP or UDP checksum was wrong (the history's C, scaled).</summary>
+    public int Corrupt;
+    /// <summary>Content gaps reported (the history's G, scaled), and up to where the peer's acknowledgments were checked for them.</summary>
+    public int Gaps;
+    public long GapReportedTo;
     public HistoryFlags Once;
 }
 
@@ -63,6 +68,8 @@ internal enum HistoryFlags : byte
     Data = 2,
     Inconsistent = 4,
     MultiFlag = 8,
+    /// <summary>The side sent a tunnel's datagram (a UDP tunnel's outer connection).</summary>
+    Tunnel = 16,
 }
 
 /// <summary>
@@ -110,6 +117,15 @@ internal sealed class ZeekConnection
     public bool DnsStarted;
     /// <summary>DNS queries of this connection waiting for their answer.</summary>
     public List<ZeekDnsInfo>? PendingDns;
+    /// <summary>TCP: the capture missed its start (Zeek's is_partial): the stream analyzers read nothing of it.</summary>
+    public bool Partial;
+    /// <summary>A malformed FTP reply came before any command: Zeek's DPD removed its FTP analyzer.</summary>
+    public bool FtpRemoved;
+    /// <summary>FTP: the code of a multi-line reply still going on (0: none); TLS started on the control connection.</summary>
+    public ushort FtpPendingReply;
+    public bool FtpTls;
+    /// <summary>The SSH identification lines each side sent (their versions), and whether the key exchange ended.</summary>
+    public SshMarks SshOrig, SshResp;
     public bool HasPendingDns => PendingDns is { Count: > 0 };
     private HistoryBuffer _history;
     private byte _historyLength;
@@ -136,6 +152,11 @@ internal sealed class ZeekConnection
         ParentA = ParentB = -1;
         LastOrigState = LastRespState = TcpEndpointState.Inactive;
         DnsSeen = DnsStarted = false;
+        SshOrig = SshResp = SshMarks.None;
+        Partial = false;
+        FtpRemoved = false;
+        FtpPendingReply = 0;
+        FtpTls = false;
         PendingDns?.Clear();
         _historyLength = 0;
     }
@@ -145,6 +166,14 @@ internal sealed class ZeekConnection
     {
         if (Service is null) Service = name;
         else if (!Service.Split(',').Contains(name)) Service = Service + "," + name;
+    }
+
+    /// <summary>Removes a protocol from the service list (Zeek's DPD removed its analyzer after a violation).</summary>
+    public void RemoveService(string name)
+    {
+        if (Service is null) return;
+        var kept = Service.Split(',').Where(s => s != name).ToArray();
+        Service = kept.Length == 0 ? null : string.Join(',', kept);
     }
 
     /// <summary>The history letters (ASCII), oldest first.</summary>
@@ -180,6 +209,7 @@ internal sealed class ZeekConnection
         (OrigPort, RespPort) = (RespPort, OrigPort);
         (Orig, Resp) = (Resp, Orig);
         (OrigMac, RespMac) = (RespMac, OrigMac);
+        (SshOrig, SshResp) = (SshResp, SshOrig);
         for (int i = 0; i < _historyLength; i++)
         {
             char c = (char)_history[i];

@@ -22,6 +22,8 @@ internal sealed class ZeekDnsInfo
     public long? Rtt;
     public List<string>? Answers;
     public List<long>? Ttls;
+    /// <summary>An answer record set the reply's AA, RA and round trip (Zeek sets them as it logs one).</summary>
+    public bool Answered;
 }
 
 /// <summary>
@@ -60,6 +62,11 @@ internal static class ZeekDns
         info.Truncated = dns.Truncation;
         info.Z = (dns.Flags >> 4) & 0x7;
         info.Opcode = dns.Opcode;
+        if (dns.Opcode == Update)
+        {
+            AddUpdate(info, packet);
+            return;
+        }
         if (dns.StoredQuestions > 0)
         {
             // With several questions Zeek keeps the last (each overwrites the one before).
@@ -70,6 +77,52 @@ internal static class ZeekDns
             info.QClass = q.Class;
         }
     }
+
+    private const int Update = 5;
+    private const ushort ClassNone = 254, ClassAny = 255;
+
+    /// <summary>
+    /// A dynamic update (RFC 2136 2): Zeek's row names the updated name (the first prerequisite's or update's owner, not
+    /// the zone the question section holds), leaves the question's class and type unset, and lists the prerequisites
+    /// and updates as its answers ("pre: NoRRSet CNAME name", "del: RRSet AAAA", "add: A name address") with their TTLs.
+    /// </summary>
+    private static void AddUpdate(ZeekDnsInfo info, DecodedPacket packet)
+    {
+        foreach (ref readonly var r in packet.Dns.StoredRecordSpan)
+        {
+            if (r.Section == DnsSection.Additional) continue;
+            info.Query ??= Name(packet.GetText(r.Name));
+            (info.Answers ??= []).Add(UpdateText(packet, r));
+            (info.Ttls ??= []).Add(r.Ttl * PacketTimestamp.NanosPerSecond);
+        }
+    }
+
+    /// <summary>
+    /// A prerequisite (the answer section of an update) or an update (its authority section) in Zeek's words, by its class
+    /// (RFC 2136 2.4, 2.5): NONE and a type, "the RRset does not exist"; ANY and a type, "delete the RRset"; the zone's
+    /// class, "add" the record (or require it, as a prerequisite). The forms Zeek's baselines do not show follow the same
+    /// pattern.
+    /// </summary>
+    private static string UpdateText(DecodedPacket packet, in DnsRecord r)
+    {
+        string type = TypeName(r.Type), name = Name(packet.GetText(r.Name));
+        bool prerequisite = r.Section == DnsSection.Answer;
+        if (r.Class == ClassNone)
+        {
+            if (prerequisite) return r.Type == 255 ? $"pre: NXDomain {name}" : $"pre: NoRRSet {type} {name}";
+            return $"del: {type} {name} {RecordData(packet, r)}".TrimEnd();
+        }
+        if (r.Class == ClassAny)
+        {
+            if (prerequisite) return r.Type == 255 ? $"pre: YXDomain {name}" : $"pre: RRSet {type} {name}";
+            return r.Type == 255 ? $"del: all RRSets {name}" : $"del: RRSet {type}";
+        }
+        return $"{(prerequisite ? "pre" : "add")}: {type} {name} {RecordData(packet, r)}".TrimEnd();
+    }
+
+    /// <summary>A record's data as its answer text has it (an address, a name, TXT...), or nothing.</summary>
+    private static string RecordData(DecodedPacket packet, in DnsRecord r) =>
+        r.Type is 1 or 28 ? (r.Address.IsNone ? "" : r.Address.ToString()) : HasText(r) ? AnswerText(packet, r) ?? "" : "";
 
     /// <summary>
     /// Keeps the answer's part of a row for later (an answer waiting for its query, an answer to a group): the rare
@@ -86,14 +139,16 @@ internal static class ZeekDns
         {
             if (r.Section != DnsSection.Answer) continue;
             if (!info.HasQuery && info.Query is null) info.Query = Name(packet.GetText(r.Name));
-            if (!HasText(r)) continue;
-            if (info.Answers is null)
+            if (!SetsReplyFlags(r)) continue;
+            if (!info.Answered)
             {
+                info.Answered = true;
                 info.Authoritative = dns.AuthoritativeAnswer;
                 info.RecursionAvailable = dns.RecursionAvailable;
                 long rtt = packet.Timestamp.Nanoseconds - info.Nanos;
                 info.Rtt = info.HasQuery && rtt != 0 ? rtt : null;
             }
+            if (!HasText(r)) continue;
             (info.Answers ??= []).Add(r.Type is 1 or 28 ? r.Address.ToString() : AnswerText(packet, r)!);
             (info.Ttls ??= []).Add(r.Ttl * PacketTimestamp.NanosPerSecond);
         }
@@ -160,8 +215,10 @@ internal static class ZeekDns
     {
         var dns = reply?.Dns;
         bool hasReply = dns is not null || info.HasReply;
-        // Zeek sets AA, RA and the round trip as it logs an answer record: not for an answer without one.
-        bool answered = dns is not null ? HasAnswerText(reply!) : info.Answers is not null;
+        bool update = info.Opcode == Update && info.HasQuery;
+        // Zeek sets AA, RA and the round trip as it logs an answer record: not for an answer without one. An update's
+        // answers are its own prerequisites and updates: the round trip is set by its reply.
+        bool answered = update ? hasReply : dns is not null ? SetsReplyFlags(reply!) : info.Answered;
         log.BeginRow();
         log.Time(info.Nanos);
         log.ConnectionId(c.Uid, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
@@ -196,9 +253,16 @@ internal static class ZeekDns
         log.Bool(info.RecursionDesired);
         log.Bool(answered && (dns?.RecursionAvailable ?? info.RecursionAvailable));
         log.Count(info.Z);
-        if (dns is not null)
+        if (update)
         {
-            if (answered)
+            log.Strings(info.Answers);
+            log.Intervals(info.Ttls);
+            // An update's reply echoes the zone and no records: Zeek does not take that for a rejection.
+            log.Bool(false);
+        }
+        else if (dns is not null)
+        {
+            if (answered && HasAnswerText(reply!))
             {
                 log.BeginSet();
                 foreach (ref readonly var r in dns.StoredRecordSpan)
@@ -243,6 +307,19 @@ internal static class ZeekDns
         }
         return false;
     }
+
+    /// <summary>An answer record Zeek logs (its reply hook sets AA, RA and the round trip), whether or not with a text.</summary>
+    private static bool SetsReplyFlags(DecodedPacket packet)
+    {
+        foreach (ref readonly var r in packet.Dns.StoredRecordSpan)
+        {
+            if (r.Section == DnsSection.Answer && SetsReplyFlags(r)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>WKS has a reply of its own in Zeek's DNS script, with no text: the flags are set, no answer is written.</summary>
+    private static bool SetsReplyFlags(in DnsRecord r) => HasText(r) || r.Type == 11;
 
     private static string? FirstAnswerName(DecodedPacket packet)
     {

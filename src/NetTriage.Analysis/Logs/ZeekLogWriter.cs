@@ -51,6 +51,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     private readonly Dictionary<AnomalyKind, long> _weirdCounts = [];
     /// <summary>IP tunnels (GRE, IP in IP) by their outer addresses, with the serial of their uid; at most <see cref="MaxIpTunnels"/>.</summary>
     private readonly Dictionary<ZeekFlowKey, long> _ipTunnels = [];
+    private readonly ZeekFtpData _ftpData = new();
     private const int MaxIpTunnels = 10_000;
     /// <summary>
     /// The connection of packets a finding may cite as evidence (a connection's first packet, DNS messages, resets,
@@ -62,12 +63,19 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     private long _uidCount;
     private long _now;
     private bool _finished;
+    private readonly bool _ignoreChecksums;
 
-    public ZeekLogWriter(string directory, ZeekLogFormat format, IReadOnlyList<System.Net.IPNetwork>? localNets = null)
+    /// <param name="ignoreChecksums">
+    /// Take packets whatever their checksums (Zeek's -C). By default, as Zeek does, a packet whose IPv4 header checksum
+    /// is wrong is dropped, and one whose TCP or UDP checksum is wrong is only noted on its connection (the history's
+    /// C, scaled as Zeek scales it) and not counted or read.
+    /// </param>
+    public ZeekLogWriter(string directory, ZeekLogFormat format, IReadOnlyList<System.Net.IPNetwork>? localNets = null, bool ignoreChecksums = false)
     {
         ArgumentNullException.ThrowIfNull(directory);
         Directory.CreateDirectory(directory);
         _localNets = localNets ?? [];
+        _ignoreChecksums = ignoreChecksums;
         _conn = new ZeekLogFile(Path.Combine(directory, "conn.log"), "conn", ZeekConnLog.Fields, format);
         _dns = new ZeekLogFile(Path.Combine(directory, "dns.log"), "dns", ZeekDns.Fields, format);
         _notice = new ZeekLogFile(Path.Combine(directory, "notice.log"), "notice", ZeekNotices.Fields, format);
@@ -80,6 +88,9 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     /// <summary>Connections held now (those not yet ended).</summary>
     public int LiveConnections => _connections.Count;
 
+    /// <summary>Zeek verifies checksums unless told not to (-C): so does the writer.</summary>
+    public bool VerifiesChecksums => !_ignoreChecksums;
+
     public void Observe(DecodedPacket packet, int input)
     {
         if (packet.Unparsed) return;
@@ -87,12 +98,21 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (now > _now) _now = now;
         EndDue(_now);
         ZeekConnection? c = null;
+        var bad = _ignoreChecksums ? ChecksumErrors.None : packet.BadChecksums;
+        // A wrong IPv4 header checksum outside: Zeek drops the packet before anything reads it.
+        if ((bad & ChecksumErrors.OuterIp) != 0 || (bad != ChecksumErrors.None && packet.Tunnel.Depth == 0 && (bad & ChecksumErrors.Ip) != 0))
+        {
+            if (packet.Anomalies.Count > 0) Weird(packet, null);
+            return;
+        }
         // The tunnel is a connection (or a tunnel uid) whatever it carries, IP or not (ARP in VXLAN).
-        long parent = packet.Tunnel.Depth > 0 && !packet.Tunnel.OuterSource.IsNone ? TunnelParent(packet) : -1;
-        if ((packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0 && (packet.Layers & PacketLayers.Fragment) == 0)
+        long parent = packet.Tunnel.Depth > 0 && !packet.Tunnel.OuterSource.IsNone ? TunnelParents(packet, (bad & ChecksumErrors.OuterTransport) != 0) : -1;
+        // A tunnel's datagram whose UDP checksum is wrong is not opened; an inner header whose IPv4 checksum is wrong is dropped.
+        bool inner = (bad & (ChecksumErrors.OuterTransport | ChecksumErrors.Ip)) == 0 && !IsTeredoBubble(packet);
+        if (inner && (packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0 && (packet.Layers & PacketLayers.Fragment) == 0)
         {
             long before = _uidCount;
-            c = Track(packet);
+            c = Track(packet, (bad & ChecksumErrors.Transport) != 0);
             if (c is not null && parent >= 0) c.AddParent(parent);
             if (c is not null && _frameUids.Count < MaxFrameUids
                 && (_uidCount != before || (packet.Layers & (PacketLayers.Dns | PacketLayers.Icmp | PacketLayers.Icmpv6 | PacketLayers.Http)) != 0
@@ -104,7 +124,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (packet.Anomalies.Count > 0) Weird(packet, c);
     }
 
-    private ZeekConnection? Track(DecodedPacket p)
+    private ZeekConnection? Track(DecodedPacket p, bool corrupt)
     {
         byte proto = p.Ip.Protocol;
         bool tcp = proto == IpProtocol.Tcp && p.Has(PacketLayers.Tcp);
@@ -148,11 +168,18 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         {
             c = NewConnection(key, proto, p.Ip.Source, sport, p.Ip.Destination, dport, now, p);
             if ((tcp || udp) && !p.Ip.Destination.IsMulticast && !IsBroadcast(p.Ip.Destination) && ZeekConnLog.ShouldFlip(p, tcp)) c.Flip();
+            if (tcp && _ftpData.Count > 0 && _ftpData.Expected(c.OrigHost, c.RespHost, c.RespPort, now)) c.AddService("ftp-data");
         }
 
         bool fromOrig = p.Ip.Source == c.OrigHost && (icmp || p.SourcePort == c.OrigPort) && (p.Ip.Source != c.RespHost || p.SourcePort == c.OrigPort);
         if (icmp && !oneWay) fromOrig = p.Ip.Source == c.OrigHost && (c.OrigHost != c.RespHost || sport == c.OrigPort);
         ref var e = ref fromOrig ? ref c.Orig : ref c.Resp;
+        if (corrupt && !icmp)
+        {
+            // Zeek's TCP and UDP analyzers stop at a wrong checksum: the connection exists, the packet is not counted.
+            c.AddCounted('C', fromOrig, ref e.Corrupt);
+            return c;
+        }
         e.Packets++;
         e.IpBytes += p.Ip.TotalLength;
         if (tcp)
@@ -177,6 +204,8 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
                 e.PayloadBytes += Math.Max(0, p.Ip.TotalLength - p.Ip.HeaderLength - 8);
             }
         }
+        if (p.FtpData.Port != 0 && tcp) _ftpData.Announce(c, p.FtpData, now);
+        if (p.FtpLine.Kind != FtpLine.None && tcp && !c.FtpRemoved && !c.FtpTls) FtpControl(c, p.FtpLine);
         if (p.Has(PacketLayers.Dns))
         {
             bool first = !c.DnsSeen;
@@ -191,10 +220,12 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             // A DNS connection ends sooner (the DNS analyzer's timer): queued anew for that.
             if (first && Deadline(c) < c.DueAt) Schedule(c, Deadline(c));
         }
-        else if (p.Has(PacketLayers.Http)) c.AddService("http");
-        else if (p.Has(PacketLayers.Tls) && p.Tls.IsClientHello) c.AddService("ssl");
-        else if (p.SshNewKeys) c.AddService("ssh");
-        else if (p.Login != Packets.Login.LoginReply.None) c.AddService(LoginService(c.RespPort));
+        // Zeek's HTTP, SSL and SSH analyzers read nothing of a connection whose start the capture missed.
+        else if (p.Has(PacketLayers.Http) && !c.Partial) c.AddService("http");
+        else if (p.Has(PacketLayers.Tls) && p.Tls.IsClientHello && !c.Partial) c.AddService("ssl");
+        else if (p.Ssh != SshMarks.None && tcp && !c.Partial) ZeekSsh.Segment(c, p.Ssh, fromOrig);
+        else if (p.UdpApplication != UdpApplication.None && udp) c.AddService(p.UdpApplication == UdpApplication.Dhcp ? "dhcp" : "ntp");
+        else if (p.Login != Packets.Login.LoginReply.None && c.RespPort != Packets.Login.FtpDataChannels.ControlPort) c.AddService(LoginService(c.RespPort));
         if (tcp && (c.Orig.State != c.LastOrigState || c.Resp.State != c.LastRespState))
         {
             // A change of state can bring the end sooner (a close, a reset): queued anew for the new end.
@@ -206,10 +237,45 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         return c;
     }
 
+    /// <summary>Zeek's DPD::ignore_violations_after: past this many bytes a connection's violations are ignored.</summary>
+    private const long IgnoreViolationsAfter = 10 * 1024;
+
+    /// <summary>
+    /// Zeek's FTP analyzer (on port 21) confirms FTP at the client's first command. Server lines inside a multi-line
+    /// reply (from "code-" to "code ") are its text; any other line that is no reply is a violation: Zeek's DPD removes
+    /// the analyzer for good, and the service it had named with it (unless the connection is past
+    /// DPD::ignore_violations_after). After a 234 (AUTH TLS accepted) the control connection is TLS.
+    /// </summary>
+    private static void FtpControl(ZeekConnection c, FtpLineInfo line)
+    {
+        if (c.RespPort != Packets.Login.FtpDataChannels.ControlPort) return;
+        switch (line.Kind)
+        {
+            case FtpLine.Command:
+                c.AddService("ftp");
+                return;
+            case FtpLine.None:
+                return;
+        }
+        if (c.FtpPendingReply != 0)
+        {
+            if (line.Kind == FtpLine.Reply && line.Code == c.FtpPendingReply) c.FtpPendingReply = 0;
+            return;
+        }
+        if (line.Kind == FtpLine.BadReply)
+        {
+            if (ZeekConnLog.Size(c.Orig, c.Resp) + ZeekConnLog.Size(c.Resp, c.Orig) > IgnoreViolationsAfter) return;
+            c.FtpRemoved = true;
+            c.RemoveService("ftp");
+            return;
+        }
+        if (line.Kind == FtpLine.ReplyContinues) c.FtpPendingReply = line.Code;
+        if (line.Code == 234) c.FtpTls = true;
+    }
+
     /// <summary>The cleartext login protocol of a server port (the decoder reads logins on these ports only).</summary>
     private static string LoginService(ushort port) => port switch
     {
-        21 => "ftp",
         110 => "pop3",
         143 => "imap",
         _ => "smtp",
@@ -241,51 +307,93 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     /// connection of conn.log of its own (its packets and bytes are the outer ones; its service the tunnel's), an IP
     /// tunnel (GRE, IP in IP) has a uid of its own, as in Zeek's tunnel.log. -1 when there is none to name.
     /// </summary>
-    private long TunnelParent(DecodedPacket p)
+    /// <summary>
+    /// A Teredo bubble (RFC 4380 2.8: an IPv6 header with no next header and no payload, sent to open a NAT mapping):
+    /// Zeek's Teredo analyzer reports it and forwards nothing, so it makes no connection of its own.
+    /// </summary>
+    private static bool IsTeredoBubble(DecodedPacket p) =>
+        p.Tunnel.Kind == TunnelKind.Teredo && p.Ip.Version == 6 && p.Ip.Protocol == IpProtocol.NoNextHeader && p.Ip.TotalLength <= p.Ip.HeaderLength;
+
+    /// <summary>One tunnel a packet came through: its kind and the outer header around what it carried.</summary>
+    private readonly record struct TunnelHop(TunnelKind Kind, IpAddr Source, IpAddr Destination, byte Protocol, ushort SourcePort,
+        ushort DestinationPort, int IpTotalLength, ushort UdpLength)
+    {
+        public static TunnelHop Inner(in TunnelInfo t) => new(t.Kind, t.OuterSource, t.OuterDestination, t.OuterProtocol,
+            t.OuterSourcePort, t.OuterDestinationPort, t.OuterIpTotalLength, t.OuterUdpLength);
+
+        public static TunnelHop Parent(in TunnelInfo t) => new(t.ParentKind, t.ParentSource, t.ParentDestination, t.ParentProtocol,
+            t.ParentSourcePort, t.ParentDestinationPort, t.ParentIpTotalLength, t.ParentUdpLength);
+    }
+
+    /// <summary>
+    /// The tunnels a packet came through, as its connection's parent: the one around the packet, and (a tunnel inside a
+    /// tunnel: Teredo in GTP-U) the one around that, whose connection is the inner tunnel's parent in turn.
+    /// </summary>
+    private long TunnelParents(DecodedPacket p, bool corrupt)
     {
         ref readonly var t = ref p.Tunnel;
+        long grandparent = t.Depth > 1 && !t.ParentSource.IsNone ? TunnelParent(p, TunnelHop.Parent(t), false, -1) : -1;
+        return TunnelParent(p, TunnelHop.Inner(t), corrupt, grandparent);
+    }
+
+    private long TunnelParent(DecodedPacket p, TunnelHop t, bool corrupt, long grandparent)
+    {
         long now = p.Timestamp.Nanoseconds;
-        if (t.OuterProtocol == IpProtocol.Udp)
+        if (t.Protocol == IpProtocol.Udp)
         {
-            var key = ZeekFlowKey.Of(t.OuterSource, t.OuterSourcePort, t.OuterDestination, t.OuterDestinationPort, IpProtocol.Udp);
+            var key = ZeekFlowKey.Of(t.Source, t.SourcePort, t.Destination, t.DestinationPort, IpProtocol.Udp);
             if (!_connections.TryGetValue(key, out var outer))
             {
-                outer = NewConnection(key, IpProtocol.Udp, t.OuterSource, t.OuterSourcePort, t.OuterDestination, t.OuterDestinationPort, now, p);
-                if (ZeekConnLog.IsLikelyServerPort(t.OuterSourcePort) && !ZeekConnLog.IsLikelyServerPort(t.OuterDestinationPort)) outer.Flip();
-                ZeekTunnels.Write(_tunnel, now, outer.Serial, t, outer.OrigHost, outer.OrigPort, outer.RespHost, outer.RespPort);
+                outer = NewConnection(key, IpProtocol.Udp, t.Source, t.SourcePort, t.Destination, t.DestinationPort, now, p);
+                if (ZeekConnLog.IsLikelyServerPort(t.SourcePort) && !ZeekConnLog.IsLikelyServerPort(t.DestinationPort)) outer.Flip();
+                // Zeek reports a tunnel once it has opened one of its datagrams.
+                if (!corrupt) ZeekTunnels.Write(_tunnel, now, outer.Serial, t.Kind, outer.OrigHost, outer.OrigPort, outer.RespHost, outer.RespPort);
             }
-            bool fromOrig = t.OuterSource == outer.OrigHost && t.OuterSourcePort == outer.OrigPort;
+            if (grandparent >= 0) outer.AddParent(grandparent);
+            bool fromOrig = t.Source == outer.OrigHost && t.SourcePort == outer.OrigPort;
             ref var e = ref fromOrig ? ref outer.Orig : ref outer.Resp;
+            if (corrupt)
+            {
+                // The UDP analyzer stops at the wrong checksum: the datagram is noted, not counted, not opened.
+                outer.AddCounted('C', fromOrig, ref e.Corrupt);
+                return -1;
+            }
             e.Packets++;
-            e.IpBytes += t.OuterIpTotalLength;
-            e.PayloadBytes += Math.Max(0, t.OuterUdpLength - 8);
+            e.IpBytes += t.IpTotalLength;
+            e.PayloadBytes += Math.Max(0, t.UdpLength - 8);
             if ((e.Once & HistoryFlags.Data) == 0)
             {
                 e.Once |= HistoryFlags.Data;
                 outer.AddHistory('D', fromOrig);
             }
+            e.Once |= HistoryFlags.Tunnel;
             outer.LastNanos = now;
-            outer.AddService(TunnelService(t.Kind));
+            // Teredo is confirmed once both sides sent it (Zeek's Tunnel::delay_teredo_confirmation, on by default).
+            bool confirmed = t.Kind != TunnelKind.Teredo || (outer.Orig.Once & outer.Resp.Once & HistoryFlags.Tunnel) != 0;
+            if (confirmed && TunnelService(t.Kind) is { } service) outer.AddService(service);
             return outer.Serial;
         }
-        var tunnel = ZeekFlowKey.Of(t.OuterSource, 0, t.OuterDestination, 0, t.OuterProtocol);
+        var tunnel = ZeekFlowKey.Of(t.Source, 0, t.Destination, 0, t.Protocol);
         if (_ipTunnels.TryGetValue(tunnel, out long serial)) return serial;
         if (_ipTunnels.Count >= MaxIpTunnels) return -1;
         serial = _uidCount++;
         _ipTunnels[tunnel] = serial;
-        ZeekTunnels.Write(_tunnel, now, serial, t, t.OuterSource, 0, t.OuterDestination, 0);
+        ZeekTunnels.Write(_tunnel, now, serial, t.Kind, t.Source, 0, t.Destination, 0);
         return serial;
     }
 
-    /// <summary>The service Zeek names a UDP tunnel's outer connection by.</summary>
-    private static string TunnelService(TunnelKind kind) => kind switch
+    /// <summary>
+    /// The service Zeek names a UDP tunnel's outer connection by; none for GRE in UDP (Zeek's GRE is a packet analyzer
+    /// only: nothing confirms it on the datagrams' connection).
+    /// </summary>
+    private static string? TunnelService(TunnelKind kind) => kind switch
     {
         TunnelKind.Vxlan => "vxlan",
         TunnelKind.Geneve => "geneve",
         TunnelKind.GtpU => "gtpv1",
         TunnelKind.Teredo => "teredo",
         TunnelKind.Ayiya => "ayiya",
-        _ => "gre",
+        _ => null,
     };
 
     private static bool IsBroadcast(IpAddr address) => address.IsV4 && (address.V4Value == 0xFFFF_FFFF || (address.V4Value & 0xFF) == 0xFF);

@@ -15,12 +15,12 @@ internal static class ZeekTunnels
         new("tunnel_type", "enum"), new("action", "enum"),
     ];
 
-    public static void Write(ZeekLogFile log, long nanoseconds, long serial, in TunnelInfo t, IpAddr origHost, ushort origPort, IpAddr respHost, ushort respPort)
+    public static void Write(ZeekLogFile log, long nanoseconds, long serial, TunnelKind kind, IpAddr origHost, ushort origPort, IpAddr respHost, ushort respPort)
     {
         log.BeginRow();
         log.Time(nanoseconds);
         log.ConnectionId(ZeekUid.Of(serial), origHost, origPort, respHost, respPort);
-        log.String(TypeName(t.Kind));
+        log.String(TypeName(kind));
         log.String("Tunnel::DISCOVER");
         log.EndRow();
     }

@@ -10,4 +10,10 @@ namespace NetTriage.Analysis.Reading;
 public interface IPacketObserver
 {
     void Observe(DecodedPacket packet, int input);
+
+    /// <summary>
+    /// The observer wants the packets' checksums verified (<see cref="DecodedPacket.VerifyChecksums"/>): the decoder
+    /// notes wrong ones, and decodes as it always does, so the analysis sees the same packets either way.
+    /// </summary>
+    bool VerifiesChecksums => false;
 }

@@ -43,7 +43,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     /// The analysis follows tunnels, reassembles IP fragments and reads DNS over TCP by connection: it diagnoses the
     /// traffic inside them (Packets/Tunnels, Packets/Ip/IpReassembler, Packets/Dns/DnsTcpReassembler).
     /// </summary>
-    private readonly DecodedPacket _packet = NewPacket();
+    private readonly DecodedPacket _packet = NewPacket(observer?.VerifiesChecksums ?? false);
     private Batch[]? _batches;
 
     /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
@@ -60,7 +60,9 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         else ReadHere(source, progress, ref counts);
     }
 
-    private static DecodedPacket NewPacket() => new() { DecodeTunnels = true, ReassembleFragments = true, ReassembleDnsOverTcp = true };
+    /// <summary>A packet as the analysis reads it; its checksums verified when the observer asks (the Zeek logs).</summary>
+    private static DecodedPacket NewPacket(bool verifyChecksums) =>
+        new() { DecodeTunnels = true, ReassembleFragments = true, ReassembleDnsOverTcp = true, VerifyChecksums = verifyChecksums };
 
     /// <summary>Reading is over: the packets in flight go.</summary>
     public void Release() => _batches = null;
@@ -91,18 +93,18 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     }
 
     /// <summary>Packets read by one thread and tracked by the other; reused for the whole analysis.</summary>
-    private sealed class Batch
+    private sealed class Batch(bool verifyChecksums)
     {
-        public readonly DecodedPacket[] Packets = CreatePackets();
+        public readonly DecodedPacket[] Packets = CreatePackets(verifyChecksums);
         public int Count;
         /// <summary>The source ended (or failed) with this batch.</summary>
         public bool Last;
         public ExceptionDispatchInfo? Error;
 
-        private static DecodedPacket[] CreatePackets()
+        private static DecodedPacket[] CreatePackets(bool verifyChecksums)
         {
             var packets = new DecodedPacket[BatchSize];
-            for (int i = 0; i < packets.Length; i++) packets[i] = NewPacket();
+            for (int i = 0; i < packets.Length; i++) packets[i] = NewPacket(verifyChecksums);
             return packets;
         }
     }
@@ -116,7 +118,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPipelined(IPacketSource source, Action<long>? progress, ref InputCounts counts)
     {
-        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch())];
+        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch(_packet.VerifyChecksums))];
         using var free = new SemaphoreSlim(BatchCount);
         using var full = new SemaphoreSlim(0);
         var stop = new StrongBox<bool>();

@@ -34,6 +34,10 @@ public static class LogsCommand
             Description = "Networks that are local (CIDR, comma-separated or repeated), for conn.log's local_orig and local_resp, beside the private and special-purpose ranges that are always local (as in Zeek: Site::local_nets and its private address space).",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var ignoreChecksums = new Option<bool>("--ignore-checksums", "-C")
+        {
+            Description = "Take every packet whatever its checksums (Zeek's -C: for captures taken on a host whose network card computes them). By default, as Zeek does, a packet with a wrong IPv4 header checksum is dropped and one with a wrong TCP or UDP checksum is noted in its connection's history (C) and not counted.",
+        };
         var noProgress = new Option<bool>("--no-progress")
         {
             Description = "Never show the progress bar (it shows on a terminal when reading takes more than a moment).",
@@ -49,10 +53,11 @@ public static class LogsCommand
             Examples:
               nettriage logs capture.pcap -d logs/
               nettriage logs capture.pcap -d logs/ --format json --local-nets 10.0.0.0/8,192.168.0.0/16
+              nettriage logs offloaded.pcap -d logs/ --ignore-checksums
               zeek-cut id.orig_h id.resp_h conn_state < logs/conn.log
             """);
         command.Arguments.Add(inputs);
-        foreach (var option in new Option[] { outputDir, format, localNets, noProgress })
+        foreach (var option in new Option[] { outputDir, format, localNets, ignoreChecksums, noProgress })
         {
             command.Options.Add(option);
         }
@@ -61,6 +66,7 @@ public static class LogsCommand
             parse.GetValue(outputDir)!,
             parse.GetValue(format) == "json" ? ZeekLogFormat.Json : ZeekLogFormat.Tsv,
             ParseNetworks(parse.GetValue(localNets) ?? []),
+            parse.GetValue(ignoreChecksums),
             parse.GetValue(noProgress),
             stdout,
             stderr));
@@ -82,13 +88,13 @@ public static class LogsCommand
     }
 
     public static int Run(IReadOnlyList<string> inputs, string directory, ZeekLogFormat format, IReadOnlyList<IPNetwork> localNets,
-        bool noProgress, TextWriter stdout, TextWriter stderr)
+        bool ignoreChecksums, bool noProgress, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ZeekLogWriter logs;
         try
         {
-            logs = new ZeekLogWriter(directory, format, localNets);
+            logs = new ZeekLogWriter(directory, format, localNets, ignoreChecksums);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -65,6 +65,11 @@ internal static class Ipv4Decoder
             PacketDecoder.Cut(packet, AnomalyKind.Ipv4HeaderTruncated);
             return;
         }
+        if (packet.VerifyChecksums && packet.ReassembledAtDepth != packet.Tunnel.Depth + 1
+            && !InternetChecksum.Verifies(data[..headerLength]))
+        {
+            packet.BadChecksums |= ChecksumErrors.Ip;
+        }
         if (headerLength > Ipv4Header.MinLength)
         {
             ip.HasOptions = true;

@@ -84,6 +84,19 @@ public sealed class DecodedPacket
     /// <summary>A fragment held for reassembly: it is counted with its datagram once that completes.</summary>
     public bool FragmentHeld;
     /// <summary>
+    /// Verify the IPv4 header, TCP and UDP checksums of fully captured packets into <see cref="BadChecksums"/> (the
+    /// reader's choice, kept across <see cref="Reset"/>). Decoding is the same either way: a wrong checksum is noted,
+    /// never acted on.
+    /// </summary>
+    public bool VerifyChecksums;
+    /// <summary>The checksums found wrong, when <see cref="VerifyChecksums"/> asks.</summary>
+    public ChecksumErrors BadChecksums;
+    /// <summary>
+    /// One more than the tunnel depth at which a reassembled datagram is being decoded (0: none): its rebuilt IPv4 header
+    /// carries no checksum of its own (each fragment's was verified as it came).
+    /// </summary>
+    internal int ReassembledAtDepth;
+    /// <summary>
     /// Read DNS over TCP by following each connection (RFC 7766 8): a message is read whole or from its start wherever
     /// the segments cut it, and every message a segment completes is read (the reader's choice, kept across
     /// <see cref="Reset"/>; binary sources only, which then set <see cref="DnsStreams"/>). Without it a segment is read
@@ -120,6 +133,14 @@ public sealed class DecodedPacket
     public Login.LoginReply Login;
     /// <summary>An SSH server's segment that carries its NEWKEYS message: the key exchange is over, authentication follows.</summary>
     public bool SshNewKeys;
+    /// <summary>The SSH identification line or end of key exchange a TCP segment starts with, on any port.</summary>
+    public SshMarks Ssh;
+    /// <summary>The DHCP or NTP message a UDP datagram carries, recognised on its port.</summary>
+    public UdpApplication UdpApplication;
+    /// <summary>The data connection an FTP control segment (port 21) announces, when it announces one.</summary>
+    public FtpDataChannel FtpData;
+    /// <summary>What the first line of an FTP control segment is (a command, a reply or a malformed reply).</summary>
+    public FtpLineInfo FtpLine;
     /// <summary>
     /// The content type of the TLS record a TCP segment starts with (RFC 8446 5.1: 20 change_cipher_spec, 21 alert,
     /// 22 handshake, 23 application_data), or 0 when it starts with none. Set whether or not the record is decoded.
@@ -208,6 +229,8 @@ public sealed class DecodedPacket
         Tunnel = default;
         ReassembledFragments = 0;
         FragmentHeld = false;
+        BadChecksums = ChecksumErrors.None;
+        ReassembledAtDepth = 0;
         SourcePort = 0;
         DestinationPort = 0;
         Tcp = default;
@@ -224,6 +247,10 @@ public sealed class DecodedPacket
         Tls = default;
         Login = default;
         SshNewKeys = false;
+        Ssh = SshMarks.None;
+        UdpApplication = UdpApplication.None;
+        FtpData = default;
+        FtpLine = default;
         TlsRecord = 0;
         TlsAlertLevel = 0;
         TlsAlertDescription = 0;
@@ -268,6 +295,8 @@ public sealed class DecodedPacket
         destination.ReassembleFragments = ReassembleFragments;
         destination.ReassembledFragments = ReassembledFragments;
         destination.FragmentHeld = FragmentHeld;
+        destination.VerifyChecksums = VerifyChecksums;
+        destination.BadChecksums = BadChecksums;
         destination.ReassembleDnsOverTcp = ReassembleDnsOverTcp;
         destination.SourcePort = SourcePort;
         destination.DestinationPort = DestinationPort;
@@ -288,6 +317,10 @@ public sealed class DecodedPacket
         destination.Tls = Tls;
         destination.Login = Login;
         destination.SshNewKeys = SshNewKeys;
+        destination.Ssh = Ssh;
+        destination.UdpApplication = UdpApplication;
+        destination.FtpData = FtpData;
+        destination.FtpLine = FtpLine;
         destination.TlsRecord = TlsRecord;
         destination.TlsAlertLevel = TlsAlertLevel;
         destination.TlsAlertDescription = TlsAlertDescription;

@@ -50,6 +50,20 @@ public struct TunnelInfo
     /// <summary>A VXLAN or Geneve network identifier, a GRE key, or a GTP tunnel endpoint id, when the header has one.</summary>
     public uint Identifier;
     public bool HasIdentifier;
+
+    /// <summary>
+    /// The tunnel around this one (GTP-U carrying Teredo), when <see cref="Depth"/> is 2 or more and it had an IP header:
+    /// its kind and outer header, as the fields above hold the inner tunnel's. Deeper ones are not kept.
+    /// </summary>
+    public TunnelKind ParentKind;
+    public IpAddr ParentSource;
+    public IpAddr ParentDestination;
+    public byte ParentProtocol;
+    public ushort ParentSourcePort;
+    public ushort ParentDestinationPort;
+    public int ParentIpTotalLength;
+    public ushort ParentUdpLength;
+
     /// <summary>
     /// Each encapsulation removed, outermost first (the first <see cref="Depth"/>, at most <see cref="TunnelHops.Length"/>):
     /// what a line printer needs to write the outer headers as tcpdump does before the inner packet.

@@ -41,6 +41,13 @@ internal static class TcpDecoder
             packet.AddAnomaly(AnomalyKind.TcpOptionsMalformed);
         }
 
+        // Verified only when the whole segment was captured (Zeek's rule too: a cut segment cannot be checked).
+        if (packet.VerifyChecksums && !firstFragment && payload.Length >= claimedLength
+            && !Ip.InternetChecksum.VerifiesWithPseudoHeader(packet.Ip, IpProtocol.Tcp, payload[..claimedLength]))
+        {
+            packet.BadChecksums |= ChecksumErrors.Transport;
+        }
+
         var data = payload[headerLength..];
         packet.PayloadOffset = frameOffset + headerLength;
         packet.PayloadLength = data.Length;

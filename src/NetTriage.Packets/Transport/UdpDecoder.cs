@@ -49,6 +49,8 @@ internal static class UdpDecoder
         packet.PayloadLength = Math.Max(0, present - UdpHeader.Length);
         packet.PayloadClaimedLength = Math.Max(0, (firstFragment ? Math.Max(end, length) : end) - UdpHeader.Length);
 
+        if (packet.VerifyChecksums && !firstFragment) Verify(payload, claimedLength, udp.Checksum, packet);
+
         if (!firstFragment && packet.DecodeTunnels
             && Tunnels.TunnelDecoder.FromUdp(present > UdpHeader.Length ? payload[UdpHeader.Length..present] : default, frameOffset + UdpHeader.Length, packet))
         {
@@ -58,6 +60,57 @@ internal static class UdpDecoder
         {
             var data = present > UdpHeader.Length ? payload[UdpHeader.Length..present] : default;
             DnsDecoder.DecodeUdp(data, packet.PayloadClaimedLength, packet);
+        }
+        else if (!firstFragment && present > UdpHeader.Length)
+        {
+            packet.UdpApplication = Recognise(payload[UdpHeader.Length..present], packet.SourcePort, packet.DestinationPort);
+        }
+    }
+
+    private const int BootpCookieOffset = 236;
+    private const uint DhcpCookie = 0x63825363;
+    private const int NtpLength = 48, NtpControlLength = 12;
+
+    /// <summary>
+    /// DHCP on 67/68: a BOOTP request or reply (op 1 or 2) with the magic cookie after its fixed fields (RFC 2131 3).
+    /// NTP on 123: version 1 to 4, and the 48-byte header of modes 1 to 5 (RFC 5905 7.3) or the 12-byte header of the
+    /// control and private modes 6 and 7.
+    /// </summary>
+    private static UdpApplication Recognise(ReadOnlySpan<byte> data, ushort sport, ushort dport)
+    {
+        if (sport is 67 or 68 || dport is 67 or 68)
+        {
+            return data.Length >= BootpCookieOffset + 4 && data[0] is 1 or 2
+                && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data[BootpCookieOffset..]) == DhcpCookie
+                ? UdpApplication.Dhcp : UdpApplication.None;
+        }
+        if (sport == 123 || dport == 123)
+        {
+            if (data.IsEmpty) return UdpApplication.None;
+            int version = (data[0] >> 3) & 7, mode = data[0] & 7;
+            bool fits = mode is 6 or 7 ? data.Length >= NtpControlLength : mode != 0 && data.Length >= NtpLength;
+            return version is >= 1 and <= 4 && fits ? UdpApplication.Ntp : UdpApplication.None;
+        }
+        return UdpApplication.None;
+    }
+
+    /// <summary>
+    /// Notes a wrong checksum over the whole IP payload, when all of it was captured. Zero is "no checksum" over IPv4
+    /// (RFC 768) and, as Zeek accepts it, over IPv6 for what reads as VXLAN on its port (RFC 7348 5: senders leave it 0).
+    /// </summary>
+    private static void Verify(ReadOnlySpan<byte> payload, int claimedLength, ushort checksum, DecodedPacket packet)
+    {
+        if (payload.Length < claimedLength) return;
+        if (checksum == 0)
+        {
+            if (packet.Ip.Version == 4) return;
+            bool vxlan = packet.DestinationPort == Tunnels.TunnelDecoder.VxlanPort && claimedLength > UdpHeader.Length + 8 + 14
+                && (payload[UdpHeader.Length] & 0x08) != 0;
+            if (vxlan) return;
+        }
+        if (!Ip.InternetChecksum.VerifiesWithPseudoHeader(packet.Ip, IpProtocol.Udp, payload[..claimedLength]))
+        {
+            packet.BadChecksums |= ChecksumErrors.Transport;
         }
     }
 }

@@ -101,6 +101,18 @@ internal static class TunnelDecoder
         }
         if ((packet.Layers & (PacketLayers.Ipv4 | PacketLayers.Ipv6)) != 0)
         {
+            if (t.Depth > 0 && !t.OuterSource.IsNone)
+            {
+                // A tunnel inside a tunnel: the enclosing one's outer header is kept as the parent.
+                t.ParentKind = t.Kind;
+                t.ParentSource = t.OuterSource;
+                t.ParentDestination = t.OuterDestination;
+                t.ParentProtocol = t.OuterProtocol;
+                t.ParentSourcePort = t.OuterSourcePort;
+                t.ParentDestinationPort = t.OuterDestinationPort;
+                t.ParentIpTotalLength = t.OuterIpTotalLength;
+                t.ParentUdpLength = t.OuterUdpLength;
+            }
             t.OuterSource = packet.Ip.Source;
             t.OuterDestination = packet.Ip.Destination;
             t.OuterProtocol = packet.Ip.Protocol;
@@ -124,6 +136,11 @@ internal static class TunnelDecoder
         }
         t.Depth++;
         t.Kind = kind;
+        // Wrong checksums found so far are the tunnel's: the inner packet's own are checked as it is decoded.
+        var bad = packet.BadChecksums;
+        if ((bad & ChecksumErrors.Ip) != 0) bad |= ChecksumErrors.OuterIp;
+        if ((bad & ChecksumErrors.Transport) != 0) bad |= ChecksumErrors.OuterTransport;
+        packet.BadChecksums = bad & ~(ChecksumErrors.Ip | ChecksumErrors.Transport);
         t.HasIdentifier = false;
         t.Identifier = 0;
         packet.Layers &= ~(PacketLayers.Ipv4 | PacketLayers.Ipv6 | PacketLayers.Fragment | PacketLayers.Arp);

@@ -22,9 +22,9 @@ public sealed class ZeekLogWriterTests : IDisposable
 
     private sealed record Log(string[] Fields, List<Dictionary<string, string>> Rows, string Text);
 
-    private (Log Conn, Log Dns, Log Notice, ZeekLogCounts Counts) Write(Scenario scenario, ZeekLogFormat format = ZeekLogFormat.Tsv)
+    private (Log Conn, Log Dns, Log Notice, ZeekLogCounts Counts) Write(Scenario scenario, ZeekLogFormat format = ZeekLogFormat.Tsv, bool ignoreChecksums = false)
     {
-        using var logs = new ZeekLogWriter(_dir, format);
+        using var logs = new ZeekLogWriter(_dir, format, ignoreChecksums: ignoreChecksums);
         var analyzer = new Analyzer(observer: logs);
         using (var source = CaptureOpener.Open(new MemoryStream(scenario.Bytes()), "scenario.pcap"))
         {
@@ -291,5 +291,70 @@ public sealed class ZeekLogWriterTests : IDisposable
         var uids = conn.Rows.Select(r => r["uid"]).ToHashSet();
         Assert.Contains(notice.Rows, r => r["note"] == "NetTriage::Incident" && uids.Contains(r["uid"]));
         Assert.All(notice.Rows, r => Assert.StartsWith("NetTriage::", r["note"], StringComparison.Ordinal));
+    }
+    [Fact]
+    public void A_packet_with_a_wrong_IPv4_header_checksum_is_dropped_as_Zeek_drops_it_unless_checksums_are_ignored()
+    {
+        Scenario Build() => new Scenario()
+            .Datagram(Client, 41000, Server, 9999, 20)
+            .BadChecksum(ipHeader: true).Datagram(Server, 9999, Client, 41000, 30);
+        var row = Only(Write(Build()).Conn, "udp");
+        Assert.Equal("S0", row["conn_state"]);
+        Assert.Equal("0", row["resp_pkts"]);
+
+        var ignored = Only(Write(Build(), ignoreChecksums: true).Conn, "udp");
+        Assert.Equal("SF", ignored["conn_state"]);
+        Assert.Equal("1", ignored["resp_pkts"]);
+    }
+
+    [Fact]
+    public void A_wrong_UDP_or_TCP_checksum_is_noted_in_the_history_and_the_packet_not_counted()
+    {
+        var s = new Scenario()
+            .BadChecksum(ipHeader: false).Datagram(Client, 41001, Server, 9999, 20)
+            .BadChecksum(ipHeader: false).Tcp(Client, 40100, Server, 80, TcpFlags.Syn, 1000);
+        var conn = Write(s).Conn;
+        var udp = Only(conn, "udp");
+        Assert.Equal("C", udp["history"]);
+        Assert.Equal("OTH", udp["conn_state"]);
+        Assert.Equal("0", udp["orig_pkts"]);
+        var tcp = Only(conn, "tcp");
+        Assert.Equal("C", tcp["history"]);
+        Assert.Equal("0", tcp["orig_pkts"]);
+    }
+
+    private static byte[] SshNewKeys() => [0, 0, 0, 12, 10, 21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// <summary>An SSH handshake on <paramref name="port"/>: the server's line, the client's (unless left out), the server's NEWKEYS.</summary>
+    private static Scenario Ssh(ushort port, bool clientLine)
+    {
+        var s = new Scenario()
+            .Tcp(Client, 40200, Server, port, TcpFlags.Syn, 1000)
+            .Tcp(Server, port, Client, 40200, TcpFlags.Syn | TcpFlags.Ack, 5000, 1001)
+            .TcpText(Server, port, Client, 40200, "SSH-2.0-OpenSSH_9.6\r\n", 5001, 1001);
+        if (clientLine) s.TcpText(Client, 40200, Server, port, "SSH-2.0-OpenSSH_9.6\r\n", 1001, 5022);
+        return s.TcpData(Server, port, Client, 40200, SshNewKeys(), 5022, clientLine ? 1022u : 1001u);
+    }
+
+    [Fact]
+    public void SSH_is_named_once_both_sides_identified_themselves_and_the_key_exchange_ended_on_any_port()
+    {
+        Assert.Equal("ssh", Only(Write(Ssh(2222, clientLine: true)).Conn, "tcp")["service"]);
+        // One side only (a half-duplex capture): Zeek's SSH analyzer cannot tell the version and parses no further.
+        Assert.Equal("-", Only(Write(Ssh(22, clientLine: false)).Conn, "tcp")["service"]);
+    }
+
+    [Fact]
+    public void A_data_connection_announced_on_an_FTP_control_connection_is_ftp_data()
+    {
+        var s = new Scenario()
+            .Tcp(Client, 40300, Server, 21, TcpFlags.Syn, 1000)
+            .Tcp(Server, 21, Client, 40300, TcpFlags.Syn | TcpFlags.Ack, 5000, 1001)
+            .TcpText(Client, 40300, Server, 21, "PASV\r\n", 1001, 5001)
+            .TcpText(Server, 21, Client, 40300, "227 Entering Passive Mode (192,0,2,80,200,10).\r\n", 5001, 1007)
+            .Tcp(Client, 40301, Server, 51210, TcpFlags.Syn, 3000);
+        var conn = Write(s).Conn;
+        Assert.Equal("ftp", conn.Rows.Single(r => r["id.resp_p"] == "21")["service"]);
+        Assert.Equal("ftp-data", conn.Rows.Single(r => r["id.resp_p"] == "51210")["service"]);
     }
 }

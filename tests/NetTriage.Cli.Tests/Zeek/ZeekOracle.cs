@@ -24,6 +24,7 @@ internal sealed class ZeekOracleResult(int maxExamples)
     private readonly List<string> _order = [];
     private readonly Dictionary<string, FieldTally> _fields = new(StringComparer.Ordinal);
     private readonly List<ZeekDifference> _examples = [];
+    private readonly SortedDictionary<string, int> _excluded = new(StringComparer.Ordinal);
 
     public int MaxExamples { get; } = maxExamples;
     public int RowsMatched { get; private set; }
@@ -38,6 +39,11 @@ internal sealed class ZeekOracleResult(int maxExamples)
 
     public IEnumerable<(string Field, FieldTally Tally)> Fields => _order.Select(f => (f, _fields[f]));
     public IReadOnlyList<ZeekDifference> Examples => _examples;
+
+    /// <summary>Fields not compared because the test's Zeek options make them incomparable, by reason.</summary>
+    public IReadOnlyDictionary<string, int> Excluded => _excluded;
+
+    internal void Exclude(string reason, int count = 1) => _excluded[reason] = _excluded.GetValueOrDefault(reason) + count;
     public int FieldsAgreed => _fields.Values.Sum(t => t.Agreed);
     public int FieldsCompared => _fields.Values.Sum(t => t.Compared);
 
@@ -86,6 +92,7 @@ internal sealed class ZeekOracleResult(int maxExamples)
             Tally(field, agreed: false, tally.Compared - tally.Agreed);
         }
         foreach (var example in other.Examples) Example(example);
+        foreach (var (reason, count) in other.Excluded) Exclude(reason, count);
     }
 }
 
@@ -119,8 +126,9 @@ internal static class ZeekOracle
     /// <summary>A baseline value hidden by btest: only X's and punctuation, or a long run of X's within it.</summary>
     public static bool IsMasked(string value) => MaskOnly.IsMatch(value) || MaskRun.IsMatch(value);
 
-    public static ZeekOracleResult Compare(string test, string log, ZeekTsvLog baseline, ZeekTsvLog ours, int maxExamples = 60)
+    public static ZeekOracleResult Compare(string test, string log, ZeekTsvLog baseline, ZeekTsvLog ours, int maxExamples = 60, ZeekTestScript? script = null)
     {
+        script ??= ZeekTestScript.Plain;
         var result = new ZeekOracleResult(maxExamples);
         var key = KeyFields(log);
 
@@ -166,6 +174,26 @@ internal static class ZeekOracle
                 var oursField = isFlipped ? SwappedName(ours, field) : field;
                 if (!o.Raw.TryGetValue(oursField, out var oraw)) continue;
                 if (IsMasked(b.Values[field])) continue;
+                if (script.Excluded.TryGetValue(field, out var why))
+                {
+                    result.Exclude($"{field}: {why}");
+                    continue;
+                }
+                if (field == "service" && script.BareServices is { } named && OnlyUnloaded(baseline, braw, ours, oraw, named))
+                {
+                    result.Exclude("service: a protocol whose scripts the test's bare run (zeek -b) did not load");
+                    continue;
+                }
+                if (field == "service" && script.RemovedServicesTracked && OnlyRemovedServices(baseline, braw, ours, oraw))
+                {
+                    result.Exclude("service: a removed service kept as \"name,-name\" (DPD::track_removed_services_in_connection=T)");
+                    continue;
+                }
+                if (field == "service" && script.RedefinedService is var (service, option) && OnlyDiffersIn(baseline, braw, ours, oraw, service))
+                {
+                    result.Exclude($"service: {service}, named as the test's {option} has it");
+                    continue;
+                }
                 if (isFlipped && field == "history") oraw = SwapCase(oraw);
                 var type = baseline.TypeOf(field) ?? ours.TypeOf(field) ?? "string";
                 bool agreed = field == "tunnel_parents"
@@ -272,6 +300,39 @@ internal static class ZeekOracle
         if (bEmpty || oEmpty) return bEmpty == oEmpty;
         return Same(type, ZeekTsvLog.Unescape(braw), ZeekTsvLog.Unescape(oraw));
     }
+
+    /// <summary>
+    /// Ours names a service the bare run could not (its protocol's scripts not loaded), and without it ours is Zeek's.
+    /// </summary>
+    private static bool OnlyUnloaded(ZeekTsvLog baseline, string braw, ZeekTsvLog ours, string oraw, IReadOnlySet<string> named)
+    {
+        var mine = Services(ours, oraw);
+        var kept = mine.Where(named.Contains).ToList();
+        return kept.Count < mine.Count && new HashSet<string>(kept, StringComparer.Ordinal).SetEquals(Services(baseline, braw));
+    }
+
+    /// <summary>Zeek's list differs from ours only by services it kept as "name,-name" where ours dropped them.</summary>
+    private static bool OnlyRemovedServices(ZeekTsvLog baseline, string braw, ZeekTsvLog ours, string oraw)
+    {
+        var b = Services(baseline, braw);
+        var removed = b.Where(s => s.StartsWith('-')).Select(s => s[1..]).ToHashSet(StringComparer.Ordinal);
+        if (removed.Count == 0) return false;
+        var kept = b.Where(s => !s.StartsWith('-') && !removed.Contains(s)).ToHashSet(StringComparer.Ordinal);
+        return kept.SetEquals(Services(ours, oraw));
+    }
+
+    /// <summary>The two service lists differ, and only in <paramref name="service"/>.</summary>
+    private static bool OnlyDiffersIn(ZeekTsvLog baseline, string braw, ZeekTsvLog ours, string oraw, string service)
+    {
+        var b = new HashSet<string>(Services(baseline, braw), StringComparer.Ordinal);
+        var o = new HashSet<string>(Services(ours, oraw), StringComparer.Ordinal);
+        if (b.SetEquals(o)) return false;
+        b.Remove(service);
+        o.Remove(service);
+        return b.SetEquals(o);
+    }
+
+    private static IReadOnlyList<string> Services(ZeekTsvLog log, string raw) => log.IsUnset(raw) || log.IsEmpty(raw) ? [] : ZeekTsvLog.Unescape(raw).Split(',');
 
     /// <summary>
     /// Tunnel parents are uids: Zeek's and ours are different numbers for the same tunnel, so two logs agree when they
