@@ -16,8 +16,12 @@ internal sealed class UndecodedTraffic
     private const int MaxKinds = 32;
 
     private readonly long[] _ipProtocols = new long[256];
-    private readonly Dictionary<string, long> _other = new(StringComparer.Ordinal);
+    /// <summary>The other kinds by a number, named only in <see cref="Summary"/>: nothing is allocated per packet.</summary>
+    private readonly Dictionary<int, long> _other = [];
     private long _otherBeyond;
+
+    /// <summary>The keys of <see cref="_other"/>: an EtherType, a link type, or one of these.</summary>
+    private const int LinkTypeKey = 0x1_0000, Llc = 0x2_0000, Encrypted = 0x2_0001;
 
     /// <summary>A packet whose highest layer was IP (no transport read), or no network layer at all.</summary>
     public void Observe(DecodedPacket p, bool ipOnly)
@@ -31,24 +35,30 @@ internal sealed class UndecodedTraffic
             return;
         }
         if (p.Anomalies.Count == 0) return;
-        if (p.Anomalies.Contains(AnomalyKind.WirelessEncrypted)) Count("802.11 data frames sent encrypted");
-        else if (p.Anomalies.Contains(AnomalyKind.UnknownLinkType)) Count("link type " + ((int)p.LinkType).ToString(CultureInfo.InvariantCulture));
+        if (p.Anomalies.Contains(AnomalyKind.WirelessEncrypted)) Count(Encrypted);
+        else if (p.Anomalies.Contains(AnomalyKind.UnknownLinkType)) Count(LinkTypeKey | (ushort)p.LinkType);
         else if (p.Anomalies.Contains(AnomalyKind.UnsupportedEtherType))
         {
-            Count(p.EtherType < 0x0600 && p.Has(PacketLayers.Ethernet)
-                ? "802.3 frames (LLC: spanning tree, CDP and the like)"
-                : $"EtherType 0x{p.EtherType:x4} ({TcpdumpLineFormatter.EtherTypeName(p.EtherType)})");
+            Count(p.EtherType < 0x0600 && p.Has(PacketLayers.Ethernet) ? Llc : p.EtherType);
         }
     }
 
     private const byte NoNextHeader = 59;
 
-    private void Count(string name)
+    private void Count(int key)
     {
-        if (_other.TryGetValue(name, out long n)) _other[name] = n + 1;
-        else if (_other.Count < MaxKinds) _other[name] = 1;
+        if (_other.TryGetValue(key, out long n)) _other[key] = n + 1;
+        else if (_other.Count < MaxKinds) _other[key] = 1;
         else _otherBeyond++;
     }
+
+    private static string Name(int key) => key switch
+    {
+        Encrypted => "802.11 data frames sent encrypted",
+        Llc => "802.3 frames (LLC: spanning tree, CDP and the like)",
+        >= LinkTypeKey => "link type " + (key & 0xFFFF).ToString(CultureInfo.InvariantCulture),
+        _ => $"EtherType 0x{key:x4} ({TcpdumpLineFormatter.EtherTypeName((ushort)key)})",
+    };
 
     /// <summary>What was not decoded, most packets first; null when everything was.</summary>
     public List<NamedCount>? Summary()
@@ -58,7 +68,7 @@ internal sealed class UndecodedTraffic
         {
             if (_ipProtocols[i] > 0) list.Add(new NamedCount(IpProtocolName((byte)i), _ipProtocols[i]));
         }
-        list.AddRange(_other.Select(kv => new NamedCount(kv.Key, kv.Value)));
+        list.AddRange(_other.Select(kv => new NamedCount(Name(kv.Key), kv.Value)));
         if (_otherBeyond > 0) list.Add(new NamedCount("other link-layer protocols", _otherBeyond));
         return list.Count == 0 ? null : [.. list.OrderByDescending(c => c.Count).ThenBy(c => c.Name, StringComparer.Ordinal)];
     }

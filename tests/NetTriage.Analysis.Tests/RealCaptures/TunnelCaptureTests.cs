@@ -61,32 +61,8 @@ public sealed class TunnelCaptureTests(TunnelCaptureFixture fixture) : IClassFix
         }
     }
 
-    /// <summary>An incident as it matters to whoever reads it, without times, byte counts or frame numbers.</summary>
-    private static string Describe(Incident i) => string.Join(" | ",
-        i.Kind.Name(), i.Severity, i.Layer, i.Protocol, i.Transport, i.Service, i.Port, string.Join(",", i.Servers),
-        string.Join(",", i.Clients), i.Attempts, i.Failed, string.Join(",", i.Causes.Select(c => c.Id + ":" + c.Confidence)),
-        string.Join(",", i.RuledOut.Select(r => r.Item)), string.Join(",", i.Evidence.Select(e => e.Role + " " + WithoutTunnel(e.Summary))),
-        i.AtFault?.End);
-
     /// <summary>The words the underlay's tunnel adds to each evidence line (the plain capture has none).</summary>
     private const string Tunnel = "in VXLAN VNI 42 between 10.96.0.1 and 10.96.0.2";
-
-    private static string WithoutTunnel(string line) =>
-        line.EndsWith($" ({Tunnel})", StringComparison.Ordinal) ? line[..^(Tunnel.Length + 3)] : line;
-
-    private static string Describe(Finding f) => string.Join(" | ",
-        f.Kind.Name(), f.Severity, f.Protocol, f.Port, f.Server, string.Join(",", f.Clients), f.Attempts, f.Failed,
-        string.Join(",", f.IcmpSenders.Select(s => $"{s.Address}/{s.Role}/{s.Type}/{s.Code}/{s.Count}")));
-
-    private static object Counts(AnalysisReport r) => new
-    {
-        r.Verdict,
-        r.Dns.Queries, r.Dns.Answered, r.Dns.AnsweredNoError, r.Dns.IcmpAnswered, r.Dns.Unanswered, r.Dns.Retransmissions,
-        r.Dns.UnmatchedResponses, r.Dns.FailureRate,
-        r.Tcp.Attempts, r.Tcp.Established, r.Tcp.Refused, TcpUnanswered = r.Tcp.Unanswered, r.Tcp.Closed,
-        // ARP aside: the underlay resolves its own neighbours, which the overlay interface does not see.
-        Protocols = string.Join(",", r.Overview.Protocols.Where(p => p.Protocol != "ARP").Select(p => p.Protocol + ":" + p.Packets)),
-    };
 
     [SkippableTheory]
     [InlineData("healthy", null)]
@@ -113,9 +89,9 @@ public sealed class TunnelCaptureTests(TunnelCaptureFixture fixture) : IClassFix
         Assert.Equal(0, onOverlay.Vxlan + onOverlay.OtherTunnels);
 
         // The same diagnosis, down to the causes, what is ruled out and the evidence packets.
-        Assert.Equal(Counts(plain), Counts(encapsulated));
-        Assert.Equal(plain.Findings.Select(Describe), encapsulated.Findings.Select(Describe));
-        Assert.Equal(plain.Incidents.Select(Describe), encapsulated.Incidents.Select(Describe));
+        Assert.Equal(SameDiagnosis.Counts(plain), SameDiagnosis.Counts(encapsulated));
+        Assert.Equal(plain.Findings.Select(SameDiagnosis.Describe), encapsulated.Findings.Select(SameDiagnosis.Describe));
+        Assert.Equal(plain.Incidents.Select(i => SameDiagnosis.Describe(i, Tunnel)), encapsulated.Incidents.Select(i => SameDiagnosis.Describe(i, Tunnel)));
         Assert.Equal(plain.Caveats.Select(c => c.Kind), encapsulated.Caveats.Select(c => c.Kind));
         Assert.Equal(0, encapsulated.Capture.AnomalousPackets);
 
@@ -137,7 +113,7 @@ public sealed class TunnelCaptureTests(TunnelCaptureFixture fixture) : IClassFix
         // The evidence is the overlay's packets, never the underlay's, each saying the tunnel it came through, as the
         // findings do; the plain capture names none.
         Assert.All(incident.Evidence, e => Assert.EndsWith($" ({Tunnel})", e.Summary, StringComparison.Ordinal));
-        Assert.All(incident.Evidence, e => Assert.DoesNotContain("10.96.0.", WithoutTunnel(e.Summary), StringComparison.Ordinal));
+        Assert.All(incident.Evidence, e => Assert.DoesNotContain("10.96.0.", SameDiagnosis.WithoutTunnel(e.Summary, Tunnel), StringComparison.Ordinal));
         Assert.All(encapsulated.Findings, f => Assert.Equal([Tunnel], f.Tunnels));
         Assert.All(plain.Findings, f => Assert.Null(f.Tunnels));
     }

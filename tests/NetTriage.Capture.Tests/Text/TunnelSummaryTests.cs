@@ -92,4 +92,14 @@ public sealed class TunnelSummaryTests
         Assert.Equal(IpProtocol.Gre, p.Ip.Protocol);
         Assert.False(p.Unparsed);
     }
+
+    [Fact]
+    public void Tunnels_nested_without_end_stop_at_the_decoders_bound()
+    {
+        string nested = string.Concat(Enumerable.Repeat("IP 192.0.2.1 > 192.0.2.2: ", 200));
+        var p = TextInput.One("00:00:01.000000 " + nested + "IP 10.0.0.1.5000 > 10.0.0.2.53: 1+ A? a.example. (27)\n");
+
+        Assert.Equal(4, p.Tunnel.Depth);
+        Assert.Contains(AnomalyKind.TunnelTooDeep, p.Anomalies.Kept.ToArray());
+    }
 }
