@@ -81,6 +81,19 @@ public sealed class Analyzer
         progress?.Invoke(counts.Packets);
     }
 
+    /// <summary>
+    /// Hands the memory of a finished analysis back before its report is rendered: call it once nothing holds the
+    /// <see cref="Analyzer"/> any more. The tracker's and the sensors' tables are most of the heap at the end of a
+    /// large capture and garbage once <see cref="Finish"/> has returned; collected (and compacted) now, the rendering
+    /// reuses their memory instead of growing the process. A small heap is left to the collector's own pace.
+    /// </summary>
+    public static void ReleaseTracking()
+    {
+        if (GC.GetTotalMemory(forceFullCollection: false) <= CollectAbove) return;
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
     /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
     public static int ThreadCount(AnalysisOptions options) => PacketPump.ThreadCount(options);
 

@@ -216,20 +216,10 @@ public static class AnalyzeCommand
         var location = HistoryOptions.Location(options.Store, options.NoStore);
         string sensor = HistoryOptions.Sensor(options.Sensor);
 
-        var analyzer = new Analyzer(new AnalysisOptions { Threads = options.Threads });
-        var warnings = new List<string>();
-        inputs = DistinctInputs.Of(inputs, warnings);
-        bool showProgress = !options.NoProgress && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
-        long consumed = ReadInputs(analyzer, inputs, warnings, showProgress);
-        foreach (var warning in warnings) stderr.WriteLine(warning);
-        if (analyzer.Packets == 0)
-        {
-            // "No incident found in 0 packets" would pass for a verdict, and --fail-on could not catch it.
-            throw inputs.Count == 1
-                ? new CaptureFormatException(inputs[0], CaptureErrorReason.EmptyInput, "no packet to analyse: the capture holds no complete packet", offset: consumed)
-                : new CaptureFormatException(string.Join(", ", inputs), CaptureErrorReason.EmptyInput, $"no packet to analyse: none of the {inputs.Count} inputs holds a complete packet");
-        }
-        var report = analyzer.Finish();
+        var report = Analyze(inputs, options, stderr);
+        // The tracker's tables are garbage once the report is made: collected now, their memory holds the rendering
+        // instead of adding to it (on 2 GB of browsing traffic the peak fell from 163 to ... MB).
+        Analyzer.ReleaseTracking();
         var zone = options.Zone ?? DisplayZone.Local();
         var history = HistoryRecorder.Keep(report, location, sensor, DateTimeOffset.UtcNow);
         // What the case says of who fails is weighed last, into every format (the JSON too).
@@ -248,7 +238,18 @@ public static class AnalyzeCommand
         }
         if (format == ReportFormat.Json)
         {
-            stdout.WriteLine(AnalysisJson.Serialize(report));
+            if (ConsoleOutput(stdout) is { } console)
+            {
+                using (console)
+                {
+                    AnalysisJson.Write(report, console);
+                    console.WriteByte((byte)'\n');
+                }
+            }
+            else
+            {
+                stdout.WriteLine(AnalysisJson.Serialize(report));
+            }
         }
         else if (format == ReportFormat.Text && UseColour(options.Color, stdout))
         {
@@ -259,20 +260,52 @@ public static class AnalyzeCommand
         }
         else
         {
-            // Rendered whole, then written at once: the console's writer flushes every line, a system call each
-            // (20,000 of them for the report of a busy capture).
-            var buffer = new StringWriter { NewLine = "\n" };
-            if (options.Brief) ReportWriter.WriteBrief(format, report, context, buffer, zone: zone);
-            else ReportWriter.Write(format, report, context, buffer, zone: zone);
-            if (!options.Brief && format == ReportFormat.Text && OnTerminal(stdout))
+            bool terminal = OnTerminal(stdout);
+            void Render(TextWriter buffer)
             {
-                buffer.WriteLine();
-                ReportWriter.WriteBrief(format, report, context, buffer, TerminalWidth(), zone);
+                if (options.Brief) ReportWriter.WriteBrief(format, report, context, buffer, zone: zone);
+                else ReportWriter.Write(format, report, context, buffer, zone: zone);
+                if (!options.Brief && format == ReportFormat.Text && terminal)
+                {
+                    buffer.WriteLine();
+                    ReportWriter.WriteBrief(format, report, context, buffer, TerminalWidth(), zone);
+                }
             }
-            stdout.Write(buffer.ToString());
+            if (ConsoleOutput(stdout) is { } console)
+            {
+                var encoding = Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage ? new UTF8Encoding(false) : Console.OutputEncoding;
+                using var writer = new StreamWriter(console, encoding, 1 << 16) { NewLine = "\n" };
+                Render(writer);
+            }
+            else
+            {
+                Render(stdout);
+            }
         }
         stdout.Flush();
         return exitCode;
+    }
+
+    /// <summary>
+    /// Reads every input and returns the report. Its own method so that nothing holds the analyzer, and with it every
+    /// table of the tracker and the sensors, once the report is made.
+    /// </summary>
+    private static AnalysisReport Analyze(IReadOnlyList<string> inputs, AnalyzeOptions options, TextWriter stderr)
+    {
+        var analyzer = new Analyzer(new AnalysisOptions { Threads = options.Threads });
+        var warnings = new List<string>();
+        inputs = DistinctInputs.Of(inputs, warnings);
+        bool showProgress = !options.NoProgress && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+        long consumed = ReadInputs(analyzer, inputs, warnings, showProgress);
+        foreach (var warning in warnings) stderr.WriteLine(warning);
+        if (analyzer.Packets == 0)
+        {
+            // "No incident found in 0 packets" would pass for a verdict, and --fail-on could not catch it.
+            throw inputs.Count == 1
+                ? new CaptureFormatException(inputs[0], CaptureErrorReason.EmptyInput, "no packet to analyse: the capture holds no complete packet", offset: consumed)
+                : new CaptureFormatException(string.Join(", ", inputs), CaptureErrorReason.EmptyInput, $"no packet to analyse: none of the {inputs.Count} inputs holds a complete packet");
+        }
+        return analyzer.Finish();
     }
 
     /// <summary>The exit code of a finished analysis: <see cref="ExitCodes.IncidentFound"/> when <paramref name="failOn"/> names what was found.</summary>
@@ -303,7 +336,11 @@ public static class AnalyzeCommand
         {
             using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
             using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
-            if (format == ReportFormat.Json) writer.WriteLine(AnalysisJson.Serialize(report));
+            if (format == ReportFormat.Json)
+            {
+                AnalysisJson.Write(report, stream);
+                stream.WriteByte((byte)'\n');
+            }
             else if (brief) ReportWriter.WriteBrief(format, report, context, writer, zone: zone);
             else ReportWriter.Write(format, report, context, writer, zone: zone);
         }
@@ -311,6 +348,19 @@ public static class AnalyzeCommand
         {
             throw new UsageException($"{TerminalEscaper.Escape(path)}: cannot write: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// Standard output as a stream of its own when <paramref name="stdout"/> is the console, null for any other writer (a
+    /// test's). The console's writer flushes every line, a system call each (20,000 of them for the report of a busy
+    /// capture), and rendering into a string first held the whole report twice (4 MB of characters and their copy for
+    /// 2 MB of text, 22 MB for 11 MB of JSON): a report goes through a 64 KiB buffer instead.
+    /// </summary>
+    private static Stream? ConsoleOutput(TextWriter stdout)
+    {
+        if (!ReferenceEquals(stdout, Console.Out)) return null;
+        stdout.Flush();
+        return Console.OpenStandardOutput();
     }
 
     /// <summary>Standard output is the console and a terminal (not a pipe or a file).</summary>
