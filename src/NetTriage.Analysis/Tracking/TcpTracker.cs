@@ -43,7 +43,7 @@ internal sealed class TcpTracker(TrafficTracker t)
         public long Unanswered;
         public long IcmpRejected;
         /// <summary>Distinct clients that tried the service, up to <see cref="MaxClients"/> (enough to tell many sources from few).</summary>
-        public readonly HashSet<IpAddr> Clients = [];
+        public readonly BoundedSet<IpAddr> Clients = new(MaxClients);
         public const int MaxClients = 64;
         /// <summary>Where its connections' time goes; made at the first connection measured (null before).</summary>
         public ServiceTiming? Timing;
@@ -249,7 +249,7 @@ internal sealed class TcpTracker(TrafficTracker t)
         Attempts++;
         var service = Service(conn.Server, conn.ServerPort);
         service.Attempts++;
-        if (service.Clients.Count < ServiceCounters.MaxClients) service.Clients.Add(conn.Client);
+        service.Clients.Add(conn.Client);
         if (!AttemptsByClient.TryGetValue(conn.Client, out var attempts))
         {
             if (AttemptsByClient.Count < _t.Options.MaxHosts)

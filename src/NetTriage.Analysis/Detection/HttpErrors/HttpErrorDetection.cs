@@ -59,7 +59,7 @@ internal sealed class HttpErrorDetection : ActivityDetector
         public readonly Dictionary<int, (long Count, string Reason)> Statuses = [];
         public readonly List<(int Hash, string Text, long Requests, long Errors)> Paths = [];
         public long PathsDropped;
-        public readonly HashSet<IpAddr> Clients = [];
+        public readonly BoundedSet<IpAddr> Clients = new(ClientsKept);
         public PacketTimestamp First = first, Last = first;
         public PacketTimestamp? FirstError, LastError;
         public readonly ActivityEvidence Evidence = new(EvidenceKept);
@@ -82,7 +82,7 @@ internal sealed class HttpErrorDetection : ActivityDetector
             }
             s.Requests++;
             s.Last = p.Timestamp;
-            if (s.Clients.Count < ClientsKept) s.Clients.Add(p.Ip.Source);
+            s.Clients.Add(p.Ip.Source);
             byte pathSlot = PathSlot(s, p.Text.GetSpan(p.Http.Target));
             if (_lastPath.Count >= MaxFlows) _lastPath.Clear();
             _lastPath[KeyHash.Connection(p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort)] = pathSlot;

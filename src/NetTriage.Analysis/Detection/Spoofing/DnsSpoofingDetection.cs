@@ -136,10 +136,10 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
     private sealed class Redirect(PacketTimestamp first)
     {
         public long Answers;
-        public readonly HashSet<ulong> Domains = [];
+        public readonly BoundedSet<ulong> Domains = new(DomainsKept);
         public readonly List<string> Names = [];
-        public readonly HashSet<ulong> NameHashes = [];
-        public readonly HashSet<IpAddr> Clients = new(IpAddrComparer.Instance);
+        public readonly BoundedSet<ulong> NameHashes = new(DomainsKept);
+        public readonly BoundedSet<IpAddr> Clients = new(DomainsKept);
         public uint MaxTtl;
         public long Corroborated;
         public PacketTimestamp First = first, Last = first;
@@ -334,9 +334,9 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
         r.Answers++;
         r.Last = p.Timestamp;
         r.MaxTtl = Math.Max(r.MaxTtl, a.DnsTtl);
-        if (r.Clients.Count < DomainsKept) r.Clients.Add(p.Ip.Destination);
+        r.Clients.Add(p.Ip.Destination);
         if (r.Domains.Count < DomainsKept) r.Domains.Add(Hash(RegisteredDomain(name)));
-        if (r.NameHashes.Count < DomainsKept && r.NameHashes.Add(nameHash))
+        if (r.NameHashes.Add(nameHash))
         {
             if (r.Names.Count < ExamplesKept) r.Names.Add(Describe.Name(Text(name)));
             r.Evidence.Add(_lines, p, input, "answer");

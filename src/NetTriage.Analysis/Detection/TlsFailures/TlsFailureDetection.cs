@@ -58,7 +58,7 @@ internal sealed class TlsFailureDetection : ActivityDetector
         public long Hellos, Failed, Resets;
         public readonly Dictionary<(bool FromServer, byte Description), long> Alerts = [];
         public readonly List<string> Names = [];
-        public readonly HashSet<IpAddr> Clients = [];
+        public readonly BoundedSet<IpAddr> Clients = new(ClientsKept);
         public PacketTimestamp First = first;
         public PacketTimestamp? FirstFailure, LastFailure;
         public readonly ActivityEvidence Evidence = new(EvidenceKept);
@@ -122,7 +122,7 @@ internal sealed class TlsFailureDetection : ActivityDetector
             _services[key] = s;
         }
         s.Hellos++;
-        if (s.Clients.Count < ClientsKept) s.Clients.Add(p.Ip.Source);
+        s.Clients.Add(p.Ip.Source);
         string? name = null;
         if (!p.Tls.ServerName.IsEmpty)
         {

@@ -57,8 +57,8 @@ internal sealed class DnsTunnelDetection : ActivityDetector
         public bool NamesCapped;
         /// <summary>Queries by type: A, AAAA, TXT, NULL, CNAME, MX, and the rest (from the domain's first encoded name on).</summary>
         public readonly long[] Types = new long[TypeNames.Length];
-        public readonly HashSet<IpAddr> Clients = [];
-        public readonly HashSet<IpAddr> Servers = [];
+        public readonly BoundedSet<IpAddr> Clients = new(MaxPeers);
+        public readonly BoundedSet<IpAddr> Servers = new(MaxPeers);
         public int TcpQueries;
         public PacketTimestamp First = first, Last = first, FirstEncoded;
         public readonly ActivityEvidence Evidence = new(EvidenceKept);
@@ -118,8 +118,8 @@ internal sealed class DnsTunnelDetection : ActivityDetector
         d.Queries++;
         d.Types[TypeIndex(p.Dns.Questions[0].Type)]++;
         if (p.Dns.OverTcp) d.TcpQueries++;
-        if (d.Clients.Count < MaxPeers) d.Clients.Add(p.Ip.Source);
-        if (d.Servers.Count < MaxPeers) d.Servers.Add(p.Ip.Destination);
+        d.Clients.Add(p.Ip.Source);
+        d.Servers.Add(p.Ip.Destination);
         if (labels <= domainLabels) return;
         var data = name[..Math.Max(0, registered - 1)]; // the labels left of the domain, without the dot between
         if (characters == 0 && !LooksEncoded(data, out characters)) return;
