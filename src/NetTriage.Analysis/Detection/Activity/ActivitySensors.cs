@@ -55,14 +55,14 @@ internal sealed class ActivitySensors
     /// <summary>Every kind of activity, by family (the catalog's rows for them).</summary>
     public static IReadOnlyList<ActivityKindRow> Kinds { get; } = [.. ScanDetection.Kinds, .. FloodDetection.Kinds, .. TracerouteDetection.Kinds, .. PingSweepDetection.Kinds, .. BruteForceDetection.Kinds, .. ArpSpoofingDetection.Kinds, .. ReflectionDetection.Kinds, .. IcmpTunnelDetection.Kinds, .. DnsTunnelDetection.Kinds, .. DnsSpoofingDetection.Kinds, .. BeaconDetection.Kinds, .. HttpErrorDetection.Kinds, .. TlsFailureDetection.Kinds, .. SlownessDetection.Kinds, .. TcpStallDetection.Kinds];
 
-    private readonly ActivityDetector[] _detectors;
+    private ActivityDetector[] _detectors;
     /// <summary>
     /// The detectors that read a packet, by the packet's layers that any detector reads (<see cref="Slot"/>): one
     /// array lookup a packet chooses them, instead of every family testing every packet.
     /// </summary>
     private readonly ActivityDetector[][] _readers = new ActivityDetector[1 << SlotBits][];
     /// <summary>The families that read DNS messages alone: shown each further message of a TCP segment that completes several.</summary>
-    private readonly ActivityDetector[] _dnsReaders;
+    private ActivityDetector[] _dnsReaders;
 
     public ActivitySensors() : this(null) { }
 
@@ -132,6 +132,10 @@ internal sealed class ActivitySensors
     {
         var found = new List<DetectedActivity>();
         foreach (var d in _detectors) d.Finish(traffic, found);
+        // What each family followed is read: only the activities found stay (their findings hold what they cite).
+        _detectors = [];
+        _dnsReaders = [];
+        Array.Fill(_readers, []);
         return found;
     }
 }
