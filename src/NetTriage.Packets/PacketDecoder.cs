@@ -138,7 +138,7 @@ public static class PacketDecoder
             DnsDecoder.DecodeTcp(payload, claimedLength, packet);
             return;
         }
-        packet.Ssh = Login.SshKeyExchange.Marks(payload);
+        if (packet.MarkApplications) packet.Ssh = Login.SshKeyExchange.Marks(payload);
         if (packet.SourcePort == Login.FtpDataChannels.ControlPort || packet.DestinationPort == Login.FtpDataChannels.ControlPort)
         {
             bool fromClient = packet.DestinationPort == Login.FtpDataChannels.ControlPort;

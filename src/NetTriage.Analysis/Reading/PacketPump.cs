@@ -43,7 +43,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     /// The analysis follows tunnels, reassembles IP fragments and reads DNS over TCP by connection: it diagnoses the
     /// traffic inside them (Packets/Tunnels, Packets/Ip/IpReassembler, Packets/Dns/DnsTcpReassembler).
     /// </summary>
-    private readonly DecodedPacket _packet = NewPacket(observer?.VerifiesChecksums ?? false);
+    private readonly DecodedPacket _packet = NewPacket(observer);
     private Batch[]? _batches;
 
     /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
@@ -60,9 +60,20 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
         else ReadHere(source, progress, ref counts);
     }
 
-    /// <summary>A packet as the analysis reads it; its checksums verified when the observer asks (the Zeek logs).</summary>
-    private static DecodedPacket NewPacket(bool verifyChecksums) =>
-        new() { DecodeTunnels = true, ReassembleFragments = true, ReassembleDnsOverTcp = true, VerifyChecksums = verifyChecksums };
+    /// <summary>
+    /// A packet as the analysis reads it: its checksums verified when the observer asks, and the marks only the Zeek
+    /// logs read (an SSH banner's version, a UDP datagram's application) made only when there is an observer: the
+    /// analysis alone skips their look at every TCP and UDP payload.
+    /// </summary>
+    private static DecodedPacket NewPacket(IPacketObserver? observer) =>
+        new()
+        {
+            DecodeTunnels = true,
+            ReassembleFragments = true,
+            ReassembleDnsOverTcp = true,
+            VerifyChecksums = observer?.VerifiesChecksums ?? false,
+            MarkApplications = observer is not null,
+        };
 
     /// <summary>Reading is over: the packets in flight go.</summary>
     public void Release() => _batches = null;
@@ -93,18 +104,18 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     }
 
     /// <summary>Packets read by one thread and tracked by the other; reused for the whole analysis.</summary>
-    private sealed class Batch(bool verifyChecksums)
+    private sealed class Batch(IPacketObserver? observer)
     {
-        public readonly DecodedPacket[] Packets = CreatePackets(verifyChecksums);
+        public readonly DecodedPacket[] Packets = CreatePackets(observer);
         public int Count;
         /// <summary>The source ended (or failed) with this batch.</summary>
         public bool Last;
         public ExceptionDispatchInfo? Error;
 
-        private static DecodedPacket[] CreatePackets(bool verifyChecksums)
+        private static DecodedPacket[] CreatePackets(IPacketObserver? observer)
         {
             var packets = new DecodedPacket[BatchSize];
-            for (int i = 0; i < packets.Length; i++) packets[i] = NewPacket(verifyChecksums);
+            for (int i = 0; i < packets.Length; i++) packets[i] = NewPacket(observer);
             return packets;
         }
     }
@@ -118,7 +129,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPipelined(IPacketSource source, Action<long>? progress, ref InputCounts counts)
     {
-        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch(_packet.VerifyChecksums))];
+        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch(_observer))];
         using var free = new SemaphoreSlim(BatchCount);
         using var full = new SemaphoreSlim(0);
         var stop = new StrongBox<bool>();

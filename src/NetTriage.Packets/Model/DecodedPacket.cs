@@ -89,6 +89,12 @@ public sealed class DecodedPacket
     /// never acted on.
     /// </summary>
     public bool VerifyChecksums;
+    /// <summary>
+    /// Make the marks that only the Zeek logs read: <see cref="Ssh"/> (an SSH banner's version, a session key) and
+    /// <see cref="UdpApplication"/> (the reader's choice, kept across <see cref="Reset"/>; on unless a reader turns it
+    /// off). The analysis and the sensors read neither; <see cref="SshNewKeys"/> is made either way.
+    /// </summary>
+    public bool MarkApplications = true;
     /// <summary>The checksums found wrong, when <see cref="VerifyChecksums"/> asks.</summary>
     public ChecksumErrors BadChecksums;
     /// <summary>
@@ -296,6 +302,7 @@ public sealed class DecodedPacket
         destination.ReassembledFragments = ReassembledFragments;
         destination.FragmentHeld = FragmentHeld;
         destination.VerifyChecksums = VerifyChecksums;
+        destination.MarkApplications = MarkApplications;
         destination.BadChecksums = BadChecksums;
         destination.ReassembleDnsOverTcp = ReassembleDnsOverTcp;
         destination.SourcePort = SourcePort;

@@ -61,7 +61,7 @@ internal static class UdpDecoder
             var data = present > UdpHeader.Length ? payload[UdpHeader.Length..present] : default;
             DnsDecoder.DecodeUdp(data, packet.PayloadClaimedLength, packet);
         }
-        else if (!firstFragment && present > UdpHeader.Length)
+        else if (!firstFragment && present > UdpHeader.Length && packet.MarkApplications)
         {
             packet.UdpApplication = Recognise(payload[UdpHeader.Length..present], packet.SourcePort, packet.DestinationPort);
         }
