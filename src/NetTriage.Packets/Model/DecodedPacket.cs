@@ -232,7 +232,9 @@ public sealed class DecodedPacket
         SllPacketType = 0;
         Arp = default;
         Ip = default;
-        Tunnel = default;
+        // Nearly 500 bytes, written only on entering a tunnel or a link framing (TunnelDecoder.Enter, EnterLink),
+        // which count themselves in Depth and LinkDepth: most packets have nothing to clear.
+        if (Tunnel.Depth != 0 || Tunnel.LinkDepth != 0) Tunnel = default;
         ReassembledFragments = 0;
         FragmentHeld = false;
         BadChecksums = ChecksumErrors.None;
