@@ -1,4 +1,5 @@
 using System.Buffers;
+using NetTriage.Packets.Dns;
 
 namespace NetTriage.Packets.Formatting;
 
@@ -601,12 +602,14 @@ public sealed partial class TcpdumpLineFormatter
 
     private void WriteUdp(DecodedPacket p)
     {
-        if (p.Has(PacketLayers.Dns))
+        // tcpdump prints the NetBIOS name service's messages only with -v: a plain datagram without.
+        bool netbios = DnsPorts.IsNetbios(p.SourcePort, p.DestinationPort);
+        if (p.Has(PacketLayers.Dns) && !netbios)
         {
             WriteDns(p, p.PayloadClaimedLength);
             return;
         }
-        if (p.Anomalies.Contains(AnomalyKind.DnsHeaderTruncated))
+        if (p.Anomalies.Contains(AnomalyKind.DnsHeaderTruncated) && !netbios)
         {
             _line.Append("[|domain]");
             _truncationWritten = true;
