@@ -155,6 +155,26 @@ public sealed class TunnelDecoderTests
     }
 
     [Fact]
+    public void Teredo_off_its_port_is_found_only_to_or_from_a_teredo_address()
+    {
+        // Zeek's Teredo trace: the client's bubble to a relay's port 32900, from its Teredo address (2001::/32).
+        var bubble = Ipv6("2001:0:4137:9e50:8000:f12a:b9c8:2815", "2001:4860:0:2001::68", 59, []);
+        var teredo = Decode(OuterUdp(32900, bubble));
+        Assert.Equal(TunnelKind.Teredo, teredo.Tunnel.Kind);
+        Assert.Equal("2001:4860:0:2001::68", teredo.Ip.Destination.ToString());
+        Assert.Equal(0, teredo.Anomalies.Count);
+        var reply = Decode(OuterUdp(32900, Ipv6("2001:4860:0:2001::68", "2001:0:4137:9e50:8000:f12a:b9c8:2815", 59, [])));
+        Assert.Equal(TunnelKind.Teredo, reply.Tunnel.Kind);
+
+        // The same packet between other addresses, or on a name service's port, stays a datagram; `show` opens none.
+        Assert.Equal(0, Decode(OuterUdp(32900, Ipv6("2001:db8::1", "2001:db8::2", 59, []))).Tunnel.Depth);
+        Assert.Equal(0, Decode(OuterUdp(137, bubble)).Tunnel.Depth);
+        Assert.Equal(0, Decode(OuterUdp(32900, Concat(bubble, [0]))).Tunnel.Depth);
+        var show = Decoding.Decode(LinkType.Ethernet, OuterUdp(32900, bubble), new DecodedPacket { DecodeTunnels = true, IpTunnelsOnly = true });
+        Assert.Equal(0, show.Tunnel.Depth);
+    }
+
+    [Fact]
     public void A_datagram_on_a_tunnel_port_whose_header_is_not_the_tunnels_stays_a_datagram()
     {
         // VXLAN's I flag clear, Teredo without an IPv6 packet, GTP's echo request, AYIYA's non-forward opcode.
