@@ -20,7 +20,8 @@ public static class DnsPorts
     public static bool IsNetbios(ushort sourcePort, ushort destinationPort) =>
         (sourcePort == NetbiosNameService || destinationPort == NetbiosNameService) && !IsDns(sourcePort) && !IsDns(destinationPort);
 
-    private static bool IsDns(ushort port) => port is Dns or Mdns or Llmnr;
+    /// <summary>A port of DNS, mDNS or LLMNR: DNS resolution's.</summary>
+    public static bool IsDns(ushort port) => port is Dns or Mdns or Llmnr;
 
     /// <summary>A port on which DNS's message format is spoken: DNS's, mDNS's, LLMNR's, the NetBIOS name service's.</summary>
     public static bool IsNameService(ushort port) => IsDns(port) || port == NetbiosNameService;
