@@ -128,7 +128,7 @@ public static class PacketDecoder
     }
 
     /// <summary>Ports on which DNS wire format is spoken over UDP: DNS (RFC 1035), mDNS (RFC 6762), LLMNR (RFC 4795).</summary>
-    internal static bool IsDnsUdpPort(ushort port) => port is DnsPorts.Dns or DnsPorts.Mdns or DnsPorts.Llmnr;
+    internal static bool IsDnsUdpPort(ushort port) => DnsPorts.IsDns(port);
 
     /// <summary>Decodes the application carried by a TCP segment's payload.</summary>
     internal static void DecodeTcpApplication(ReadOnlySpan<byte> payload, int claimedLength, DecodedPacket packet)

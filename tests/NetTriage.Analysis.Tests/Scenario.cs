@@ -46,6 +46,17 @@ internal sealed class Scenario
         return Udp(client, DnsPorts.Mdns, "224.0.0.251", DnsPorts.Mdns, len);
     }
 
+    /// <summary>
+    /// A NetBIOS name service query (RFC 1002 4.2.12) from port 137 to port 137: DNS's message format, the name first-level
+    /// encoded (<paramref name="encodedName"/>, 32 letters), type NB (0x20) or NBSTAT (0x21).
+    /// </summary>
+    public Scenario NetbiosQuery(string client, string destination, ushort id, string encodedName, ushort type = 0x20)
+    {
+        const int dns = FrameBuilder.EthernetHeaderLength + FrameBuilder.Ipv4HeaderLength + FrameBuilder.UdpHeaderLength;
+        int len = FrameBuilder.WriteDnsQuery(_frame.AsSpan(dns), id, encodedName, type);
+        return Udp(client, DnsPorts.NetbiosNameService, destination, DnsPorts.NetbiosNameService, len);
+    }
+
     public Scenario Response(string server, string client, ushort port, ushort id, string name, int rcode = 0, params string[] addresses) =>
         Answer(server, client, port, id, name, rcode, addresses);
 

@@ -15,10 +15,10 @@ public sealed class UndecodedTrafficTests
     private static readonly MacAddress A = new(0x0200_0000_0001);
     private static readonly MacAddress B = new(0x0200_0000_0002);
 
-    private static AnalysisReport Analyze(Action<PcapWriter, byte[]> write)
+    private static AnalysisReport Analyze(Action<PcapWriter, byte[]> write, LinkType linkType = LinkType.Ethernet)
     {
         using var stream = new MemoryStream();
-        using (var writer = new PcapWriter(stream, LinkType.Ethernet, leaveOpen: true))
+        using (var writer = new PcapWriter(stream, linkType, leaveOpen: true))
         {
             write(writer, new byte[256]);
         }
@@ -50,6 +50,30 @@ public sealed class UndecodedTrafficTests
         Assert.Equal(
             [new NamedCount("IP protocol 89 (OSPF)", 3), new NamedCount("EtherType 0x88cc (LLDP)", 2)],
             report.Capture.Undecoded);
+    }
+
+    [Fact]
+    public void On_a_ppp_link_other_protocols_are_named_and_the_links_control_traffic_is_not()
+    {
+        var report = Analyze((w, frame) =>
+        {
+            var t = PacketTimestamp.FromUnix(1_700_000_000, 0);
+            w.Write(t, [0xff, 0x03, 0x00, 0x3d, 0x00, 0x00, 0x00, 0x00]);               // MLPPP fragment
+            w.Write(t, [0xff, 0x03, 0x00, 0x2b, 0xff, 0xff, 0x00, 0x1e]);               // IPX
+            w.Write(t, [0xff, 0x03, 0xc0, 0x21, 0x09, 0x01, 0x00, 0x08, 0, 0, 0, 0]);   // LCP echo request
+            frame[0] = 0xff;
+            frame[1] = 0x03;
+            frame[2] = 0x00;
+            frame[3] = 0x21;
+            int n = 4 + FrameBuilder.WriteIpv4(frame.AsSpan(4), IpAddr.Parse("10.0.0.1"), IpAddr.Parse("10.0.0.2"), IpProtocol.Udp, 8, 1);
+            FrameBuilder.WriteUdpV4(frame.AsSpan(n), IpAddr.Parse("10.0.0.1"), IpAddr.Parse("10.0.0.2"), 1000, 2000, 0);
+            w.Write(t, frame.AsSpan(0, n + 8));
+        }, LinkType.Ppp);
+
+        Assert.Equal(
+            [new NamedCount("PPP protocol 0x002b (IPX)", 1), new NamedCount("PPP protocol 0x003d (MLPPP)", 1)],
+            report.Capture.Undecoded);
+        Assert.Equal(2, report.Overview.Hosts);
     }
 
     [Fact]

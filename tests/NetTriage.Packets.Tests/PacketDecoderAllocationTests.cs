@@ -42,6 +42,9 @@ public class PacketDecoderAllocationTests
             (LinkType.Ethernet, Ethernet(EtherType.Vlan, Concat(U16(10), U16(EtherType.Arp), U16(1), U16(0x0800), [6, 4], U16(1), new byte[20]))),
             (LinkType.Ethernet, Ethernet(EtherType.Ipv4, Ipv4("10.0.0.1", "10.0.0.2", IpProtocol.Udp, new byte[3]))),
             ((LinkType)999, [1, 2, 3]),
+            (LinkType.Ppp, Concat([0xff, 0x03, 0x00, 0x21], Ipv4("10.0.0.1", "10.0.0.2", IpProtocol.Tcp, Tcp(50000, 80, 1, 1, TcpFlags.Psh | TcpFlags.Ack, payload: "GET /\r\n\r\n"u8.ToArray())))),
+            (LinkType.Ppp, [0xc0, 0x21, 0x01, 0x01, 0x00, 0x04]),
+            (LinkType.Ipv4, Ipv4("192.168.2.16", "192.168.2.255", IpProtocol.Udp, Udp(137, 137, DnsQuery(0x8664, "EJFAFGDGCOEHEPEPEHEMEFCOEDEPENAA", 0x20)))),
             (LinkType.Ipv4, Ipv4("10.0.0.53", "10.0.0.1", IpProtocol.Udp, Udp(53, 40000, storeFiller))),
         ];
     }

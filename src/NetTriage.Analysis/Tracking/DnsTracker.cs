@@ -528,7 +528,7 @@ internal sealed class DnsTracker(TrafficTracker t)
         }
     }
 
-    private static bool IsDnsPort(ushort port) => port is DnsPorts.Dns or DnsPorts.Mdns or DnsPorts.Llmnr;
+    private static bool IsDnsPort(ushort port) => DnsPorts.IsDns(port);
 
     /// <summary>The recent answer that gave <paramref name="client"/> the address <paramref name="server"/>, if remembered.</summary>
     public Resolution? ResolutionOf(IpAddr client, IpAddr server) =>

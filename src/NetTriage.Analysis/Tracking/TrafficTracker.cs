@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using NetTriage.Packets;
+using NetTriage.Packets.Dns;
 
 namespace NetTriage.Analysis.Tracking;
 
@@ -154,7 +155,7 @@ internal sealed class TrafficTracker
             {
                 Icmp.ObserveError(p, input);
             }
-            if (p.Has(PacketLayers.Dns) && !p.Has(PacketLayers.Fragment))
+            if (IsDns(p) && !p.Has(PacketLayers.Fragment))
             {
                 Dns.Observe(p, input);
                 // DNS over TCP: the other messages the segment completed (RFC 7766 6.2.1.1), each read as the packet's.
@@ -210,10 +211,16 @@ internal sealed class TrafficTracker
         Tcp.Expire(now, atEnd);
     }
 
+    /// <summary>
+    /// A DNS message that is DNS: the NetBIOS name service's messages share its format (the logs name them dns, as Zeek
+    /// does) but resolve NetBIOS names by broadcast, with no DNS server to fail; here they are UDP datagrams.
+    /// </summary>
+    private static bool IsDns(DecodedPacket p) => p.Has(PacketLayers.Dns) && !DnsPorts.IsNetbios(p.SourcePort, p.DestinationPort);
+
     /// <summary>The highest layer decoded, as an index into <see cref="ProtocolNames"/>.</summary>
     private static int ProtocolIndex(DecodedPacket p) =>
         // A segment that carries only part of a DNS message over TCP (its prefix, its middle) is DNS traffic too.
-        p.Has(PacketLayers.Dns) || p.Dns.TcpCarriesDns ? 0 :
+        IsDns(p) || p.Dns.TcpCarriesDns ? 0 :
         p.Has(PacketLayers.Http) ? 1 :
         p.Has(PacketLayers.Tls) ? 2 :
         p.Has(PacketLayers.Tcp) ? 3 :

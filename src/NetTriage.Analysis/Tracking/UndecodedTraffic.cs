@@ -1,12 +1,13 @@
 using System.Globalization;
 using NetTriage.Packets;
 using NetTriage.Packets.Formatting;
+using NetTriage.Packets.Link;
 
 namespace NetTriage.Analysis.Tracking;
 
 /// <summary>
 /// What the capture holds that was not decoded, by what it is: IP protocols no decoder reads (OSPF, ESP, SCTP, a tunnel
-/// of an unknown kind), link-layer protocols (an EtherType or 802.3 frame no decoder reads), link types, and 802.11
+/// of an unknown kind), link-layer protocols (an EtherType, 802.3 frame or PPP protocol no decoder reads), link types, and 802.11
 /// frames sent encrypted. A diagnosis says nothing of that traffic: the capture-quality line must say it is there,
 /// not "no decoding anomaly". Bounded: 256 IP protocols in an array, at most <see cref="MaxKinds"/> other kinds.
 /// </summary>
@@ -20,8 +21,8 @@ internal sealed class UndecodedTraffic
     private readonly Dictionary<int, long> _other = [];
     private long _otherBeyond;
 
-    /// <summary>The keys of <see cref="_other"/>: an EtherType, a link type, or one of these.</summary>
-    private const int LinkTypeKey = 0x1_0000, Llc = 0x2_0000, Encrypted = 0x2_0001;
+    /// <summary>The keys of <see cref="_other"/>: an EtherType, a link type, a PPP protocol, or one of these.</summary>
+    private const int LinkTypeKey = 0x1_0000, Llc = 0x2_0000, Encrypted = 0x2_0001, PppKey = 0x3_0000;
 
     /// <summary>A packet whose highest layer was IP (no transport read), or no network layer at all.</summary>
     public void Observe(DecodedPacket p, bool ipOnly)
@@ -39,7 +40,7 @@ internal sealed class UndecodedTraffic
         else if (p.Anomalies.Contains(AnomalyKind.UnknownLinkType)) Count(LinkTypeKey | (ushort)p.LinkType);
         else if (p.Anomalies.Contains(AnomalyKind.UnsupportedEtherType))
         {
-            Count(p.EtherType < 0x0600 && p.Has(PacketLayers.Ethernet) ? Llc : p.EtherType);
+            Count(p.PppProtocol != 0 ? PppKey | p.PppProtocol : p.EtherType < 0x0600 && p.Has(PacketLayers.Ethernet) ? Llc : p.EtherType);
         }
     }
 
@@ -56,6 +57,7 @@ internal sealed class UndecodedTraffic
     {
         Encrypted => "802.11 data frames sent encrypted",
         Llc => "802.3 frames (LLC: spanning tree, CDP and the like)",
+        >= PppKey => $"PPP protocol 0x{key & 0xFFFF:x4} ({PppHeader.Name((ushort)key)})",
         >= LinkTypeKey => "link type " + (key & 0xFFFF).ToString(CultureInfo.InvariantCulture),
         _ => $"EtherType 0x{key:x4} ({TcpdumpLineFormatter.EtherTypeName((ushort)key)})",
     };

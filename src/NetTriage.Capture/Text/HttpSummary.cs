@@ -70,7 +70,9 @@ internal static class HttpSummary
         var target = TextScan.ReadToken(ref t);
         TextScan.SkipSpaces(ref t);
         var ver = TextScan.ReadToken(ref t);
-        if (target.IsEmpty || !TextScan.StartsWith(ver, "HTTP/")) return;
+        // HTTP/0.9's simple request (RFC 1945 4.1) is a method and the target, a path, without a version.
+        bool simple = ver.IsEmpty && target.StartsWith('/');
+        if (target.IsEmpty || !(simple || TextScan.StartsWith(ver, "HTTP/"))) return;
         http.IsRequest = true;
         if (p.Text.TryAppend(method, out var m)) http.Method = m;
         if (p.Text.TryAppend(target, out var tg)) http.Target = tg;

@@ -309,8 +309,8 @@ public static class DnsDecoder
                 record.Preference = BinaryPrimitives.ReadUInt16BigEndian(data);
                 ReadDataName(messageToDataEnd, dataStart + MxPreferenceLength, ref record, packet, out _);
                 return;
-            case DnsType.SRV:
-                // RFC 2782: priority, weight, port, target.
+            case DnsType.SRV when !DnsPorts.IsNetbios(packet.SourcePort, packet.DestinationPort):
+                // RFC 2782: priority, weight, port, target. (The NetBIOS name service's NBSTAT has its number and other data.)
                 if (data.Length < SrvFixedLength)
                 {
                     packet.AddAnomaly(AnomalyKind.DnsRecordTruncated);

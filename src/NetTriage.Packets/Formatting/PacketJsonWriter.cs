@@ -655,6 +655,7 @@ public sealed class PacketJsonWriter : IDisposable
     {
         LinkType.Null => "null",
         LinkType.Ethernet => "ethernet",
+        LinkType.Ppp => "ppp",
         LinkType.RawDlt12 or LinkType.RawDlt14 or LinkType.Raw => "raw",
         LinkType.Loop => "loop",
         LinkType.LinuxSll => "linuxSll",

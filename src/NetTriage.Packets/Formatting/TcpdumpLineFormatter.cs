@@ -1,4 +1,5 @@
 using System.Buffers;
+using NetTriage.Packets.Dns;
 
 namespace NetTriage.Packets.Formatting;
 
@@ -253,6 +254,7 @@ public sealed partial class TcpdumpLineFormatter
                 LinkType.LinuxSll => "[|sll]",
                 LinkType.LinuxSll2 => "[|sll2]",
                 LinkType.Null or LinkType.Loop => "[|null]",
+                LinkType.Ppp => "[|ppp]",
                 _ => "[|ether]",
             };
         }
@@ -320,6 +322,16 @@ public sealed partial class TcpdumpLineFormatter
             _line.Append("unknown link type ");
             _line.AppendFormatted((int)p.LinkType);
             _line.Append(", length ");
+            _line.AppendFormatted(p.OriginalLength);
+            return;
+        }
+        if (p.LinkType == LinkType.Ppp)
+        {
+            // What tcpdump -e prints before the PPP payload: the protocol's name and number, the frame's length.
+            _line.Append(Link.PppHeader.Name(p.PppProtocol));
+            _line.Append(" (0x");
+            _line.AppendFormatted(p.PppProtocol, "x4");
+            _line.Append("), length ");
             _line.AppendFormatted(p.OriginalLength);
             return;
         }
@@ -472,7 +484,7 @@ public sealed partial class TcpdumpLineFormatter
 
     private const ushort TransparentEthernetBridging = 0x6558;
 
-    private static bool IsKnownLinkType(LinkType type) => type is LinkType.Null or LinkType.Ethernet
+    private static bool IsKnownLinkType(LinkType type) => type is LinkType.Null or LinkType.Ethernet or LinkType.Ppp
         or LinkType.RawDlt12 or LinkType.RawDlt14 or LinkType.Raw or LinkType.Loop or LinkType.LinuxSll
         or LinkType.Ipv4 or LinkType.Ipv6 or LinkType.LinuxSll2 or LinkType.Text;
 
@@ -590,12 +602,14 @@ public sealed partial class TcpdumpLineFormatter
 
     private void WriteUdp(DecodedPacket p)
     {
-        if (p.Has(PacketLayers.Dns))
+        // tcpdump prints the NetBIOS name service's messages only with -v: a plain datagram without.
+        bool netbios = DnsPorts.IsNetbios(p.SourcePort, p.DestinationPort);
+        if (p.Has(PacketLayers.Dns) && !netbios)
         {
             WriteDns(p, p.PayloadClaimedLength);
             return;
         }
-        if (p.Anomalies.Contains(AnomalyKind.DnsHeaderTruncated))
+        if (p.Anomalies.Contains(AnomalyKind.DnsHeaderTruncated) && !netbios)
         {
             _line.Append("[|domain]");
             _truncationWritten = true;

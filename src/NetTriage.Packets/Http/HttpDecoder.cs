@@ -71,9 +71,13 @@ public static class HttpDecoder
         // request-line = method SP request-target SP HTTP-version (RFC 9112 3).
         var afterMethod = line[(methodLength + 1)..];
         int space = afterMethod.IndexOf((byte)' ');
-        if (space < 0 && !terminated)
+        // HTTP/0.9's simple request (RFC 1945 4.1): "GET" SP Request-URI CRLF, no version; the answer is the body alone.
+        // Zeek's HTTP analyzer takes any method without a version so, and tcpdump prints the line: so is it read here,
+        // when the target is a path (IRC's "CONNECT server" is no request).
+        bool simple = space < 0 && terminated && afterMethod.Length > 0 && afterMethod[0] == (byte)'/';
+        if (space < 0 && (simple || !terminated))
         {
-            // The capture ended inside the request target.
+            // A simple request, or the capture ended inside the request target.
             space = afterMethod.Length;
         }
         if (space < 0 || (space == 0 && terminated))
@@ -85,7 +89,7 @@ public static class HttpDecoder
         var version = space < afterMethod.Length ? afterMethod[(space + 1)..] : default;
         // The version may be cut by the end of the capture, but what is there must look like one.
         bool versionOk = terminated
-            ? version.StartsWith(VersionPrefix)
+            ? simple || version.StartsWith(VersionPrefix)
             : VersionPrefix.StartsWith(version[..Math.Min(version.Length, VersionPrefix.Length)]);
         if (!versionOk)
         {

@@ -13,6 +13,10 @@ namespace NetTriage.Packets.Link;
 internal static class Ieee80211Decoder
 {
     private const int MacHeaderLength = 24, Address4Length = 6, QosLength = 2, HtControlLength = 4, FcsLength = 4;
+    /// <summary>QoS control's "A-MSDU present" bit (IEEE 802.11-2020 9.2.4.5.9), and an A-MSDU subframe's header:
+    /// destination, source, length (9.3.2.2.2).</summary>
+    private const byte AmsduPresent = 0x80;
+    private const int AmsduSubframeHeaderLength = 14;
     private const int DataType = 2;
     private const ushort ToDs = 0x0100, FromDs = 0x0200, Protected = 0x4000, Order = 0x8000;
     /// <summary>RFC 1042 SNAP header: DSAP AA, SSAP AA, control 03, OUI 00-00-00 (or 802.1H's 00-00-F8).</summary>
@@ -133,6 +137,21 @@ internal static class Ieee80211Decoder
             return;
         }
         var body = frame[header..];
+        if (qos && (frame[MacHeaderLength + (toDs && fromDs ? Address4Length : 0)] & AmsduPresent) != 0)
+        {
+            // An A-MSDU: several packets in one frame, each after its subframe header. The first is the packet read.
+            if (body.Length < AmsduSubframeHeaderLength)
+            {
+                PacketDecoder.Cut(packet, AnomalyKind.LinkHeaderTruncated);
+                return;
+            }
+            packet.DestinationMac = MacAddress.Read(body);
+            packet.SourceMac = MacAddress.Read(body[6..]);
+            int length = BinaryPrimitives.ReadUInt16BigEndian(body[12..]);
+            body = body[AmsduSubframeHeaderLength..];
+            if (body.Length > length) body = body[..length];
+            header += AmsduSubframeHeaderLength;
+        }
         if (body.Length < SnapLength)
         {
             PacketDecoder.Cut(packet, AnomalyKind.LinkHeaderTruncated);

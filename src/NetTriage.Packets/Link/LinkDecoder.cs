@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using NetTriage.Packets.Ip;
 
 namespace NetTriage.Packets.Link;
@@ -27,6 +28,12 @@ internal static class LinkDecoder
                 break;
             case LinkType.LinuxSll2:
                 DecodeSll2(frame, packet);
+                break;
+            case LinkType.Ppp:
+                DecodePpp(frame, packet);
+                break;
+            case LinkType.PppSerial when packet.DecodeTunnels && !packet.IpTunnelsOnly:
+                DecodePppSerial(frame, packet);
                 break;
             case LinkType.Null:
                 DecodeLoopback(frame, packet, networkOrder: false);
@@ -141,6 +148,63 @@ internal static class LinkDecoder
             return;
         }
         DecodeEtherPayload(etherType, frame[LoopbackHeader.Length..], LoopbackHeader.Length, packet);
+    }
+
+    /// <summary>
+    /// A PPP link (LINKTYPE_PPP): IPv4 and IPv6 decoded as on any link, MPLS followed when the reader follows link
+    /// framings; the link's control traffic (LCP, IPCP, PAP...) is PPP's own; any other protocol is not decoded.
+    /// </summary>
+    private static void DecodePpp(ReadOnlySpan<byte> frame, DecodedPacket packet)
+    {
+        if (!PppHeader.TryRead(frame, out ushort protocol, out int length))
+        {
+            PacketDecoder.Cut(packet, AnomalyKind.LinkHeaderTruncated);
+            return;
+        }
+        packet.PppProtocol = protocol;
+        var data = frame[length..];
+        switch (protocol)
+        {
+            case PppHeader.Ipv4:
+                packet.EtherType = EtherType.Ipv4;
+                Ipv4Decoder.Decode(data, length, packet);
+                break;
+            case PppHeader.Ipv6:
+                packet.EtherType = EtherType.Ipv6;
+                Ipv6Decoder.Decode(data, length, packet);
+                break;
+            case PppHeader.MplsUnicast or PppHeader.MplsMulticast:
+                ushort mpls = protocol == PppHeader.MplsUnicast ? Tunnels.MplsDecoder.UnicastEtherType : Tunnels.MplsDecoder.MulticastEtherType;
+                if (!Tunnels.TunnelDecoder.FromEtherType(mpls, data, length, packet)) packet.AddAnomaly(AnomalyKind.UnsupportedEtherType);
+                break;
+            default:
+                if (!PppHeader.IsControl(protocol)) packet.AddAnomaly(AnomalyKind.UnsupportedEtherType);
+                break;
+        }
+    }
+
+    /// <summary>Cisco HDLC's address bytes (unicast, broadcast): a control byte and an EtherType follow.</summary>
+    private const byte CiscoHdlcUnicast = 0x0F, CiscoHdlcBroadcast = 0x8F;
+    private const int CiscoHdlcLength = 4;
+
+    /// <summary>
+    /// LINKTYPE_PPP_SERIAL: PPP in HDLC-like framing (RFC 1662 3.1), or Cisco HDLC frames (an address of 0x0F or 0x8F,
+    /// a control byte, an EtherType) on the same serial link. Followed only by the analysis: tcpdump prints these
+    /// frames its own way.
+    /// </summary>
+    private static void DecodePppSerial(ReadOnlySpan<byte> frame, DecodedPacket packet)
+    {
+        if (frame.Length > 0 && frame[0] is CiscoHdlcUnicast or CiscoHdlcBroadcast)
+        {
+            if (frame.Length < CiscoHdlcLength)
+            {
+                PacketDecoder.Cut(packet, AnomalyKind.LinkHeaderTruncated);
+                return;
+            }
+            DecodeEtherPayload(BinaryPrimitives.ReadUInt16BigEndian(frame[2..]), frame[CiscoHdlcLength..], CiscoHdlcLength, packet);
+            return;
+        }
+        DecodePpp(frame, packet);
     }
 
     /// <summary>Raw IP: the version nibble chooses IPv4 or IPv6 (LINKTYPE_RAW).</summary>

@@ -48,6 +48,8 @@ public sealed class DecodedPacket
     public byte VlanCount;
     /// <summary>Linux cooked capture packet type (0 host, 4 outgoing, ...).</summary>
     public ushort SllPacketType;
+    /// <summary>The PPP protocol of a frame on a PPP link (<see cref="LinkType.Ppp"/>, RFC 1661 2); 0 on other links.</summary>
+    public ushort PppProtocol;
 
     public ArpInfo Arp;
     public IpInfo Ip;
@@ -230,6 +232,7 @@ public sealed class DecodedPacket
         InnerVlanId = 0;
         VlanCount = 0;
         SllPacketType = 0;
+        PppProtocol = 0;
         Arp = default;
         Ip = default;
         // Nearly 500 bytes, written only on entering a tunnel or a link framing (TunnelDecoder.Enter, EnterLink),
@@ -295,6 +298,7 @@ public sealed class DecodedPacket
         destination.InnerVlanId = InnerVlanId;
         destination.VlanCount = VlanCount;
         destination.SllPacketType = SllPacketType;
+        destination.PppProtocol = PppProtocol;
         destination.Arp = Arp;
         destination.Ip = Ip;
         destination.DecodeTunnels = DecodeTunnels;

@@ -8,8 +8,10 @@ public enum LinkType : ushort
 {
     Null = 0,            // BSD loopback, host-order 4-byte family
     Ethernet = 1,
+    Ppp = 9,             // PPP (RFC 1661), address and control optional
     RawDlt12 = 12,       // DLT_RAW on most platforms
     RawDlt14 = 14,       // DLT_RAW on OpenBSD
+    PppSerial = 50,      // PPP in HDLC-like framing (RFC 1662), or Cisco HDLC
     Raw = 101,           // LINKTYPE_RAW
     Loop = 108,          // OpenBSD loopback, network-order 4-byte family
     Ieee80211 = 105,     // IEEE 802.11 frames without a radio header

@@ -2,7 +2,7 @@ using NetTriage.Packets.Dns;
 
 namespace NetTriage.Packets.Transport;
 
-/// <summary>Decodes a UDP header (RFC 768) and the DNS messages carried on the DNS ports.</summary>
+/// <summary>Decodes a UDP header (RFC 768) and the DNS messages carried on the DNS ports and the NetBIOS name service's.</summary>
 internal static class UdpDecoder
 {
     /// <param name="payload">IP payload present in the capture.</param>
@@ -56,7 +56,8 @@ internal static class UdpDecoder
         {
             return;
         }
-        if (!firstFragment && (PacketDecoder.IsDnsUdpPort(packet.SourcePort) || PacketDecoder.IsDnsUdpPort(packet.DestinationPort)))
+        if (!firstFragment && (PacketDecoder.IsDnsUdpPort(packet.SourcePort) || PacketDecoder.IsDnsUdpPort(packet.DestinationPort)
+            || DnsPorts.IsNetbios(packet.SourcePort, packet.DestinationPort)))
         {
             var data = present > UdpHeader.Length ? payload[UdpHeader.Length..present] : default;
             DnsDecoder.DecodeUdp(data, packet.PayloadClaimedLength, packet);

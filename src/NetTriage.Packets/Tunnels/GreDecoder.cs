@@ -11,7 +11,7 @@ internal static class GreDecoder
 {
     private const int BaseLength = 4;
     private const ushort ChecksumBit = 0x8000, RoutingBit = 0x4000, KeyBit = 0x2000, SequenceBit = 0x1000, AckBit = 0x0080;
-    private const ushort ErspanType2 = 0x88BE, ErspanType3 = 0x22EB, Ppp = 0x880B;
+    private const ushort ErspanType2 = 0x88BE, ErspanType3 = 0x22EB, Ppp = 0x880B, ArubaFirst = 0x8200, ArubaLast = 0x8350;
     private const int Erspan2Length = 8, Erspan3Length = 12, Erspan3PlatformLength = 8;
 
     /// <summary>Decodes a GRE header and what it carries; on a header that does not read, the packet stays the outer one.</summary>
@@ -121,6 +121,11 @@ internal static class GreDecoder
             }
             case Ppp:
                 PppoeDecoder.DecodePpp(inner, innerOffset, packet);
+                break;
+            case >= ArubaFirst and <= ArubaLast when !packet.IpTunnelsOnly:
+                // Aruba's access points send their clients' 802.11 frames to the controller in GRE, under these
+                // protocol numbers (as Zeek reads them); tcpdump prints only the number, so `show` does not open them.
+                Link.Ieee80211Decoder.Decode80211(inner, innerOffset, packet);
                 break;
             default:
                 TunnelDecoder.DecodeByEtherType(protocol, inner, innerOffset, packet);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NetTriage.Packets.Link;
 
 namespace NetTriage.Packets.Tunnels;
 
@@ -11,7 +12,6 @@ internal static class PppoeDecoder
 {
     public const ushort SessionEtherType = 0x8864;
     private const int HeaderLength = 6;
-    private const ushort PppIpv4 = 0x0021, PppIpv6 = 0x0057;
 
     public static void Decode(ReadOnlySpan<byte> data, int frameOffset, DecodedPacket packet)
     {
@@ -28,36 +28,17 @@ internal static class PppoeDecoder
 
     public static void DecodePpp(ReadOnlySpan<byte> data, int frameOffset, DecodedPacket packet)
     {
-        int offset = 0;
-        if (data.Length >= 2 && data[0] == 0xFF && data[1] == 0x03) offset = 2;
-        if (data.Length < offset + 1)
+        if (!PppHeader.TryRead(data, out ushort protocol, out int offset))
         {
             PacketDecoder.Cut(packet, AnomalyKind.TunnelHeaderTruncated);
             return;
         }
-        ushort protocol;
-        if ((data[offset] & 0x01) != 0)
-        {
-            // Protocol-field compression: one byte.
-            protocol = data[offset];
-            offset += 1;
-        }
-        else
-        {
-            if (data.Length < offset + 2)
-            {
-                PacketDecoder.Cut(packet, AnomalyKind.TunnelHeaderTruncated);
-                return;
-            }
-            protocol = BinaryPrimitives.ReadUInt16BigEndian(data[offset..]);
-            offset += 2;
-        }
         switch (protocol)
         {
-            case PppIpv4:
+            case PppHeader.Ipv4:
                 TunnelDecoder.DecodeIp(data[offset..], frameOffset + offset, packet, 4);
                 break;
-            case PppIpv6:
+            case PppHeader.Ipv6:
                 TunnelDecoder.DecodeIp(data[offset..], frameOffset + offset, packet, 6);
                 break;
             default:

@@ -56,7 +56,10 @@ internal static class TunnelDecoder
         if (sport == GtpUPort || dport == GtpUPort) return GtpUDecoder.Decode(payload, frameOffset, packet);
         if (sport == TeredoPort || dport == TeredoPort) return TeredoDecoder.Decode(payload, frameOffset, packet);
         if (sport == AyiyaPort || dport == AyiyaPort) return AyiyaDecoder.Decode(payload, frameOffset, packet);
-        return false;
+        // Teredo relays and peers talk from ports of their own: Teredo is also found by its content, as Zeek finds it,
+        // though never on the ports of the name services, whose messages are read as such.
+        if (Dns.DnsPorts.IsNameService(sport) || Dns.DnsPorts.IsNameService(dport)) return false;
+        return TeredoDecoder.DecodeOnAnyPort(payload, frameOffset, packet);
     }
 
     /// <summary>EtherTypes of link framings that carry another link or network header.</summary>

@@ -200,6 +200,23 @@ public sealed class ZeekLogWriterTests : IDisposable
     }
 
     [Fact]
+    public void NetBIOS_name_queries_are_logged_as_dns_as_Zeek_logs_them()
+    {
+        // Zeek's DNS analyzer reads UDP 137 (the NetBIOS name service speaks DNS's format): conn.log names the service dns,
+        // dns.log has the queries (Zeek's Teredo trace: three broadcasts of one query, S0, history D).
+        var s = new Scenario();
+        for (int i = 0; i < 3; i++) s.NetbiosQuery("192.168.2.16", "192.168.2.255", 0x8664, "EJFAFGDGCOEHEPEPEHEMEFCOEDEPENAA").After(0.75);
+        var (conn, dns, notice, _) = Write(s);
+        var row = Only(conn, "udp");
+        Assert.Equal(("137", "192.168.2.255", "137"), (row["id.orig_p"], row["id.resp_h"], row["id.resp_p"]));
+        Assert.Equal("dns", row["service"]);
+        Assert.Equal(("S0", "D", "3"), (row["conn_state"], row["history"], row["orig_pkts"]));
+        Assert.NotEmpty(dns.Rows);
+        Assert.All(dns.Rows, r => Assert.Equal(("32", row["uid"]), (r["qtype"], r["uid"])));
+        Assert.Empty(notice.Rows);
+    }
+
+    [Fact]
     public void An_echo_request_and_its_reply_are_one_icmp_connection()
     {
         var s = new Scenario().Echo(Client, Server, 1).Echo(Server, Client, 1, reply: true);

@@ -6,7 +6,7 @@ namespace NetTriage.Analysis.Tests.Tunnels;
 
 /// <summary>
 /// Zeek's tunnel traces (../shared/corpus/zeek/Traces/tunnels): the traffic inside GRE, PPTP, VXLAN, Geneve, AYIYA,
-/// GTP-U and IP in IP is analysed as any traffic, and its connections name the tunnel they came through. The GRE
+/// GTP-U, Teredo and IP in IP is analysed as any traffic, and its connections name the tunnel they came through. The GRE
 /// sample holds the seed incident's own pattern (DNS queries answered by ICMP port unreachable) inside GRE.
 /// </summary>
 public sealed class TunnelTraceTests : IDisposable
@@ -89,6 +89,22 @@ public sealed class TunnelTraceTests : IDisposable
         var inner = conns.Where(c => c["proto"] == innerProto && c["tunnel_parents"] != "-").ToList();
         Assert.NotEmpty(inner);
         Assert.All(inner, c => Assert.All(c["tunnel_parents"].Split(','), uid => Assert.Contains(uid, tunnels)));
+    }
+
+    [SkippableFact]
+    public void Teredo_through_a_relays_own_port_is_followed()
+    {
+        // Zeek's Teredo trace: after the qualification with the server on 3544, the client's traffic to Google goes
+        // through a relay's port 32900; the HTTP connection inside is the relay flow's child, as in Zeek's conn.log.
+        var path = Trace("Teredo.pcap");
+        Skip.If(path is null, TestPaths.CorpusAbsent);
+        var (report, conns) = Analyze(path);
+        var relay = Assert.Single(conns, c => c["proto"] == "udp" && c["id.resp_p"] == "32900");
+        Assert.Equal("teredo", relay["service"]);
+        var http = Assert.Single(conns, c => c["proto"] == "tcp" && c["id.resp_h"] == "2001:4860:0:2001::68");
+        Assert.Equal(("80", "S1", "http"), (http["id.resp_p"], http["conn_state"], http["service"]));
+        Assert.Contains(relay["uid"], http["tunnel_parents"].Split(','));
+        Assert.Empty(report.Incidents);
     }
 
     [SkippableTheory]

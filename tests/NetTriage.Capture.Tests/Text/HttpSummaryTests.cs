@@ -16,6 +16,15 @@ public class HttpSummaryTests
     }
 
     [Fact]
+    public void OneLineHttp09Request()
+    {
+        // tcpdump 4.99 -n on Zeek's mixed-vlan-mpls.pcap: an HTTP/0.9 simple request (RFC 1945 4.1) has no version.
+        var p = TextInput.One("14:53:22.071409 IP 10.20.80.1.50343 > 10.0.0.15.80: Flags [P.], seq 1:10, ack 1, win 45, options [nop,nop,TS val 2995515159 ecr 749991331], length 9: HTTP: GET /");
+        Assert.True(p.Http.IsRequest);
+        Assert.Equal(("GET", "/", ""), (p.GetText(p.Http.Method), p.GetText(p.Http.Target), p.GetText(p.Http.Version)));
+    }
+
+    [Fact]
     public void OneLineResponse()
     {
         var p = TextInput.One("   19  2025-05-10 13:20:28.550695 IP 146.190.240.163.80 > 10.80.131.1.1027: Flags [P.], seq 1:186, ack 195, win 1024, length 185: HTTP: HTTP/1.1 301 Moved Permanently");

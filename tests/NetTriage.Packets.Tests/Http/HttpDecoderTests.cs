@@ -68,13 +68,42 @@ public class HttpDecoderTests
     [InlineData("HTTP/1.1 2000 OK\r\n")]
     [InlineData("HTTP/1.1\r\n")]
     [InlineData("GET / FTP/1.0\r\n")]
-    [InlineData("GET /\r\n")]
+    [InlineData("GET \r\n")]
+    [InlineData("CONNECT ircd2.local\r\n")]
+    [InlineData("GET / \r\n")]
     [InlineData("POST  HTTP/1.1\r\n")]
     public void Malformed_start_lines_are_anomalies(string text)
     {
         var p = Decode(Encoding.ASCII.GetBytes(text));
         Assert.Equal([AnomalyKind.HttpMalformed], p.Anomalies.Kept.ToArray());
         Assert.False(p.Has(PacketLayers.Http));
+    }
+
+    [Theory]
+    [InlineData("GET /\r\n\r\n", "/")]
+    [InlineData("GET /index.html\n", "/index.html")]
+    [InlineData("POST /zeek.html\r\n", "/zeek.html")]
+    public void Http_0_9_simple_request_is_a_request_without_a_version(string text, string target)
+    {
+        // RFC 1945 4.1: Simple-Request = "GET" SP Request-URI CRLF (Zeek's core.vlan-mpls trace sends "GET /\r\n\r\n");
+        // Zeek's analyzer takes any method without a version (its http_09 trace sends "POST /zeek.html\r\n").
+        var p = Decode(Encoding.ASCII.GetBytes(text));
+        Assert.Equal(0, p.Anomalies.Count);
+        Assert.True(p.Has(PacketLayers.Http));
+        Assert.True(p.Http.IsRequest);
+        Assert.Equal(text[..text.IndexOf(' ')], p.Text(p.Http.Method));
+        Assert.Equal(target, p.Text(p.Http.Target));
+        Assert.True(p.Http.Version.IsEmpty);
+    }
+
+    [Fact]
+    public void Http_0_9_request_prints_as_tcpdump_prints_it()
+    {
+        // tcpdump 4.99 -n on mixed-vlan-mpls.pcap: "... length 9: HTTP: GET /"
+        var segment = Tcp(50343, 80, 1, 1, TcpFlags.Psh | TcpFlags.Ack, payload: "GET /\r\n\r\n"u8.ToArray());
+        var p = Decoding.Decode(LinkType.Ipv4, Ipv4("10.20.80.1", "10.0.0.15", IpProtocol.Tcp, segment));
+        var line = new NetTriage.Packets.Formatting.TcpdumpLineFormatter().Format(p);
+        Assert.EndsWith(", length 9: HTTP: GET /", line);
     }
 
     [Theory]

@@ -15,6 +15,15 @@ public sealed class TunnelDecoderTests
     private static byte[] InnerV4() => Ipv4(InnerClient, InnerServer, IpProtocol.Udp, Udp(5000, 53, DnsQuery(7, "inner.example")));
     private static byte[] InnerV6() => Ipv6("2001:db8::1", "2001:db8::2", IpProtocol.Udp, Udp(5000, 53, DnsQuery(7, "inner.example")));
     private static byte[] OuterUdp(ushort dport, byte[] payload) => Ethernet(EtherType.Ipv4, Ipv4(OuterA, OuterB, IpProtocol.Udp, Udp(40000, dport, payload)));
+    /// <summary>
+    /// An 802.11 QoS data frame from the DS holding an A-MSDU (the QoS control's bit 7), as an Aruba access point sends it
+    /// in GRE (Zeek's gre-aruba-amsdu trace): the MAC header, then each packet after its destination, source and length.
+    /// </summary>
+    private static byte[] Amsdu(params byte[][] packets) => Concat(
+        [[0x88, 0x02, 0x00, 0x00], MacA, MacB, MacA, [0x00, 0x00], [0x80, 0x00],
+         .. packets.Select((ip, i) => Concat(MacA, MacB, U16(8 + ip.Length), [0xAA, 0xAA, 0x03, 0, 0, 0], U16(EtherType.Ipv4), ip,
+             new byte[i < packets.Length - 1 ? (4 - ((14 + 8 + ip.Length) % 4)) % 4 : 0]))]);
+
     private static byte[] OuterGre(byte[] gre) => Ethernet(EtherType.Ipv4, Ipv4(OuterA, OuterB, IpProtocol.Gre, gre));
 
     public static TheoryData<string, TunnelKind> Encapsulations() => new()
@@ -37,6 +46,7 @@ public sealed class TunnelDecoderTests
         { "ayiya", TunnelKind.Ayiya },
         { "gre-in-udp", TunnelKind.GreInUdp },
         { "mpls", TunnelKind.None },
+        { "gre-aruba-amsdu", TunnelKind.Gre },
         { "pppoe", TunnelKind.None },
         { "fabricpath", TunnelKind.None },
         { "vn-tag", TunnelKind.None },
@@ -54,6 +64,7 @@ public sealed class TunnelDecoderTests
         "erspan-1" => OuterGre(Concat(U16(0), U16(0x88BE), Ethernet(EtherType.Ipv4, InnerV4()))),
         "erspan-2" => OuterGre(Concat(U16(0x1000), U16(0x88BE), U32(1), [0x10, 0x01, 0x00, 0x05, 0, 0, 0, 0], Ethernet(EtherType.Ipv4, InnerV4()))),
         "erspan-3" => OuterGre(Concat(U16(0x1000), U16(0x22EB), U32(1), new byte[12], Ethernet(EtherType.Ipv4, InnerV4()))),
+        "gre-aruba-amsdu" => OuterGre(Concat(U16(0), U16(0x8240), Amsdu(InnerV4()))),
         "pptp" => OuterGre(Concat(U16(0x3001), U16(0x880B), U16(0), U16(1), U32(5), [0xFF, 0x03, 0x00, 0x21], InnerV4())),
         "vxlan" => OuterUdp(4789, Concat([0x08, 0, 0, 0], U32(42 << 8), Ethernet(EtherType.Ipv4, InnerV4()))),
         "geneve" => OuterUdp(6081, Concat([0x01, 0x00], U16(0x6558), U32(42 << 8), new byte[4], Ethernet(EtherType.Ipv4, InnerV4()))),
@@ -152,6 +163,42 @@ public sealed class TunnelDecoderTests
         Assert.True(packet.Has(PacketLayers.Dns));
         long allocated = Formatting.AllocationProbe.SteadyStateBytes(DecodeAll, iterationsPerRound: 200);
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void An_aruba_a_msdu_is_read_at_its_first_packet_and_not_by_show()
+    {
+        var second = Ipv4("10.9.9.9", "10.9.9.10", IpProtocol.Udp, Udp(1, 2, [1, 2, 3]));
+        var frame = OuterGre(Concat(U16(0), U16(0x8240), Amsdu(InnerV4(), second)));
+        var p = Decode(frame);
+        Assert.Equal(0, p.Anomalies.Count);
+        Assert.Equal(TunnelKind.Gre, p.Tunnel.Kind);
+        Assert.Equal(InnerClient, p.Ip.Source.ToString());
+        Assert.Equal(53, p.DestinationPort);
+
+        var show = Decoding.Decode(LinkType.Ethernet, frame, new DecodedPacket { DecodeTunnels = true, IpTunnelsOnly = true });
+        Assert.False(show.Has(PacketLayers.Dns));
+        Assert.Equal(OuterA, show.Tunnel.OuterSource.ToString());
+    }
+
+    [Fact]
+    public void Teredo_off_its_port_is_found_only_to_or_from_a_teredo_address()
+    {
+        // Zeek's Teredo trace: the client's bubble to a relay's port 32900, from its Teredo address (2001::/32).
+        var bubble = Ipv6("2001:0:4137:9e50:8000:f12a:b9c8:2815", "2001:4860:0:2001::68", 59, []);
+        var teredo = Decode(OuterUdp(32900, bubble));
+        Assert.Equal(TunnelKind.Teredo, teredo.Tunnel.Kind);
+        Assert.Equal("2001:4860:0:2001::68", teredo.Ip.Destination.ToString());
+        Assert.Equal(0, teredo.Anomalies.Count);
+        var reply = Decode(OuterUdp(32900, Ipv6("2001:4860:0:2001::68", "2001:0:4137:9e50:8000:f12a:b9c8:2815", 59, [])));
+        Assert.Equal(TunnelKind.Teredo, reply.Tunnel.Kind);
+
+        // The same packet between other addresses, or on a name service's port, stays a datagram; `show` opens none.
+        Assert.Equal(0, Decode(OuterUdp(32900, Ipv6("2001:db8::1", "2001:db8::2", 59, []))).Tunnel.Depth);
+        Assert.Equal(0, Decode(OuterUdp(137, bubble)).Tunnel.Depth);
+        Assert.Equal(0, Decode(OuterUdp(32900, Concat(bubble, [0]))).Tunnel.Depth);
+        var show = Decoding.Decode(LinkType.Ethernet, OuterUdp(32900, bubble), new DecodedPacket { DecodeTunnels = true, IpTunnelsOnly = true });
+        Assert.Equal(0, show.Tunnel.Depth);
     }
 
     [Fact]
