@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using System.Runtime.InteropServices;
 
 namespace NetTriage.Packets;
 
@@ -9,6 +10,12 @@ namespace NetTriage.Packets;
 /// decoded packets and flow keys carry addresses without allocating.
 /// IPv4 addresses occupy the low 32 bits of <see cref="_lo"/>.
 /// </summary>
+/// <remarks>
+/// Packed to 17 bytes rather than padded to 24: addresses are most of the keys the trackers and sensors hold (a pair of
+/// them in every flow and pair key), and the padding was a quarter of each. x64 reads the unaligned words at no cost
+/// that the stage benchmarks show.
+/// </remarks>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
 public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>, ISpanFormattable
 {
     private readonly ulong _hi;

@@ -24,16 +24,23 @@ internal struct PortSet
 
     private InlineSlots _inline;
     private byte _inlineOpen, _inlineClosed;
-    private int _inlineCount;
-    private ulong[]? _probed, _open, _closed;
+    private byte _inlineCount;
+    /// <summary>Ports never go past 65,536: 32-bit counts (the struct is held by every pair a sensor follows).</summary>
+    private int _count, _openCount, _closedCount;
+    /// <summary>The wide set: three bitmaps of the port space in one array (probed, open, closed), one object a pair.</summary>
+    private ulong[]? _wide;
 
     /// <summary>Distinct ports probed, answered open, answered closed (a port may answer both ways over time).</summary>
-    public long Count { get; private set; }
-    public long OpenCount { get; private set; }
-    public long ClosedCount { get; private set; }
+    public readonly long Count => _count;
+    public readonly long OpenCount => _openCount;
+    public readonly long ClosedCount => _closedCount;
     /// <summary>Ports probed past the inline array when no wide set was left: <see cref="Count"/> is then a lower bound.</summary>
-    public bool Overflowed { get; private set; }
-    public readonly bool IsWide => _probed is not null;
+    public bool Overflowed { readonly get; private set; }
+    public readonly bool IsWide => _wide is not null;
+
+    private readonly Span<ulong> Probed => _wide.AsSpan(0, Words);
+    private readonly Span<ulong> OpenBits => _wide.AsSpan(Words, Words);
+    private readonly Span<ulong> ClosedBits => _wide.AsSpan(2 * Words, Words);
 
     /// <summary>
     /// Adds a probed port; true when it is new. When the inline array is full, the set widens if
@@ -41,7 +48,7 @@ internal struct PortSet
     /// </summary>
     public bool Add(ushort port, ref int wideBudget)
     {
-        if (_probed is { } bits) return Counted(Set(bits, port));
+        if (_wide is not null) return Counted(Set(Probed, port));
         for (int i = 0; i < _inlineCount; i++)
         {
             if (_inline[i] == port) return false;
@@ -49,7 +56,7 @@ internal struct PortSet
         if (_inlineCount < InlinePorts)
         {
             _inline[_inlineCount++] = port;
-            Count++;
+            _count++;
             return true;
         }
         if (Overflowed || wideBudget <= 0)
@@ -58,27 +65,25 @@ internal struct PortSet
             return false;
         }
         wideBudget--;
-        _probed = new ulong[Words];
-        _open = new ulong[Words];
-        _closed = new ulong[Words];
+        _wide = new ulong[3 * Words];
         for (int i = 0; i < _inlineCount; i++)
         {
-            Mark(_probed, _inline[i]);
-            if ((_inlineOpen & (1 << i)) != 0) Mark(_open, _inline[i]);
-            if ((_inlineClosed & (1 << i)) != 0) Mark(_closed, _inline[i]);
+            Set(Probed, _inline[i]);
+            if ((_inlineOpen & (1 << i)) != 0) Set(OpenBits, _inline[i]);
+            if ((_inlineClosed & (1 << i)) != 0) Set(ClosedBits, _inline[i]);
         }
-        return Counted(Set(_probed, port));
+        return Counted(Set(Probed, port));
     }
 
     private bool Counted(bool added)
     {
-        if (added) Count++;
+        if (added) _count++;
         return added;
     }
 
-    public bool Contains(ushort port)
+    public readonly bool Contains(ushort port)
     {
-        if (_probed is { } bits) return (bits[port >> 6] & (1UL << (port & 63))) != 0;
+        if (_wide is not null) return IsSet(Probed, port);
         for (int i = 0; i < _inlineCount; i++)
         {
             if (_inline[i] == port) return true;
@@ -86,16 +91,16 @@ internal struct PortSet
         return false;
     }
 
-    public bool IsOpen(ushort port)
+    public readonly bool IsOpen(ushort port)
     {
-        if (_open is { } bits) return (bits[port >> 6] & (1UL << (port & 63))) != 0;
+        if (_wide is not null) return IsSet(OpenBits, port);
         int i = IndexOf(port);
         return i >= 0 && (_inlineOpen & (1 << i)) != 0;
     }
 
-    public bool IsClosed(ushort port)
+    public readonly bool IsClosed(ushort port)
     {
-        if (_closed is { } bits) return (bits[port >> 6] & (1UL << (port & 63))) != 0;
+        if (_wide is not null) return IsSet(ClosedBits, port);
         int i = IndexOf(port);
         return i >= 0 && (_inlineClosed & (1 << i)) != 0;
     }
@@ -103,11 +108,11 @@ internal struct PortSet
     /// <summary>An answer from the probed port: open (SYN-ACK, UDP data) or closed (RST, ICMP port unreachable). Ports never probed are ignored.</summary>
     public void Answer(ushort port, bool open)
     {
-        if (_probed is { } probed)
+        if (_wide is not null)
         {
-            if ((probed[port >> 6] & (1UL << (port & 63))) == 0) return;
-            if (open && Set(_open!, port)) OpenCount++;
-            else if (!open && Set(_closed!, port)) ClosedCount++;
+            if (!IsSet(Probed, port)) return;
+            if (open && Set(OpenBits, port)) _openCount++;
+            else if (!open && Set(ClosedBits, port)) _closedCount++;
             return;
         }
         int i = IndexOf(port);
@@ -116,24 +121,25 @@ internal struct PortSet
         if (open && (_inlineOpen & bit) == 0)
         {
             _inlineOpen |= bit;
-            OpenCount++;
+            _openCount++;
         }
         else if (!open && (_inlineClosed & bit) == 0)
         {
             _inlineClosed |= bit;
-            ClosedCount++;
+            _closedCount++;
         }
     }
 
     /// <summary>Ports probed that never answered open or closed.</summary>
-    public long Silent
+    public readonly long Silent
     {
         get
         {
-            if (_probed is { } probed)
+            if (_wide is not null)
             {
+                Span<ulong> probed = Probed, open = OpenBits, closed = ClosedBits;
                 long n = 0;
-                for (int w = 0; w < Words; w++) n += BitOperations.PopCount(probed[w] & ~(_open![w] | _closed![w]));
+                for (int w = 0; w < Words; w++) n += BitOperations.PopCount(probed[w] & ~(open[w] | closed[w]));
                 return n;
             }
             long silent = 0;
@@ -146,14 +152,15 @@ internal struct PortSet
     }
 
     /// <summary>The open ports, lowest first, at most <paramref name="limit"/>.</summary>
-    public List<ushort> OpenPorts(int limit)
+    public readonly List<ushort> OpenPorts(int limit)
     {
         var ports = new List<ushort>();
-        if (_open is { } open)
+        if (_wide is not null)
         {
+            var open = OpenBits;
             for (int p = 0; p < 65536 && ports.Count < limit; p++)
             {
-                if ((open[p >> 6] & (1UL << (p & 63))) != 0) ports.Add((ushort)p);
+                if (IsSet(open, (ushort)p)) ports.Add((ushort)p);
             }
             return ports;
         }
@@ -165,7 +172,7 @@ internal struct PortSet
         return ports.Count > limit ? ports[..limit] : ports;
     }
 
-    private int IndexOf(ushort port)
+    private readonly int IndexOf(ushort port)
     {
         for (int i = 0; i < _inlineCount; i++)
         {
@@ -174,9 +181,10 @@ internal struct PortSet
         return -1;
     }
 
-    private static void Mark(ulong[] bits, ushort port) => bits[port >> 6] |= 1UL << (port & 63);
+    private static bool IsSet(Span<ulong> bits, ushort port) => (bits[port >> 6] & (1UL << (port & 63))) != 0;
 
-    private static bool Set(ulong[] bits, ushort port)
+    /// <summary>Marks the port; true when it was not marked.</summary>
+    private static bool Set(Span<ulong> bits, ushort port)
     {
         ref ulong word = ref bits[port >> 6];
         ulong bit = 1UL << (port & 63);

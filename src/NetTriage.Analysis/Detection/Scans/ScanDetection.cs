@@ -54,12 +54,12 @@ internal sealed class ScanDetection : ActivityDetector
     /// <summary>
     /// (source, host) pairs followed at once. Ordinary traffic seldom probes more than two ports of one host, so a
     /// full table is pruned to the pairs that do; a scan of one host needs one pair, a sweep one pair a host (the
-    /// hosts probed since the last pruning are the ones whose answers are known). About 300 bytes a pair: 5 MB.
+    /// hosts probed since the last pruning are the ones whose answers are known). About 200 bytes a pair: 3.5 MB.
     /// </summary>
     internal const int MaxPairs = 16_384;
     internal const int MaxWidePairs = 256;
     internal const int MaxSweeps = 4_096;
-    /// <summary>Hosts remembered over all sweeps (about 40 bytes each).</summary>
+    /// <summary>Hosts remembered over all sweeps (8 to 16 bytes each, an IPv4 host; see <see cref="AddressSet"/>).</summary>
     internal const int MaxSweepHosts = 131_072;
     private const int EvidenceKept = 12;
     private const int OpenListed = 64;
@@ -92,11 +92,11 @@ internal sealed class ScanDetection : ActivityDetector
     private struct Pair(PacketTimestamp first)
     {
         public PortSet Ports;
-        public long Probes, Syn, Fin, Null, Xmas, Udp;
-        /// <summary>RSTs the scanner sent right after a port answered open: half-open (SYN) scanning.</summary>
-        public long HalfOpen;
-        /// <summary>UDP answers from the target, and ICMP time exceeded and filter messages for the probes.</summary>
-        public long Replies, TimeExceeded, Filtered;
+        public long Probes;
+        /// <summary>ICMP time exceeded for the probes (a traceroute's answers).</summary>
+        public long TimeExceeded;
+        /// <summary>The techniques seen, and <see cref="Seen.HalfOpen"/>: only whether each was, never how often.</summary>
+        public Seen Seen;
         public PacketTimestamp First = first, Last = first;
         public PacketTimestamp? FirstOpen;
         public long Second = long.MinValue, InSecond, Peak;
@@ -110,18 +110,22 @@ internal sealed class ScanDetection : ActivityDetector
         /// <summary>The first host probed; the only one until a second makes <see cref="Hosts"/>.</summary>
         public readonly IpAddr FirstHost = host;
         /// <summary>
-        /// Each host probed, and what it answered (<see cref="HostOpen"/>, <see cref="HostClosed"/>, set when the
-        /// capture ends): one lookup a packet. Made at the second host: most sweeps (a client and its server) have one.
+        /// Each host probed: one lookup a packet. Made at the second host: most sweeps (a client and its server) have one.
         /// </summary>
-        public Dictionary<IpAddr, byte>? Hosts;
+        public AddressSet? Hosts;
+        /// <summary>
+        /// What each host answered (<see cref="HostOpen"/>, <see cref="HostClosed"/>, <see cref="HostUnknown"/>), read
+        /// from the pairs when the capture ends, for the sweeps wide enough to be judged.
+        /// </summary>
+        public Dictionary<IpAddr, byte>? States;
         public readonly int HostCount => Hosts?.Count ?? 1;
-        public readonly bool Probed(IpAddr host) => Hosts?.ContainsKey(host) ?? host == FirstHost;
-        public readonly IEnumerable<IpAddr> AllHosts => Hosts?.Keys ?? (IEnumerable<IpAddr>)[FirstHost];
-        public readonly IEnumerable<IpAddr> Open => (Hosts ?? []).Where(h => (h.Value & HostOpen) != 0).Select(h => h.Key);
-        public readonly int OpenCount => (Hosts ?? []).Count(h => (h.Value & HostOpen) != 0);
-        public readonly int ClosedCount => (Hosts ?? []).Count(h => h.Value == HostClosed);
+        public readonly bool Probed(IpAddr host) => Hosts?.Contains(host) ?? host == FirstHost;
+        public readonly IEnumerable<IpAddr> AllHosts => Hosts?.All() ?? [FirstHost];
+        public readonly IEnumerable<IpAddr> Open => (States ?? []).Where(h => (h.Value & HostOpen) != 0).Select(h => h.Key);
+        public readonly int OpenCount => (States ?? []).Count(h => (h.Value & HostOpen) != 0);
+        public readonly int ClosedCount => (States ?? []).Count(h => h.Value == HostClosed);
         /// <summary>Hosts whose answers are known (their pair was kept): the only ones a judgement counts.</summary>
-        public readonly int KnownCount => (Hosts ?? []).Count(h => h.Value != HostUnknown);
+        public readonly int KnownCount => (States ?? []).Count(h => h.Value != HostUnknown);
         public long Probes;
         public bool Capped;
         public PacketTimestamp First = first, Last = first;
@@ -166,9 +170,8 @@ internal sealed class ScanDetection : ActivityDetector
                 ref var reverse = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, new PairKey(p.Ip.Destination, p.Ip.Source, IpProtocol.Udp));
                 if (!Unsafe.IsNullRef(ref reverse) && reverse.Ports.Contains(p.SourcePort))
                 {
-                reverse.Replies++;
-                reverse.Ports.Answer(p.SourcePort, open: true);
-                reverse.FirstOpen ??= p.Timestamp;
+                    reverse.Ports.Answer(p.SourcePort, open: true);
+                    reverse.FirstOpen ??= p.Timestamp;
                     reverse.Evidence?.Add(_lines, p, input, "answer");
                     return;
                 }
@@ -195,6 +198,20 @@ internal sealed class ScanDetection : ActivityDetector
 
     private enum Technique : byte { Syn, Fin, Null, Xmas, Udp }
 
+    /// <summary>What a pair's probes were, one bit each, and whether the scanner reset a port that answered open.</summary>
+    [Flags]
+    private enum Seen : byte
+    {
+        None = 0,
+        Syn = 1 << Technique.Syn,
+        Fin = 1 << Technique.Fin,
+        Null = 1 << Technique.Null,
+        Xmas = 1 << Technique.Xmas,
+        Udp = 1 << Technique.Udp,
+        /// <summary>A bare RST (no ACK) from the scanner to a port that answered open: half-open (SYN) scanning.</summary>
+        HalfOpen = 1 << 5,
+    }
+
     private void Probe(DecodedPacket p, int input, byte protocol, Technique technique)
     {
         var key = new PairKey(p.Ip.Source, p.Ip.Destination, protocol);
@@ -202,14 +219,7 @@ internal sealed class ScanDetection : ActivityDetector
         ref var pair = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, key, out bool exists);
         if (!exists) pair = new Pair(p.Timestamp);
         pair.Probes++;
-        switch (technique)
-        {
-            case Technique.Syn: pair.Syn++; break;
-            case Technique.Fin: pair.Fin++; break;
-            case Technique.Null: pair.Null++; break;
-            case Technique.Xmas: pair.Xmas++; break;
-            default: pair.Udp++; break;
-        }
+        pair.Seen |= (Seen)(1 << (int)technique);
         pair.Last = p.Timestamp;
         Tick(ref pair.Second, ref pair.InSecond, ref pair.Peak, p.Timestamp);
         bool wasWide = pair.Ports.IsWide;
@@ -249,8 +259,12 @@ internal sealed class ScanDetection : ActivityDetector
                 }
             }
             if (sweep.Capped) return;
-            sweep.Hosts ??= new Dictionary<IpAddr, byte>(IpAddrComparer.Instance) { [sweep.FirstHost] = 0 };
-            sweep.Hosts.Add(p.Ip.Destination, 0);
+            if (sweep.Hosts is null)
+            {
+                sweep.Hosts = new AddressSet();
+                sweep.Hosts.Add(sweep.FirstHost);
+            }
+            sweep.Hosts.Add(p.Ip.Destination);
             _sweepHosts++;
             // Evidence from the host that makes the sweep wide enough to be a scan: a busy client reaches a handful of
             // servers on one port, and formatting the evidence of every such sweep was a fifth of the analysis's
@@ -279,11 +293,12 @@ internal sealed class ScanDetection : ActivityDetector
     private void ResolveAnswers(SweepKey key, ref Sweep sweep)
     {
         if (sweep.Hosts is null) return;
-        foreach (var host in sweep.Hosts.Keys.ToList())
+        var states = sweep.States = new Dictionary<IpAddr, byte>(sweep.Hosts.Count, IpAddrComparer.Instance);
+        foreach (var host in sweep.Hosts.All())
         {
             if (!_pairs.TryGetValue(new PairKey(key.Scanner, host, IpProtocol.Tcp), out var pair))
             {
-                sweep.Hosts[host] = HostUnknown;
+                states[host] = HostUnknown;
                 continue;
             }
             byte state = 0;
@@ -293,7 +308,7 @@ internal sealed class ScanDetection : ActivityDetector
                 if (pair.FirstOpen is { } t && (sweep.FirstOpen is not { } f || t.Nanoseconds < f.Nanoseconds)) sweep.FirstOpen = t;
             }
             if (pair.Ports.IsClosed(key.Port)) state |= HostClosed;
-            sweep.Hosts[host] = state;
+            states[host] = state;
         }
     }
 
@@ -307,7 +322,7 @@ internal sealed class ScanDetection : ActivityDetector
         ref var mine = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, new PairKey(p.Ip.Source, p.Ip.Destination, IpProtocol.Tcp));
         if (!Unsafe.IsNullRef(ref mine) && mine.Ports.IsOpen(p.DestinationPort))
         {
-            if ((p.Tcp.Flags & TcpFlags.Ack) == 0) mine.HalfOpen++;
+            if ((p.Tcp.Flags & TcpFlags.Ack) == 0) mine.Seen |= Seen.HalfOpen;
             return;
         }
         Answer(p, input, open: false);
@@ -329,7 +344,6 @@ internal sealed class ScanDetection : ActivityDetector
         }
         else
         {
-            pair.Filtered++;
             pair.Evidence?.Add(_lines, p, input, "filtered");
         }
     }
@@ -425,7 +439,7 @@ internal sealed class ScanDetection : ActivityDetector
     {
         long failed = pair.Ports.Count - pair.Ports.OpenCount;
         if (failed < PortScanPorts) return false;
-        if (pair.Udp > 0 && pair.TimeExceeded >= pair.Probes * TracerouteShare) return false;
+        if ((pair.Seen & Seen.Udp) != 0 && pair.TimeExceeded >= pair.Probes * TracerouteShare) return false;
         return true;
     }
 
@@ -575,14 +589,14 @@ internal sealed class ScanDetection : ActivityDetector
 
     private static string TechniqueOf(IEnumerable<Pair> pairs)
     {
-        var list = pairs.ToList();
+        var seen = Seen.None;
+        foreach (var pair in pairs) seen |= pair.Seen;
         var parts = new List<string>();
-        long syn = list.Sum(p => p.Syn);
-        if (syn > 0) parts.Add(list.Sum(p => p.HalfOpen) > 0 ? "syn" : "connect");
-        if (list.Sum(p => p.Fin) > 0) parts.Add("fin");
-        if (list.Sum(p => p.Null) > 0) parts.Add("null");
-        if (list.Sum(p => p.Xmas) > 0) parts.Add("xmas");
-        if (list.Sum(p => p.Udp) > 0) parts.Add("udp");
+        if ((seen & Seen.Syn) != 0) parts.Add((seen & Seen.HalfOpen) != 0 ? "syn" : "connect");
+        if ((seen & Seen.Fin) != 0) parts.Add("fin");
+        if ((seen & Seen.Null) != 0) parts.Add("null");
+        if ((seen & Seen.Xmas) != 0) parts.Add("xmas");
+        if ((seen & Seen.Udp) != 0) parts.Add("udp");
         return string.Join("+", parts);
     }
 
