@@ -45,7 +45,7 @@ public sealed record AnalysisOptions
     public int MaxFailureSummaryEntries { get; init; } = 100_000;
     /// <summary>Resolved (client, address) pairs kept (over the last one to two minutes) to check whether a failed connection went to an address its client resolved.</summary>
     public int MaxResolutions { get; init; } = 100_000;
-    /// <summary>(client, name) pairs resolved successfully, remembered for the whole capture (20 bytes each) to tell a search-list miss from a name that does not exist.</summary>
+    /// <summary>(client, name) pairs resolved successfully, remembered for the whole capture (11 to 21 bytes each, 16 MB at most) to tell a search-list miss from a name that does not exist.</summary>
     public int MaxResolvedNames { get; init; } = 1_000_000;
     /// <summary>Evidence packets listed per finding (all are counted).</summary>
     public int MaxEvidencePerFinding { get; init; } = 24;

@@ -39,7 +39,7 @@ internal sealed class DnsTracker(TrafficTracker t)
     /// <summary>Queries in the order sent, for expiry; an entry whose generation no longer matches is stale.</summary>
     private readonly Queue<(DnsAttempt Attempt, int Generation)> _pendingOrder = new();
     private readonly Stack<DnsAttempt> _attemptPool = new();
-    private readonly ResolvedNameTable _resolvedNames = new();
+    private readonly ResolvedNameTable _resolvedNames = new(t.Options.MaxResolvedNames);
     /// <summary>Where the counters of servers past the cap go (counted nowhere).</summary>
     private readonly DnsServerCounters _uncountedServer = new();
 
@@ -329,7 +329,7 @@ internal sealed class DnsTracker(TrafficTracker t)
                 _resolutionGenerationStart = now;
             }
         }
-        if (!_resolvedNames.Add(attempt.Client, attempt.QName, admitNew: _resolvedNames.Count < _t.Options.MaxResolvedNames)) ResolutionsCapped = true;
+        if (!_resolvedNames.Add(attempt.Client, attempt.QName)) ResolutionsCapped = true;
         foreach (ref readonly var record in p.Dns.StoredRecordSpan)
         {
             if (record.Section != DnsSection.Answer || record.Address.IsNone) continue;

@@ -66,30 +66,28 @@ internal sealed class ResolutionTable
 }
 
 /// <summary>
-/// The names each client resolved successfully, as 64-bit fingerprints of (client, name): 20 bytes a pair and no
-/// reference to the name, so the table stays small for the whole capture (the NXDOMAIN rule asks of any time,
-/// earlier or later). The fingerprint is FNV-1a from a basis drawn at random per run, so input cannot be made to
-/// collide on purpose; by chance, two pairs share one with a probability of about 10^-9 at a million pairs.
+/// The names each client resolved successfully, as 64-bit fingerprints of (client, name) in one dense flat set: 11 to
+/// 21 bytes a pair and no reference to the name, so the table stays small for the whole capture (the NXDOMAIN rule
+/// asks of any time, earlier or later). A <see cref="HashSet{T}"/> of the same fingerprints took 20 to 40 bytes a pair:
+/// 15 MB at 10 GB of browsing traffic. The fingerprint is FNV-1a from a basis drawn at random per run, so input cannot
+/// be made to collide on purpose; by chance, two pairs share one with a probability of about 10^-9 at a million pairs.
 /// </summary>
-internal sealed class ResolvedNameTable
+internal sealed class ResolvedNameTable(int capacity)
 {
     private static readonly ulong Basis = 14695981039346656037UL ^ (ulong)Random.Shared.NextInt64();
     private const ulong Prime = 1099511628211UL;
 
-    private readonly HashSet<ulong> _pairs = [];
+    private readonly FlowFingerprints _pairs = new(capacity, grow: true, dense: true);
 
     public int Count => _pairs.Count;
 
     public bool Contains(IpAddr client, string name) => _pairs.Contains(Fingerprint(client, name));
 
-    /// <summary>Records that <paramref name="client"/> resolved <paramref name="name"/>; a new pair only while <paramref name="admitNew"/> (false: it was past the table).</summary>
-    public bool Add(IpAddr client, string name, bool admitNew)
+    /// <summary>Records that <paramref name="client"/> resolved <paramref name="name"/>: false when the pair is new and the table is full.</summary>
+    public bool Add(IpAddr client, string name)
     {
         ulong fingerprint = Fingerprint(client, name);
-        if (_pairs.Contains(fingerprint)) return true;
-        if (!admitNew) return false;
-        _pairs.Add(fingerprint);
-        return true;
+        return _pairs.Contains(fingerprint) || _pairs.Add(fingerprint);
     }
 
     private static ulong Fingerprint(IpAddr client, string name)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace NetTriage.Packets;
 
 /// <summary>What a timestamp's value means; text input may lack the date or be relative.</summary>
@@ -17,6 +19,11 @@ public enum TimestampKind : byte
 /// A packet time in nanoseconds. Binary captures are always <see cref="TimestampKind.Absolute"/>;
 /// the tcpdump text source keeps whatever its input carried.
 /// </summary>
+/// <remarks>
+/// Packed to 9 bytes rather than padded to 16 (and 10 rather than 24 as a nullable): the trackers and sensors hold
+/// several times in every connection, pair and tally they follow.
+/// </remarks>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
 public readonly record struct PacketTimestamp(long Nanoseconds, TimestampKind Kind)
 {
     public const long NanosPerSecond = 1_000_000_000;

@@ -63,4 +63,28 @@ public sealed class FlowFingerprintsTests
         }
         Assert.False(grown.Add(1234567), "at its capacity it refuses, as the full one does");
     }
+
+    [Fact]
+    public void A_dense_set_holds_the_same_as_a_sparse_one_to_its_capacity_and_then_refuses()
+    {
+        // The (client, name) pairs resolved: a dense set growing to a capacity that is not a power of two.
+        const int capacity = 30_001;
+        var dense = new FlowFingerprints(capacity, grow: true, dense: true);
+        var sparse = new FlowFingerprints(capacity, grow: true);
+        var random = new Random(13);
+        var added = new List<ulong>();
+        for (int i = 0; i < capacity + 500; i++)
+        {
+            ulong h = (ulong)random.NextInt64();
+            if (i < capacity) added.Add(h);
+            Assert.Equal(sparse.Add(h), dense.Add(h));
+        }
+        Assert.Equal(capacity, dense.Count);
+        Assert.All(added, h => Assert.True(dense.Contains(h)));
+        for (int i = 0; i < 20_000; i++)
+        {
+            ulong other = (ulong)random.NextInt64();
+            Assert.Equal(sparse.Contains(other), dense.Contains(other));
+        }
+    }
 }
