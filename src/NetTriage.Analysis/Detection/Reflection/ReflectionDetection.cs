@@ -63,7 +63,8 @@ internal sealed class ReflectionDetection : ActivityDetector
     private const int AskedPerGeneration = 65_536;
     private const int EvidenceKept = 12;
 
-    private FlowFingerprints _asked = new(AskedPerGeneration), _askedBefore = new(AskedPerGeneration);
+    // Grown as questions come (a short capture needs no 2 MB of slots), then reused from one generation to the next.
+    private FlowFingerprints _asked = new(AskedPerGeneration, grow: true), _askedBefore = new(AskedPerGeneration, grow: true);
     /// <summary>By victim and reflected service: the reflectors' UDP port, or port 0 for SYN-ACKs from any port.</summary>
     private readonly Dictionary<TargetKey, Victim> _victims = [];
     private readonly EvidenceLines _lines = new();
