@@ -34,10 +34,10 @@
 # Time in the real capture: every trace keeps its own timestamps, from 1970 (traces written with zero times) to 2033,
 # and a score of them were themselves pieced together from captures days to decades apart. So the capture's clock
 # jumps backwards and forwards, by up to decades, between traces and within some, and each repetition of the set
-# replays the same hosts, ports and times. tcpdump and tshark only print the times. nettriage reads a capture as one
-# stretch of time and runs its timeouts on the packets' clock: its durations, rates and the report's time span mean
-# nothing here; a jump forwards times out at once what is open, and after a jump backwards what is open waits until
-# the clock passes its earlier maximum again (until then only the tables' caps bound it). It measures speed and
+# replays the same hosts, ports and times. tcpdump and tshark only print the times. nettriage runs its timeouts on the
+# packets' clock: the report's time span and the durations and rates of activities seen on both sides of a jump mean
+# little here; a jump forwards times out at once what is open, and a jump backwards of more than 30 s starts a new
+# segment of capture, which ends what is open as the end of input does (docs/robustness.md). It measures speed and
 # memory on real packets; it is not a realistic diagnosis.
 #
 # Environment:

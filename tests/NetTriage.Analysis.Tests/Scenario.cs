@@ -1,3 +1,5 @@
+using NetTriage.Analysis.Detection.Failures;
+using NetTriage.Analysis.Tracking;
 using NetTriage.Capture;
 using NetTriage.Capture.Writing;
 using NetTriage.Packets;
@@ -292,6 +294,21 @@ internal sealed class Scenario
     {
         _stream.Flush();
         return _stream.ToArray();
+    }
+
+    /// <summary>Only the track stage, packet by packet (<paramref name="afterEach"/> looks at the tracker after each), without finishing.</summary>
+    internal TrafficTracker Track(AnalysisOptions? options = null, Action<TrafficTracker>? afterEach = null)
+    {
+        options ??= new AnalysisOptions();
+        var tracker = new TrafficTracker(options, new FailureRecorder(options));
+        using var source = CaptureOpener.Open(new MemoryStream(Bytes()), "scenario.pcap");
+        var packet = new DecodedPacket();
+        while (source.TryRead(packet))
+        {
+            tracker.Observe(packet, 0);
+            afterEach?.Invoke(tracker);
+        }
+        return tracker;
     }
 
     public AnalysisReport Analyze(AnalysisOptions? options = null)

@@ -1,6 +1,4 @@
-using NetTriage.Analysis.Detection.Failures;
 using NetTriage.Analysis.Tracking;
-using NetTriage.Capture;
 using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Tests;
@@ -33,11 +31,7 @@ public sealed class TimerWheelTests
                 .Tcp("10.9.0.1", (ushort)(40_000 + i), "192.0.2.81", 443, TcpFlags.Ack, seq: 6, ack: 10);
         }
 
-        var options = new AnalysisOptions();
-        var tracker = new TrafficTracker(options, new FailureRecorder(options));
-        using var source = CaptureOpener.Open(new MemoryStream(scenario.Bytes()), "refused.pcap");
-        var packet = new DecodedPacket();
-        while (source.TryRead(packet)) tracker.Observe(packet, 0);
+        var tracker = scenario.Track();
 
         Assert.Equal(20_000, tracker.Tcp.Outcomes[TcpOutcome.Refused]);
         Assert.Equal(5, tracker.Tcp.TimerEntries);

@@ -56,6 +56,8 @@ internal sealed class DnsTracker(TrafficTracker t)
     public LatencyHistogram ResponseTimes { get; } = new();
 
     public bool PendingCapped { get; private set; }
+    /// <summary>Requests waiting for their answer.</summary>
+    internal int PendingQueries => _pendingByExchange.Count;
 
     /// <summary>
     /// Requests that are not queries, by opcode: a zone's maintenance (NOTIFY, RFC 1996; UPDATE, RFC 2136) or an obsolete
@@ -438,7 +440,7 @@ internal sealed class DnsTracker(TrafficTracker t)
             case DnsOutcome.Unanswered:
                 Unanswered++;
                 server.Unanswered++;
-                if (atEnd && Elapsed(attempt.Query.Time, _t.Last ?? _t.Now) < _t.Options.DnsAnswerGrace)
+                if (atEnd && Elapsed(attempt.Query.Time, _t.SegmentEnd) < _t.Options.DnsAnswerGrace)
                 {
                     attempt.AtCaptureEnd = true;
                     UnansweredAtEnd++;
@@ -465,7 +467,7 @@ internal sealed class DnsTracker(TrafficTracker t)
                 break;
             case DnsOutcome.Unanswered:
                 counters.Unanswered++;
-                if (atEnd && Elapsed(attempt.Query.Time, _t.Last ?? _t.Now) < _t.Options.DnsAnswerGrace) attempt.AtCaptureEnd = true;
+                if (atEnd && Elapsed(attempt.Query.Time, _t.SegmentEnd) < _t.Options.DnsAnswerGrace) attempt.AtCaptureEnd = true;
                 break;
         }
         if (attempt.Failed) _t.Facts.DnsFailed(attempt, _t.Now);
@@ -490,6 +492,19 @@ internal sealed class DnsTracker(TrafficTracker t)
         {
             _lastByQuestion.Remove(question);
         }
+    }
+
+    /// <summary>
+    /// A new segment of capture (<see cref="TrafficTracker"/>; every query has just been decided): the questions a retry
+    /// is matched with and the recent answers are forgotten, as if time had passed the retry window and the answers'
+    /// two generations. A query after the jump is no retry of one before it.
+    /// </summary>
+    public void StartSegment()
+    {
+        _lastByQuestion.Clear();
+        _resolutions.Rotate();
+        _resolutions.Rotate();
+        _resolutionGenerationStart = long.MinValue;
     }
 
     /// <summary>After the end: what only served to match packets is dropped (the counters and kept records stay).</summary>

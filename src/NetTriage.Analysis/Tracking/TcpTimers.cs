@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NetTriage.Packets;
 
 namespace NetTriage.Analysis.Tracking;
@@ -140,6 +141,17 @@ internal sealed class TcpTimers
         _entries[slot].Conn = null;
         _entries[slot].Next = _free;
         _free = slot;
+    }
+
+    /// <summary>
+    /// Starts the wheel again at the next connection's time, for a clock that went back (it holds no connection then:
+    /// all were closed). Deadlines before the second the wheel is at would otherwise wait in its first slot until the
+    /// clock came back to that second.
+    /// </summary>
+    public void Restart()
+    {
+        Debug.Assert(Count == 0, "the wheel restarts empty");
+        _next = long.MinValue;
     }
 
     /// <summary>Forgets everything (after the end).</summary>

@@ -502,7 +502,7 @@ internal sealed class TcpTracker(TrafficTracker t)
         if (conn.Outcome == TcpOutcome.SynSent)
         {
             conn.Outcome = TcpOutcome.Unanswered;
-            if (atEnd && Elapsed(conn.Last.Time, _t.Last ?? _t.Now) < _t.Options.TcpAnswerGrace) conn.AtCaptureEnd = true;
+            if (atEnd && Elapsed(conn.Last.Time, _t.SegmentEnd) < _t.Options.TcpAnswerGrace) conn.AtCaptureEnd = true;
         }
         else if (conn.Outcome == TcpOutcome.Established && conn.SawFin)
         {
@@ -600,6 +600,9 @@ internal sealed class TcpTracker(TrafficTracker t)
     }
 
     private readonly TcpTimers _timers = new();
+
+    /// <summary>A new segment of capture (<see cref="TrafficTracker"/>; every connection has just been closed): the deadlines' wheel starts again at the new time.</summary>
+    public void StartSegment() => _timers.Restart();
 
     /// <summary>Entries in the timing wheel of connection deadlines.</summary>
     internal int TimerEntries => _timers.Count;

@@ -115,9 +115,15 @@ internal sealed class TrafficTracker
         if (p.Truncated) TruncatedPackets++;
         if (p.Timestamp.Kind != TimestampKind.None)
         {
+            long time = p.Timestamp.Nanoseconds;
+            // Where packet time enters tracking, the one rule for a clock that goes back: more than 30 s below the
+            // segment's latest time (CaptureClock.JumpBackNanos, which says why 30 s) is a new segment of capture, and
+            // what is open ends as at the end of input. Less is packets out of order, which change nothing.
+            if (CaptureClock.JumpedBack(_segmentEnd.Nanoseconds, time)) StartSegment();
             Now = p.Timestamp;
-            if (First is null || p.Timestamp.Nanoseconds < First.Value.Nanoseconds) First = p.Timestamp;
-            if (Last is null || p.Timestamp.Nanoseconds > Last.Value.Nanoseconds) Last = p.Timestamp;
+            if (First is null || time < First.Value.Nanoseconds) First = p.Timestamp;
+            if (Last is null || time > Last.Value.Nanoseconds) Last = p.Timestamp;
+            if (time > _segmentEnd.Nanoseconds) _segmentEnd = p.Timestamp;
         }
         int protocol = ProtocolIndex(p);
         _protocolPackets[protocol]++;
@@ -195,12 +201,50 @@ internal sealed class TrafficTracker
     /// </summary>
     public void Finish()
     {
-        Expire(Last ?? Now, atEnd: true);
+        Expire(SegmentEnd, atEnd: true);
         _flowsNow = new FlowFingerprints(1, grow: true);
         _flowsBefore = new FlowFingerprints(1, grow: true);
         Dns.Release();
         Tcp.Release();
     }
+
+    /// <summary>
+    /// The capture's clock went back by more than <see cref="CaptureClock.JumpBackNanos"/> (the packet about to be
+    /// tracked is that far below <see cref="SegmentEnd"/>): a new segment of capture starts. Its earlier time means the
+    /// segment before has ended, so what is open ends exactly as at the end of input (<see cref="Finish"/>'s expiry,
+    /// at the segment's latest time: a SYN or a query just before it is unanswered at the capture's end, not a failure)
+    /// and the expiry clocks start again from the new time. What only recent traffic explains is forgotten as if time had
+    /// passed every timeout: the flows' generations (a 5-tuple seen again counts as a new flow), the questions a retry
+    /// is matched with, the answers a failed connection is matched with. Counters, findings' records and the names
+    /// resolved over the whole capture stay. Without this, every timeout would wait for the clock to pass the earlier
+    /// segment's latest time again, and the tables would hold everything until then.
+    /// </summary>
+    private void StartSegment()
+    {
+        Segments++;
+        Expire(SegmentEnd, atEnd: true);
+        Dns.StartSegment();
+        Tcp.StartSegment();
+        _flowsNow.Clear();
+        _flowsBefore.Clear();
+        FlowEpoch++;
+        _flowGenerationStart = long.MinValue;
+        _sinceExpiry = 0;
+        _segmentEnd = NoTime;
+    }
+
+    /// <summary>Segments of capture after the first, each begun by the clock going back (<see cref="StartSegment"/>).</summary>
+    internal int Segments { get; private set; }
+
+    private static readonly PacketTimestamp NoTime = new(long.MinValue, TimestampKind.Absolute);
+    /// <summary>The latest time of the present segment of capture (<see cref="NoTime"/> before its first time stamp).</summary>
+    private PacketTimestamp _segmentEnd = NoTime;
+
+    /// <summary>
+    /// Where the present segment of capture ends so far: its latest time stamp (the capture's, <see cref="Last"/>, when
+    /// the clock never went back), or <see cref="Now"/> when no packet had a time.
+    /// </summary>
+    internal PacketTimestamp SegmentEnd => _segmentEnd.Nanoseconds == long.MinValue ? Now : _segmentEnd;
 
     /// <summary>Some table reached its limit and dropped details (the counts stay exact).</summary>
     public bool Capped => HostsCapped || FlowsCapped || Dns.PendingCapped || Tcp.ConnectionsCapped || Dns.ResolutionsCapped || Dns.ServerClientsCapped;

@@ -203,7 +203,7 @@ internal sealed class BruteForceDetection : ActivityDetector
         var back = new AccountKey(p.Ip.Destination, p.Ip.Source, p.SourcePort);
         ref var a = ref CollectionsMarshal.GetValueRefOrNullRef(_accounts, back);
         if (Unsafe.IsNullRef(ref a)) return;
-        a.Last = p.Timestamp;
+        a.Last = CaptureClock.Later(a.Last, p.Timestamp);
         if (status is 401 or 403 or 407)
         {
             if (a.Failures == 0) a.MainPath = a.LastPath;
@@ -233,7 +233,7 @@ internal sealed class BruteForceDetection : ActivityDetector
         ref var a = ref Find(key, p.Timestamp, create: true, Reading.Replies);
         if (Unsafe.IsNullRef(ref a)) return;
         a.Reading = Reading.Replies;
-        a.Last = p.Timestamp;
+        a.Last = CaptureClock.Later(a.Last, p.Timestamp);
         if (p.Login == LoginReply.Rejected) Failure(ref a, p, input, "refused");
         else if (a.Failures > 0) Success(ref a, p, input);
         else a.Successes++;
@@ -259,7 +259,8 @@ internal sealed class BruteForceDetection : ActivityDetector
     /// <summary>Failures in 30-minute epochs from the first (SumStats' epochs in detect-bruteforcing.zeek), keeping the busiest.</summary>
     private static void Count(ref Account a, PacketTimestamp time)
     {
-        if (a.InEpoch == 0 || time.Nanoseconds - a.EpochStart >= Epoch)
+        // An epoch also ends when the clock goes back past it (another segment of capture): counting on would merge two stretches of capture.
+        if (a.InEpoch == 0 || time.Nanoseconds - a.EpochStart >= Epoch || CaptureClock.JumpedBack(a.EpochStart, time.Nanoseconds))
         {
             a.EpochStart = time.Nanoseconds;
             a.InEpoch = 0;
@@ -286,7 +287,7 @@ internal sealed class BruteForceDetection : ActivityDetector
         }
         ref var s = ref CollectionsMarshal.GetValueRefOrNullRef(_sessions, key);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Last = p.Timestamp;
+        s.Last = CaptureClock.Later(s.Last, p.Timestamp);
         if (toServer) s.ClientBytes += p.PayloadClaimedLength;
         else
         {
@@ -311,14 +312,15 @@ internal sealed class BruteForceDetection : ActivityDetector
         }
     }
 
-    /// <summary>Drops sessions idle for over <see cref="ShortSession"/> (their end was not captured); false when that frees little.</summary>
+    /// <summary>Drops sessions idle for over <see cref="ShortSession"/> (their end was not captured) or left before the clock went back; false when that frees little.</summary>
     private bool RoomForSession(PacketTimestamp now)
     {
         if (_sessionsFull) return false;
         int before = _sessions.Count;
         foreach (var (key, s) in _sessions)
         {
-            if (now.Nanoseconds - s.Last.Nanoseconds > ShortSession) _sessions.Remove(key);
+            // A session last heard in a later segment of capture (the clock went back since) is as good as idle.
+            if (now.Nanoseconds - s.Last.Nanoseconds > ShortSession || CaptureClock.JumpedBack(s.Last.Nanoseconds, now.Nanoseconds)) _sessions.Remove(key);
         }
         if (before - _sessions.Count < MaxSessions / 4) _sessionsFull = true;
         return _sessions.Count < MaxSessions;

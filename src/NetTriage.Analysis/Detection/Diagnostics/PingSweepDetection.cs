@@ -58,7 +58,7 @@ internal sealed class PingSweepDetection : ActivityDetector
                 _sweeps[p.Ip.Source] = sweep;
             }
             sweep.Requests++;
-            sweep.Last = p.Timestamp;
+            sweep.Last = CaptureClock.Later(sweep.Last, p.Timestamp);
             if (!sweep.Hosts.ContainsKey(p.Ip.Destination))
             {
                 if (sweep.Hosts.Count >= HostsKept) sweep.Capped = true;

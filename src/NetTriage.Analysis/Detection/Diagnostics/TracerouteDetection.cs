@@ -63,7 +63,7 @@ internal sealed class TracerouteDetection : ActivityDetector
             _traces[key] = trace;
         }
         trace.Errors++;
-        trace.Last = p.Timestamp;
+        trace.Last = CaptureClock.Later(trace.Last, p.Timestamp);
         trace.Evidence.Add(_lines, p, input, "icmp-error");
         if (trace.Routers.Count < RoutersKept && !trace.Routers.Contains(p.Ip.Source)) trace.Routers.Add(p.Ip.Source);
     }

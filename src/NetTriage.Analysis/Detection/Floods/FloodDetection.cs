@@ -135,7 +135,7 @@ internal sealed class FloodDetection : ActivityDetector
             _services[key] = s;
         }
         s.Packets++;
-        s.Last = p.Timestamp;
+        s.Last = CaptureClock.Later(s.Last, p.Timestamp);
         long before = s.Peak;
         ScanDetection.Tick(ref s.Second, ref s.InSecond, ref s.Peak, p.Timestamp);
         if (s.Peak > before) s.PeakTime = p.Timestamp;

@@ -81,7 +81,7 @@ internal sealed class HttpErrorDetection : ActivityDetector
                 _services[key] = s;
             }
             s.Requests++;
-            s.Last = p.Timestamp;
+            s.Last = CaptureClock.Later(s.Last, p.Timestamp);
             s.Clients.Add(p.Ip.Source);
             byte pathSlot = PathSlot(s, p.Text.GetSpan(p.Http.Target));
             if (_lastPath.Count >= MaxFlows) _lastPath.Clear();
@@ -91,14 +91,14 @@ internal sealed class HttpErrorDetection : ActivityDetector
         int status = p.Http.StatusCode;
         if (!_services.TryGetValue(new TargetKey(p.Ip.Source, p.SourcePort, IpProtocol.Tcp), out var service)) return;
         service.Responses++;
-        service.Last = p.Timestamp;
+        service.Last = CaptureClock.Later(service.Last, p.Timestamp);
         bool server = status is >= 500 and < 600;
         bool client = status is >= 400 and < 500 and not (401 or 403 or 407);
         if (!server && !client) return;
         if (server) service.ServerErrors++;
         else service.ClientErrors++;
         service.FirstError ??= p.Timestamp;
-        service.LastError = p.Timestamp;
+        service.LastError = CaptureClock.Later(service.LastError ?? p.Timestamp, p.Timestamp);
         if (service.Statuses.TryGetValue(status, out var seen)) service.Statuses[status] = (seen.Count + 1, seen.Reason);
         else if (service.Statuses.Count < 16) service.Statuses[status] = (1, Describe.Wire(p.Text.GetSpan(p.Http.Reason), spaces: true));
         service.Evidence.Add(_lines, p, input, "http-error");

@@ -158,7 +158,7 @@ internal sealed class ReflectionDetection : ActivityDetector
         // the datagram's, the extra fragments' IP headers aside).
         if (p.ReassembledFragments > 1) v.Fragments += p.ReassembledFragments - 1;
         v.AnswerBytes += p.Ip.TotalLength;
-        v.Last = p.Timestamp;
+        v.Last = CaptureClock.Later(v.Last, p.Timestamp);
         long before = v.Peak;
         ScanDetection.Tick(ref v.Second, ref v.InSecond, ref v.Peak, p.Timestamp);
         if (v.Peak > before) v.PeakTime = p.Timestamp;

@@ -220,7 +220,7 @@ internal sealed class ScanDetection : ActivityDetector
         if (!exists) pair = new Pair(p.Timestamp);
         pair.Probes++;
         pair.Seen |= (Seen)(1 << (int)technique);
-        pair.Last = p.Timestamp;
+        pair.Last = CaptureClock.Later(pair.Last, p.Timestamp);
         Tick(ref pair.Second, ref pair.InSecond, ref pair.Peak, p.Timestamp);
         bool wasWide = pair.Ports.IsWide;
         pair.Ports.Add(p.DestinationPort, ref _wideBudget);
@@ -242,7 +242,7 @@ internal sealed class ScanDetection : ActivityDetector
             _sweepHosts++;
         }
         sweep.Probes++;
-        sweep.Last = p.Timestamp;
+        sweep.Last = CaptureClock.Later(sweep.Last, p.Timestamp);
         Tick(ref sweep.Second, ref sweep.InSecond, ref sweep.Peak, p.Timestamp);
         if (!sweep.Probed(p.Ip.Destination))
         {

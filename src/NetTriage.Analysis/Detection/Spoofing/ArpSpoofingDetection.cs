@@ -113,14 +113,14 @@ internal sealed class ArpSpoofingDetection : ActivityDetector
             }
         }
         sender.Sent++;
-        sender.Last = p.Timestamp;
+        sender.Last = CaptureClock.Later(sender.Last, p.Timestamp);
         if (arp.Operation == 2)
         {
             // Only a reply aimed at another host poisons: a gratuitous one (target address = sender address, RFC
             // 5227's announcement, a failover's takeover) tells everyone and is left to the binding's changes.
             if (arp.TargetIp.IsV4 && arp.TargetIp.V4Value != 0 && arp.TargetIp != arp.SenderIp)
             {
-                bool asked = _asked.TryGetValue(arp.SenderIp, out var when) && p.Timestamp.Nanoseconds - when.Nanoseconds <= AskedWithin;
+                bool asked = _asked.TryGetValue(arp.SenderIp, out var when) && Math.Abs(p.Timestamp.Nanoseconds - when.Nanoseconds) <= AskedWithin;
                 if (!asked)
                 {
                     sender.Unsolicited++;

@@ -104,7 +104,9 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
     /// <summary>
     /// When the current generation of queries began. A generation also ends after <see cref="AskedWindow"/>: a query is
     /// remembered at least that long (a stub's whole retry sequence, 5 s a try over three servers at most), far longer
-    /// than the answers it is compared with are kept, and a quiet resolver's queries no longer stay for the capture.
+    /// than the answers it is compared with are kept, and a quiet resolver's queries no longer stay for the capture. It
+    /// ends too when the clock goes back past its start by more than <see cref="CaptureClock.JumpBackNanos"/>: another
+    /// segment of capture, whose time would otherwise reach the window only once it had caught up.
     /// </summary>
     private long _askedSince = long.MinValue;
     internal static readonly long AskedWindow = 30 * PacketTimestamp.NanosPerSecond;
@@ -113,7 +115,8 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
     /// When the current generation of answers began. Answers are only ever compared within <see cref="RaceWindow"/>, so
     /// a generation also ends when it is older than that: an answer is remembered for at least the window (the
     /// generation before the last is the one dropped, all older than it) and a busy resolver's thousands of answers a
-    /// second no longer fill the tables with answers no later one can race.
+    /// second no longer fill the tables with answers no later one can race. A clock gone back ends it as it ends the
+    /// queries' generation, and answers further apart than the window either way never race.
     /// </summary>
     private long _answersSince = long.MinValue;
     private readonly Dictionary<IpAddr, Victim> _victims = new(IpAddrComparer.Instance);
@@ -160,7 +163,7 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
             if (p.DestinationPort != DnsPorts.Dns) return;
             long now = p.Timestamp.Nanoseconds;
             if (_askedSince == long.MinValue) _askedSince = now;
-            else if (now - _askedSince > AskedWindow)
+            else if (now - _askedSince > AskedWindow || CaptureClock.JumpedBack(_askedSince, now))
             {
                 (_askedOld, _asked) = (_asked, Clear(_askedOld));
                 _askedSince = now;
@@ -213,7 +216,7 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
             var answered = new Answered(key, p.Ip.Source);
             long now = p.Timestamp.Nanoseconds;
             if (_answersSince == long.MinValue) _answersSince = now;
-            else if (now - _answersSince > RaceWindow)
+            else if (now - _answersSince > RaceWindow || CaptureClock.JumpedBack(_answersSince, now))
             {
                 (_answersOld, _answers) = (_answers, Clear(_answersOld));
                 _answersSince = now;
@@ -229,9 +232,10 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
                     _answersSince = now;
                 }
             }
-            else if (current.SentBefore > first.SentBefore || p.Timestamp.Nanoseconds - first.Time.Nanoseconds > RaceWindow)
+            else if (current.SentBefore > first.SentBefore || Math.Abs(p.Timestamp.Nanoseconds - first.Time.Nanoseconds) > RaceWindow)
             {
-                first = current; // the query went out again, or long ago: a new transmission's answer
+                // The query went out again, or long ago (or, the clock having gone back, long after): a new transmission's answer.
+                first = current;
             }
             else if (Conflicts(first, current))
             {
@@ -243,7 +247,7 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
                     v.Answerers.Add(p.Ip.Source);
                     if (first.IpTtl != current.IpTtl) v.TtlDiffers = true;
                     if (first.Mac.Value != 0 && current.Mac.Value != 0 && first.Mac.Value != current.Mac.Value) v.MacDiffers = true;
-                    double ms = (p.Timestamp.Nanoseconds - first.Time.Nanoseconds) / 1e6;
+                    double ms = Math.Abs(p.Timestamp.Nanoseconds - first.Time.Nanoseconds) / 1e6;
                     if (v.Examples.Count < ExamplesKept) v.Examples.Add($"{Describe.Name(Text(name))}: first {AnswerText(first)}, then {ms.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} ms later {AnswerText(current)}");
                     v.Evidence.Add(_lines, p, input, "second, different answer to one query");
                 }
@@ -318,7 +322,7 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
             v = new Victim(p.Timestamp);
             _victims[client] = v;
         }
-        v.Last = p.Timestamp;
+        v.Last = CaptureClock.Later(v.Last, p.Timestamp);
         return v;
     }
 
@@ -332,7 +336,7 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
             _redirects[key] = r;
         }
         r.Answers++;
-        r.Last = p.Timestamp;
+        r.Last = CaptureClock.Later(r.Last, p.Timestamp);
         r.MaxTtl = Math.Max(r.MaxTtl, a.DnsTtl);
         r.Clients.Add(p.Ip.Destination);
         if (r.Domains.Count < DomainsKept) r.Domains.Add(Hash(RegisteredDomain(name)));

@@ -61,7 +61,7 @@ internal sealed class ResolverSwitchDetection : ActivityDetector
             if (_clients.Count >= MaxClients) { _capped = true; return; }
             _clients[p.Ip.Source] = c = new Client(resolver, p.Timestamp);
         }
-        c.Last = p.Timestamp;
+        c.Last = CaptureClock.Later(c.Last, p.Timestamp);
         if (resolver == c.Current)
         {
             c.CurrentQueries++;

@@ -151,7 +151,7 @@ internal sealed class TlsFailureDetection : ActivityDetector
         if (reset) s.Resets++;
         else s.Alerts[(fromServer, description)] = s.Alerts.GetValueOrDefault((fromServer, description)) + 1;
         s.FirstFailure ??= p.Timestamp;
-        s.LastFailure = p.Timestamp;
+        s.LastFailure = CaptureClock.Later(s.LastFailure ?? p.Timestamp, p.Timestamp);
         s.Evidence.Add(_lines, p, input, reset ? "reset" : "tls-alert");
     }
 

@@ -104,7 +104,7 @@ internal sealed class DnsTunnelDetection : ActivityDetector
             d = new Domain(System.Text.Encoding.ASCII.GetString(name[registered..]).ToLowerInvariant(), p.Timestamp);
             _domains[key] = d;
         }
-        d.Last = p.Timestamp;
+        d.Last = CaptureClock.Later(d.Last, p.Timestamp);
         if (response)
         {
             d.Answers++;

@@ -72,14 +72,14 @@ internal sealed class IcmpTunnelDetection : ActivityDetector
             c.BytesOut += data;
             c.MinSize = Math.Min(c.MinSize, data);
             c.MaxSize = Math.Max(c.MaxSize, data);
-            c.Last = p.Timestamp;
+            c.Last = CaptureClock.Later(c.Last, p.Timestamp);
             c.Evidence.Add(_lines, p, input, "echo request");
         }
         else if (_channels.TryGetValue((p.Ip.Destination, p.Ip.Source), out var c))
         {
             c.Replies++;
             c.BytesIn += data;
-            c.Last = p.Timestamp;
+            c.Last = CaptureClock.Later(c.Last, p.Timestamp);
         }
     }
 
