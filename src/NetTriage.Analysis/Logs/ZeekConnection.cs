@@ -83,7 +83,6 @@ internal sealed class ZeekConnection
 
     /// <summary>Its number in the order connections began: its uid is made from it when written.</summary>
     public long Serial;
-    public string Uid => ZeekUid.Of(Serial);
     /// <summary>The table key it is held under.</summary>
     public ZeekFlowKey Key;
     public byte Protocol;
@@ -165,7 +164,17 @@ internal sealed class ZeekConnection
     public void AddService(string name)
     {
         if (Service is null) Service = name;
-        else if (!Service.Split(',').Contains(name)) Service = Service + "," + name;
+        else if (!HasService(name)) Service = Service + "," + name;
+    }
+
+    /// <summary>Whether the service list names <paramref name="name"/> (every DNS message asks: no list is split for it).</summary>
+    private bool HasService(string name)
+    {
+        foreach (var range in Service.AsSpan().Split(','))
+        {
+            if (Service.AsSpan(range).SequenceEqual(name)) return true;
+        }
+        return false;
     }
 
     /// <summary>Removes a protocol from the service list (Zeek's DPD removed its analyzer after a violation).</summary>
@@ -178,8 +187,6 @@ internal sealed class ZeekConnection
 
     /// <summary>The history letters (ASCII), oldest first.</summary>
     public ReadOnlySpan<byte> History => ((ReadOnlySpan<byte>)_history)[.._historyLength];
-
-    public string HistoryText => System.Text.Encoding.ASCII.GetString(History);
 
     public void AddHistory(char letter)
     {
@@ -240,16 +247,19 @@ internal static class ZeekUid
 {
     private const ulong Seed = 0x9E3779B97F4A7C15;
 
-    public static string Of(long serial)
+    /// <summary>The longest uid: "C", then at most 6 base-62 digits for 32 bits and 11 for 64.</summary>
+    public const int MaxLength = 18;
+
+    /// <summary>Writes the uid of <paramref name="serial"/> (ASCII) into <paramref name="destination"/>; returns its length.</summary>
+    public static int Write(long serial, Span<byte> destination)
     {
         ulong high = Mix(Seed + ((ulong)serial * 2)) >> 32;
         ulong low = Mix(Seed + ((ulong)serial * 2) + 1);
-        Span<char> text = stackalloc char[24];
         int n = 0;
-        text[n++] = 'C';
-        n += Base62(high, text[n..]);
-        n += Base62(low, text[n..]);
-        return new string(text[..n]);
+        destination[n++] = (byte)'C';
+        n += Base62(high, destination[n..]);
+        n += Base62(low, destination[n..]);
+        return n;
     }
 
     /// <summary>SplitMix64's finaliser: a bijective scramble of 64 bits.</summary>
@@ -261,9 +271,9 @@ internal static class ZeekUid
         return z ^ (z >> 31);
     }
 
-    private static int Base62(ulong value, Span<char> destination)
+    private static int Base62(ulong value, Span<byte> destination)
     {
-        const string digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        ReadOnlySpan<byte> digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"u8;
         int n = 0;
         do
         {

@@ -24,6 +24,24 @@ internal sealed class ZeekDnsInfo
     public List<long>? Ttls;
     /// <summary>An answer record set the reply's AA, RA and round trip (Zeek sets them as it logs one).</summary>
     public bool Answered;
+
+    /// <summary>Starts a row of the message at <paramref name="nanos"/>, everything else cleared (rows are reused once written).</summary>
+    public void Start(long nanos, ushort id, int opcode)
+    {
+        Nanos = nanos;
+        Id = id;
+        Opcode = opcode;
+        HasQuery = HasReply = HasQuestion = false;
+        Query = null;
+        QType = QClass = 0;
+        RecursionDesired = Truncated = false;
+        Z = Rcode = 0;
+        Authoritative = RecursionAvailable = Rejected = false;
+        Rtt = null;
+        Answers = null;
+        Ttls = null;
+        Answered = false;
+    }
 }
 
 /// <summary>
@@ -72,7 +90,7 @@ internal static class ZeekDns
             // With several questions Zeek keeps the last (each overwrites the one before).
             var q = dns.Questions[dns.StoredQuestions - 1];
             info.HasQuestion = true;
-            info.Query = Name(packet.GetText(q.Name));
+            info.Query = Name(packet, q.Name);
             info.QType = q.Type;
             info.QClass = q.Class;
         }
@@ -91,7 +109,7 @@ internal static class ZeekDns
         foreach (ref readonly var r in packet.Dns.StoredRecordSpan)
         {
             if (r.Section == DnsSection.Additional) continue;
-            info.Query ??= Name(packet.GetText(r.Name));
+            info.Query ??= Name(packet, r.Name);
             (info.Answers ??= []).Add(UpdateText(packet, r));
             (info.Ttls ??= []).Add(r.Ttl * PacketTimestamp.NanosPerSecond);
         }
@@ -105,7 +123,7 @@ internal static class ZeekDns
     /// </summary>
     private static string UpdateText(DecodedPacket packet, in DnsRecord r)
     {
-        string type = TypeName(r.Type), name = Name(packet.GetText(r.Name));
+        string type = TypeName(r.Type), name = Name(packet, r.Name);
         bool prerequisite = r.Section == DnsSection.Answer;
         if (r.Class == ClassNone)
         {
@@ -138,7 +156,7 @@ internal static class ZeekDns
         foreach (ref readonly var r in dns.StoredRecordSpan)
         {
             if (r.Section != DnsSection.Answer) continue;
-            if (!info.HasQuery && info.Query is null) info.Query = Name(packet.GetText(r.Name));
+            if (!info.HasQuery && info.Query is null) info.Query = Name(packet, r.Name);
             if (!SetsReplyFlags(r)) continue;
             if (!info.Answered)
             {
@@ -152,6 +170,27 @@ internal static class ZeekDns
             (info.Answers ??= []).Add(r.Type is 1 or 28 ? r.Address.ToString() : AnswerText(packet, r)!);
             (info.Ttls ??= []).Add(r.Ttl * PacketTimestamp.NanosPerSecond);
         }
+    }
+
+    /// <summary>The longest name made straight from the packet's bytes (a DNS name is at most 255 bytes).</summary>
+    private const int MaxPlainName = 256;
+
+    /// <summary>
+    /// A name of the packet as Zeek logs it (<see cref="Name(string)"/>). The common name, printable ASCII without
+    /// escapes, is lowered from the packet's bytes into its one string; any other goes through its presentation form.
+    /// </summary>
+    internal static string Name(DecodedPacket packet, TextRef name)
+    {
+        var bytes = packet.Text.GetSpan(name);
+        if (bytes.Length > MaxPlainName || bytes.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0 || bytes.Contains((byte)'\\'))
+        {
+            return Name(packet.GetText(name));
+        }
+        if (bytes.SequenceEqual("."u8)) return "";
+        if (bytes.Length > 1 && bytes[^1] == '.') bytes = bytes[..^1];
+        Span<char> lower = stackalloc char[bytes.Length];
+        System.Text.Ascii.ToLower(bytes, lower, out int written);
+        return new string(lower[..written]);
     }
 
     /// <summary>
@@ -221,7 +260,7 @@ internal static class ZeekDns
         bool answered = update ? hasReply : dns is not null ? SetsReplyFlags(reply!) : info.Answered;
         log.BeginRow();
         log.Time(info.Nanos);
-        log.ConnectionId(c.Uid, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
+        log.ConnectionId(c.Serial, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
         log.String(c.Protocol == IpProtocol.Tcp ? "tcp" : "udp");
         log.Count(info.Id);
         long rtt = dns is not null ? reply!.Timestamp.Nanoseconds - info.Nanos : info.Rtt ?? 0;
@@ -325,7 +364,7 @@ internal static class ZeekDns
     {
         foreach (ref readonly var r in packet.Dns.StoredRecordSpan)
         {
-            if (r.Section == DnsSection.Answer) return Name(packet.GetText(r.Name));
+            if (r.Section == DnsSection.Answer) return Name(packet, r.Name);
         }
         return null;
     }
@@ -344,8 +383,7 @@ internal static class ZeekDns
         if (!HasText(r)) return;
         if (r.Type is 1 or 28)
         {
-            Span<char> text = stackalloc char[48];
-            if (r.Address.TryFormat(text, out int n, default, null)) log.SetItem(text[..n]);
+            log.SetItem(r.Address);
             return;
         }
         log.SetItem(AnswerText(packet, r));
@@ -376,8 +414,7 @@ internal static class ZeekDns
             case 33:
             case 6:
             case 39:
-                string data = packet.GetText(r.Data);
-                return data.Length > 0 ? Name(data) : null;
+                return r.Data.IsEmpty ? null : Name(packet, r.Data);
             case 65534:
                 return "BIND9 signing signal";
             case 47:

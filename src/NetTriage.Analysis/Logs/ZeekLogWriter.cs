@@ -4,10 +4,7 @@ using NetTriage.Packets;
 namespace NetTriage.Analysis.Logs;
 
 /// <summary>A connection's uid and identity, kept for the notices that cite one of its packets.</summary>
-internal readonly record struct ZeekConnId(long Serial, byte Protocol, IpAddr OrigHost, ushort OrigPort, IpAddr RespHost, ushort RespPort)
-{
-    public string Uid => ZeekUid.Of(Serial);
-}
+internal readonly record struct ZeekConnId(long Serial, byte Protocol, IpAddr OrigHost, ushort OrigPort, IpAddr RespHost, ushort RespPort);
 
 /// <summary>What the Zeek logs hold once written.</summary>
 public sealed record ZeekLogCounts(long Connections, long DnsTransactions, long Notices, long Weirds, long Tunnels);
@@ -47,7 +44,10 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     /// <summary>Ended connections kept for reuse (at most <see cref="MaxPooled"/>).</summary>
     private readonly Stack<ZeekConnection> _pool = new();
     private const int MaxPooled = 4096;
-    private readonly IReadOnlyList<System.Net.IPNetwork> _localNets;
+    /// <summary>dns.log rows written, kept for reuse (as many as were ever waiting at once).</summary>
+    private readonly Stack<ZeekDnsInfo> _dnsRows = new();
+    /// <summary>Local networks: those given and Zeek's private address space.</summary>
+    private readonly ZeekLocalNetworks _localNets;
     private readonly Dictionary<AnomalyKind, long> _weirdCounts = [];
     /// <summary>IP tunnels (GRE, IP in IP) by their outer addresses, with the serial of their uid; at most <see cref="MaxIpTunnels"/>.</summary>
     private readonly Dictionary<ZeekFlowKey, long> _ipTunnels = [];
@@ -62,7 +62,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     private const int MaxFrameUids = 100_000;
     private long _uidCount;
     private long _now;
-    private bool _finished;
+    private bool _inputEnded, _finished;
     private readonly bool _ignoreChecksums;
 
     /// <param name="ignoreChecksums">
@@ -74,7 +74,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     {
         ArgumentNullException.ThrowIfNull(directory);
         Directory.CreateDirectory(directory);
-        _localNets = localNets ?? [];
+        _localNets = new ZeekLocalNetworks([.. localNets ?? [], .. PrivateAddressSpace]);
         _ignoreChecksums = ignoreChecksums;
         _conn = new ZeekLogFile(Path.Combine(directory, "conn.log"), "conn", ZeekConnLog.Fields, format);
         _dns = new ZeekLogFile(Path.Combine(directory, "dns.log"), "dns", ZeekDns.Fields, format);
@@ -118,6 +118,9 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
                 && (_uidCount != before || (packet.Layers & (PacketLayers.Dns | PacketLayers.Icmp | PacketLayers.Icmpv6 | PacketLayers.Http)) != 0
                     || (packet.Tcp.Flags & (TcpFlags.Rst | TcpFlags.Syn)) != 0))
             {
+                // Grown by doubling, the table would pass its bound by up to twice its size: past half of it, it is made
+                // as large as the bound at once.
+                if (_frameUids.Count == MaxFrameUids / 2) _frameUids.EnsureCapacity(MaxFrameUids);
                 _frameUids[(input, packet.FrameNumber)] = new ZeekConnId(c.Serial, c.Protocol, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
             }
         }
@@ -444,7 +447,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (c.RespHost.IsMulticast)
         {
             // To a group every message is a row of its own.
-            var alone = new ZeekDnsInfo { Nanos = p.Timestamp.Nanoseconds, Id = dns.Id, Opcode = dns.Opcode };
+            var alone = NewDnsRow(p.Timestamp.Nanoseconds, dns.Id, dns.Opcode);
             if (dns.IsResponse)
             {
                 ZeekDns.Write(_dns, c, alone, p);
@@ -454,6 +457,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
                 ZeekDns.AddQuery(alone, p);
                 ZeekDns.Write(_dns, c, alone);
             }
+            _dnsRows.Push(alone);
             return;
         }
         // The oldest waiting row of this id that lacks this half.
@@ -484,18 +488,28 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
                 ZeekDns.AddQuery(match, p);
                 ZeekDns.Write(_dns, c, match);
             }
+            _dnsRows.Push(match);
             return;
         }
         pending = c.PendingDns ??= new List<ZeekDnsInfo>(1);
         if (pending.Count >= ZeekDns.MaxPendingPerConnection)
         {
             ZeekDns.Write(_dns, c, pending[0]);
+            _dnsRows.Push(pending[0]);
             pending.RemoveAt(0);
         }
-        var waiting = new ZeekDnsInfo { Nanos = p.Timestamp.Nanoseconds, Id = dns.Id, Opcode = dns.Opcode };
+        var waiting = NewDnsRow(p.Timestamp.Nanoseconds, dns.Id, dns.Opcode);
         if (dns.IsResponse) ZeekDns.AddReply(waiting, p);
         else ZeekDns.AddQuery(waiting, p);
         pending.Add(waiting);
+    }
+
+    /// <summary>A dns.log row to fill, one written before when there is one: a busy resolver's queries allocate nothing.</summary>
+    private ZeekDnsInfo NewDnsRow(long nanos, ushort id, int opcode)
+    {
+        var row = _dnsRows.TryPop(out var written) ? written : new ZeekDnsInfo();
+        row.Start(nanos, id, opcode);
+        return row;
     }
 
     /// <summary>Ends the connections whose time has come (Zeek's timers, on capture time), in the order they end.</summary>
@@ -560,6 +574,8 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             // Queries never answered first, then answers never asked (Zeek's order).
             foreach (var info in pending) if (info.HasQuery) ZeekDns.Write(_dns, c, info);
             foreach (var info in pending) if (!info.HasQuery) ZeekDns.Write(_dns, c, info);
+            foreach (var info in pending) _dnsRows.Push(info);
+            pending.Clear();
         }
         WriteConnection(c);
         if (_pool.Count < MaxPooled)
@@ -577,7 +593,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         long duration = c.LastNanos - c.FirstNanos;
         log.BeginRow();
         log.Time(c.FirstNanos);
-        log.ConnectionId(c.Uid, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
+        log.ConnectionId(c.Serial, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
         log.String(c.Protocol switch
         {
             IpProtocol.Tcp => "tcp",
@@ -597,10 +613,20 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
             log.Unset(3);
         }
         log.String(ZeekConnLog.State(c));
-        log.Bool(IsLocal(c.OrigHost));
-        log.Bool(IsLocal(c.RespHost));
+        log.Bool(_localNets.Contains(c.OrigHost));
+        log.Bool(_localNets.Contains(c.RespHost));
         log.Count(c.Protocol == IpProtocol.Tcp ? ZeekConnLog.Missed(c.Orig) + ZeekConnLog.Missed(c.Resp) : 0);
-        log.String(c.History.Length > 0 ? c.HistoryText : null);
+        var history = c.History;
+        if (history.Length > 0)
+        {
+            Span<char> letters = stackalloc char[HistoryBuffer.Length];
+            for (int i = 0; i < history.Length; i++) letters[i] = (char)history[i];
+            log.String(letters[..history.Length]);
+        }
+        else
+        {
+            log.Unset();
+        }
         log.Count(c.Orig.Packets);
         log.Count(c.Orig.IpBytes);
         log.Count(c.Resp.Packets);
@@ -608,8 +634,8 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (c.ParentA >= 0)
         {
             log.BeginSet();
-            log.SetItem(ZeekUid.Of(c.ParentA));
-            if (c.ParentB >= 0) log.SetItem(ZeekUid.Of(c.ParentB));
+            log.SetUid(c.ParentA);
+            if (c.ParentB >= 0) log.SetUid(c.ParentB);
             log.EndSet();
         }
         else
@@ -622,14 +648,6 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
 
     private static long OrigBytes(ZeekConnection c) => c.Protocol == IpProtocol.Tcp ? ZeekConnLog.Size(c.Orig, c.Resp) : c.Orig.PayloadBytes;
     private static long RespBytes(ZeekConnection c) => c.Protocol == IpProtocol.Tcp ? ZeekConnLog.Size(c.Resp, c.Orig) : c.Resp.PayloadBytes;
-
-    private bool IsLocal(IpAddr address)
-    {
-        var ip = address.ToIPAddress();
-        foreach (var net in _localNets) if (net.Contains(ip)) return true;
-        foreach (var net in PrivateAddressSpace) if (net.Contains(ip)) return true;
-        return false;
-    }
 
     /// <summary>
     /// Addresses that are local wherever the capture was taken, as Zeek counts them (its private_address_space, local
@@ -661,15 +679,34 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     }
 
     /// <summary>
-    /// The input is over: every connection still live is written (in the order it began), then the notices of the
-    /// analysis. Call once, then <see cref="Dispose"/>.
+    /// The input is over: every connection still live is written (in the order it began), and the tables that followed
+    /// them are dropped, so their memory serves the analysis's end (<see cref="Analyzer.Finish"/>) instead of adding
+    /// to it. Only the packets' uids stay, for the notices. <see cref="Finish"/> calls it if need be.
+    /// </summary>
+    public void EndInput()
+    {
+        if (_inputEnded) return;
+        _inputEnded = true;
+        foreach (var c in _connections.Values.OrderBy(c => c.FirstNanos).ToList()) End(c.Key, c);
+        _connections.Clear();
+        _connections.TrimExcess();
+        _due.Clear();
+        _due.TrimExcess();
+        _pool.Clear();
+        _pool.TrimExcess();
+        _dnsRows.Clear();
+        _dnsRows.TrimExcess();
+    }
+
+    /// <summary>
+    /// Writes what is left once the input is over (<see cref="EndInput"/>), then the notices of the analysis. Call once,
+    /// then <see cref="Dispose"/>.
     /// </summary>
     public void Finish(AnalysisReport? report)
     {
         if (_finished) return;
         _finished = true;
-        foreach (var c in _connections.Values.OrderBy(c => c.FirstNanos).ToList()) End(c.Key, c);
-        _due.Clear();
+        EndInput();
         if (report is not null) ZeekNotices.Write(_notice, report, (input, frame) => _frameUids.TryGetValue((input, frame), out var id) ? id : null);
     }
 

@@ -57,7 +57,7 @@ internal static class ZeekNotices
     {
         log.BeginRow();
         log.Time((long)Math.Round(time.Seconds * PacketTimestamp.NanosPerSecond));
-        if (conn is { } c) log.ConnectionId(c.Uid, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
+        if (conn is { } c) log.ConnectionId(c.Serial, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
         else log.Unset(5);
         string proto = transport.ToLowerInvariant();
         log.String(proto is "tcp" or "udp" or "icmp" ? proto : null);

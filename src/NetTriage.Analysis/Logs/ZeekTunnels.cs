@@ -19,7 +19,7 @@ internal static class ZeekTunnels
     {
         log.BeginRow();
         log.Time(nanoseconds);
-        log.ConnectionId(ZeekUid.Of(serial), origHost, origPort, respHost, respPort);
+        log.ConnectionId(serial, origHost, origPort, respHost, respPort);
         log.String(TypeName(kind));
         log.String("Tunnel::DISCOVER");
         log.EndRow();

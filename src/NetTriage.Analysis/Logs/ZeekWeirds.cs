@@ -20,8 +20,8 @@ internal static class ZeekWeirds
     {
         log.BeginRow();
         log.Time(p.Timestamp.Nanoseconds);
-        if (c is not null) log.ConnectionId(c.Uid, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
-        else if (p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6)) log.ConnectionId(null, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort);
+        if (c is not null) log.ConnectionId(c.Serial, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
+        else if (p.Has(PacketLayers.Ipv4) || p.Has(PacketLayers.Ipv6)) log.ConnectionId(-1, p.Ip.Source, p.SourcePort, p.Ip.Destination, p.DestinationPort);
         else log.Unset(5);
         log.String(AnomalyNames.Get(kind));
         log.String(p.Origin == PacketOrigin.Text ? $"line {p.LineNumber}" : $"frame {p.FrameNumber}");

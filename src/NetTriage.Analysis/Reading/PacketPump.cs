@@ -27,12 +27,18 @@ internal struct InputCounts(int index)
 /// runs them changes nothing but the time. They cost about as much as tracking, and the reading thread, with
 /// decoding alone, waited for the tracker half its time.
 /// </summary>
+/// <remarks>
+/// An observer (the Zeek logs) gets a third thread that takes each batch once it is tracked: added to either of the
+/// other two, it made that one the whole pipeline's pace, while on its own it runs whenever one of them waits.
+/// </remarks>
 internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors, IPacketObserver? observer = null)
 {
     /// <summary>Packets handed from the reading thread to the tracking thread at a time.</summary>
     private const int BatchSize = 24;
     /// <summary>Batches in flight: one being read, one being tracked, and slack for the uneven pace of each.</summary>
     private const int BatchCount = 4;
+    /// <summary>Batches in flight with an observer: one more being observed, and slack for its pace too.</summary>
+    private const int ObservedBatchCount = 6;
     /// <summary>Spins (short pauses, then yields) before a thread waiting for a batch blocks.</summary>
     private const int SpinsBeforeBlocking = 64;
 
@@ -45,6 +51,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     /// </summary>
     private readonly DecodedPacket _packet = NewPacket(observer);
     private Batch[]? _batches;
+    private int BatchesInFlight => _observer is null ? BatchCount : ObservedBatchCount;
 
     /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
     public static int ThreadCount(AnalysisOptions options)
@@ -121,31 +128,48 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     }
 
     /// <summary>
-    /// Reads, decodes and senses on a second thread while this one tracks: batches of decoded packets go round a ring of
-    /// <see cref="BatchCount"/> (the reader fills them in order, the tracker empties them in the same order, and
-    /// two semaphores count the free and the full ones), so packets are tracked in the order read and the
-    /// results are those of <see cref="ReadHere"/>. Nothing is allocated per packet or per batch.
+    /// Reads, decodes and senses on a second thread while this one tracks: batches of decoded packets go round a ring
+    /// (the reader fills them in order, the tracker empties them in the same order, and two semaphores count the free
+    /// and the full ones), so packets are tracked in the order read and the results are those of
+    /// <see cref="ReadHere"/>. With an observer, a third thread shows each tracked batch to it (a third semaphore
+    /// counts those) and frees it: the observer sees the packets in order too, each after the tracker, as on one
+    /// thread. Nothing is allocated per packet or per batch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPipelined(IPacketSource source, Action<long>? progress, ref InputCounts counts)
     {
-        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch(_observer))];
-        using var free = new SemaphoreSlim(BatchCount);
+        int ring = BatchesInFlight;
+        var batches = _batches ??= [.. Enumerable.Range(0, ring).Select(_ => new Batch(_observer))];
+        using var free = new SemaphoreSlim(ring);
         using var full = new SemaphoreSlim(0);
+        using var tracked = _observer is null ? null : new SemaphoreSlim(0);
         var stop = new StrongBox<bool>();
+        var observerError = new StrongBox<ExceptionDispatchInfo?>();
         var sensors = _sensors;
         var observer = _observer;
         int input = counts.Index;
-        var reader = new Thread(() => Produce(source, sensors, observer, input, progress, batches, free, full, stop))
+        var reader = new Thread(() => Produce(source, sensors, input, progress, batches, free, full, stop))
         {
             IsBackground = true,
             Name = "nettriage-read",
         };
         reader.Start();
+        Thread? observing = null;
+        if (observer is not null)
+        {
+            observing = new Thread(() => ObserveTracked(observer, input, batches, tracked!, free, stop, observerError))
+            {
+                IsBackground = true,
+                Name = "nettriage-observe",
+            };
+            observing.Start();
+        }
+        // Where a tracked batch goes: to the observer, or back to the reader.
+        var done = tracked ?? free;
         bool finished = false;
         try
         {
-            for (int i = 0; ; i = (i + 1) % BatchCount)
+            for (int i = 0; ; i = (i + 1) % ring)
             {
                 WaitFor(full);
                 var batch = batches[i];
@@ -157,20 +181,63 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
                 {
                     finished = true;
                     reader.Join();
+                    if (observing is not null)
+                    {
+                        done.Release();
+                        observing.Join();
+                        observerError.Value?.Throw();
+                    }
                     batch.Error?.Throw();
                     return;
                 }
-                free.Release();
+                done.Release();
             }
         }
         finally
         {
             if (!finished)
             {
-                // The tracker failed: let the reader stop at its next batch (it is a background thread).
+                // The tracker failed: let the reader stop at its next batch (it is a background thread), and the
+                // observer at its next one, before the caller drops what it writes to.
                 Volatile.Write(ref stop.Value, true);
                 free.Release();
+                if (observing is not null)
+                {
+                    tracked!.Release();
+                    observing.Join();
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// The observer's thread: shows each tracked batch to the observer, in order, then frees it for the reader. An
+    /// observer that fails is kept for the end (<see cref="ReadPipelined"/> rethrows it) and shown no more packets,
+    /// while the batches still go round, so the reader and the tracker finish as they would.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ObserveTracked(IPacketObserver observer, int input, Batch[] batches, SemaphoreSlim tracked, SemaphoreSlim free,
+        StrongBox<bool> stop, StrongBox<ExceptionDispatchInfo?> error)
+    {
+        for (int i = 0; ; i = (i + 1) % batches.Length)
+        {
+            WaitFor(tracked);
+            if (Volatile.Read(ref stop.Value)) return;
+            var batch = batches[i];
+            if (error.Value is null)
+            {
+                try
+                {
+                    for (int k = 0; k < batch.Count; k++) observer.Observe(batch.Packets[k], input);
+                }
+                catch (Exception ex)
+                {
+                    error.Value = ExceptionDispatchInfo.Capture(ex);
+                }
+            }
+            bool last = batch.Last;
+            free.Release();
+            if (last) return;
         }
     }
 
@@ -191,10 +258,10 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Produce(IPacketSource source, ActivitySensors sensors, IPacketObserver? observer, int input, Action<long>? progress, Batch[] batches, SemaphoreSlim free, SemaphoreSlim full, StrongBox<bool> stop)
+    private static void Produce(IPacketSource source, ActivitySensors sensors, int input, Action<long>? progress, Batch[] batches, SemaphoreSlim free, SemaphoreSlim full, StrongBox<bool> stop)
     {
         long read = 0;
-        for (int i = 0; ; i = (i + 1) % BatchCount)
+        for (int i = 0; ; i = (i + 1) % batches.Length)
         {
             WaitFor(free);
             if (Volatile.Read(ref stop.Value)) return;
@@ -213,7 +280,6 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
                         break;
                     }
                     sensors.Observe(packet, input);
-                    observer?.Observe(packet, input);
                     batch.Count++;
                     if (progress is not null && (++read & 0x3FFF) == 0) progress(read);
                 }

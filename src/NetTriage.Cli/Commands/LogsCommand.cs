@@ -114,6 +114,9 @@ public static class LogsCommand
                     ? new CaptureFormatException(inputs[0], CaptureErrorReason.EmptyInput, "no packet to read: the capture holds no complete packet", offset: consumed)
                     : new CaptureFormatException(string.Join(", ", inputs), CaptureErrorReason.EmptyInput, $"no packet to read: none of the {inputs.Count} inputs holds a complete packet");
             }
+            // The connections still live are written before the analysis ends, so the writer's tables are not held
+            // through the detection's peak.
+            logs.EndInput();
             var report = analyzer.Finish();
             logs.Finish(report);
             var counts = logs.Counts;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace NetTriage.Packets.Ip;
 
@@ -12,6 +13,20 @@ internal static class InternetChecksum
     /// <summary>Adds the bytes to a running sum (32-bit words, big-endian; an odd last byte padded with zero).</summary>
     public static ulong Add(ReadOnlySpan<byte> data, ulong sum)
     {
+        // The bulk eight bytes at a time: a one's complement sum does not depend on byte order (RFC 1071 2(B)), so the
+        // little-endian words are summed as they are read, folded, and their sum's bytes swapped into the big-endian one.
+        int whole = data.Length & ~7;
+        if (whole > 0)
+        {
+            ulong bulk = 0;
+            foreach (ulong word in MemoryMarshal.Cast<byte, ulong>(data[..whole]))
+            {
+                bulk += (uint)word;
+                bulk += word >> 32;
+            }
+            sum += BinaryPrimitives.ReverseEndianness(Fold(bulk));
+            data = data[whole..];
+        }
         int i = 0;
         for (; i + 4 <= data.Length; i += 4) sum += BinaryPrimitives.ReadUInt32BigEndian(data[i..]);
         if (i + 2 <= data.Length)
