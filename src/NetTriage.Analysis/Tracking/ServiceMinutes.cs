@@ -17,7 +17,7 @@ namespace NetTriage.Analysis.Tracking;
 /// </summary>
 internal sealed class ServiceMinutes
 {
-    /// <summary>Service-minutes kept at most (each about 200 bytes, plus its clients and response times when it has them).</summary>
+    /// <summary>Service-minutes kept at most (each about 180 bytes, plus its clients and response times when it has them).</summary>
     internal const int MaxBuckets = 20_000;
 
     private readonly Dictionary<Key, Bucket> _buckets = [];
@@ -30,7 +30,8 @@ internal sealed class ServiceMinutes
     internal sealed class Bucket
     {
         public long Attempts, Successes, Refused, Unanswered, IcmpErrors, Pending;
-        public long NoError, NxDomain, ServFail, RcodeRefused, OtherRcode;
+        /// <summary>DNS answers by rcode, made at a bucket's first answer: most buckets are TCP services' and have none.</summary>
+        public Rcodes? Answers;
         public ResponseTimes? Times;
         /// <summary>
         /// The distinct IPv4 clients, sorted: 4 bytes a client where a set of addresses took 32 and more, in an array that
@@ -45,6 +46,11 @@ internal sealed class ServiceMinutes
         public bool ClientsCapped;
         /// <summary>The client added last: most attempts in a minute come from the client before them, and need no set lookup.</summary>
         public IpAddr LastClient;
+    }
+
+    internal sealed class Rcodes
+    {
+        public long NoError, NxDomain, ServFail, Refused, Other;
     }
 
     /// <summary>Distinct clients kept per service-minute: past it the count is a lower bound.</summary>
@@ -89,13 +95,14 @@ internal sealed class ServiceMinutes
         {
             case DnsOutcome.Answered:
                 // NXDOMAIN is the server working: it answered that the name does not exist.
+                var answers = b.Answers ??= new Rcodes();
                 switch (attempt.Rcode)
                 {
-                    case 0: b.NoError++; b.Successes++; break;
-                    case 3: b.NxDomain++; b.Successes++; break;
-                    case 2: b.ServFail++; break;
-                    case 5: b.RcodeRefused++; break;
-                    default: b.OtherRcode++; break;
+                    case 0: answers.NoError++; b.Successes++; break;
+                    case 3: answers.NxDomain++; b.Successes++; break;
+                    case 2: answers.ServFail++; break;
+                    case 5: answers.Refused++; break;
+                    default: answers.Other++; break;
                 }
                 if (attempt.Response is { } response && response.Time.Kind == attempt.Query.Time.Kind)
                 {
@@ -191,11 +198,11 @@ internal sealed class ServiceMinutes
                 Unanswered = b.Unanswered,
                 IcmpErrors = b.IcmpErrors,
                 Pending = b.Pending,
-                NoError = b.NoError,
-                NxDomain = b.NxDomain,
-                ServFail = b.ServFail,
-                RcodeRefused = b.RcodeRefused,
-                OtherRcode = b.OtherRcode,
+                NoError = b.Answers?.NoError ?? 0,
+                NxDomain = b.Answers?.NxDomain ?? 0,
+                ServFail = b.Answers?.ServFail ?? 0,
+                RcodeRefused = b.Answers?.Refused ?? 0,
+                OtherRcode = b.Answers?.Other ?? 0,
                 P50Milliseconds = b.Times?.Percentile(0.50),
                 P90Milliseconds = b.Times?.Percentile(0.90),
                 P99Milliseconds = b.Times?.Percentile(0.99),

@@ -63,17 +63,13 @@ internal sealed class TcpConnection
     /// <summary>The client acknowledged a SYN-ACK the capture has not shown (yet): no packet from the server so far.</summary>
     internal bool AnswerUnseen;
 
-    /// <summary>
-    /// Zero windows (RFC 9293 3.8.6.1): since when each side has advertised a window of 0 (0 when it has not), the
-    /// longest such period so far, and the segments the other side sent into it (window probes).
-    /// </summary>
-    internal long ClientZeroSince, ServerZeroSince, ClientZeroLongest, ServerZeroLongest;
-    internal int ZeroProbes;
-    /// <summary>
-    /// Each side's data: the end of the highest sequence sent, and its retransmissions not yet acknowledged (the first
-    /// one's sequence, how many, the first and last times): data sent again and again and never acknowledged is a stall.
-    /// </summary>
+    /// <summary>Each side's data: the end of the highest sequence sent (once it sent any).</summary>
     internal SendState ClientSent, ServerSent;
+    /// <summary>
+    /// Zero windows and retransmissions, made at a connection's first of either: most connections have neither, and
+    /// the bookkeeping would otherwise take about 80 bytes in each of the thousands open at once in a long capture.
+    /// </summary>
+    internal FlowTrouble? Trouble;
     /// <summary>When each side last sent a segment once the connection was established (0: never in the capture).</summary>
     internal long LastFromClient, LastFromServer;
 
@@ -81,9 +77,27 @@ internal sealed class TcpConnection
     {
         public uint MaxEnd;
         public bool Started;
-        public uint RetransmittedSeq;
-        public int Retransmissions;
-        public long FirstRetransmission, LastRetransmission;
+    }
+
+    /// <summary>A side's retransmissions not yet acknowledged: the first one's sequence, how many, the first and last times.</summary>
+    internal struct Resent
+    {
+        public uint Seq;
+        public int Count;
+        public long First, Last;
+    }
+
+    /// <summary>A connection's zero windows and unacknowledged retransmissions, once it has any.</summary>
+    internal sealed class FlowTrouble
+    {
+        /// <summary>
+        /// Zero windows (RFC 9293 3.8.6.1): since when each side has advertised a window of 0 (0 when it has not), the
+        /// longest such period so far, and the segments the other side sent into it (window probes).
+        /// </summary>
+        public long ClientZeroSince, ServerZeroSince, ClientZeroLongest, ServerZeroLongest;
+        public int ZeroProbes;
+        /// <summary>Each side's data sent again and not yet acknowledged: data sent again and again and never acknowledged is a stall.</summary>
+        public Resent ClientResent, ServerResent;
     }
 
     public bool IsAttempt => Outcome != TcpOutcome.MidStream;
@@ -117,8 +131,7 @@ internal sealed class TcpConnection
         SynAckAt = AckAt = RequestAt = ResponseAt = 0;
         ServerSpokeFirst = false;
         AnswerUnseen = false;
-        ClientZeroSince = ServerZeroSince = ClientZeroLongest = ServerZeroLongest = 0;
-        ZeroProbes = 0;
+        Trouble = null;
         ClientSent = default;
         ServerSent = default;
         LastFromClient = LastFromServer = 0;

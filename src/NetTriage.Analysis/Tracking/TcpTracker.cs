@@ -300,54 +300,62 @@ internal sealed class TcpTracker(TrafficTracker t)
         if (fromServer) conn.LastFromServer = now;
         else conn.LastFromClient = now;
         if ((flags & TcpFlags.Rst) != 0) return;
-        ref long zeroSince = ref fromServer ? ref conn.ServerZeroSince : ref conn.ClientZeroSince;
-        if (p.Tcp.Window == 0)
-        {
-            if (zeroSince == 0) zeroSince = now;
-        }
-        else if (zeroSince != 0)
-        {
-            ref long longest = ref fromServer ? ref conn.ServerZeroLongest : ref conn.ClientZeroLongest;
-            longest = Math.Max(longest, now - zeroSince);
-            zeroSince = 0;
-        }
+        // Without a zero window or a retransmission so far there is nothing to close, acknowledge or probe.
+        var trouble = conn.Trouble;
+        if (p.Tcp.Window == 0) trouble ??= conn.Trouble = new TcpConnection.FlowTrouble();
         int length = Math.Max(p.PayloadLength, p.PayloadClaimedLength) + ((flags & TcpFlags.Fin) != 0 ? 1 : 0);
         ref var mine = ref fromServer ? ref conn.ServerSent : ref conn.ClientSent;
-        ref var theirs = ref fromServer ? ref conn.ClientSent : ref conn.ServerSent;
-        // Their data acknowledged past the retransmitted stretch: it got through, no stall.
-        if ((flags & TcpFlags.Ack) != 0 && theirs.Retransmissions > 0 && (int)(p.Tcp.Acknowledgment - theirs.RetransmittedSeq) > 0)
+        if (trouble is not null)
         {
-            theirs.Retransmissions = 0;
-        }
-        // A segment into a closed window is a probe (RFC 9293 3.8.6.1): the next byte, or none with the sequence one
-        // below the highest sent, as Linux sends them; a plain acknowledgement of the other side's data is none.
-        if ((fromServer ? conn.ClientZeroSince : conn.ServerZeroSince) != 0 && (flags & TcpFlags.Fin) == 0
-            && (length == 1 || (length == 0 && mine.Started && p.Tcp.Sequence == mine.MaxEnd - 1)))
-        {
-            conn.ZeroProbes++;
+            ref long zeroSince = ref fromServer ? ref trouble.ServerZeroSince : ref trouble.ClientZeroSince;
+            if (p.Tcp.Window == 0)
+            {
+                if (zeroSince == 0) zeroSince = now;
+            }
+            else if (zeroSince != 0)
+            {
+                ref long longest = ref fromServer ? ref trouble.ServerZeroLongest : ref trouble.ClientZeroLongest;
+                longest = Math.Max(longest, now - zeroSince);
+                zeroSince = 0;
+            }
+            ref var theirs = ref fromServer ? ref trouble.ClientResent : ref trouble.ServerResent;
+            // Their data acknowledged past the retransmitted stretch: it got through, no stall.
+            if ((flags & TcpFlags.Ack) != 0 && theirs.Count > 0 && (int)(p.Tcp.Acknowledgment - theirs.Seq) > 0)
+            {
+                theirs.Count = 0;
+            }
+            // A segment into a closed window is a probe (RFC 9293 3.8.6.1): the next byte, or none with the sequence one
+            // below the highest sent, as Linux sends them; a plain acknowledgement of the other side's data is none.
+            if ((fromServer ? trouble.ClientZeroSince : trouble.ServerZeroSince) != 0 && (flags & TcpFlags.Fin) == 0
+                && (length == 1 || (length == 0 && mine.Started && p.Tcp.Sequence == mine.MaxEnd - 1)))
+            {
+                trouble.ZeroProbes++;
+            }
         }
         if (length == 0) return;
         uint seq = p.Tcp.Sequence;
         uint end = seq + (uint)length;
         if (!mine.Started || (int)(end - mine.MaxEnd) > 0)
         {
-            if (mine.Started && (int)(seq - mine.MaxEnd) < 0) Retransmitted(ref mine, seq, now); // new data with old in it
+            if (mine.Started && (int)(seq - mine.MaxEnd) < 0) Retransmitted(conn, fromServer, seq, now); // new data with old in it
             mine.MaxEnd = end;
             mine.Started = true;
             return;
         }
-        Retransmitted(ref mine, seq, now);
+        Retransmitted(conn, fromServer, seq, now);
     }
 
-    private static void Retransmitted(ref TcpConnection.SendState state, uint seq, long now)
+    private static void Retransmitted(TcpConnection conn, bool fromServer, uint seq, long now)
     {
-        if (state.Retransmissions == 0)
+        var trouble = conn.Trouble ??= new TcpConnection.FlowTrouble();
+        ref var state = ref fromServer ? ref trouble.ServerResent : ref trouble.ClientResent;
+        if (state.Count == 0)
         {
-            state.RetransmittedSeq = seq;
-            state.FirstRetransmission = now;
+            state.Seq = seq;
+            state.First = now;
         }
-        state.Retransmissions++;
-        state.LastRetransmission = now;
+        state.Count++;
+        state.Last = now;
     }
 
     /// <summary>
@@ -366,9 +374,10 @@ internal sealed class TcpTracker(TrafficTracker t)
     /// <summary>An ended connection's zero windows and unacknowledged retransmissions into its service's counters.</summary>
     private static void Stalls(ServiceCounters service, TcpConnection conn)
     {
+        if (conn.Trouble is not { } trouble) return; // no zero window, no retransmission
         long end = conn.Last.Time.Nanoseconds;
-        long client = Math.Max(conn.ClientZeroLongest, conn.ClientZeroSince != 0 ? end - conn.ClientZeroSince : 0);
-        long server = Math.Max(conn.ServerZeroLongest, conn.ServerZeroSince != 0 ? end - conn.ServerZeroSince : 0);
+        long client = Math.Max(trouble.ClientZeroLongest, trouble.ClientZeroSince != 0 ? end - trouble.ClientZeroSince : 0);
+        long server = Math.Max(trouble.ServerZeroLongest, trouble.ServerZeroSince != 0 ? end - trouble.ServerZeroSince : 0);
         if (Math.Max(client, server) >= StuckZeroWindowNanos)
         {
             var z = service.Stuck ??= new StuckCounters();
@@ -376,13 +385,13 @@ internal sealed class TcpTracker(TrafficTracker t)
             if (client >= server) z.ClientZero++;
             else z.ServerZero++;
             z.LongestZeroWindow = Math.Max(z.LongestZeroWindow, Math.Max(client, server));
-            z.Probes += conn.ZeroProbes;
+            z.Probes += trouble.ZeroProbes;
             z.Example ??= (conn.Client, conn.ClientPort, conn.First.Time);
         }
         foreach (bool fromServer in (ReadOnlySpan<bool>)[false, true])
         {
-            var sent = fromServer ? conn.ServerSent : conn.ClientSent;
-            if (sent.Retransmissions < StallRetransmissions || sent.LastRetransmission - sent.FirstRetransmission < StallNanos) continue;
+            var sent = fromServer ? trouble.ServerResent : trouble.ClientResent;
+            if (sent.Count < StallRetransmissions || sent.Last - sent.First < StallNanos) continue;
             // The other side must have been heard once established: a capture of one direction shows retransmissions
             // whose acknowledgements it lacks.
             if ((fromServer ? conn.LastFromClient : conn.LastFromServer) == 0) continue;
@@ -390,9 +399,9 @@ internal sealed class TcpTracker(TrafficTracker t)
             z.StalledConnections++;
             if (fromServer) z.ServerStalled++;
             else z.ClientStalled++;
-            z.Retransmissions += sent.Retransmissions;
-            z.LongestStall = Math.Max(z.LongestStall, sent.LastRetransmission - sent.FirstRetransmission);
-            z.StallExample ??= (conn.Client, conn.ClientPort, new PacketTimestamp(sent.FirstRetransmission, conn.First.Time.Kind));
+            z.Retransmissions += sent.Count;
+            z.LongestStall = Math.Max(z.LongestStall, sent.Last - sent.First);
+            z.StallExample ??= (conn.Client, conn.ClientPort, new PacketTimestamp(sent.First, conn.First.Time.Kind));
         }
     }
 

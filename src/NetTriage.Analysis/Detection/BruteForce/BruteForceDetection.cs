@@ -26,7 +26,10 @@ namespace NetTriage.Analysis.Detection.BruteForce;
 /// <para>
 /// State: one record per (client, server, port) that logged in or asked over HTTP, at most
 /// <see cref="MaxAccounts"/> (records without a failure are dropped first when full), and one per open login
-/// session, at most <see cref="MaxSessions"/>; both are structs in their tables' entries.
+/// session, at most <see cref="MaxSessions"/>; both are structs in their tables' entries. An account's failure
+/// tally and its session profile are side objects made when it first fails or ends a session: most accounts are
+/// HTTP clients that never fail, and a full table of 8,192 held 2.4 MB when every account carried every reading's
+/// fields.
 /// </para>
 /// </summary>
 internal sealed class BruteForceDetection : ActivityDetector
@@ -90,20 +93,45 @@ internal sealed class BruteForceDetection : ActivityDetector
 
     private enum Reading : byte { Http, Replies, Sessions }
 
+    /// <summary>
+    /// What every account needs, in the table's entry (about 56 bytes); the rest is in side objects made only for the
+    /// accounts that use them.
+    /// </summary>
     private struct Account
     {
         public Reading Reading;
-        public long Failures, Successes, Requests;
+        /// <summary>HTTP: the path of the last request.</summary>
+        public int LastPath;
+        public long Failures, Successes;
+        public PacketTimestamp First, Last;
+        /// <summary>From the first failure (or, read as sessions, the first attempt) on; null before.</summary>
+        public Tally? Tally;
+        /// <summary>From the first login session that ended on; null for an account without sessions.</summary>
+        public SessionProfile? Profile;
+
+        /// <summary>Failures (or attempts) in the busiest epoch: 0 before the first.</summary>
+        public readonly long PeakEpoch => Tally?.PeakEpoch ?? 0;
+        /// <summary>Login sessions ended: 0 without a profile.</summary>
+        public readonly long Sessions => Profile?.Sessions ?? 0;
+    }
+
+    /// <summary>An account's failures (or attempts) by epoch and by second, when they began, and their evidence.</summary>
+    private sealed class Tally
+    {
         public long EpochStart, InEpoch, PeakEpoch;
         /// <summary>Failures (or sessions) in the current second, and the busiest second.</summary>
-        public long Second, InSecond, PeakSecond;
-        public PacketTimestamp First, Last;
+        public long Second = long.MinValue, InSecond, PeakSecond;
         public PacketTimestamp? FirstFailure, SuccessAfterFailure;
-        // HTTP: the path of the last request, and of the failures.
-        public int LastPath, MainPath;
+        // HTTP: the path of the failures.
+        public int MainPath;
         public long MainPathFailures;
         public string? MainPathText;
-        // Sessions.
+        public ActivityEvidence? Evidence;
+    }
+
+    /// <summary>An account's login sessions: their count, sizes and durations (the profile), and the longest and largest.</summary>
+    private sealed class SessionProfile
+    {
         public long Sessions, ShortSessions;
         /// <summary>Login attempts: one a session, or for SSH the refusals counted inside it; and whether any session held several.</summary>
         public long LoginAttempts;
@@ -114,7 +142,6 @@ internal sealed class BruteForceDetection : ActivityDetector
         public long[]? Durations, ServerSizes;
         public long LongestSession, LargestServerBytes;
         public PacketTimestamp LongestStart, LargestStart;
-        public ActivityEvidence? Evidence;
     }
 
     private struct Session
@@ -192,10 +219,9 @@ internal sealed class BruteForceDetection : ActivityDetector
             var target = p.Text.GetSpan(p.Http.Target);
             int path = PathHash(target);
             account.LastPath = path;
-            account.Requests++;
-            if (account.MainPathText is null && account.Failures > 0 && path == account.MainPath)
+            if (account.Failures > 0 && account.Tally is { MainPathText: null } tally && path == tally.MainPath)
             {
-                account.MainPathText = p.GetText(p.Http.Target);
+                tally.MainPathText = p.GetText(p.Http.Target);
             }
             return;
         }
@@ -206,11 +232,12 @@ internal sealed class BruteForceDetection : ActivityDetector
         a.Last = CaptureClock.Later(a.Last, p.Timestamp);
         if (status is 401 or 403 or 407)
         {
-            if (a.Failures == 0) a.MainPath = a.LastPath;
-            if (a.LastPath == a.MainPath) a.MainPathFailures++;
+            var tally = a.Tally ??= new Tally();
+            if (a.Failures == 0) tally.MainPath = a.LastPath;
+            if (a.LastPath == tally.MainPath) tally.MainPathFailures++;
             Failure(ref a, p, input, "refused");
         }
-        else if (status is >= 200 and < 400 && a.Failures > 0 && a.LastPath == a.MainPath)
+        else if (status is >= 200 and < 400 && a.Failures > 0 && a.LastPath == a.Tally!.MainPath)
         {
             Success(ref a, p, input);
         }
@@ -242,31 +269,34 @@ internal sealed class BruteForceDetection : ActivityDetector
     private void Failure(ref Account a, DecodedPacket p, int input, string role)
     {
         a.Failures++;
-        a.FirstFailure ??= p.Timestamp;
-        Count(ref a, p.Timestamp);
+        var tally = a.Tally ??= new Tally();
+        tally.FirstFailure ??= p.Timestamp;
+        Count(tally, p.Timestamp);
         // Evidence from the third failure on: a mistyped password or two is ordinary.
-        if (a.Failures == 3) a.Evidence = new ActivityEvidence(EvidenceKept);
-        a.Evidence?.Add(_lines, p, input, role);
+        if (a.Failures == 3) tally.Evidence = new ActivityEvidence(EvidenceKept);
+        tally.Evidence?.Add(_lines, p, input, role);
     }
 
+    /// <summary>A login accepted after failures (so the account has its tally).</summary>
     private void Success(ref Account a, DecodedPacket p, int input)
     {
         a.Successes++;
-        a.SuccessAfterFailure ??= p.Timestamp;
-        a.Evidence?.Add(_lines, p, input, "accepted");
+        var tally = a.Tally!;
+        tally.SuccessAfterFailure ??= p.Timestamp;
+        tally.Evidence?.Add(_lines, p, input, "accepted");
     }
 
     /// <summary>Failures in 30-minute epochs from the first (SumStats' epochs in detect-bruteforcing.zeek), keeping the busiest.</summary>
-    private static void Count(ref Account a, PacketTimestamp time)
+    private static void Count(Tally t, PacketTimestamp time)
     {
         // An epoch also ends when the clock goes back past it (another segment of capture): counting on would merge two stretches of capture.
-        if (a.InEpoch == 0 || time.Nanoseconds - a.EpochStart >= Epoch || CaptureClock.JumpedBack(a.EpochStart, time.Nanoseconds))
+        if (t.InEpoch == 0 || time.Nanoseconds - t.EpochStart >= Epoch || CaptureClock.JumpedBack(t.EpochStart, time.Nanoseconds))
         {
-            a.EpochStart = time.Nanoseconds;
-            a.InEpoch = 0;
+            t.EpochStart = time.Nanoseconds;
+            t.InEpoch = 0;
         }
-        if (++a.InEpoch > a.PeakEpoch) a.PeakEpoch = a.InEpoch;
-        ScanDetection.Tick(ref a.Second, ref a.InSecond, ref a.PeakSecond, time);
+        if (++t.InEpoch > t.PeakEpoch) t.PeakEpoch = t.InEpoch;
+        ScanDetection.Tick(ref t.Second, ref t.InSecond, ref t.PeakSecond, time);
     }
 
     // ---- sessions --------------------------------------------------------------------------------
@@ -334,34 +364,37 @@ internal sealed class BruteForceDetection : ActivityDetector
         ref var a = ref Find(new AccountKey(key.Client, key.Server, key.ServerPort), s.Start, create: true, Reading.Sessions);
         if (Unsafe.IsNullRef(ref a)) return;
         if (a.Last.Nanoseconds < s.Last.Nanoseconds) a.Last = s.Last;
-        a.Sessions++;
+        // Any reading's account keeps its sessions (a cleartext login's too): they decide which accounts a full table drops.
+        var prof = a.Profile ??= new SessionProfile();
+        prof.Sessions++;
         long duration = s.Last.Nanoseconds - s.Start.Nanoseconds;
-        if (duration < ShortSession) a.ShortSessions++;
-        if (a.Sessions <= SizesKept)
+        if (duration < ShortSession) prof.ShortSessions++;
+        if (prof.Sessions <= SizesKept)
         {
-            a.ClientSizes ??= new int[SizesKept];
-            a.Durations ??= new long[SizesKept];
-            a.ServerSizes ??= new long[SizesKept];
-            int i = (int)a.Sessions - 1;
-            a.ClientSizes[i] = (int)Math.Min(int.MaxValue, s.ClientBytes);
-            a.Durations[i] = duration;
-            a.ServerSizes[i] = s.ServerBytes;
+            prof.ClientSizes ??= new int[SizesKept];
+            prof.Durations ??= new long[SizesKept];
+            prof.ServerSizes ??= new long[SizesKept];
+            int i = (int)prof.Sessions - 1;
+            prof.ClientSizes[i] = (int)Math.Min(int.MaxValue, s.ClientBytes);
+            prof.Durations[i] = duration;
+            prof.ServerSizes[i] = s.ServerBytes;
         }
-        if (duration > a.LongestSession) { a.LongestSession = duration; a.LongestStart = s.Start; }
-        if (s.ServerBytes > a.LargestServerBytes) { a.LargestServerBytes = s.ServerBytes; a.LargestStart = s.Start; }
+        if (duration > prof.LongestSession) { prof.LongestSession = duration; prof.LongestStart = s.Start; }
+        if (s.ServerBytes > prof.LargestServerBytes) { prof.LargestServerBytes = s.ServerBytes; prof.LargestStart = s.Start; }
         // SSH: the attempts inside a session that never passed authentication are its refusals (the replies of the
         // commonest size after the service accept, RFC 4253 10); any other session is one attempt.
         bool ssh = key.ServerPort == 22;
         int attempts = ssh && !s.PastAuth && s.Refusals > 0 ? Math.Min(s.Refusals, MaxAttemptsPerSession) : 1;
-        a.LoginAttempts += attempts;
-        if (attempts > 1) a.CountedInside = true;
-        if (ssh && (s.PastAuth || s.Accepted)) a.SshPassedAt ??= s.Last;
+        prof.LoginAttempts += attempts;
+        if (attempts > 1) prof.CountedInside = true;
+        if (ssh && (s.PastAuth || s.Accepted)) prof.SshPassedAt ??= s.Last;
         if (a.Reading == Reading.Sessions)
         {
-            a.FirstFailure ??= s.Start;
-            for (int i = 0; i < attempts; i++) Count(ref a, s.Start);
-            if (a.Sessions == 3) a.Evidence = new ActivityEvidence(EvidenceKept);
-            if (p is not null) a.Evidence?.Add(_lines, p, input, "session end");
+            var tally = a.Tally ??= new Tally();
+            tally.FirstFailure ??= s.Start;
+            for (int i = 0; i < attempts; i++) Count(tally, s.Start);
+            if (prof.Sessions == 3) tally.Evidence = new ActivityEvidence(EvidenceKept);
+            if (p is not null) tally.Evidence?.Add(_lines, p, input, "session end");
         }
     }
 
@@ -371,7 +404,7 @@ internal sealed class BruteForceDetection : ActivityDetector
         if (!Unsafe.IsNullRef(ref a) || !create) return ref a;
         if (_accounts.Count >= MaxAccounts && !RoomForAccount()) return ref Unsafe.NullRef<Account>();
         a = ref CollectionsMarshal.GetValueRefOrAddDefault(_accounts, key, out _);
-        a = new Account { Reading = reading, First = time, Last = time, Second = long.MinValue };
+        a = new Account { Reading = reading, First = time, Last = time };
         return ref a;
     }
 
@@ -404,63 +437,69 @@ internal sealed class BruteForceDetection : ActivityDetector
         switch (a.Reading)
         {
             case Reading.Http:
-                if (a.PeakEpoch < MinFailures || a.MainPathFailures < a.Failures * SamePathShare) return null;
+                if (a.PeakEpoch < MinFailures || a.Tally!.MainPathFailures < a.Failures * SamePathShare) return null;
                 return Make(key, a, "HTTP", a.Failures, a.Successes > 0, null);
             case Reading.Replies:
                 if (a.PeakEpoch < MinFailures) return null;
                 return Make(key, a, ServiceName(key.Port), a.Failures, a.Successes > 0, null);
             default:
-                if (a.PeakEpoch < MinFailures || a.ShortSessions < a.Sessions * ProfileShare) return null;
-                if (ScanDetection.Rate(a.Sessions, a.FirstFailure ?? a.First, a.Last) < MinSessionRate) return null;
-                int kept = (int)Math.Min(a.Sessions, SizesKept);
-                var sizes = a.ClientSizes!.AsSpan(0, kept).ToArray();
+                // Read as sessions: the account was made when a session ended, so it has a profile, and a tally once counted.
+                if (a.PeakEpoch < MinFailures) return null;
+                var prof = a.Profile!;
+                if (prof.ShortSessions < prof.Sessions * ProfileShare) return null;
+                if (ScanDetection.Rate(prof.Sessions, a.Tally!.FirstFailure ?? a.First, a.Last) < MinSessionRate) return null;
+                int kept = (int)Math.Min(prof.Sessions, SizesKept);
+                var sizes = prof.ClientSizes!.AsSpan(0, kept).ToArray();
                 Array.Sort(sizes);
                 double median = sizes[kept / 2];
                 int same = sizes.Count(x => Math.Abs(x - median) <= median * SizeTolerance);
                 double share = (double)same / kept;
                 if (share < ProfileShare) return null;
-                var durations = a.Durations!.AsSpan(0, kept).ToArray();
+                var durations = prof.Durations!.AsSpan(0, kept).ToArray();
                 Array.Sort(durations);
-                var servers = a.ServerSizes!.AsSpan(0, kept).ToArray();
+                var servers = prof.ServerSizes!.AsSpan(0, kept).ToArray();
                 Array.Sort(servers);
-                bool longer = a.LongestSession >= Math.Max(durations[kept / 2] * SuccessFactor, 10 * PacketTimestamp.NanosPerSecond);
-                bool larger = servers[kept / 2] > 0 && a.LargestServerBytes >= servers[kept / 2] * SuccessFactor;
+                bool longer = prof.LongestSession >= Math.Max(durations[kept / 2] * SuccessFactor, 10 * PacketTimestamp.NanosPerSecond);
+                bool larger = servers[kept / 2] > 0 && prof.LargestServerBytes >= servers[kept / 2] * SuccessFactor;
                 // SSH sessions that passed authentication next to sessions refused inside: a password worked.
-                bool passed = a.CountedInside && a.SshPassedAt is not null;
-                var activity = Make(key, a, ServiceName(key.Port), a.CountedInside ? a.LoginAttempts : a.Sessions, longer || larger || passed ? true : null, Math.Round(share, 3));
+                bool passed = prof.CountedInside && prof.SshPassedAt is not null;
+                var activity = Make(key, a, ServiceName(key.Port), prof.CountedInside ? prof.LoginAttempts : prof.Sessions, longer || larger || passed ? true : null, Math.Round(share, 3));
                 if (passed)
                 {
-                    activity.Moments.Add((a.SshPassedAt!.Value, Phrase.Plain("A session passed authentication (a reply smaller than the refusals, as USERAUTH_SUCCESS is, or a larger message after them): a login probably succeeded.")));
+                    activity.Moments.Add((prof.SshPassedAt!.Value, Phrase.Plain("A session passed authentication (a reply smaller than the refusals, as USERAUTH_SUCCESS is, or a larger message after them): a login probably succeeded.")));
                 }
                 else if (longer || larger)
                 {
-                    var at = longer ? a.LongestStart : a.LargestStart;
-                    activity.Moments.Add((at, Phrase.Of($"A session unlike the attempts ({(longer ? $"{Describe.Duration(a.LongestSession / (double)PacketTimestamp.NanosPerSecond)} long" : $"{a.LargestServerBytes} bytes from the server")}): a login probably succeeded.")));
+                    var at = longer ? prof.LongestStart : prof.LargestStart;
+                    activity.Moments.Add((at, Phrase.Of($"A session unlike the attempts ({(longer ? $"{Describe.Duration(prof.LongestSession / (double)PacketTimestamp.NanosPerSecond)} long" : $"{prof.LargestServerBytes} bytes from the server")}): a login probably succeeded.")));
                 }
                 return activity;
         }
     }
 
+    /// <summary>A finding for an account judged an attack: it has counted failures (or attempts), so it has its tally.</summary>
     private static DetectedActivity Make(AccountKey key, Account a, string protocol, long failures, bool? succeeded, double? sameSize)
     {
         var (client, server, port) = key;
+        var tally = a.Tally!;
         bool sessions = a.Reading == Reading.Sessions;
-        var first = a.FirstFailure ?? a.First;
+        bool countedInside = a.Profile?.CountedInside ?? false;
+        var first = tally.FirstFailure ?? a.First;
         var facts = new AttackFacts
         {
-            Technique = a.Reading switch { Reading.Http => "http-auth", Reading.Replies => "password", _ => a.CountedInside ? "ssh-auth" : "login-sessions" },
+            Technique = a.Reading switch { Reading.Http => "http-auth", Reading.Replies => "password", _ => countedInside ? "ssh-auth" : "login-sessions" },
             Packets = sessions ? a.Sessions : a.Failures + a.Successes,
             Sources = 1,
             Targets = 1,
-            PeakPerSecond = a.PeakSecond,
+            PeakPerSecond = tally.PeakSecond,
             RatePerSecond = ScanDetection.Rate(failures, first, a.Last),
             LoginFailures = failures,
             LoginSucceeded = sessions ? succeeded : succeeded ?? false,
-            Path = a.Reading == Reading.Http ? a.MainPathText : null,
+            Path = a.Reading == Reading.Http ? tally.MainPathText : null,
             SameSizeShare = sameSize,
         };
         string attempts = !sessions ? Describe.Count(failures, "failed login")
-            : a.CountedInside ? $"{Describe.Count(failures, "refused login attempt")} in {Describe.Count(a.Sessions, "session")}"
+            : countedInside ? $"{Describe.Count(failures, "refused login attempt")} in {Describe.Count(a.Sessions, "session")}"
             : Describe.Count(failures, "login session");
         string service = $"{protocol} on {server} port {port}";
         string outcome = facts.LoginSucceeded switch
@@ -485,8 +524,8 @@ internal sealed class BruteForceDetection : ActivityDetector
             Attempts = sessions ? a.Sessions : a.Failures + a.Successes,
             Failed = sessions ? a.Sessions : a.Failures,
             Facts = facts,
-            Evidence = a.Evidence?.Packets ?? [],
-            EvidenceTotal = a.Evidence?.Total ?? 0,
+            Evidence = tally.Evidence?.Packets ?? [],
+            EvidenceTotal = tally.Evidence?.Total ?? 0,
             Absorbs = g => g.Key.Server == server && g.Key.Port == port && ScanDetection.OnlyFrom(g, client),
             FindingTitle = _ => $"{client} tried to log in to {service}: {attempts}{(facts.Path is { } path ? $" for {path}" : "")}; {outcome}",
             IncidentTitle = _ => $"Password guessing against {service} from {client}",
@@ -494,7 +533,7 @@ internal sealed class BruteForceDetection : ActivityDetector
             Causes = x => BruteForceCauses.Of(x, client, server, port, protocol),
         };
         activity.Moments.Add((first, Phrase.Of($"First failed login from {Phrase.Address(client.ToString())}.")));
-        if (a.SuccessAfterFailure is { } ok && !sessions) activity.Moments.Add((ok, "A login was accepted after the failures."));
+        if (tally.SuccessAfterFailure is { } ok && !sessions) activity.Moments.Add((ok, "A login was accepted after the failures."));
         return activity;
     }
 }
