@@ -200,6 +200,8 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
     public void A_fetch_every_one_and_a_half_seconds_to_an_internal_server_is_beaconing_activity_not_an_incident()
     {
         // curl from the client to the victim's nginx every 1.5 s (plus the fetch's own few milliseconds), 12 times.
+        // Each check-in also starts a process in the namespace: milliseconds on a quiet machine, up to a few hundred on
+        // one loaded by other work (1.715 s was seen at a load of 13), hence the upper bound.
         var report = fixture.Analyze("beacon");
 
         Assert.Empty(report.Incidents);
@@ -207,7 +209,7 @@ public sealed class IntrusionCaptureTests(IntrusionCaptureFixture fixture) : ICl
         Assert.Equal(Severity.Low, finding.Severity);
         Assert.Equal(80, finding.Port);
         Assert.Equal(12, finding.Attack!.Packets);
-        Assert.InRange(finding.Attack.IntervalSeconds!.Value, 1.5, 1.7);
+        Assert.InRange(finding.Attack.IntervalSeconds!.Value, 1.5, 2.0);
         Assert.True(finding.Attack.BeaconScore >= 0.8, $"score {finding.Attack.BeaconScore}");
         Assert.Contains(report.Overview.Activities!, a => a.Kind == FindingKind.Beaconing);
     }
