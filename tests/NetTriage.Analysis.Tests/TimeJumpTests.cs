@@ -11,6 +11,19 @@ namespace NetTriage.Analysis.Tests;
 public sealed class TimeJumpTests
 {
     private const TcpFlags SynAck = TcpFlags.Syn | TcpFlags.Ack;
+
+    [Fact]
+    public void A_drop_is_read_as_a_drop_even_where_the_times_are_too_far_apart_to_subtract()
+    {
+        long second = PacketTimestamp.NanosPerSecond;
+        Assert.False(CaptureClock.JumpedBack(long.MinValue, 0), "no time yet");
+        Assert.False(CaptureClock.JumpedBack(100 * second, 71 * second), "29 s back");
+        Assert.True(CaptureClock.JumpedBack(100 * second, 69 * second), "31 s back");
+        Assert.False(CaptureClock.JumpedBack(0, 3600 * second), "forward");
+        // Hostile 64-bit stamps: the signed difference overflows, the drop is still 2^64 - 2 ns.
+        Assert.True(CaptureClock.JumpedBack(long.MaxValue, long.MinValue + 1));
+        Assert.True(CaptureClock.JumpedBack(long.MaxValue, -1));
+    }
     private const string Client = "10.1.0.1", Resolver = "10.0.0.53", Web = "192.0.2.10";
 
     /// <summary>

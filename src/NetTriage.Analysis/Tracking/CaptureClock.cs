@@ -31,8 +31,10 @@ internal static class CaptureClock
     /// Whether a packet at <paramref name="now"/> starts a new segment after <paramref name="latest"/>, the latest time
     /// of the segment so far (nanoseconds; <see cref="long.MinValue"/>: none yet).
     /// </summary>
+    /// <remarks>The difference is taken unsigned: times from a hostile capture can be far enough apart (pcapng's 64-bit
+    /// stamps) that the signed subtraction overflows, and a drop must still read as a drop.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool JumpedBack(long latest, long now) => now < latest && latest - now > JumpBackNanos;
+    public static bool JumpedBack(long latest, long now) => now < latest && unchecked((ulong)latest - (ulong)now) > (ulong)JumpBackNanos;
 
     /// <summary>
     /// The later of an activity's last time so far and a packet's: what a sensor keeps as an activity's end, so that
