@@ -28,8 +28,10 @@ internal struct InputCounts(int index)
 /// decoding alone, waited for the tracker half its time.
 /// </summary>
 /// <remarks>
-/// An observer (the Zeek logs) gets a third thread that takes each batch once it is tracked: added to either of the
-/// other two, it made that one the whole pipeline's pace, while on its own it runs whenever one of them waits.
+/// An observer (the Zeek logs) is shown each batch on the tracking thread once the batch is tracked. On its own third
+/// thread it was slower on two cores (1 GB of browsing traffic: 3.0 to 3.2 s against 2.4 to 2.7 s, with twice the
+/// system time): three busy threads on two cores spend their time spinning, yielding and switching. On the reading
+/// thread, beside the sensors, it was slower still (2.9 to 3.7 s).
 /// </remarks>
 internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors, IPacketObserver? observer = null)
 {
@@ -37,8 +39,6 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     private const int BatchSize = 24;
     /// <summary>Batches in flight: one being read, one being tracked, and slack for the uneven pace of each.</summary>
     private const int BatchCount = 4;
-    /// <summary>Batches in flight with an observer: one more being observed, and slack for its pace too.</summary>
-    private const int ObservedBatchCount = 6;
     /// <summary>Spins (short pauses, then yields) before a thread waiting for a batch blocks.</summary>
     private const int SpinsBeforeBlocking = 64;
 
@@ -51,7 +51,6 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     /// </summary>
     private readonly DecodedPacket _packet = NewPacket(observer);
     private Batch[]? _batches;
-    private int BatchesInFlight => _observer is null ? BatchCount : ObservedBatchCount;
 
     /// <summary>The threads <paramref name="options"/> ask for, with 0 resolved for this machine.</summary>
     public static int ThreadCount(AnalysisOptions options)
@@ -131,20 +130,16 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     /// Reads, decodes and senses on a second thread while this one tracks: batches of decoded packets go round a ring
     /// (the reader fills them in order, the tracker empties them in the same order, and two semaphores count the free
     /// and the full ones), so packets are tracked in the order read and the results are those of
-    /// <see cref="ReadHere"/>. With an observer, a third thread shows each tracked batch to it (a third semaphore
-    /// counts those) and frees it: the observer sees the packets in order too, each after the tracker, as on one
-    /// thread. Nothing is allocated per packet or per batch.
+    /// <see cref="ReadHere"/>. The observer, if any, is shown each batch here once it is tracked: it too sees the
+    /// packets in order, each after the tracker, as on one thread. Nothing is allocated per packet or per batch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPipelined(IPacketSource source, Action<long>? progress, ref InputCounts counts)
     {
-        int ring = BatchesInFlight;
-        var batches = _batches ??= [.. Enumerable.Range(0, ring).Select(_ => new Batch(_observer))];
-        using var free = new SemaphoreSlim(ring);
+        var batches = _batches ??= [.. Enumerable.Range(0, BatchCount).Select(_ => new Batch(_observer))];
+        using var free = new SemaphoreSlim(BatchCount);
         using var full = new SemaphoreSlim(0);
-        using var tracked = _observer is null ? null : new SemaphoreSlim(0);
         var stop = new StrongBox<bool>();
-        var observerError = new StrongBox<ExceptionDispatchInfo?>();
         var sensors = _sensors;
         var observer = _observer;
         int input = counts.Index;
@@ -154,22 +149,10 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
             Name = "nettriage-read",
         };
         reader.Start();
-        Thread? observing = null;
-        if (observer is not null)
-        {
-            observing = new Thread(() => ObserveTracked(observer, input, batches, tracked!, free, stop, observerError))
-            {
-                IsBackground = true,
-                Name = "nettriage-observe",
-            };
-            observing.Start();
-        }
-        // Where a tracked batch goes: to the observer, or back to the reader.
-        var done = tracked ?? free;
         bool finished = false;
         try
         {
-            for (int i = 0; ; i = (i + 1) % ring)
+            for (int i = 0; ; i = (i + 1) % BatchCount)
             {
                 WaitFor(full);
                 var batch = batches[i];
@@ -177,67 +160,28 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
                 {
                     Track(batch.Packets[k], ref counts);
                 }
+                if (observer is not null)
+                {
+                    for (int k = 0; k < batch.Count; k++) observer.Observe(batch.Packets[k], input);
+                }
                 if (batch.Last)
                 {
                     finished = true;
                     reader.Join();
-                    if (observing is not null)
-                    {
-                        done.Release();
-                        observing.Join();
-                        observerError.Value?.Throw();
-                    }
                     batch.Error?.Throw();
                     return;
                 }
-                done.Release();
+                free.Release();
             }
         }
         finally
         {
             if (!finished)
             {
-                // The tracker failed: let the reader stop at its next batch (it is a background thread), and the
-                // observer at its next one, before the caller drops what it writes to.
+                // The tracker or the observer failed: let the reader stop at its next batch (it is a background thread).
                 Volatile.Write(ref stop.Value, true);
                 free.Release();
-                if (observing is not null)
-                {
-                    tracked!.Release();
-                    observing.Join();
-                }
             }
-        }
-    }
-
-    /// <summary>
-    /// The observer's thread: shows each tracked batch to the observer, in order, then frees it for the reader. An
-    /// observer that fails is kept for the end (<see cref="ReadPipelined"/> rethrows it) and shown no more packets,
-    /// while the batches still go round, so the reader and the tracker finish as they would.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ObserveTracked(IPacketObserver observer, int input, Batch[] batches, SemaphoreSlim tracked, SemaphoreSlim free,
-        StrongBox<bool> stop, StrongBox<ExceptionDispatchInfo?> error)
-    {
-        for (int i = 0; ; i = (i + 1) % batches.Length)
-        {
-            WaitFor(tracked);
-            if (Volatile.Read(ref stop.Value)) return;
-            var batch = batches[i];
-            if (error.Value is null)
-            {
-                try
-                {
-                    for (int k = 0; k < batch.Count; k++) observer.Observe(batch.Packets[k], input);
-                }
-                catch (Exception ex)
-                {
-                    error.Value = ExceptionDispatchInfo.Capture(ex);
-                }
-            }
-            bool last = batch.Last;
-            free.Release();
-            if (last) return;
         }
     }
 
