@@ -47,3 +47,40 @@ public sealed class BoundedSetTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedSet<ulong>(0));
     }
 }
+
+/// <summary>
+/// The address set that keeps IPv4 addresses in 4 bytes: the same count, membership, refusals and order as a
+/// <see cref="BoundedSet{T}"/> of the same addresses, IPv4 and IPv6 mixed, below and past its bound.
+/// </summary>
+public sealed class BoundedAddressSetTests
+{
+    [Theory]
+    [InlineData(64, 7)]
+    [InlineData(16, 11)]
+    [InlineData(3, 5)]
+    public void It_holds_what_a_bounded_set_of_the_same_addresses_holds(int bound, int seed)
+    {
+        var random = new Random(seed);
+        var compact = new BoundedAddressSet(bound);
+        var reference = new BoundedSet<IpAddr>(bound);
+        var addresses = new List<IpAddr> { IpAddr.None };
+        for (int i = 0; i < 200; i++)
+        {
+            // Few distinct values, so that repeats are common; a third IPv6.
+            addresses.Add(random.Next(3) == 0
+                ? IpAddr.Parse($"2001:db8::{random.Next(40):x}")
+                : IpAddr.FromV4((uint)(random.Next(2) == 0 ? 0x0A00_0000 : 0xC0A8_0000) | (uint)random.Next(60)));
+        }
+
+        foreach (var a in addresses)
+        {
+            Assert.Equal(reference.Add(a), compact.Add(a));
+            Assert.Equal(reference.Count, compact.Count);
+        }
+
+        Assert.Equal(reference, compact);
+        foreach (var a in addresses) Assert.Equal(reference.Contains(a), compact.Contains(a));
+        Assert.False(compact.Contains(IpAddr.Parse("172.16.0.1")));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedAddressSet(0));
+    }
+}

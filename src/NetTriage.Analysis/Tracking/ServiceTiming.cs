@@ -28,7 +28,11 @@ internal sealed class ServiceTiming
 /// <summary>A uniform sample of durations in microseconds (reservoir sampling, RFC-free: Vitter's Algorithm R).</summary>
 internal sealed class TimingSample
 {
-    private readonly int[] _values = new int[ServiceTiming.Kept];
+    /// <summary>
+    /// Grown by doubling to <see cref="ServiceTiming.Kept"/>: most services of a busy capture have a few connections
+    /// measured, and three full arrays a service were 2 MB of the heap on 2 GB of browsing traffic.
+    /// </summary>
+    private int[] _values = [];
     private uint _random = 0x9E37_79B9;
 
     public long Count { get; private set; }
@@ -38,8 +42,9 @@ internal sealed class TimingSample
         if (nanoseconds < 0) return;
         int micros = (int)Math.Min(nanoseconds / 1000, int.MaxValue);
         Count++;
-        if (Count <= _values.Length)
+        if (Count <= ServiceTiming.Kept)
         {
+            if (Count > _values.Length) Array.Resize(ref _values, Math.Min(ServiceTiming.Kept, Math.Max(8, _values.Length * 2)));
             _values[Count - 1] = micros;
             return;
         }
@@ -48,7 +53,7 @@ internal sealed class TimingSample
         _random ^= _random >> 17;
         _random ^= _random << 5;
         long slot = _random % Count;
-        if (slot < _values.Length) _values[slot] = micros;
+        if (slot < ServiceTiming.Kept) _values[slot] = micros;
     }
 
     /// <summary>The <paramref name="fraction"/> quantile of the sample, in seconds (nearest rank); null when empty.</summary>

@@ -43,7 +43,7 @@ internal sealed class TcpTracker(TrafficTracker t)
         public long Unanswered;
         public long IcmpRejected;
         /// <summary>Distinct clients that tried the service, up to <see cref="MaxClients"/> (enough to tell many sources from few).</summary>
-        public readonly BoundedSet<IpAddr> Clients = new(MaxClients);
+        public readonly BoundedAddressSet Clients = new(MaxClients);
         public const int MaxClients = 64;
         /// <summary>Where its connections' time goes; made at the first connection measured (null before).</summary>
         public ServiceTiming? Timing;
