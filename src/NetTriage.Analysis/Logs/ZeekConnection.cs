@@ -83,6 +83,8 @@ internal sealed class ZeekConnection
 
     /// <summary>Its number in the order connections began: its uid is made from it when written.</summary>
     public long Serial;
+    /// <summary>Where <see cref="FrameConnections"/> last stored its id (-1: not yet, since it began).</summary>
+    public int FrameIdIndex = -1;
     /// <summary>The table key it is held under.</summary>
     public ZeekFlowKey Key;
     public byte Protocol;

@@ -58,7 +58,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     /// ICMP), by input and frame, so notice.log names the uid of a finding's evidence. Bounded: past
     /// <see cref="MaxFrameUids"/> packets, later evidence is written without a uid.
     /// </summary>
-    private readonly Dictionary<(int Input, long Frame), ZeekConnId> _frameUids = [];
+    private readonly FrameConnections _frameUids = new();
     private const int MaxFrameUids = 100_000;
     private long _uidCount;
     private long _now;
@@ -118,10 +118,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
                 && (_uidCount != before || (packet.Layers & (PacketLayers.Dns | PacketLayers.Icmp | PacketLayers.Icmpv6 | PacketLayers.Http)) != 0
                     || (packet.Tcp.Flags & (TcpFlags.Rst | TcpFlags.Syn)) != 0))
             {
-                // Grown by doubling, the table would pass its bound by up to twice its size: past half of it, it is made
-                // as large as the bound at once.
-                if (_frameUids.Count == MaxFrameUids / 2) _frameUids.EnsureCapacity(MaxFrameUids);
-                _frameUids[(input, packet.FrameNumber)] = new ZeekConnId(c.Serial, c.Protocol, c.OrigHost, c.OrigPort, c.RespHost, c.RespPort);
+                _frameUids.Add(input, packet.FrameNumber, c);
             }
         }
         if (packet.Anomalies.Count > 0) Weird(packet, c);
@@ -288,6 +285,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
     {
         var c = _pool.Count > 0 ? _pool.Pop() : new ZeekConnection();
         c.Serial = _uidCount++;
+        c.FrameIdIndex = -1;
         c.Protocol = proto;
         c.OrigHost = source;
         c.RespHost = destination;
@@ -707,7 +705,7 @@ public sealed class ZeekLogWriter : IPacketObserver, IDisposable
         if (_finished) return;
         _finished = true;
         EndInput();
-        if (report is not null) ZeekNotices.Write(_notice, report, (input, frame) => _frameUids.TryGetValue((input, frame), out var id) ? id : null);
+        if (report is not null) ZeekNotices.Write(_notice, report, _frameUids.Find);
     }
 
     public void Dispose()
