@@ -29,6 +29,8 @@ internal sealed class BoundedAddressSet(int bound) : IEnumerable<IpAddr>
     /// <summary>Adds <paramref name="address"/>: true when it is new and there was room for it.</summary>
     public bool Add(IpAddr address)
     {
+        // A full set adds nothing, whether the address is in it or not: a busy service's clients cost no search a packet.
+        if (Count >= Bound) return false;
         if (address.IsV4)
         {
             int at = Array.BinarySearch(_v4, 0, _v4Count, address.V4Value);
