@@ -40,6 +40,12 @@ internal abstract class ActivityDetector
     public virtual bool ReadsTcpSegments => true;
 
     /// <summary>
+    /// Whether it reads the TCP segments that carry nothing (no payload, none claimed, no TLS record): a connection's
+    /// bare acknowledgements, a third of a capture's packets. Only families that read segments are asked.
+    /// </summary>
+    public virtual bool ReadsBareSegments => ReadsTcpSegments;
+
+    /// <summary>
     /// Sees every IPv4, IPv6 or ARP packet that has one of <see cref="Reads"/>, in the order read, beside tracking (on
     /// the reading thread when the analysis has two): it may read the packet, never the tracker, until <see cref="Finish"/>.
     /// </summary>
@@ -75,20 +81,22 @@ internal sealed class ActivitySensors
         for (int slot = 0; slot < _readers.Length; slot++)
         {
             var layers = LayersOf(slot);
-            bool segment = (slot & TcpSegmentSlot) != 0;
-            _readers[slot] = [.. _detectors.Where(d => (d.Reads & layers) != 0 && (!segment || d.ReadsTcpSegments))];
+            bool segment = (slot & TcpSegmentSlot) != 0, bare = (slot & BareSegmentSlot) != 0;
+            _readers[slot] = [.. _detectors.Where(d => (d.Reads & layers) != 0 && (!segment || d.ReadsTcpSegments) && (!bare || d.ReadsBareSegments))];
         }
     }
 
     /// <summary>
     /// The layers detectors choose packets by: ARP (bit 4) to fragment (bit 14) of <see cref="PacketLayers"/>, the
     /// network, transport and application layers, as eleven low bits. The link layers (bits 0 to 3) are dropped. The
-    /// twelfth bit is <see cref="TcpSegmentSlot"/>.
+    /// twelfth bit is <see cref="TcpSegmentSlot"/>, the thirteenth <see cref="BareSegmentSlot"/>.
     /// </summary>
     private const int LayerBits = 11;
-    private const int SlotBits = LayerBits + 1;
+    private const int SlotBits = LayerBits + 2;
     /// <summary>A TCP segment of a connection (ACK, no SYN, no RST): see <see cref="ActivityDetector.ReadsTcpSegments"/>.</summary>
     private const int TcpSegmentSlot = 1 << LayerBits;
+    /// <summary>Such a segment carrying nothing: see <see cref="ActivityDetector.ReadsBareSegments"/>.</summary>
+    private const int BareSegmentSlot = 1 << (LayerBits + 1);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Slot(PacketLayers layers) => (int)(((uint)layers >> 4) & ((1u << LayerBits) - 1));
@@ -97,7 +105,11 @@ internal sealed class ActivitySensors
     private static int Slot(DecodedPacket p)
     {
         int slot = Slot(p.Layers);
-        if (p.Has(PacketLayers.Tcp) && (p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Ack) slot |= TcpSegmentSlot;
+        if (p.Has(PacketLayers.Tcp) && (p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Ack)
+        {
+            slot |= TcpSegmentSlot;
+            if (p.PayloadLength <= 0 && p.PayloadClaimedLength <= 0 && p.TlsRecord == 0) slot |= BareSegmentSlot;
+        }
         return slot;
     }
 

@@ -89,6 +89,9 @@ internal sealed class BeaconDetection : ActivityDetector
 
     public override PacketLayers Reads => PacketLayers.Tcp;
 
+    /// <summary>A segment that carries nothing adds no bytes to a session (nor starts one).</summary>
+    public override bool ReadsBareSegments => false;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Observe(DecodedPacket p, int input)
     {

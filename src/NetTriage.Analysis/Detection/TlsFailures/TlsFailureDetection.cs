@@ -66,6 +66,9 @@ internal sealed class TlsFailureDetection : ActivityDetector
 
     public override PacketLayers Reads => PacketLayers.Tcp;
 
+    /// <summary>A handshake opens with a ClientHello and ends with a TLS record or a reset: a bare acknowledgement does neither.</summary>
+    public override bool ReadsBareSegments => false;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Observe(DecodedPacket p, int input)
     {
