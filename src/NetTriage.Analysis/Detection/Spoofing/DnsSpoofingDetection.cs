@@ -120,7 +120,7 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
     /// </summary>
     private long _answersSince = long.MinValue;
     private readonly Dictionary<IpAddr, Victim> _victims = new(IpAddrComparer.Instance);
-    private readonly Dictionary<(IpAddr Server, IpAddr Address), Redirect> _redirects = [];
+    private readonly Dictionary<(IpAddr Server, IpAddr Address), Redirect> _redirects = new(IpAddrPairComparer.Instance);
     private readonly HashSet<ulong> _nxNames = [];
     private readonly EvidenceLines _lines = new();
     private bool _capped;
