@@ -130,9 +130,14 @@ internal sealed class TlsFailureDetection : ActivityDetector
         if (!p.Tls.ServerName.IsEmpty)
         {
             var sni = p.Text.GetSpan(p.Tls.ServerName);
+            // The names kept are distinct (one is kept only when none matched): the first match is the only one.
             foreach (var kept in s.Names)
             {
-                if (Describe.SameWire(sni, kept, spaces: false)) name = kept;
+                if (Describe.SameWire(sni, kept, spaces: false))
+                {
+                    name = kept;
+                    break;
+                }
             }
             if (name is null && s.Names.Count < NamesKept)
             {
