@@ -230,8 +230,9 @@ internal sealed class ActivityEvidence(int limit)
 
     public void Add(EvidenceLines lines, DecodedPacket p, int input, string role)
     {
-        Total++;
-        if (_kept.Count >= limit) return;
+        // Every packet offered is counted and the first ones kept, so the list is full exactly when more than the limit
+        // came: told from the count, not the list (an activity past its first packets costs no second object a packet).
+        if (++Total > limit) return;
         _kept.Add((PacketRef.Of(p, input), role, lines.Of(p)));
         _packets = null;
     }
