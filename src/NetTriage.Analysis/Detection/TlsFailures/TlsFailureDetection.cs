@@ -66,8 +66,13 @@ internal sealed class TlsFailureDetection : ActivityDetector
 
     public override PacketLayers Reads => PacketLayers.Tcp;
 
-    /// <summary>A handshake opens with a ClientHello and ends with a TLS record or a reset: a bare acknowledgement does neither.</summary>
+    /// <summary>
+    /// A handshake opens with a ClientHello and ends with a TLS record or a reset: a segment without a TLS record (bare,
+    /// or data that does not start one) does neither.
+    /// </summary>
     public override bool ReadsBareSegments => false;
+
+    public override bool ReadsPlainSegments => false;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Observe(DecodedPacket p, int input)
