@@ -28,8 +28,10 @@ internal sealed class BoundedSet<T>(int bound) : IEnumerable<T> where T : ICompa
     /// <summary>Adds <paramref name="value"/>: true when it is new and there was room for it.</summary>
     public bool Add(T value)
     {
+        // A full set answers false whether or not it holds the value: no search (a busy service's clients fill it).
+        if (Count >= Bound) return false;
         int at = Array.BinarySearch(_values, 0, Count, value);
-        if (at >= 0 || Count >= Bound) return false;
+        if (at >= 0) return false;
         at = ~at;
         if (Count == _values.Length) Array.Resize(ref _values, Math.Min(Bound, Math.Max(FirstHeld, _values.Length * 2)));
         Array.Copy(_values, at, _values, at + 1, Count - at);

@@ -122,3 +122,16 @@ internal sealed class IpAddrComparer : IEqualityComparer<IpAddr>
 
     public int GetHashCode(IpAddr a) => KeyHash.Finish(KeyHash.Of(a));
 }
+
+/// <summary>
+/// Two addresses (a client and its server, a source and its destination) compared and hashed as the tracker's keys
+/// are: the default tuple hashing combines each address's general hash, several times the cost a lookup.
+/// </summary>
+internal sealed class IpAddrPairComparer : IEqualityComparer<(IpAddr, IpAddr)>
+{
+    public static readonly IpAddrPairComparer Instance = new();
+
+    public bool Equals((IpAddr, IpAddr) x, (IpAddr, IpAddr) y) => x.Item1 == y.Item1 && x.Item2 == y.Item2;
+
+    public int GetHashCode((IpAddr, IpAddr) pair) => KeyHash.Finish(KeyHash.Of(pair.Item1) * 31 + KeyHash.Of(pair.Item2));
+}

@@ -40,6 +40,19 @@ internal abstract class ActivityDetector
     public virtual bool ReadsTcpSegments => true;
 
     /// <summary>
+    /// Whether it reads the TCP segments that carry nothing (no payload, none claimed, no TLS record): a connection's
+    /// bare acknowledgements, a third of a capture's packets. Only families that read segments are asked.
+    /// </summary>
+    public virtual bool ReadsBareSegments => ReadsTcpSegments;
+
+    /// <summary>
+    /// Whether it reads the TCP segments that carry data but no TLS record (and no TLS message decoded): most of a
+    /// transfer's segments, and of a TLS connection's those that do not start a record. Only families that read
+    /// segments are asked.
+    /// </summary>
+    public virtual bool ReadsPlainSegments => ReadsTcpSegments;
+
+    /// <summary>
     /// Sees every IPv4, IPv6 or ARP packet that has one of <see cref="Reads"/>, in the order read, beside tracking (on
     /// the reading thread when the analysis has two): it may read the packet, never the tracker, until <see cref="Finish"/>.
     /// </summary>
@@ -75,20 +88,28 @@ internal sealed class ActivitySensors
         for (int slot = 0; slot < _readers.Length; slot++)
         {
             var layers = LayersOf(slot);
-            bool segment = (slot & TcpSegmentSlot) != 0;
-            _readers[slot] = [.. _detectors.Where(d => (d.Reads & layers) != 0 && (!segment || d.ReadsTcpSegments))];
+            int segment = slot & SegmentSlots;
+            _readers[slot] = [.. _detectors.Where(d => (d.Reads & layers) != 0 && (segment == 0 || d.ReadsTcpSegments)
+                && (segment != BareSegmentSlot || d.ReadsBareSegments) && (segment != PlainSegmentSlot || d.ReadsPlainSegments))];
         }
     }
 
     /// <summary>
     /// The layers detectors choose packets by: ARP (bit 4) to fragment (bit 14) of <see cref="PacketLayers"/>, the
     /// network, transport and application layers, as eleven low bits. The link layers (bits 0 to 3) are dropped. The
-    /// twelfth bit is <see cref="TcpSegmentSlot"/>.
+    /// twelfth and thirteenth bits say which kind of TCP segment of a connection it is, if one (<see cref="SegmentSlots"/>).
     /// </summary>
     private const int LayerBits = 11;
-    private const int SlotBits = LayerBits + 1;
-    /// <summary>A TCP segment of a connection (ACK, no SYN, no RST): see <see cref="ActivityDetector.ReadsTcpSegments"/>.</summary>
-    private const int TcpSegmentSlot = 1 << LayerBits;
+    private const int SlotBits = LayerBits + 2;
+    /// <summary>
+    /// A TCP segment of a connection (ACK, no SYN, no RST; see <see cref="ActivityDetector.ReadsTcpSegments"/>), by what it
+    /// carries: a TLS record or message, nothing (<see cref="ActivityDetector.ReadsBareSegments"/>), or other data
+    /// (<see cref="ActivityDetector.ReadsPlainSegments"/>). Zero: no such segment.
+    /// </summary>
+    private const int SegmentSlots = 3 << LayerBits;
+    private const int TlsSegmentSlot = 1 << LayerBits;
+    private const int BareSegmentSlot = 2 << LayerBits;
+    private const int PlainSegmentSlot = 3 << LayerBits;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Slot(PacketLayers layers) => (int)(((uint)layers >> 4) & ((1u << LayerBits) - 1));
@@ -97,7 +118,12 @@ internal sealed class ActivitySensors
     private static int Slot(DecodedPacket p)
     {
         int slot = Slot(p.Layers);
-        if (p.Has(PacketLayers.Tcp) && (p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Ack) slot |= TcpSegmentSlot;
+        if (p.Has(PacketLayers.Tcp) && (p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Ack)
+        {
+            slot |= p.TlsRecord != 0 || p.Has(PacketLayers.Tls) ? TlsSegmentSlot
+                : p.PayloadLength <= 0 && p.PayloadClaimedLength <= 0 ? BareSegmentSlot
+                : PlainSegmentSlot;
+        }
         return slot;
     }
 
@@ -218,8 +244,9 @@ internal sealed class ActivityEvidence(int limit)
 
     public void Add(EvidenceLines lines, DecodedPacket p, int input, string role)
     {
-        Total++;
-        if (_kept.Count >= limit) return;
+        // Every packet offered is counted and the first ones kept, so the list is full exactly when more than the limit
+        // came: told from the count, not the list (an activity past its first packets costs no second object a packet).
+        if (++Total > limit) return;
         _kept.Add((PacketRef.Of(p, input), role, lines.Of(p)));
         _packets = null;
     }

@@ -53,7 +53,10 @@ internal sealed class BeaconDetection : ActivityDetector
     private readonly record struct PairKey(IpAddr Client, IpAddr Server, ushort Port)
     {
         public bool Equals(PairKey other) => Port == other.Port && Client == other.Client && Server == other.Server;
-        public override int GetHashCode() => KeyHash.Finish(KeyHash.Of(Client) * 31 + KeyHash.Of(Server) + Port);
+        public override int GetHashCode() => Hash(KeyHash.Of(Client), KeyHash.Of(Server), Port);
+
+        /// <summary>The key's hash from its addresses' <see cref="KeyHash.Of"/>: a packet hashes each address once for both directions.</summary>
+        public static int Hash(uint client, uint server, ushort port) => KeyHash.Finish(client * 31 + server + port);
     }
 
     /// <summary>
@@ -89,6 +92,9 @@ internal sealed class BeaconDetection : ActivityDetector
 
     public override PacketLayers Reads => PacketLayers.Tcp;
 
+    /// <summary>A segment that carries nothing adds no bytes to a session (nor starts one).</summary>
+    public override bool ReadsBareSegments => false;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Observe(DecodedPacket p, int input)
     {
@@ -104,14 +110,20 @@ internal sealed class BeaconDetection : ActivityDetector
         int bytes = Math.Max(p.PayloadLength, p.PayloadClaimedLength);
         if (bytes <= 0) return;
         // Bytes both ways, for the pairs being counted.
-        Add(new PairKey(p.Ip.Source, p.Ip.Destination, p.DestinationPort), bytes);
-        Add(new PairKey(p.Ip.Destination, p.Ip.Source, p.SourcePort), bytes);
+        uint source = KeyHash.Of(p.Ip.Source), destination = KeyHash.Of(p.Ip.Destination);
+        if (Counted(PairKey.Hash(source, destination, p.DestinationPort))) Add(new PairKey(p.Ip.Source, p.Ip.Destination, p.DestinationPort), bytes);
+        if (Counted(PairKey.Hash(destination, source, p.SourcePort))) Add(new PairKey(p.Ip.Destination, p.Ip.Source, p.SourcePort), bytes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Counted(int hash)
+    {
+        int bit = hash & (FilterBits - 1);
+        return (_counted[bit >> 6] & (1UL << (bit & 63))) != 0;
     }
 
     private void Add(in PairKey key, int bytes)
     {
-        int bit = key.GetHashCode() & (FilterBits - 1);
-        if ((_counted[bit >> 6] & (1UL << (bit & 63))) == 0) return;
         ref var pair = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, key);
         if (!Unsafe.IsNullRef(ref pair) && pair.Samples is { } samples) samples.CurrentBytes += bytes;
     }

@@ -190,7 +190,9 @@ internal sealed class BruteForceDetection : ActivityDetector
     /// Not SMTP 25 (a relay delivers mail in many short sessions to one server), nor LDAP, SMB or databases (an
     /// application opens one connection a request, all of one size): their sessions are not logins.
     /// </summary>
-    internal static bool IsSessionPort(ushort port) => port is 21 or 22 or 23 or 110 or 143 or 465 or 587 or 993 or 995 or 3389 or 5900;
+    /// <remarks>Asked twice a TCP packet: the ports above the highest (clients' ports) are told at once.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsSessionPort(ushort port) => port <= 5900 && port is 21 or 22 or 23 or 110 or 143 or 465 or 587 or 993 or 995 or 3389 or 5900;
 
     /// <summary>
     /// Encrypted logins: sessions a second at least, on average over their window. A guessing tool makes several a

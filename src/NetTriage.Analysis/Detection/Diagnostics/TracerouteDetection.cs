@@ -35,7 +35,7 @@ internal sealed class TracerouteDetection : ActivityDetector
     /// <summary>Time-exceeded errors kept as evidence a trace (the first hops).</summary>
     private const int EvidenceKept = 6;
 
-    private readonly Dictionary<(IpAddr Source, IpAddr Destination), Trace> _traces = [];
+    private readonly Dictionary<(IpAddr Source, IpAddr Destination), Trace> _traces = new(IpAddrPairComparer.Instance);
     private readonly EvidenceLines _lines = new();
 
     private sealed class Trace(PacketTimestamp first)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Detection.Scans;
 using NetTriage.Analysis.Text;
@@ -69,7 +70,9 @@ internal sealed class FloodDetection : ActivityDetector
     private readonly EvidenceLines _lines = new();
     private bool _full;
 
-    private sealed class Service(PacketTimestamp first)
+    // A struct held in its table's entry: a packet toward or from a target reads its record where the lookup found it,
+    // not in an object elsewhere on the heap.
+    private struct Service(PacketTimestamp first)
     {
         /// <summary>Packets toward the target (SYNs, datagrams, echo requests), and the target's answers (SYN-ACKs, datagrams, echo replies).</summary>
         public long Packets, Answers;
@@ -83,8 +86,8 @@ internal sealed class FloodDetection : ActivityDetector
         public long PacketsSinceSurge;
         /// <summary>Distinct sources since the surge; made at the surge (most services never have one).</summary>
         public HashSet<IpAddr>? Sources;
-        public int SourceCount => Sources?.Count ?? 0;
-        public IEnumerable<IpAddr> SourceList => Sources ?? Enumerable.Empty<IpAddr>();
+        public readonly int SourceCount => Sources?.Count ?? 0;
+        public readonly IEnumerable<IpAddr> SourceList => Sources ?? Enumerable.Empty<IpAddr>();
         public bool SourcesCapped;
         public ActivityEvidence? Evidence;
     }
@@ -123,17 +126,15 @@ internal sealed class FloodDetection : ActivityDetector
 
     private void Answered(TargetKey key)
     {
-        if (_services.TryGetValue(key, out var answered)) answered.Answers++;
+        ref var answered = ref CollectionsMarshal.GetValueRefOrNullRef(_services, key);
+        if (!Unsafe.IsNullRef(ref answered)) answered.Answers++;
     }
 
     private void Toward(DecodedPacket p, int input, TargetKey key, string role)
     {
-        if (!_services.TryGetValue(key, out var s))
-        {
-            if (_services.Count >= MaxServices && !Prune()) return;
-            s = new Service(p.Timestamp);
-            _services[key] = s;
-        }
+        if (_services.Count >= MaxServices && !_services.ContainsKey(key) && !Prune()) return;
+        ref var s = ref CollectionsMarshal.GetValueRefOrAddDefault(_services, key, out bool exists);
+        if (!exists) s = new Service(p.Timestamp);
         s.Packets++;
         s.Last = CaptureClock.Later(s.Last, p.Timestamp);
         long before = s.Peak;

@@ -120,7 +120,7 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
     /// </summary>
     private long _answersSince = long.MinValue;
     private readonly Dictionary<IpAddr, Victim> _victims = new(IpAddrComparer.Instance);
-    private readonly Dictionary<(IpAddr Server, IpAddr Address), Redirect> _redirects = [];
+    private readonly Dictionary<(IpAddr Server, IpAddr Address), Redirect> _redirects = new(IpAddrPairComparer.Instance);
     private readonly HashSet<ulong> _nxNames = [];
     private readonly EvidenceLines _lines = new();
     private bool _capped;
@@ -221,11 +221,23 @@ internal sealed class DnsSpoofingDetection : ActivityDetector
                 (_answersOld, _answers) = (_answers, Clear(_answersOld));
                 _answersSince = now;
             }
-            ref var first = ref CollectionsMarshal.GetValueRefOrNullRef(_answers, answered);
-            if (Unsafe.IsNullRef(ref first)) first = ref CollectionsMarshal.GetValueRefOrNullRef(_answersOld, answered);
-            if (Unsafe.IsNullRef(ref first))
+            // Most answers are the first to their exchange: it is added by the lookup that finds it absent (one lookup
+            // fewer), and taken out again in the rare case the previous generation holds it.
+            ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(_answers, answered, out bool exists);
+            bool isNew = !exists;
+            if (isNew)
             {
-                _answers[answered] = current;
+                ref var old = ref CollectionsMarshal.GetValueRefOrNullRef(_answersOld, answered);
+                if (!Unsafe.IsNullRef(ref old))
+                {
+                    _answers.Remove(answered);
+                    first = ref old;
+                    isNew = false;
+                }
+            }
+            if (isNew)
+            {
+                first = current;
                 if (_answers.Count >= MaxExchanges)
                 {
                     (_answersOld, _answers) = (_answers, Clear(_answersOld));

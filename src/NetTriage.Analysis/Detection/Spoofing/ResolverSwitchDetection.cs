@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NetTriage.Analysis.Detection.Activity;
 using NetTriage.Analysis.Text;
 using NetTriage.Analysis.Tracking;
@@ -29,7 +30,8 @@ internal sealed class ResolverSwitchDetection : ActivityDetector
     private readonly EvidenceLines _lines = new();
     private bool _capped;
 
-    private sealed class Client(IpAddr resolver, PacketTimestamp first)
+    // A struct held in its table's entry: each DNS message reads its client's record where the lookup found it.
+    private struct Client(IpAddr resolver, PacketTimestamp first)
     {
         public IpAddr Current = resolver;
         public long CurrentQueries, CurrentAnswers;
@@ -49,17 +51,21 @@ internal sealed class ResolverSwitchDetection : ActivityDetector
         if (!p.Has(PacketLayers.Dns) || p.Dns.Opcode != 0 || p.Ip.Destination.IsMulticast) return;
         if (p.Dns.IsResponse)
         {
-            if (p.SourcePort != DnsPorts.Dns || !_clients.TryGetValue(p.Ip.Destination, out var answered)) return;
+            if (p.SourcePort != DnsPorts.Dns) return;
+            ref var answered = ref CollectionsMarshal.GetValueRefOrNullRef(_clients, p.Ip.Destination);
+            if (Unsafe.IsNullRef(ref answered)) return;
             if (p.Ip.Source == answered.Current) answered.CurrentAnswers++;
             else if (answered.Previous == p.Ip.Source) answered.PreviousAnswers++;
             return;
         }
         if (p.DestinationPort != DnsPorts.Dns) return;
         var resolver = p.Ip.Destination;
-        if (!_clients.TryGetValue(p.Ip.Source, out var c))
+        ref var c = ref CollectionsMarshal.GetValueRefOrNullRef(_clients, p.Ip.Source);
+        if (Unsafe.IsNullRef(ref c))
         {
             if (_clients.Count >= MaxClients) { _capped = true; return; }
-            _clients[p.Ip.Source] = c = new Client(resolver, p.Timestamp);
+            c = ref CollectionsMarshal.GetValueRefOrAddDefault(_clients, p.Ip.Source, out _);
+            c = new Client(resolver, p.Timestamp);
         }
         c.Last = CaptureClock.Later(c.Last, p.Timestamp);
         if (resolver == c.Current)

@@ -66,6 +66,14 @@ internal sealed class TlsFailureDetection : ActivityDetector
 
     public override PacketLayers Reads => PacketLayers.Tcp;
 
+    /// <summary>
+    /// A handshake opens with a ClientHello and ends with a TLS record or a reset: a segment without a TLS record (bare,
+    /// or data that does not start one) does neither.
+    /// </summary>
+    public override bool ReadsBareSegments => false;
+
+    public override bool ReadsPlainSegments => false;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Observe(DecodedPacket p, int input)
     {
@@ -127,9 +135,14 @@ internal sealed class TlsFailureDetection : ActivityDetector
         if (!p.Tls.ServerName.IsEmpty)
         {
             var sni = p.Text.GetSpan(p.Tls.ServerName);
+            // The names kept are distinct (one is kept only when none matched): the first match is the only one.
             foreach (var kept in s.Names)
             {
-                if (Describe.SameWire(sni, kept, spaces: false)) name = kept;
+                if (Describe.SameWire(sni, kept, spaces: false))
+                {
+                    name = kept;
+                    break;
+                }
             }
             if (name is null && s.Names.Count < NamesKept)
             {

@@ -34,7 +34,7 @@ internal sealed class IcmpTunnelDetection : ActivityDetector
     private const int MaxPairs = 4096;
     private const int EvidenceKept = 8;
 
-    private readonly Dictionary<(IpAddr Client, IpAddr Server), Channel> _channels = [];
+    private readonly Dictionary<(IpAddr Client, IpAddr Server), Channel> _channels = new(IpAddrPairComparer.Instance);
     private readonly EvidenceLines _lines = new();
 
     private sealed class Channel(PacketTimestamp first)
