@@ -254,7 +254,7 @@ public static class DnsDecoder
         {
             if (store)
             {
-                dns.Records[dns.StoredRecords++] = record;
+                dns.Store(record);
             }
             packet.AddAnomaly(AnomalyKind.DnsMessageTruncated);
             return false;
@@ -263,7 +263,7 @@ public static class DnsDecoder
         {
             // Names inside RDATA may point back anywhere in the message but must end inside the RDATA.
             ReadData(message[..dataEnd], dataStart, ref record, packet);
-            dns.Records[dns.StoredRecords++] = record;
+            dns.Store(record);
         }
         pos = dataEnd;
         return true;

@@ -91,8 +91,33 @@ public sealed class DnsInfo
 
     public readonly DnsQuestion[] Questions = new DnsQuestion[MaxQuestions];
     public int StoredQuestions;
-    public readonly DnsRecord[] Records = new DnsRecord[MaxRecords];
+    /// <summary>
+    /// The records kept: room for <see cref="FirstRecords"/> at first, doubled when a message has more (up to
+    /// <see cref="MaxRecords"/>). The analysis holds hundreds of decoded packets in flight between its threads, and
+    /// most are no DNS or carry a few records: a full array each (4 KB) was most of a packet's memory. Once grown it
+    /// stays, so a steady stream of messages allocates nothing.
+    /// </summary>
+    public DnsRecord[] Records { get; private set; } = new DnsRecord[FirstRecords];
     public int StoredRecords;
+    private const int FirstRecords = 8;
+
+    /// <summary>Keeps a record after those kept (the caller checks that fewer than <see cref="MaxRecords"/> are).</summary>
+    public void Store(in DnsRecord record)
+    {
+        if (StoredRecords == Records.Length) Reserve(StoredRecords + 1);
+        Records[StoredRecords++] = record;
+    }
+
+    /// <summary>Makes room for <paramref name="count"/> records (at most <see cref="MaxRecords"/>).</summary>
+    private void Reserve(int count)
+    {
+        if (count <= Records.Length) return;
+        int size = Records.Length;
+        while (size < count) size *= 2;
+        var grown = new DnsRecord[Math.Min(size, MaxRecords)];
+        StoredRecordSpan.CopyTo(grown);
+        Records = grown;
+    }
 
     public bool IsResponse => (Flags & 0x8000) != 0;
     public int Opcode => (Flags >> 11) & 0xF;
@@ -131,6 +156,7 @@ public sealed class DnsInfo
         destination.Incomplete = Incomplete;
         StoredQuestionSpan.CopyTo(destination.Questions);
         destination.StoredQuestions = StoredQuestions;
+        destination.Reserve(StoredRecords);
         StoredRecordSpan.CopyTo(destination.Records);
         destination.StoredRecords = StoredRecords;
     }

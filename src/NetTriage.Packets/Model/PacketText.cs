@@ -12,7 +12,7 @@ public readonly record struct TextRef(int Start, int Length)
 /// Per-packet text store: names, HTTP fields and SNI are appended here as bytes while decoding,
 /// so decoding allocates nothing; strings are made only when something is shown.
 /// The store is reset for every packet and has a fixed capacity; appends past it are refused. Its buffer starts small
-/// and grows (by doubling, never past the capacity) the first time a packet needs more: an analysis holds a hundred
+/// and grows (by doubling, never past the capacity) the first time a packet needs more: an analysis holds hundreds of
 /// decoded packets in flight, and most packets' text is a few hundred bytes, so a full buffer each held 6 MB for nothing.
 /// Once grown it stays, so a steady stream of packets allocates nothing.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class PacketText
 {
     /// <summary>Room for several maximal DNS names in escaped presentation form.</summary>
     public const int Capacity = 64 * 1024;
-    private const int FirstSize = 4 * 1024;
+    private const int FirstSize = 1024;
     /// <summary>The longest DNS name in presentation form: 255 octets, each escaped as at most four ("\DDD").</summary>
     public const int MaxNameText = 1024;
 

@@ -147,7 +147,7 @@ internal static class TestPackets
         string? address = null, string? data = null, uint ttl = 300, ushort @class = 1,
         ushort preference = 0, ushort weight = 0, ushort port = 0)
     {
-        p.Dns.Records[p.Dns.StoredRecords++] = new DnsRecord
+        p.Dns.Store(new DnsRecord
         {
             Section = section,
             Name = Text(p, name),
@@ -159,7 +159,7 @@ internal static class TestPackets
             Preference = preference,
             Weight = weight,
             Port = port,
-        };
+        });
         return p;
     }
 
