@@ -57,4 +57,10 @@ public sealed record AnalysisOptions
     /// 0 (the default) chooses 2 when the machine has more than one processor. The results are the same either way.
     /// </summary>
     public int Threads { get; init; }
+
+    /// <summary>
+    /// Tests only: on two threads, which sensor families each batch leaves to the tracking thread (given the batch's
+    /// number from 0 and the number of families, the first family that runs there), in place of the pump's own balance.
+    /// </summary>
+    internal Func<long, int, int>? SensorSplitSchedule { get; init; }
 }

@@ -30,14 +30,14 @@ public sealed class Analyzer
     private readonly List<InputSummary> _inputs = [];
 
     /// <param name="options">Limits and time constants; the defaults when null.</param>
-    /// <param name="observer">Sees every packet as it is tracked (the Zeek logs follow the same pass).</param>
+    /// <param name="observer">Sees every packet as it is read (the Zeek logs follow the same pass).</param>
     public Analyzer(AnalysisOptions? options = null, IPacketObserver? observer = null)
     {
         var resolved = options ?? new AnalysisOptions();
         _failures = new FailureRecorder(resolved);
         _tracker = new TrafficTracker(resolved, _failures);
         _sensors = new ActivitySensors();
-        _pump = new PacketPump(_tracker, _sensors, observer);
+        _pump = new PacketPump(_tracker, _sensors, observer) { SplitSchedule = resolved.SensorSplitSchedule };
     }
 
     /// <summary>Packets observed so far, over all inputs.</summary>

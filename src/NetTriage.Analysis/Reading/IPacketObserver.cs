@@ -3,9 +3,10 @@ using NetTriage.Packets;
 namespace NetTriage.Analysis.Reading;
 
 /// <summary>
-/// Sees every packet the analysis reads, in order, one at a time, on the tracking thread after the tracker; the packet is
-/// lent until the call returns. For outputs that follow the same pass as the analysis and read nothing of its state,
-/// such as the Zeek logs. An exception it throws ends the analysis, as one from reading does.
+/// Sees every packet the analysis reads, in order, one at a time (on the reading thread when the analysis has two, beside
+/// the tracker); the packet is lent until the call returns. For outputs that follow the same pass as the analysis and
+/// read nothing of its state, such as the Zeek logs. An exception it throws ends the analysis after the packets before
+/// it, as one from reading does.
 /// </summary>
 public interface IPacketObserver
 {

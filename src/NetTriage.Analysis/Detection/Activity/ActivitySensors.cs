@@ -60,6 +60,9 @@ internal abstract class ActivityDetector
 
     /// <summary>The capture ended: what the detector recognised.</summary>
     public abstract void Finish(TrafficView traffic, List<DetectedActivity> found);
+
+    /// <summary>Its place in <see cref="ActivitySensors"/>' list: the pump runs the families below a split on one thread and the rest on the other.</summary>
+    internal int Order { get; set; }
 }
 
 /// <summary>The activity detectors of one analysis, fed by the packet pump. The list of families is here.</summary>
@@ -84,6 +87,7 @@ internal sealed class ActivitySensors
     {
         ActivityDetector[] all = [new ScanDetection(), new FloodDetection(), new TracerouteDetection(), new PingSweepDetection(), new BruteForceDetection(), new ArpSpoofingDetection(), new ReflectionDetection(), new IcmpTunnelDetection(), new DnsTunnelDetection(), new DnsSpoofingDetection(), new ResolverSwitchDetection(), new BeaconDetection(), new HttpErrorDetection(), new TlsFailureDetection(), new SlownessDetection(), new TcpStallDetection()];
         _detectors = only is null ? all : [.. all.Where(d => d.GetType().Name == only)];
+        for (int i = 0; i < _detectors.Length; i++) _detectors[i].Order = i;
         _dnsReaders = [.. _detectors.Where(d => d.Reads == PacketLayers.Dns)];
         for (int slot = 0; slot < _readers.Length; slot++)
         {
@@ -134,22 +138,43 @@ internal sealed class ActivitySensors
     /// <summary>The families <see cref="Observe"/> shows this packet to.</summary>
     internal IReadOnlyList<ActivityDetector> ReadersOf(DecodedPacket p) => _readers[Slot(p)];
 
+    /// <summary>The families, counted: <see cref="Observe(DecodedPacket, int, int, int)"/>'s range runs over 0 to this.</summary>
+    internal int Count => _detectors.Length;
+
+    /// <summary>Shows the packet to every family that reads it.</summary>
+    public void Observe(DecodedPacket p, int input) => Observe(p, input, 0, int.MaxValue);
+
+    /// <summary>
+    /// Shows the packet to the families that read it whose <see cref="ActivityDetector.Order"/> is in [<paramref name="from"/>,
+    /// <paramref name="to"/>): the pump splits the families between its two threads this way (each family still sees
+    /// every packet, in order, on one thread at a time).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input)
+    public void Observe(DecodedPacket p, int input, int from, int to)
     {
         if (!p.Has(PacketLayers.Ipv4) && !p.Has(PacketLayers.Ipv6) && !p.Has(PacketLayers.Arp)) return;
         var readers = _readers[Slot(p)];
-        for (int i = 0; i < readers.Length; i++) readers[i].Observe(p, input);
-        if (p.MoreDnsCount > 0) ObserveMoreDns(p, input);
+        for (int i = 0; i < readers.Length; i++)
+        {
+            var d = readers[i];
+            // The readers of a slot are in the families' order.
+            if (d.Order >= to) break;
+            if (d.Order >= from) d.Observe(p, input);
+        }
+        if (p.MoreDnsCount > 0) ObserveMoreDns(p, input, from, to);
     }
 
     /// <summary>DNS over TCP: the other messages the segment completed (RFC 7766 6.2.1.1), each shown as the packet's.</summary>
-    private void ObserveMoreDns(DecodedPacket p, int input)
+    private void ObserveMoreDns(DecodedPacket p, int input, int from, int to)
     {
         for (int m = 0; m < p.MoreDnsCount; m++)
         {
             p.SwapDns(m);
-            for (int i = 0; i < _dnsReaders.Length; i++) _dnsReaders[i].Observe(p, input);
+            for (int i = 0; i < _dnsReaders.Length; i++)
+            {
+                var d = _dnsReaders[i];
+                if (d.Order >= from && d.Order < to) d.Observe(p, input);
+            }
             p.SwapDns(m);
         }
     }
