@@ -52,9 +52,10 @@ public sealed record AnalysisOptions
     public int TopTalkers { get; init; } = 10;
 
     /// <summary>
-    /// Threads for reading: 1 reads, decodes and tracks on the calling thread; 2 or more read and decode on a
-    /// second thread while the calling thread tracks (the stages are two, so more than 2 is the same as 2);
-    /// 0 (the default) chooses 2 when the machine has more than one processor. The results are the same either way.
+    /// Threads for reading: 1 reads, decodes and tracks on the calling thread; 2 read and decode on a second thread
+    /// while the calling thread tracks, the activity sensors shared between the two; 3 or more run the sensors on
+    /// threads of their own, between reading and tracking (up to 4 of them: 6 threads in all); 0 (the default) takes
+    /// one a processor. The results are the same whatever the number.
     /// </summary>
     public int Threads { get; init; }
 

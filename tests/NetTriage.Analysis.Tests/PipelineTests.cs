@@ -149,9 +149,21 @@ public sealed class PipelineTests
     }
 
     [Theory]
-    [InlineData("all on the tracking thread")]
-    [InlineData("every family moves at every batch")]
-    public void The_zeek_logs_are_the_same_on_one_thread_and_two(string split)
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(6)]
+    [InlineData(40)]
+    public void Sensor_threads_of_their_own_give_the_same_json(int threads)
+    {
+        Assert.Equal(AnalyzeAll(new AnalysisOptions { Threads = 1 }, Attacks.Value, Mixed.Value),
+            AnalyzeAll(new AnalysisOptions { Threads = threads }, Attacks.Value, Mixed.Value));
+    }
+
+    [Theory]
+    [InlineData("all on the tracking thread", 2)]
+    [InlineData("every family moves at every batch", 2)]
+    [InlineData("", 4)]
+    public void The_zeek_logs_are_the_same_on_one_thread_and_more(string split, int threads)
     {
         string Logs(AnalysisOptions options)
         {
@@ -180,7 +192,7 @@ public sealed class PipelineTests
         }
 
         string one = Logs(new AnalysisOptions { Threads = 1 });
-        Assert.Equal(one, Logs(new AnalysisOptions { Threads = 2, SensorSplitSchedule = Split(split) }));
+        Assert.Equal(one, Logs(new AnalysisOptions { Threads = threads, SensorSplitSchedule = split.Length > 0 ? Split(split) : null }));
         Assert.Contains("\tS0\t", one, StringComparison.Ordinal);
         Assert.Contains("Scan", one, StringComparison.Ordinal);
     }

@@ -48,7 +48,7 @@ public static class AnalyzeCommand
         /// <see cref="DisplayZone.Utc"/> (--utc). The JSON's times are UTC either way.
         /// </summary>
         public DisplayZone? Zone { get; init; }
-        /// <summary>--threads: 1 reads, decodes and tracks on one thread; 2 or more read and decode beside tracking; 0 chooses.</summary>
+        /// <summary>--threads: 1 reads, decodes and tracks on one thread; 2 read and decode beside tracking; 3 or more add threads for the detectors; 0 chooses.</summary>
         public int Threads { get; init; }
     }
 
@@ -122,9 +122,10 @@ public static class AnalyzeCommand
 
         var threads = new Option<int>("--threads")
         {
-            Description = "Threads to analyse with: 1 reads, decodes and tracks on one; 2 reads, decodes and watches for attacks on a "
-                + "second while the first tracks. The analysis has these two stages, so more than 2 is the same as 2. The report is "
-                + "the same whatever the number. Default: 2 when the machine has more than one processor.",
+            Description = "Threads to analyse with: 1 reads, decodes and tracks on one; 2 reads and decodes on a second while the "
+                + "first tracks, and shares the attack and activity detectors between them; 3 or more give the detectors threads of "
+                + "their own (up to 4 of them: more than 6 is the same as 6). The report is the same whatever the number. "
+                + "Default: one a processor.",
         };
         threads.Check(n => n is <= 0 ? "--threads must be a positive number." : null);
 

@@ -142,15 +142,23 @@ internal sealed class ActivitySensors
     internal int Count => _detectors.Length;
 
     /// <summary>Shows the packet to every family that reads it.</summary>
-    public void Observe(DecodedPacket p, int input) => Observe(p, input, 0, int.MaxValue);
+    public void Observe(DecodedPacket p, int input) => Observe(p, input, 0, int.MaxValue, 0, 1);
 
     /// <summary>
     /// Shows the packet to the families that read it whose <see cref="ActivityDetector.Order"/> is in [<paramref name="from"/>,
     /// <paramref name="to"/>): the pump splits the families between its two threads this way (each family still sees
     /// every packet, in order, on one thread at a time).
     /// </summary>
+    public void Observe(DecodedPacket p, int input, int from, int to) => Observe(p, input, from, to, 0, 1);
+
+    /// <summary>
+    /// Shows the packet to the families that read it whose <see cref="ActivityDetector.Order"/> is <paramref name="share"/>
+    /// modulo <paramref name="shares"/>: the pump's sensor threads, when it has more than two, split the families this way.
+    /// </summary>
+    public void ObserveShare(DecodedPacket p, int input, int share, int shares) => Observe(p, input, 0, int.MaxValue, share, shares);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Observe(DecodedPacket p, int input, int from, int to)
+    private void Observe(DecodedPacket p, int input, int from, int to, int share, int shares)
     {
         if (!p.Has(PacketLayers.Ipv4) && !p.Has(PacketLayers.Ipv6) && !p.Has(PacketLayers.Arp)) return;
         var readers = _readers[Slot(p)];
@@ -159,13 +167,13 @@ internal sealed class ActivitySensors
             var d = readers[i];
             // The readers of a slot are in the families' order.
             if (d.Order >= to) break;
-            if (d.Order >= from) d.Observe(p, input);
+            if (d.Order >= from && (shares == 1 || d.Order % shares == share)) d.Observe(p, input);
         }
-        if (p.MoreDnsCount > 0) ObserveMoreDns(p, input, from, to);
+        if (p.MoreDnsCount > 0) ObserveMoreDns(p, input, from, to, share, shares);
     }
 
     /// <summary>DNS over TCP: the other messages the segment completed (RFC 7766 6.2.1.1), each shown as the packet's.</summary>
-    private void ObserveMoreDns(DecodedPacket p, int input, int from, int to)
+    private void ObserveMoreDns(DecodedPacket p, int input, int from, int to, int share, int shares)
     {
         for (int m = 0; m < p.MoreDnsCount; m++)
         {
@@ -173,7 +181,7 @@ internal sealed class ActivitySensors
             for (int i = 0; i < _dnsReaders.Length; i++)
             {
                 var d = _dnsReaders[i];
-                if (d.Order >= from && d.Order < to) d.Observe(p, input);
+                if (d.Order >= from && d.Order < to && (shares == 1 || d.Order % shares == share)) d.Observe(p, input);
             }
             p.SwapDns(m);
         }
