@@ -48,14 +48,14 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     /// <summary>Packets handed from the reading thread to the tracking thread at a time.</summary>
     private const int BatchSize = 32;
     /// <summary>
-    /// Batches in flight: one being read, one being tracked, and slack for the uneven pace of each. Each thread waited
-    /// for the other a sixth of its time with 4 batches of 24 packets (a few tens of microseconds of work): a hiccup
-    /// of either (a table growing, a timer sweep, the collector's or the system's thread taking the core) stalled
-    /// both. 16 of 32 halve the waits; 1 GB of browsing traffic ran 4 to 11% faster, in pairs of runs side by side.
-    /// A decoded packet is 2.8 KB now that its DNS records and its text start small (9.2 KB before), so the 512 packets
-    /// take about as much memory as the 96 did; peak memory on 2 GB of browsing traffic stayed 103-106 MB.
+    /// Batches in flight: one being read, one being tracked, and slack for the uneven pace of each. With 4 batches of 24
+    /// packets (a few tens of microseconds of work) each thread waited for the other about a sixth of its time: a
+    /// hiccup of either (a table growing, a timer sweep, the collector's or the system's thread taking the core)
+    /// stalled both. 8 of 32 give twice the slack. 16 of 32 were no faster in runs side by side but took 7 MB more at
+    /// the peak on 100 MB of real traffic (each packet in flight keeps the DNS records and text buffers its largest
+    /// packet needed); 8 of 32 take 1 to 2 MB more than 4 of 24 did.
     /// </summary>
-    private const int BatchCount = 16;
+    private const int BatchCount = 8;
     /// <summary>Spins (short pauses, then yields) before a thread waiting for a batch blocks.</summary>
     private const int SpinsBeforeBlocking = 64;
 
