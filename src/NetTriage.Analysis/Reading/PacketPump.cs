@@ -39,7 +39,7 @@ internal struct InputCounts(int index)
 /// <para>
 /// With more than two threads the families run on sensor threads of their own, each batch going from the reader through
 /// them to the tracker in turn (a pipeline: one thread at a time on a batch). On two cores that is slower (1 GB of
-/// browsing traffic: 2.3 to 3.3 s on three threads against 2.1 to 2.7 s on two); with more cores, the sensors' work
+/// browsing traffic: 2.8 to 3.5 s on three threads against 2.4 to 3.0 s on two); with more cores, the sensors' work
 /// leaves the two busiest threads.
 /// </para>
 /// </remarks>
