@@ -311,7 +311,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     }
 
     /// <summary>What the tracking thread tells the reading thread: batches done, and time spent waiting for one.</summary>
-    private sealed class Handover
+    internal sealed class Handover
     {
         /// <summary>Batches tracked (and their families run) so far; written by the tracking thread only.</summary>
         public long Tracked;
@@ -320,12 +320,12 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     }
 
     /// <summary>Batches between two looks at the threads' waits, at first (<see cref="Balance"/>).</summary>
-    private const int BalancePeriod = 64;
+    internal const int BalancePeriod = 64;
     /// <summary>A thread waits this share of a period more than the other before a family moves (hysteresis).</summary>
     private const double BalanceMargin = 0.05;
 
     /// <summary>The reading thread's view of the balance between the two threads.</summary>
-    private struct Balancer
+    internal struct Balancer
     {
         public long Batches, ReaderWaited, LastReaderWaited, LastTrackerWaited, LastLook;
         public int Period, Reversals, LastMove;
@@ -338,7 +338,7 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
     /// and forth. Which thread runs a family changes only the time: each family sees every packet, in order, on one
     /// thread at a time.
     /// </summary>
-    private static int Balance(ref Balancer b, int split, int families, Handover shared)
+    internal static int Balance(ref Balancer b, int split, int families, Handover shared)
     {
         if (b.Period == 0)
         {
