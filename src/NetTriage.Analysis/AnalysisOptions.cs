@@ -55,7 +55,7 @@ public sealed record AnalysisOptions
     /// Threads for reading: 1 reads, decodes and tracks on the calling thread; 2 read and decode on a second thread
     /// while the calling thread tracks, the activity sensors shared between the two; 3 or more run the sensors on
     /// threads of their own, between reading and tracking (up to 4 of them: 6 threads in all); 0 (the default) takes
-    /// one a processor. The results are the same whatever the number.
+    /// one a processor, up to 3. The results are the same whatever the number.
     /// </summary>
     public int Threads { get; init; }
 

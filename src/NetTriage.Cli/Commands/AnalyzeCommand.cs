@@ -125,7 +125,7 @@ public static class AnalyzeCommand
             Description = "Threads to analyse with: 1 reads, decodes and tracks on one; 2 reads and decodes on a second while the "
                 + "first tracks, and shares the attack and activity detectors between them; 3 or more give the detectors threads of "
                 + "their own (up to 4 of them: more than 6 is the same as 6). The report is the same whatever the number. "
-                + "Default: one a processor.",
+                + "Default: one a processor, up to 3.",
         };
         threads.Check(n => n is <= 0 ? "--threads must be a positive number." : null);
 
