@@ -289,9 +289,10 @@ internal sealed class PacketPump(TrafficTracker tracker, ActivitySensors sensors
             {
                 for (int k = 0; k < batch.Count; k++) sensors.ObserveShare(batch.Packets[k], input, stage, stageCount);
             }
-            catch (Exception ex) when (batch.Error is null)
+            catch (Exception ex)
             {
-                batch.Error = ExceptionDispatchInfo.Capture(ex);
+                // The first error stands (the source's, if the batch ended with one).
+                batch.Error ??= ExceptionDispatchInfo.Capture(ex);
                 batch.Last = true;
             }
             next.Release();

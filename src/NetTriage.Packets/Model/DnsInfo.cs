@@ -101,9 +101,10 @@ public sealed class DnsInfo
     public int StoredRecords;
     private const int FirstRecords = 8;
 
-    /// <summary>Keeps a record after those kept (the caller checks that fewer than <see cref="MaxRecords"/> are).</summary>
+    /// <summary>Keeps a record after those kept; past <see cref="MaxRecords"/> it is not kept (the header counts all).</summary>
     public void Store(in DnsRecord record)
     {
+        if (StoredRecords >= MaxRecords) return;
         if (StoredRecords == Records.Length) Reserve(StoredRecords + 1);
         Records[StoredRecords++] = record;
     }
