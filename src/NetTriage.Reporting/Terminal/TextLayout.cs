@@ -35,6 +35,8 @@ internal sealed class TextLayout
     private readonly int _width;
     private readonly List<List<Piece>> _lines = [];
     private bool _blank = true;
+    /// <summary>The run of words <see cref="WrapPieces"/> is extending.</summary>
+    private readonly System.Text.StringBuilder _run = new();
 
     private TextLayout(int width) => _width = Math.Max(40, width);
 
@@ -238,13 +240,28 @@ internal sealed class TextLayout
         }
     }
 
-    /// <summary>Word-wraps styled text; a word longer than a line is cut. Always returns at least one line.</summary>
-    private static List<List<Piece>> WrapPieces(List<Piece> pieces, int firstWidth, int restWidth)
+    /// <summary>
+    /// Word-wraps styled text; a word longer than a line is cut. Always returns at least one line. Words of one look
+    /// that follow each other on a line make one piece: the run being extended is built in <see cref="_run"/> and
+    /// made a string once, when something else follows it or the line ends (joining word by word made a string a word,
+    /// most of the allocation of a large report's rendering).
+    /// </summary>
+    private List<List<Piece>> WrapPieces(List<Piece> pieces, int firstWidth, int restWidth)
     {
+        var run = _run;
         var lines = new List<List<Piece>> { new() };
         int used = 0;
         int limit = firstWidth;
         bool pendingSpace = false;
+        // True while the last piece of the last line is being extended in run (its Text is stale until Close).
+        bool open = false;
+        void Close()
+        {
+            if (!open) return;
+            var line = lines[^1];
+            line[^1] = line[^1] with { Text = run.ToString() };
+            open = false;
+        }
         foreach (var piece in pieces)
         {
             int i = 0;
@@ -259,32 +276,42 @@ internal sealed class TextLayout
                 }
                 int end = text.IndexOf(' ', i);
                 if (end < 0) end = text.Length;
-                string word = text[i..end];
-                int need = word.Length + (pendingSpace ? 1 : 0);
+                int wordLength = end - i;
+                int need = wordLength + (pendingSpace ? 1 : 0);
                 if (used > 0 && used + need > limit)
                 {
+                    Close();
                     lines.Add([]);
                     used = 0;
                     limit = restWidth;
                     pendingSpace = false;
-                    need = word.Length;
+                    need = wordLength;
                 }
                 if (pendingSpace)
                 {
                     // A space between two words of one look joins them, so a styled phrase is one styled run.
                     var line = lines[^1];
-                    if (line.Count > 0 && line[^1].Look == piece.Look && line[^1].Tone == piece.Tone && word.Length <= limit - used - 1)
+                    if (line.Count > 0 && line[^1].Look == piece.Look && line[^1].Tone == piece.Tone && wordLength <= limit - used - 1)
                     {
-                        line[^1] = line[^1] with { Text = line[^1].Text + " " + word };
-                        used += word.Length + 1;
+                        if (!open)
+                        {
+                            run.Clear().Append(line[^1].Text);
+                            open = true;
+                        }
+                        run.Append(' ').Append(text, i, wordLength);
+                        used += wordLength + 1;
                         pendingSpace = false;
                         i = end;
                         continue;
                     }
+                    Close();
                     line.Add(new Piece(" ", Look.Plain));
                     used++;
                     pendingSpace = false;
                 }
+                Close();
+                // The piece's own text when the word is all of it (a label, a number): no copy.
+                string word = wordLength == text.Length ? text : text.Substring(i, wordLength);
                 while (word.Length > limit - used && used == 0 && word.Length > limit)
                 {
                     lines[^1].Add(piece with { Text = word[..limit] });
@@ -300,6 +327,7 @@ internal sealed class TextLayout
                 i = end;
             }
         }
+        Close();
         return lines;
     }
 
