@@ -33,18 +33,38 @@ internal sealed class TextLayout
     private const int ColumnGap = 2;
 
     private readonly int _width;
-    private readonly List<List<Piece>> _lines = [];
+    /// <summary>
+    /// Where each line goes as soon as it is laid out: the report is never held whole (a 1 GB capture's text report is
+    /// 29,000 lines). The list it is given is reused once it returns.
+    /// </summary>
+    private readonly Action<List<Piece>> _sink;
+    /// <summary>Pieces of the lines emitted last and the one before: what <see cref="Blank"/> asks of them.</summary>
+    private int _lastCount = -1, _beforeLastCount = -1;
     private bool _blank = true;
+    /// <summary>Line lists handed back after use (<see cref="Rent"/>): laying out a report allocates a few of them, not one a line.</summary>
+    private readonly Stack<List<Piece>> _free = new();
     /// <summary>The run of words <see cref="WrapPieces"/> is extending.</summary>
     private readonly System.Text.StringBuilder _run = new();
 
-    private TextLayout(int width) => _width = Math.Max(40, width);
-
-    public static List<List<Piece>> Lay(ReportDocument document, int width)
+    private TextLayout(int width, Action<List<Piece>> sink)
     {
-        var layout = new TextLayout(width);
+        _width = Math.Max(40, width);
+        _sink = sink;
+    }
+
+    /// <summary>Lays <paramref name="document"/> out, giving each line to <paramref name="line"/> in order (valid only during the call).</summary>
+    public static void Lay(ReportDocument document, int width, Action<List<Piece>> line)
+    {
+        var layout = new TextLayout(width, line);
         layout.Document(document);
-        return layout._lines;
+    }
+
+    private List<Piece> Rent() => _free.Count > 0 ? _free.Pop() : [];
+
+    private void Return(List<Piece> line)
+    {
+        line.Clear();
+        _free.Push(line);
     }
 
     private void Document(ReportDocument document)
@@ -83,7 +103,14 @@ internal sealed class TextLayout
                 break;
             case CodeBlock c:
                 Blank();
-                foreach (var line in c.Lines) Emit([new Piece(indent + "    ", Look.Plain), new Piece(TerminalEscaper.Escape(line), Look.Code)]);
+                string margin = indent + "    ";
+                foreach (var text in c.Lines)
+                {
+                    var line = Rent();
+                    line.Add(new Piece(margin, Look.Plain));
+                    line.Add(new Piece(TerminalEscaper.Escape(text), Look.Code));
+                    EmitRented(line);
+                }
                 break;
             case TimelineChart:
                 break;
@@ -203,11 +230,12 @@ internal sealed class TextLayout
 
     private void Row(string indent, int[] widths, IReadOnlyList<Column> columns, IReadOnlyList<List<Piece>> cells)
     {
-        var wrapped = cells.Select((c, i) => WrapPieces(c, widths[i], widths[i])).ToList();
+        var wrapped = cells.Select((c, i) => WrapPieces(c, 0, widths[i], widths[i])).ToList();
         int height = wrapped.Max(w => w.Count);
         for (int line = 0; line < height; line++)
         {
-            var pieces = new List<Piece> { new(indent, Look.Plain) };
+            var pieces = Rent();
+            pieces.Add(new(indent, Look.Plain));
             for (int i = 0; i < widths.Length; i++)
             {
                 var content = line < wrapped[i].Count ? wrapped[i][line] : [];
@@ -217,39 +245,51 @@ internal sealed class TextLayout
                 if (!columns[i].Numeric && i < widths.Length - 1) pieces.Add(new Piece(new string(' ', Math.Max(0, pad)), Look.Plain));
                 if (i < widths.Length - 1) pieces.Add(new Piece(new string(' ', ColumnGap), Look.Plain));
             }
-            Emit(pieces);
+            EmitRented(pieces);
         }
+        foreach (var cell in wrapped) ReturnAll(cell);
     }
 
     /// <summary>Wraps pieces into lines: the first after <paramref name="first"/>, the rest after <paramref name="rest"/>.</summary>
     /// <param name="keepFirst">How many leading pieces (a marker, a label) stay together at the start.</param>
     private void Wrap(List<Piece> pieces, string first, string rest, int keepFirst = 0)
     {
-        var head = pieces.Take(keepFirst).ToList();
-        var body = pieces.Skip(keepFirst).ToList();
-        int headWidth = Length(head);
+        keepFirst = Math.Min(keepFirst, pieces.Count);
+        int headWidth = 0;
+        for (int k = 0; k < keepFirst; k++) headWidth += pieces[k].Text.Length;
         int firstWidth = _width - first.Length - headWidth;
         int restWidth = _width - rest.Length;
-        var lines = WrapPieces(body, Math.Max(10, firstWidth), Math.Max(10, restWidth));
+        var lines = WrapPieces(pieces, keepFirst, Math.Max(10, firstWidth), Math.Max(10, restWidth));
         for (int i = 0; i < lines.Count; i++)
         {
-            var line = new List<Piece> { new(i == 0 ? first : rest, Look.Plain) };
-            if (i == 0) line.AddRange(head);
+            var line = Rent();
+            line.Add(new(i == 0 ? first : rest, Look.Plain));
+            if (i == 0)
+            {
+                for (int k = 0; k < keepFirst; k++) line.Add(pieces[k]);
+            }
             line.AddRange(lines[i]);
-            Emit(line);
+            EmitRented(line);
         }
+        ReturnAll(lines);
+    }
+
+    /// <summary>Takes back the lines <see cref="WrapPieces"/> made, once they are emitted.</summary>
+    private void ReturnAll(List<List<Piece>> lines)
+    {
+        foreach (var line in lines) Return(line);
     }
 
     /// <summary>
-    /// Word-wraps styled text; a word longer than a line is cut. Always returns at least one line. Words of one look
+    /// Word-wraps styled text (the pieces from <paramref name="from"/> on); a word longer than a line is cut. Always returns at least one line. Words of one look
     /// that follow each other on a line make one piece: the run being extended is built in <see cref="_run"/> and
     /// made a string once, when something else follows it or the line ends (joining word by word made a string a word,
     /// most of the allocation of a large report's rendering).
     /// </summary>
-    private List<List<Piece>> WrapPieces(List<Piece> pieces, int firstWidth, int restWidth)
+    private List<List<Piece>> WrapPieces(List<Piece> pieces, int from, int firstWidth, int restWidth)
     {
         var run = _run;
-        var lines = new List<List<Piece>> { new() };
+        var lines = new List<List<Piece>> { Rent() };
         int used = 0;
         int limit = firstWidth;
         bool pendingSpace = false;
@@ -262,8 +302,9 @@ internal sealed class TextLayout
             line[^1] = line[^1] with { Text = run.ToString() };
             open = false;
         }
-        foreach (var piece in pieces)
+        for (int p = from; p < pieces.Count; p++)
         {
+            var piece = pieces[p];
             int i = 0;
             string text = piece.Text;
             while (i < text.Length)
@@ -281,7 +322,7 @@ internal sealed class TextLayout
                 if (used > 0 && used + need > limit)
                 {
                     Close();
-                    lines.Add([]);
+                    lines.Add(Rent());
                     used = 0;
                     limit = restWidth;
                     pendingSpace = false;
@@ -316,7 +357,7 @@ internal sealed class TextLayout
                 {
                     lines[^1].Add(piece with { Text = word[..limit] });
                     word = word[limit..];
-                    lines.Add([]);
+                    lines.Add(Rent());
                     limit = restWidth;
                 }
                 if (word.Length > 0)
@@ -354,16 +395,24 @@ internal sealed class TextLayout
     private void Emit(List<Piece> pieces)
     {
         // Trailing spaces (padding of a last column, an empty indent) are dropped.
-        while (pieces.Count > 0 && pieces[^1].Text.Trim().Length == 0) pieces.RemoveAt(pieces.Count - 1);
-        _lines.Add(pieces);
+        while (pieces.Count > 0 && string.IsNullOrWhiteSpace(pieces[^1].Text)) pieces.RemoveAt(pieces.Count - 1);
+        _sink(pieces);
+        _beforeLastCount = _lastCount;
+        _lastCount = pieces.Count;
         _blank = pieces.Count == 0;
+    }
+
+    /// <summary>Emits a line the layout made for it, then takes the list back.</summary>
+    private void EmitRented(List<Piece> pieces)
+    {
+        Emit(pieces);
+        Return(pieces);
     }
 
     private void Blank(bool force = false)
     {
         if (_blank && !force) return;
-        if (_blank && _lines.Count > 1 && _lines[^1].Count == 0 && _lines[^2].Count == 0) return;
-        _lines.Add([]);
-        _blank = true;
+        if (_blank && _beforeLastCount == 0 && _lastCount == 0) return;
+        EmitRented(Rent());
     }
 }

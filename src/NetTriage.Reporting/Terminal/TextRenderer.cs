@@ -31,11 +31,11 @@ public static class TextRenderer
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(output);
-        foreach (var line in TextLayout.Lay(document, width))
+        TextLayout.Lay(document, width, line =>
         {
             foreach (var piece in line) output.Write(piece.Text);
             output.Write('\n');
-        }
+        });
     }
 
     /// <summary>Coloured text on a Spectre.Console console (which decides how many colours the terminal has).</summary>
@@ -43,14 +43,14 @@ public static class TextRenderer
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(console);
-        foreach (var line in TextLayout.Lay(document, width))
+        TextLayout.Lay(document, width, line =>
         {
             foreach (var piece in line)
             {
                 console.Write(new Text(piece.Text, StyleOf(piece)));
             }
             console.WriteLine();
-        }
+        });
     }
 
     /// <summary>A console that writes ANSI colours to <paramref name="output"/> whatever it is (a terminal, a file, a test's buffer).</summary>
