@@ -41,7 +41,10 @@ internal sealed class TextLayout
     /// <summary>Pieces of the lines emitted last and the one before: what <see cref="Blank"/> asks of them.</summary>
     private int _lastCount = -1, _beforeLastCount = -1;
     private bool _blank = true;
-    /// <summary>Line lists handed back after use (<see cref="Rent"/>): laying out a report allocates a few of them, not one a line.</summary>
+    /// <summary>
+    /// Line lists handed back after use (<see cref="Rent"/>): laying out a report allocates a few of them, not one a
+    /// line.
+    /// </summary>
     private readonly Stack<List<Piece>> _free = new();
     /// <summary>The run of words <see cref="WrapPieces"/> is extending.</summary>
     private readonly System.Text.StringBuilder _run = new();
@@ -52,7 +55,10 @@ internal sealed class TextLayout
         _sink = sink;
     }
 
-    /// <summary>Lays <paramref name="document"/> out, giving each line to <paramref name="line"/> in order (valid only during the call).</summary>
+    /// <summary>
+    /// Lays <paramref name="document"/> out, giving each line to <paramref name="line"/> in order; the list is valid
+    /// only during the call.
+    /// </summary>
     public static void Lay(ReportDocument document, int width, Action<List<Piece>> line)
     {
         var layout = new TextLayout(width, line);
@@ -281,10 +287,11 @@ internal sealed class TextLayout
     }
 
     /// <summary>
-    /// Word-wraps styled text (the pieces from <paramref name="from"/> on); a word longer than a line is cut. Always returns at least one line. Words of one look
-    /// that follow each other on a line make one piece: the run being extended is built in <see cref="_run"/> and
-    /// made a string once, when something else follows it or the line ends (joining word by word made a string a word,
-    /// most of the allocation of a large report's rendering).
+    /// Word-wraps styled text (the pieces from <paramref name="from"/> on); a word longer than a line is cut. Always
+    /// returns at least one line, in lists from <see cref="Rent"/> for the caller to hand back. Words of one look that
+    /// follow each other on a line make one piece: the run being extended is built in <see cref="_run"/> and made a
+    /// string once, when something else follows it or the line ends (joining word by word made a string a word, most
+    /// of the allocation of a large report's rendering).
     /// </summary>
     private List<List<Piece>> WrapPieces(List<Piece> pieces, int from, int firstWidth, int restWidth)
     {

@@ -92,7 +92,10 @@ internal sealed class ActivitySensors
         // The 8,192 slots share a few dozen distinct lists of families: each list is made once, by the set of families
         // it holds (one bit each), and shared by the slots that choose the same. Made per slot, they were 8,192 arrays
         // and a sixtieth of the time of a 200 MB capture's analysis, before the first packet.
-        if (_detectors.Length > 64) throw new InvalidOperationException("More than 64 activity families: a slot's set of them no longer fits 64 bits.");
+        if (_detectors.Length > 64)
+        {
+            throw new InvalidOperationException("More than 64 activity families: a slot's set of them no longer fits 64 bits.");
+        }
         var lists = new Dictionary<ulong, ActivityDetector[]>();
         var chosen = new List<ActivityDetector>(_detectors.Length);
         for (int slot = 0; slot < _readers.Length; slot++)
