@@ -429,7 +429,7 @@ internal static class DnsSummary
             if (TextScan.TryConsume(ref u, "UDPsize=") && TextScan.TryReadUInt16(ref u, out ushort size)) dns.EdnsUdpSize = size;
             dns.DnssecOk = TextScan.IndexOfWord(t, "DO") >= 0;
         }
-        if (dns.StoredRecords < DnsInfo.MaxRecords) dns.Store(record);
+        dns.Store(record);
     }
 
     /// <summary>RDATA as ns_rprint prints it (RFC 1035 3.3, 3.4; RFC 3596; RFC 2782 for SRV).</summary>
